@@ -1,0 +1,66 @@
+"""Who may see an event: its audience, and the viewer that is or is not in it.
+
+Staff (director, controller, SimCell, mentor, observer) see every event. Everyone else sees
+an event when its audience names everybody, their team, their role or themselves. An empty
+audience therefore means "staff only".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    everyone: bool = False
+    teams: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+    participants: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def all(cls) -> Audience:
+        return cls(everyone=True)
+
+    @classmethod
+    def staff_only(cls) -> Audience:
+        return cls()
+
+    @classmethod
+    def team(cls, team: str | None) -> Audience:
+        return cls(teams=frozenset(() if team is None else (team,)))
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        everyone: bool = False,
+        teams: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        participants: Iterable[str] = (),
+    ) -> Audience:
+        return cls(everyone, frozenset(teams), frozenset(roles), frozenset(participants))
+
+    @property
+    def is_staff_only(self) -> bool:
+        return not (self.everyone or self.teams or self.roles or self.participants)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The identity a connection sees the exercise as."""
+
+    participant: str
+    team: str | None
+    role: str
+    staff: bool
+
+
+def can_see(viewer: Viewer, audience: Audience) -> bool:
+    return (
+        viewer.staff
+        or audience.everyone
+        or (viewer.team is not None and viewer.team in audience.teams)
+        or viewer.role in audience.roles
+        or viewer.participant in audience.participants
+    )

@@ -1,0 +1,234 @@
+"""`decide`: the rules. Given the state, a command, its actor and the time, which events?
+
+A command is either refused with a `DomainError` (and nothing is written) or turned into
+zero or more events. Zero events means "already so" (opening an open connection), which
+makes retries harmless. `create` makes the opening events of a new exercise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from server.core import commands as c
+from server.core.audience import Viewer
+from server.core.clock import MAX_SPEED, Clock
+from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
+from server.core.events import (
+    AnnouncementMade,
+    ClockJumped,
+    ClockSpeedChanged,
+    ConnectionClosed,
+    ConnectionOpened,
+    CredentialIssued,
+    CredentialRevoked,
+    Event,
+    ExerciseCreated,
+    ExerciseEnded,
+    ExercisePaused,
+    ExerciseReady,
+    ExerciseResumed,
+    ExerciseStarted,
+    MessagePosted,
+    ParticipantAdded,
+    Team,
+)
+from server.core.roles import CONTROL, StaffRole, is_staff_role
+from server.core.scenario import Scenario
+from server.core.simtime import next_morning
+from server.core.state import Exercise, Participant, Status, apply, initial
+
+MAX_TEXT = 4_000
+MAX_NAME = 200
+
+
+def create(
+    scenario: Scenario,
+    exercise_id: str,
+    title: str,
+    roster: Sequence[c.RosterEntry],
+    now: float,
+) -> list[Event]:
+    """The opening events of a new exercise: created, then one per roster entry."""
+    teams = tuple(
+        Team(id=country.id, name=country.name, country=country.id) for country in scenario.countries
+    )
+    created = ExerciseCreated(
+        exercise=exercise_id,
+        title=title or scenario.title,
+        scenario=scenario,
+        teams=teams,
+        clock=Clock(sim_anchor=scenario.clock.start, wall_anchor=now, speed=scenario.clock.speed),
+        created_at=now,
+    )
+    state = initial(created)
+    events: list[Event] = [created]
+    for entry in roster:
+        added = _add_participant(state, entry)
+        state = apply(state, added)
+        events.append(added)
+    return events
+
+
+def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
+    match command:
+        case c.OpenConnection() | c.CloseConnection() | c.CloseInstanceConnections():
+            _require_system(actor)
+            return _decide_connection(state, command)
+        case c.PostMessage():
+            viewer = _require_viewer(actor)
+            _require_not_ended(state)
+            if viewer.staff:
+                raise Forbidden("staff write to teams with announcement.make")
+            return [
+                MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))
+            ]
+
+    viewer = _require_role(actor, CONTROL)
+    match command:
+        case c.MarkReady():
+            _require_status(state, "mark ready", Status.DRAFT)
+            if not any(not p.staff for p in state.participants.values()):
+                raise InvalidState("the roster has no participants yet")
+            return [ExerciseReady()]
+        case c.StartExercise():
+            _require_status(state, "start", Status.READY)
+            return [ExerciseStarted(clock=state.clock.run(now))]
+        case c.PauseExercise():
+            _require_status(state, "pause", Status.RUNNING)
+            return [ExercisePaused(clock=state.clock.stop(now))]
+        case c.ResumeExercise():
+            _require_status(state, "resume", Status.PAUSED)
+            return [ExerciseResumed(clock=state.clock.run(now))]
+        case c.EndExercise():
+            if viewer.role != StaffRole.DIRECTOR:
+                raise Forbidden("only the exercise director may end the exercise")
+            _require_status(state, "end", Status.READY, Status.RUNNING, Status.PAUSED)
+            return [ExerciseEnded(clock=state.clock.stop(now))]
+        case c.SetClockSpeed():
+            _require_not_ended(state)
+            if not 0 < command.speed <= MAX_SPEED:
+                raise InvalidArguments(f"speed must be above 0 and at most {MAX_SPEED:g}")
+            return [ClockSpeedChanged(clock=state.clock.with_speed(now, command.speed))]
+        case c.JumpClock():
+            _require_not_ended(state)
+            current = state.clock.sim_at(now)
+            target = (
+                next_morning(current, state.scenario.clock.morning)
+                if command.to is None
+                else command.to
+            )
+            if target <= current:
+                raise InvalidArguments("the clock only jumps forward")
+            return [ClockJumped(clock=state.clock.jumped(now, target), from_sim=current)]
+        case c.AddParticipant():
+            _require_not_ended(state)
+            return [_add_participant(state, command.entry)]
+        case c.RevokeCredential():
+            participant = _participant(state, command.participant)
+            if participant.revoked:
+                raise InvalidState(f"the join code of {participant.id} is already revoked")
+            return [
+                CredentialRevoked(participant=participant.id, generation=participant.generation)
+            ]
+        case c.ReissueCredential():
+            participant = _participant(state, command.participant)
+            return [
+                CredentialIssued(
+                    participant=participant.id,
+                    generation=participant.generation + 1,
+                    code_hash=command.code_hash,
+                )
+            ]
+        case c.MakeAnnouncement():
+            _require_not_ended(state)
+            return [
+                AnnouncementMade(
+                    author=viewer.participant, audience=command.audience, text=_text(command.text)
+                )
+            ]
+    raise InvalidArguments(f"unknown command {type(command).__name__}")
+
+
+def _decide_connection(
+    state: Exercise, command: c.OpenConnection | c.CloseConnection | c.CloseInstanceConnections
+) -> list[Event]:
+    if isinstance(command, c.CloseInstanceConnections):
+        prefix = f"{command.instance}:"
+        return [
+            ConnectionClosed(participant=participant, connection=connection)
+            for participant, connections in sorted(state.connections.items())
+            for connection in sorted(connections)
+            if connection.startswith(prefix)
+        ]
+    is_open = command.connection in state.connections.get(command.participant, frozenset())
+    if isinstance(command, c.CloseConnection):
+        return [ConnectionClosed(command.participant, command.connection)] if is_open else []
+    if _participant(state, command.participant).revoked:
+        raise Forbidden("this join code has been revoked")
+    return [] if is_open else [ConnectionOpened(command.participant, command.connection)]
+
+
+def _add_participant(state: Exercise, entry: c.RosterEntry) -> ParticipantAdded:
+    name = entry.name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise InvalidArguments(f"a name needs 1 to {MAX_NAME} characters, got {len(name)}")
+    staff = is_staff_role(entry.role)
+    if not staff and state.scenario.role(entry.role) is None:
+        known = ", ".join(sorted(r.id for r in state.scenario.roles))
+        raise NotFound(f"unknown role {entry.role!r} (roles: {known}, or a staff role)")
+    if entry.team is None and not staff:
+        raise InvalidArguments(f"participant {name!r} needs a team")
+    if entry.team is not None and entry.team not in state.teams:
+        raise NotFound(f"unknown team {entry.team!r} (teams: {', '.join(sorted(state.teams))})")
+    return ParticipantAdded(
+        participant=f"P{len(state.participants) + 1:04d}",
+        name=name,
+        team=entry.team,
+        role=entry.role,
+        staff=staff,
+        code_hash=entry.code_hash,
+    )
+
+
+def _participant(state: Exercise, participant_id: str) -> Participant:
+    participant = state.participants.get(participant_id)
+    if participant is None:
+        raise NotFound(f"no participant {participant_id!r} in this exercise")
+    return participant
+
+
+def _text(text: str) -> str:
+    stripped = text.strip()
+    if not stripped or len(stripped) > MAX_TEXT:
+        raise InvalidArguments(f"a text needs 1 to {MAX_TEXT} characters, got {len(stripped)}")
+    return stripped
+
+
+def _require_system(actor: c.Actor) -> None:
+    if not isinstance(actor, c.System):
+        raise Forbidden("only the server manages connections")
+
+
+def _require_viewer(actor: c.Actor) -> Viewer:
+    if not isinstance(actor, Viewer):
+        raise Forbidden("this command needs a participant")
+    return actor
+
+
+def _require_role(actor: c.Actor, roles: frozenset[str]) -> Viewer:
+    viewer = _require_viewer(actor)
+    if viewer.role not in roles:
+        raise Forbidden(
+            f"the role {viewer.role!r} may not do this (needs {' or '.join(sorted(roles))})"
+        )
+    return viewer
+
+
+def _require_status(state: Exercise, doing: str, *allowed: Status) -> None:
+    if state.status not in allowed:
+        raise InvalidState(f"cannot {doing} an exercise that is {state.status}")
+
+
+def _require_not_ended(state: Exercise) -> None:
+    if state.status is Status.ENDED:
+        raise InvalidState("the exercise has ended")

@@ -1,0 +1,27 @@
+"""Staff roles and what each role may command.
+
+Participant roles (police investigator, prosecutor ...) come from the scenario; the staff
+roles are fixed because the exercise's control depends on them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StaffRole(StrEnum):
+    DIRECTOR = "director"
+    CONTROLLER = "controller"
+    SIMCELL = "simcell"
+    MENTOR = "mentor"
+    OBSERVER = "observer"
+
+
+STAFF_ROLES: frozenset[str] = frozenset(StaffRole)
+
+CONTROL: frozenset[str] = frozenset({StaffRole.DIRECTOR, StaffRole.CONTROLLER})
+"""Roles that run the exercise: lifecycle, clock, roster and credentials."""
+
+
+def is_staff_role(role: str) -> bool:
+    return role in STAFF_ROLES
