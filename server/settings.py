@@ -56,6 +56,14 @@ class Settings:
     """Create the demo exercise at start if it does not exist yet."""
     allowed_origins: tuple[str, ...] = ()
     """Extra Origins accepted on /ws, comma-separated (same host is always accepted)."""
+    scenarios_dir: str = ""
+    """Folder of scenario folders for the HTTP API. Empty: the scenarios/ shipped with Liaison."""
+
+    @property
+    def scenarios(self) -> Path:
+        if self.scenarios_dir:
+            return Path(self.scenarios_dir)
+        return Path(__file__).resolve().parent.parent / "scenarios"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -7,6 +7,7 @@ makes retries harmless. `create` makes the opening events of a new exercise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from server.core import commands as c
@@ -79,9 +80,7 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             _require_not_ended(state)
             if viewer.staff:
                 raise Forbidden("staff write to teams with announcement.make")
-            return [
-                MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))
-            ]
+            return [MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))]
 
     viewer = _require_role(actor, CONTROL)
     match command:
@@ -112,13 +111,9 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
         case c.JumpClock():
             _require_not_ended(state)
             current = state.clock.sim_at(now)
-            target = (
-                next_morning(current, state.scenario.clock.morning)
-                if command.to is None
-                else command.to
-            )
-            if target <= current:
-                raise InvalidArguments("the clock only jumps forward")
+            target = next_morning(current, state.scenario.clock.morning) if command.to is None else command.to
+            if not current < target < math.inf:
+                raise InvalidArguments("the clock only jumps forward, to a finite time")
             return [ClockJumped(clock=state.clock.jumped(now, target), from_sim=current)]
         case c.AddParticipant():
             _require_not_ended(state)
@@ -127,8 +122,14 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             participant = _participant(state, command.participant)
             if participant.revoked:
                 raise InvalidState(f"the join code of {participant.id} is already revoked")
+            # Close the open connections as events of their own, so the team (which does not
+            # see credential events) learns that the participant went offline.
             return [
-                CredentialRevoked(participant=participant.id, generation=participant.generation)
+                *(
+                    ConnectionClosed(participant=participant.id, connection=connection)
+                    for connection in sorted(state.connections.get(participant.id, ()))
+                ),
+                CredentialRevoked(participant=participant.id, generation=participant.generation),
             ]
         case c.ReissueCredential():
             participant = _participant(state, command.participant)
@@ -218,9 +219,7 @@ def _require_viewer(actor: c.Actor) -> Viewer:
 def _require_role(actor: c.Actor, roles: frozenset[str]) -> Viewer:
     viewer = _require_viewer(actor)
     if viewer.role not in roles:
-        raise Forbidden(
-            f"the role {viewer.role!r} may not do this (needs {' or '.join(sorted(roles))})"
-        )
+        raise Forbidden(f"the role {viewer.role!r} may not do this (needs {' or '.join(sorted(roles))})")
     return viewer
 
 

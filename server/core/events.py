@@ -210,6 +210,4 @@ def _typed(hint: Any, value: Any) -> Any:
     return value
 
 
-_NESTED: frozenset[type[Any]] = frozenset(
-    {Audience, Clock, Team, Scenario, Country, Role, ClockSpec}
-)
+_NESTED: frozenset[type[Any]] = frozenset({Audience, Clock, Team, Scenario, Country, Role, ClockSpec})

@@ -115,14 +115,10 @@ def apply(state: Exercise, event: Event) -> Exercise:
                 generation=1,
                 code_hash=event.code_hash,
             )
-            return replace(
-                state, participants=_with(state.participants, event.participant, participant)
-            )
+            return replace(state, participants=_with(state.participants, event.participant, participant))
         case CredentialIssued():
             old = state.participants[event.participant]
-            new = replace(
-                old, generation=event.generation, code_hash=event.code_hash, revoked=False
-            )
+            new = replace(old, generation=event.generation, code_hash=event.code_hash, revoked=False)
             return replace(state, participants=_with(state.participants, old.id, new))
         case CredentialRevoked():
             old = state.participants[event.participant]
@@ -145,9 +141,7 @@ def apply(state: Exercise, event: Event) -> Exercise:
             open_now = state.connections.get(event.participant, frozenset())
             return replace(
                 state,
-                connections=_with(
-                    state.connections, event.participant, open_now | {event.connection}
-                ),
+                connections=_with(state.connections, event.participant, open_now | {event.connection}),
             )
         case ConnectionClosed():
             left = state.connections.get(event.participant, frozenset()) - {event.connection}

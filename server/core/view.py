@@ -23,14 +23,11 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             "morning": state.scenario.clock.morning,
         },
         "teams": [
-            {"id": team.id, "name": team.name, "country": team.country}
-            for team in state.teams.values()
+            {"id": team.id, "name": team.name, "country": team.country} for team in state.teams.values()
         ],
         "roles": [{"id": role.id, "name": role.name} for role in state.scenario.roles],
         "participants": [
-            _participant(state, p, viewer)
-            for p in state.participants.values()
-            if _sees_member(viewer, p)
+            _participant(state, p, viewer) for p in state.participants.values() if _sees_member(viewer, p)
         ],
         "feed": [
             {"author": item.author, "channel": item.channel, "text": item.text}

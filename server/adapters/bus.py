@@ -1,0 +1,68 @@
+"""The bus: one pub/sub subscription per instance that hands append messages to the hubs.
+
+It subscribes to the pattern of every exercise channel, so hubs come and go without
+subscribe calls. When the subscription breaks (Redis restart, `CLIENT KILL TYPE pubsub`),
+it reconnects with backoff and tells every hub to catch up from the log, since messages
+published meanwhile are lost: pub/sub only speeds delivery, the stream is the truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+
+import redis.asyncio as aioredis
+import structlog
+from redis import exceptions as redis_errors
+
+PATTERN = "liaison:{*}:events"
+
+log = structlog.get_logger("liaison.bus")
+
+
+def exercise_of(channel: bytes) -> str:
+    """`liaison:{ex}:events` → `ex`."""
+    text = channel.decode()
+    return text[text.index("{") + 1 : text.rindex("}")]
+
+
+class Bus:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        on_message: Callable[[str, bytes], None],
+        on_reconnect: Callable[[], None],
+    ) -> None:
+        self._redis = client
+        self._on_message = on_message
+        self._on_reconnect = on_reconnect
+        self.connected = asyncio.Event()
+
+    async def run(self) -> None:
+        delay = 0.05
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(PATTERN)
+                self.connected.set()
+                self._on_reconnect()
+                delay = 0.05
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] == "pmessage":
+                        self._on_message(exercise_of(message["channel"]), message["data"])
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as error:
+                if self.connected.is_set():
+                    log.warning("bus.disconnected", error=str(error) or type(error).__name__)
+                self.connected.clear()
+            finally:
+                await _close_quietly(pubsub)
+            await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
+            delay = min(delay * 2, 2.0)
+
+
+async def _close_quietly(pubsub: aioredis.client.PubSub) -> None:
+    with contextlib.suppress(redis_errors.RedisError, OSError):
+        await pubsub.aclose()  # type: ignore[no-untyped-call]

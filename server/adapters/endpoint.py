@@ -1,0 +1,377 @@
+"""The WebSocket endpoint `/ws`: protocol v1 sessions (see docs/protocol.md).
+
+A session: negotiate the subprotocol, read the hello within the timeout, check the
+credential, attach to the exercise's hub (welcome, then replay or snapshot), then read
+commands in order while a writer task drains the connection's bounded send queue. A
+connection whose queue overflows is too slow: it is closed with 4001 and resumes exactly
+when it comes back. The endpoint holds no rules; `server.core` decides everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import structlog
+from starlette.websockets import WebSocket
+
+from server.adapters.credentials import Credentials, TokenClaims
+from server.adapters.hub import AppendConflict, Attached, ExerciseGone, Hub
+from server.adapters.services import Services
+from server.adapters.store import StoreUnavailable
+from server.core import commands as c
+from server.core.audience import Viewer
+from server.core.errors import DomainError
+from server.core.view import snapshot
+from server.protocol import messages
+from server.protocol.codec import FrameError, Subprotocol, choose, decode, encode
+from server.protocol.commands import COMMANDS, ArgumentError
+
+log = structlog.get_logger("liaison.endpoint")
+
+_connection_numbers = itertools.count(1)
+
+
+class Refused(Exception):
+    """The session cannot start; the connection closes with `code` after an error frame."""
+
+    def __init__(self, code: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.error, self.message = code, error, message
+
+
+@dataclass(eq=False)
+class Connection:
+    """One live WebSocket as the hub sees it: a viewer and a bounded send queue."""
+
+    websocket: WebSocket
+    subprotocol: Subprotocol
+    viewer: Viewer
+    id: str
+    limit: int
+    last_seq: int = 0
+    frames_out: int = 0
+    closing: tuple[int, str, str] | None = None
+    _queue: deque[bytes | str] = field(default_factory=deque)
+    _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def push(self, frame: bytes | str, seq: int) -> None:
+        if self.closing is not None:
+            return
+        if len(self._queue) >= self.limit:
+            self.kick(4001, "too_slow", "the connection did not keep up; reconnect to resume")
+            return
+        self._queue.append(frame)
+        self.last_seq = max(self.last_seq, seq)
+        self._wakeup.set()
+
+    def kick(self, code: int, error: str, reason: str) -> None:
+        if self.closing is None:
+            self.closing = (code, error, reason)
+            self._queue.clear()
+            self._wakeup.set()
+
+    async def write(self) -> None:
+        """Send queued frames until the connection is kicked or breaks."""
+        send = self.websocket.send_bytes if self.subprotocol.binary else self.websocket.send_text
+        while self.closing is None:
+            if not self._queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            await send(self._queue.popleft())  # type: ignore[arg-type]
+            self.frames_out += 1
+        code, error, reason = self.closing
+        await _close(self.websocket, self.subprotocol, code, error, reason)
+
+
+class Endpoint:
+    _credentials: Credentials
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._settings = services.settings
+        self._store = services.store
+        self._hubs = services.hubs
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        if not self._origin_allowed(websocket):
+            await websocket.close(code=1008)  # before accept: the upgrade is refused with 403
+            return
+        subprotocol = choose(list(websocket.scope.get("subprotocols", [])))
+        if subprotocol is None:
+            await websocket.accept()
+            await websocket.send_text(
+                encode(Subprotocol.JSON, messages.error("unsupported", _NO_SUBPROTOCOL))
+            )  # type: ignore[arg-type]
+            await websocket.close(4502, "unsupported subprotocol")
+            return
+        await websocket.accept(subprotocol=subprotocol)
+        started = time.monotonic()
+        structlog.contextvars.bind_contextvars(client=_client(websocket))
+        stats: dict[str, Any] = {"commands": 0, "errors": 0}
+        try:
+            await self._session(websocket, subprotocol, stats)
+        except Refused as refusal:
+            stats["close_code"] = refusal.code
+            stats["refused"] = refusal.error
+            await _close(websocket, subprotocol, refusal.code, refusal.error, refusal.message)
+        finally:
+            log.info("connection.closed", duration=round(time.monotonic() - started, 3), **stats)
+            structlog.contextvars.clear_contextvars()
+
+    async def _session(self, websocket: WebSocket, subprotocol: Subprotocol, stats: dict[str, Any]) -> None:
+        hello = await self._read_hello(websocket, subprotocol)
+        try:
+            self._credentials = await self._services.credentials()
+        except StoreUnavailable:
+            raise Refused(4003, "unavailable", "Redis is unavailable; try again shortly") from None
+        hub, viewer, claims = await self._authenticate(hello)
+        connection = Connection(
+            websocket=websocket,
+            subprotocol=subprotocol,
+            viewer=viewer,
+            id=f"{self._hubs.instance}:{next(_connection_numbers)}",
+            limit=self._settings.send_queue,
+        )
+        structlog.contextvars.bind_contextvars(
+            exercise=hub.exercise, participant=viewer.participant, connection=connection.id
+        )
+        try:
+            attached = await hub.attach(
+                connection, hello.resume, lambda a: self._welcome(a, hub, viewer, claims)
+            )
+        except StoreUnavailable:
+            raise Refused(4003, "unavailable", "Redis is unavailable; try again shortly") from None
+        stats.update(mode=attached.mode, reason=attached.reason)
+        try:
+            await self._run(connection, hub, stats)
+        finally:
+            hub.detach(connection)
+            stats["frames_out"] = connection.frames_out
+            stats["close_code"] = connection.closing[0] if connection.closing else stats.get("close_code")
+            self._hubs.later(
+                self._settings.presence_grace,
+                lambda: hub.execute(c.CloseConnection(viewer.participant, connection.id), c.SYSTEM),
+                name=f"presence-close:{connection.id}",
+            )
+
+    async def _run(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
+        writer = asyncio.create_task(connection.write(), name=f"writer:{connection.id}")
+        reader = asyncio.create_task(
+            self._read_commands(connection, hub, stats), name=f"reader:{connection.id}"
+        )
+        try:
+            await hub.execute(c.OpenConnection(connection.viewer.participant, connection.id), c.SYSTEM)
+        except (
+            StoreUnavailable,
+            DomainError,
+            AppendConflict,
+            ExerciseGone,
+            TimeoutError,
+        ) as failure:
+            log.warning("presence.open_failed", error=repr(failure))
+        try:
+            done, _ = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if reader in done and connection.closing is None:
+                problem = reader.exception()
+                if isinstance(problem, Refused):
+                    connection.kick(problem.code, problem.error, problem.message)
+                elif problem is not None:
+                    log.error("connection.failed", exc_info=problem)
+                    connection.kick(1011, "internal", "internal error")
+                else:
+                    connection.kick(1000, "", "")  # the client went away: stop the writer
+            if connection.closing is not None and connection.closing[0] != 1000:
+                async with asyncio.timeout(2.0):
+                    await asyncio.wait({writer})
+        except TimeoutError:
+            pass
+        finally:
+            for task in (reader, writer):
+                task.cancel()
+            await asyncio.gather(reader, writer, return_exceptions=True)
+
+    async def _read_hello(self, websocket: WebSocket, subprotocol: Subprotocol) -> messages.Hello:
+        try:
+            async with asyncio.timeout(self._settings.hello_timeout):
+                frame = await _receive(websocket, subprotocol)
+        except TimeoutError:
+            raise Refused(4002, "hello_timeout", "no hello in time") from None
+        if frame is None:
+            raise Refused(1000, "", "")
+        try:
+            return messages.parse_hello(frame)
+        except messages.ProtocolError as error:
+            error_code = "unsupported" if error.close_code == 4502 else "protocol"
+            raise Refused(error.close_code, error_code, error.message) from None
+
+    async def _authenticate(self, hello: messages.Hello) -> tuple[Hub, Viewer, TokenClaims]:
+        try:
+            if hello.code is not None:
+                code_hash = self._credentials.hash_code(hello.code)
+                found = None if code_hash is None else await self._store.lookup_code(code_hash)
+                if found is None:
+                    raise Refused(4501, "bad_credential", "unknown join code")
+                hub = await self._hubs.get(found[0])
+                member = hub.state.participants.get(found[1])
+                if member is None or member.code_hash != code_hash:
+                    raise Refused(4501, "bad_credential", "unknown join code")
+            else:
+                assert hello.token is not None
+                claims = self._credentials.verify(hello.token, time.time())
+                if claims is None:
+                    raise Refused(4501, "bad_credential", "invalid or expired session token")
+                hub = await self._hubs.get(claims.exercise)
+                member = hub.state.participants.get(claims.participant)
+                if member is None or member.generation != claims.generation:
+                    raise Refused(4503, "revoked", "this session's join code was replaced or revoked")
+        except StoreUnavailable:
+            raise Refused(4003, "unavailable", "Redis is unavailable; try again shortly") from None
+        except ExerciseGone:
+            raise Refused(4501, "bad_credential", "this exercise no longer exists") from None
+        if member.revoked:
+            raise Refused(4503, "revoked", "this join code was revoked")
+        viewer = Viewer(member.id, member.team, member.role, member.staff)
+        return hub, viewer, TokenClaims(hub.exercise, member.id, member.generation)
+
+    def _welcome(self, attached: Attached, hub: Hub, viewer: Viewer, claims: TokenClaims) -> dict[str, Any]:
+        member = hub.state.participants[viewer.participant]
+        now = time.time()
+        return messages.welcome(
+            me={
+                "participant": member.id,
+                "name": member.name,
+                "team": member.team,
+                "role": member.role,
+                "staff": member.staff,
+            },
+            exercise=hub.exercise,
+            token=self._credentials.token(claims, now),
+            epoch=attached.epoch,
+            seq=attached.seq,
+            mode=attached.mode,
+            reason=attached.reason,
+            snapshot=None if attached.snapshot_state is None else snapshot(attached.snapshot_state, viewer),
+            instance=self._hubs.instance,
+            now=now,
+        )
+
+    async def _read_commands(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
+        while True:
+            frame = await _receive(connection.websocket, connection.subprotocol)
+            if frame is None:
+                return
+            try:
+                command = messages.parse_command(frame)
+            except messages.ProtocolError as error:
+                raise Refused(error.close_code, "protocol", error.message) from None
+            except messages.BadCommand as error:
+                stats["errors"] += 1
+                connection.push(
+                    self._encode(
+                        connection,
+                        messages.reply_error(error.command_id, "bad_request", error.message),
+                    ),
+                    0,
+                )
+                continue
+            stats["commands"] += 1
+            reply = await self._execute(connection, hub, command)
+            if not reply["ok"]:
+                stats["errors"] += 1
+            connection.push(self._encode(connection, reply), 0)
+
+    async def _execute(
+        self, connection: Connection, hub: Hub, frame: messages.CommandFrame
+    ) -> dict[str, Any]:
+        spec = COMMANDS.get(frame.name)
+        if spec is None:
+            return messages.reply_error(
+                frame.id, "unknown_command", f"no command {frame.name!r} in protocol v1"
+            )
+        new_code = self._credentials.mint()
+        viewer = connection.viewer
+        try:
+            command = spec.build(frame.args, new_code)
+            if spec.issues_code:
+                await self._store.register_codes(hub.exercise, {new_code.hash: "pending"})
+            executed = await hub.execute(command, viewer, command_key=f"{viewer.participant}/{frame.id}")
+            if spec.issues_code and executed.events:
+                result = spec.result(executed.events, new_code)
+                await self._store.register_codes(hub.exercise, {new_code.hash: result["participant"]})
+        except ArgumentError as error:
+            return messages.reply_error(frame.id, "invalid_args", str(error))
+        except DomainError as error:
+            return messages.reply_error(frame.id, error.code, error.message)
+        except (StoreUnavailable, TimeoutError):
+            return messages.reply_error(
+                frame.id, "unavailable", "Redis is unavailable; nothing was written, retry"
+            )
+        except AppendConflict:
+            return messages.reply_error(
+                frame.id, "conflict", "the log kept moving; nothing was written, retry"
+            )
+        except ExerciseGone:
+            raise Refused(4000, "shutting_down", "the exercise is gone") from None
+        except Exception:
+            log.exception("command.failed", command=frame.name)
+            return messages.reply_error(frame.id, "internal", "internal error (logged)")
+        if executed.duplicate:
+            return messages.reply_ok(frame.id, {"duplicate": True}, executed.seq)
+        return messages.reply_ok(frame.id, spec.result(executed.events, new_code), executed.seq)
+
+    def _encode(self, connection: Connection, frame: dict[str, Any]) -> bytes | str:
+        return encode(connection.subprotocol, frame)
+
+    def _origin_allowed(self, websocket: WebSocket) -> bool:
+        origin = websocket.headers.get("origin")
+        if origin is None:
+            return True  # not a browser: browsers always send Origin
+        if origin in self._settings.allowed_origins:
+            return True
+        return urlsplit(origin).netloc == websocket.headers.get("host", "")
+
+
+_NO_SUBPROTOCOL = "offer liaison.v1.msgpack or liaison.v1.json in Sec-WebSocket-Protocol"
+
+
+async def _receive(websocket: WebSocket, subprotocol: Subprotocol) -> dict[str, Any] | None:
+    """The next frame, decoded; None when the client has gone."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    data: bytes | str | None = message.get("bytes")
+    if data is None:
+        data = message.get("text") or ""
+    try:
+        return decode(subprotocol, data)
+    except FrameError as error:
+        raise Refused(4500, "protocol", str(error)) from None
+
+
+async def _close(websocket: WebSocket, subprotocol: Subprotocol, code: int, error: str, reason: str) -> None:
+    """Say why (an error frame), then close; give up quickly on a peer that does not read."""
+    try:
+        async with asyncio.timeout(1.0):
+            if error:
+                frame = encode(subprotocol, messages.error(error, reason))
+                if isinstance(frame, bytes):
+                    await websocket.send_bytes(frame)
+                else:
+                    await websocket.send_text(frame)
+            await websocket.close(code, reason[:120])
+    except (TimeoutError, RuntimeError, OSError):
+        pass
+    except Exception as exc:  # the peer vanished mid-close (uvicorn's ClientDisconnected)
+        log.debug("connection.close_failed", error=repr(exc))
+
+
+def _client(websocket: WebSocket) -> str:
+    client = websocket.client
+    return f"{client.host}:{client.port}" if client else "?"

@@ -1,0 +1,195 @@
+"""The HTTP API for control: health, and creating and listing exercises (docs/protocol.md).
+
+Every `/api` route needs `Authorization: Bearer <admin token>`. Errors are JSON
+`{"error": {"code", "message"}}` with a status that matches the code.
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
+from server.adapters.services import Services
+from server.adapters.store import StoreUnavailable
+from server.core.scenario import Scenario
+from server.scenario.errors import ScenarioError
+from server.scenario.loader import load_scenario, parse_scenario
+from server.scenario.roster import RosterRow, parse_roster
+
+MAX_BODY = 2_000_000
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.state.services
+    return services
+
+
+def _authorised(request: Request) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    expected = _services(request).admin_token
+    return scheme.lower() == "bearer" and bool(expected) and hmac.compare_digest(token.strip(), expected)
+
+
+def api(handler: Any) -> Any:
+    """Wrap an /api handler: check the token, turn errors into JSON answers."""
+
+    async def wrapped(request: Request) -> Response:
+        if not _authorised(request):
+            return _error(401, "unauthorized", "send Authorization: Bearer <admin token>")
+        try:
+            response: Response = await handler(request)
+            return response
+        except ApiError as error:
+            return _error(error.status, error.code, error.message)
+        except StoreUnavailable:
+            return _error(503, "unavailable", "Redis is unavailable; try again shortly")
+
+    return wrapped
+
+
+async def healthz(request: Request) -> Response:
+    services = _services(request)
+    if await services.store.ping():
+        return JSONResponse({"status": "ok", "instance": services.hubs.instance})
+    return JSONResponse({"status": "unavailable", "instance": services.hubs.instance}, status_code=503)
+
+
+@api
+async def list_exercises(request: Request) -> Response:
+    store = _services(request).store
+    found = []
+    for exercise in await store.exercises():
+        hub = await _services(request).hubs.get(exercise)
+        found.append(
+            {
+                "id": exercise,
+                "title": hub.state.title,
+                "status": str(hub.state.status),
+                "seq": hub.seq,
+            }
+        )
+    return JSONResponse({"exercises": found})
+
+
+@api
+async def get_exercise(request: Request) -> Response:
+    exercise = request.path_params["exercise"]
+    services = _services(request)
+    if exercise not in await services.store.exercises():
+        raise ApiError(404, "not_found", f"no exercise {exercise!r}")
+    hub = await services.hubs.get(exercise)
+    state = hub.state
+    return JSONResponse(
+        {
+            "id": exercise,
+            "title": state.title,
+            "status": str(state.status),
+            "seq": hub.seq,
+            "epoch": hub.epoch,
+            "participants": len(state.participants),
+            "online": sum(1 for p in state.participants if state.online(p)),
+        }
+    )
+
+
+@api
+async def post_exercise(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ApiError(400, "invalid_args", f"the body is larger than {MAX_BODY} bytes")
+    try:
+        data = await request.json()
+    except ValueError:
+        raise ApiError(400, "invalid_args", "the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_args", "the body must be a JSON object {scenario, roster, title?, id?}")
+    services = _services(request)
+    try:
+        scenario = _scenario(data.get("scenario"), services.settings.scenarios)
+        roster = _roster(data.get("roster"), scenario)
+    except ScenarioError as error:
+        raise ApiError(400, "invalid_args", str(error)) from None
+    exercise_id, title = data.get("id"), data.get("title", "")
+    if exercise_id is not None and (not isinstance(exercise_id, str) or not EXERCISE_ID.match(exercise_id)):
+        raise ApiError(400, "invalid_args", "id: use 1 to 48 lowercase letters, digits and dashes")
+    if not isinstance(title, str):
+        raise ApiError(400, "invalid_args", "title: expected a string")
+    credentials = await services.credentials()
+    try:
+        created = await create_exercise(
+            services.store, credentials, scenario, roster, exercise_id=exercise_id, title=title
+        )
+    except ExerciseExists:
+        raise ApiError(409, "conflict", f"an exercise {exercise_id!r} already exists") from None
+    return JSONResponse(
+        {
+            "exercise": created.exercise,
+            "epoch": created.epoch,
+            "codes": [
+                {
+                    "participant": i.participant,
+                    "name": i.name,
+                    "team": i.team,
+                    "role": i.role,
+                    "code": i.code,
+                }
+                for i in created.codes
+            ],
+        },
+        status_code=201,
+    )
+
+
+def _scenario(value: Any, scenarios: Path) -> Scenario:
+    if isinstance(value, str):
+        folder = scenarios / value
+        if "/" in value or value.startswith(".") or not folder.is_dir():
+            known = (
+                ", ".join(sorted(p.name for p in scenarios.iterdir() if p.is_dir()))
+                if scenarios.is_dir()
+                else ""
+            )
+            raise ApiError(400, "invalid_args", f"scenario: no scenario {value!r} (known: {known})")
+        return load_scenario(folder)
+    if isinstance(value, dict) and isinstance(value.get("yaml"), str):
+        return parse_scenario(value["yaml"], "scenario.yaml")
+    raise ApiError(400, "invalid_args", 'scenario: a scenario name or {"yaml": "..."}')
+
+
+def _roster(value: Any, scenario: Scenario) -> list[RosterRow]:
+    if isinstance(value, list):
+        import yaml
+
+        return parse_roster(yaml.safe_dump(value), "yaml", scenario, "roster")
+    if isinstance(value, dict) and isinstance(value.get("csv"), str):
+        return parse_roster(value["csv"], "csv", scenario, "roster.csv")
+    if isinstance(value, dict) and isinstance(value.get("yaml"), str):
+        return parse_roster(value["yaml"], "yaml", scenario, "roster.yaml")
+    raise ApiError(
+        400, "invalid_args", 'roster: a list of {name, team, role}, or {"csv": ...} / {"yaml": ...}'
+    )
+
+
+routes = [
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/api/exercises", list_exercises, methods=["GET"]),
+    Route("/api/exercises", post_exercise, methods=["POST"]),
+    Route("/api/exercises/{exercise}", get_exercise, methods=["GET"]),
+]

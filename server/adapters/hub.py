@@ -1,0 +1,348 @@
+"""The hub: one per exercise per instance. It keeps the instance's projection of the exercise,
+runs its commands and hands each event to the local connections that may see it.
+
+Order and completeness come from one rule: events are applied strictly by sequence number.
+A pub/sub message that skips ahead means messages were lost, so the hub reads the gap from
+the log first; a message it has already applied is ignored; and every second the hub asks
+the log's meta record whether anything was published that it never heard of.
+
+Applying an event and handing it to the connections happen together without an `await`,
+and so do building a welcome and registering a connection: a connection therefore sees
+every event after its welcome exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import structlog
+
+from server.adapters.store import AppendResult, Store, StoredEvent, StoreUnavailable, decode_event
+from server.core import commands as c
+from server.core.audience import Audience, Viewer, can_see
+from server.core.decide import decide
+from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
+from server.core.state import Exercise, apply, initial
+from server.core.visibility import audience
+from server.protocol import messages
+from server.protocol.codec import Subprotocol, encode
+
+RECENT = 10_000
+"""Events kept in memory for replays; older resumes read the log from Redis."""
+POLL_INTERVAL = 1.0
+SWEEP_INTERVAL = 10.0
+APPEND_ATTEMPTS = 20
+WAIT_APPLIED = 5.0
+
+log = structlog.get_logger("liaison.hub")
+
+
+class ExerciseGone(Exception):
+    """The exercise's log no longer exists in Redis."""
+
+
+class AppendConflict(Exception):
+    """The log moved on at every attempt; nothing was written."""
+
+
+class Subscriber(Protocol):
+    """A live connection as the hub sees it (`server.adapters.endpoint.Connection`)."""
+
+    viewer: Viewer
+    subprotocol: Subprotocol
+    last_seq: int
+
+    def push(self, frame: bytes | str, seq: int) -> None: ...
+
+    def kick(self, code: int, error: str, reason: str) -> None: ...
+
+
+@dataclass(slots=True)
+class Entry:
+    seq: int
+    at: float
+    event: Event
+    audience: Audience
+    frames: dict[Subprotocol, bytes | str] = field(default_factory=dict)
+
+    def frame(self, subprotocol: Subprotocol) -> bytes | str:
+        """The event frame, encoded once per subprotocol however many receive it."""
+        encoded = self.frames.get(subprotocol)
+        if encoded is None:
+            encoded = self.frames[subprotocol] = encode(
+                subprotocol, messages.event_frame(self.seq, self.at, self.event)
+            )
+        return encoded
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    events: list[Event]
+    seq: int | None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """What a new connection starts from: either a snapshot or a replay."""
+
+    epoch: str
+    seq: int
+    mode: str
+    reason: str
+    snapshot_state: Exercise | None
+
+
+class Hub:
+    def __init__(self, exercise: str, store: Store, instance: str, position_interval: float) -> None:
+        self.exercise = exercise
+        self._store = store
+        self._instance = instance
+        self._position_interval = position_interval
+        self._state: Exercise | None = None
+        self.seq = 0
+        self.epoch = ""
+        self._recent: deque[Entry] = deque(maxlen=RECENT)
+        self._subscribers: set[Subscriber] = set()
+        self._inbox: asyncio.Queue[tuple[int, float, list[bytes]]] = asyncio.Queue()
+        self._advanced = asyncio.Event()
+        self._command_lock = asyncio.Lock()
+        self._last_position = 0.0
+        self._last_sweep = 0.0
+
+    # -- loading and following the log ---------------------------------------------------
+
+    @property
+    def state(self) -> Exercise:
+        assert self._state is not None, "hub used before load()"
+        return self._state
+
+    async def load(self) -> None:
+        meta = await self._store.meta(self.exercise)
+        if meta is None:
+            raise ExerciseGone(self.exercise)
+        self._state, self.seq, self.epoch = None, 0, meta.epoch
+        self._recent.clear()
+        self._apply_all(await self._store.read(self.exercise, 0))
+
+    def deliver(self, message: tuple[int, float, list[bytes]]) -> None:
+        """Called by the bus for each append message on this exercise's channel."""
+        self._inbox.put_nowait(message)
+
+    def nudge(self) -> None:
+        """Called when pub/sub reconnects: messages may have been lost, catch up."""
+        self._inbox.put_nowait((0, 0.0, []))
+
+    async def run(self) -> None:
+        """Follow the log forever: apply messages in order, fill gaps, tick."""
+        while True:
+            try:
+                async with asyncio.timeout(POLL_INTERVAL):
+                    first, at, payloads = await self._inbox.get()
+            except TimeoutError:
+                first, at, payloads = 0, 0.0, []
+            try:
+                if first == 0:
+                    await self.catch_up()
+                else:
+                    await self._take(first, at, payloads)
+                await self._tick()
+            except StoreUnavailable as error:
+                log.warning("hub.store_unavailable", exercise=self.exercise, error=str(error))
+                await asyncio.sleep(0.2)
+            except Exception:  # a bug: log it, keep following the log
+                log.exception("hub.failed", exercise=self.exercise)
+                await asyncio.sleep(0.2)
+
+    async def _take(self, first: int, at: float, payloads: list[bytes]) -> None:
+        if first > self.seq + 1:
+            await self.catch_up()
+        self._apply_all(
+            StoredEvent(first + i, at, decode_event(payload))
+            for i, payload in enumerate(payloads)
+            if first + i > self.seq
+        )
+
+    async def catch_up(self) -> None:
+        """Read and apply whatever the log holds beyond our position."""
+        meta = await self._store.meta(self.exercise)
+        if meta is None or meta.epoch != self.epoch:
+            await self._reset("the exercise's log was recreated" if meta else "the exercise is gone")
+            return
+        if meta.seq > self.seq:
+            self._apply_all(await self._store.read(self.exercise, self.seq))
+
+    async def _reset(self, why: str) -> None:
+        log.warning("hub.reset", exercise=self.exercise, why=why)
+        for subscriber in list(self._subscribers):
+            subscriber.kick(4000, "shutting_down", why)
+        self._subscribers.clear()
+        try:
+            await self.load()
+        except ExerciseGone:
+            self._state = None
+
+    def _apply_all(self, stored: Iterable[StoredEvent]) -> None:
+        applied = False
+        for item in stored:
+            if item.seq != self.seq + 1:
+                continue
+            self._apply(item)
+            applied = True
+        if applied:
+            self._advanced.set()
+            self._advanced = asyncio.Event()
+
+    def _apply(self, item: StoredEvent) -> None:
+        event = item.event
+        if isinstance(event, ExerciseCreated):
+            self._state = initial(event)
+        else:
+            self._state = apply(self.state, event)
+        self.seq = item.seq
+        entry = Entry(item.seq, item.at, event, audience(self.state, event))
+        self._recent.append(entry)
+        for subscriber in list(self._subscribers):
+            if can_see(subscriber.viewer, entry.audience):
+                subscriber.push(entry.frame(subscriber.subprotocol), entry.seq)
+        if isinstance(event, CredentialRevoked | CredentialIssued):
+            self._kick_participant(event.participant, event.generation)
+
+    def _kick_participant(self, participant: str, generation: int) -> None:
+        for subscriber in list(self._subscribers):
+            if subscriber.viewer.participant == participant:
+                subscriber.kick(4503, "revoked", "this join code was revoked")
+                self._subscribers.discard(subscriber)
+
+    async def wait_applied(self, seq: int) -> None:
+        """Until the projection reaches `seq` (reading the log if pub/sub is slow)."""
+        async with asyncio.timeout(WAIT_APPLIED):
+            while self.seq < seq:
+                try:
+                    async with asyncio.timeout(0.25):
+                        await self._advanced.wait()
+                except TimeoutError:
+                    await self.catch_up()
+
+    async def _tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last_position >= self._position_interval:
+            self._last_position = now
+            frame = messages.position(self.seq)
+            for subscriber in list(self._subscribers):
+                if subscriber.last_seq < self.seq:
+                    subscriber.push(encode(subscriber.subprotocol, frame), self.seq)
+        if now - self._last_sweep >= SWEEP_INTERVAL and self._state is not None:
+            self._last_sweep = now
+            await self._sweep_dead_instances()
+
+    async def _sweep_dead_instances(self) -> None:
+        """Close the connections that instances which are gone left open in the state."""
+        instances = {
+            connection.split(":", 1)[0]
+            for connections in self.state.connections.values()
+            for connection in connections
+        } - {self._instance}
+        alive = await self._store.live_instances(sorted(instances))
+        for dead in sorted(instances - alive):
+            log.info("hub.sweep", exercise=self.exercise, instance=dead)
+            await self.execute(c.CloseInstanceConnections(dead), c.SYSTEM)
+
+    # -- commands ----------------------------------------------------------------------
+
+    async def execute(self, command: c.Command, actor: c.Actor, command_key: str = "") -> Executed:
+        """Decide and append with compare-and-append; on a lost race, catch up and decide again.
+
+        Raises DomainError (refused), StoreUnavailable, ExerciseGone or AppendConflict; in
+        each case nothing was written.
+        """
+        async with self._command_lock:
+            if command_key:
+                done = await self._store.applied_seq(self.exercise, command_key)
+                if done is not None:
+                    return Executed([], done, duplicate=True)
+            for _ in range(APPEND_ATTEMPTS):
+                if self._state is None:
+                    raise ExerciseGone(self.exercise)
+                events = decide(self.state, command, actor, time.time())
+                if not events:
+                    return Executed([], None)
+                result: AppendResult = await self._store.append(
+                    self.exercise, self.seq, events, now=time.time(), command_key=command_key
+                )
+                if result.outcome == "ok":
+                    await self.wait_applied(result.seq)
+                    return Executed(events, result.seq)
+                if result.outcome == "dup":
+                    return Executed([], result.seq, duplicate=True)
+                if result.outcome == "gone":
+                    raise ExerciseGone(self.exercise)
+                await self.catch_up()
+            raise AppendConflict(self.exercise)
+
+    # -- connections -------------------------------------------------------------------
+
+    async def attach(
+        self,
+        subscriber: Subscriber,
+        resume: messages.Resume | None,
+        welcome: Callable[[Attached], dict[str, Any]],
+    ) -> Attached:
+        """Register a connection after queueing its welcome and whatever precedes live events.
+
+        With a resume position that continuity can be proven from, the welcome is followed
+        by exactly the missing events the viewer may see and a position frame; otherwise the
+        welcome carries a snapshot (`welcome` builds the frame from the `Attached`).
+        """
+        if self._state is None:
+            raise ExerciseGone(self.exercise)
+        older: list[StoredEvent] = []
+        reason = self._resume_refusal(resume)
+        if reason is None and resume is not None:
+            oldest_recent = self._recent[0].seq if self._recent else self.seq + 1
+            if resume.seq + 1 < oldest_recent:
+                older = await self._store.read(self.exercise, resume.seq, oldest_recent - 1)
+                if not older or older[0].seq != resume.seq + 1:
+                    reason = "trimmed"
+            reason = reason or self._resume_refusal(resume)
+            if reason is None and older and self._recent and self._recent[0].seq > older[-1].seq + 1:
+                reason = "trimmed"  # more than RECENT events arrived while we read: start afresh
+        # From here to the end: no await, so no event can slip between replay and live.
+        if reason is not None or resume is None:
+            attached = Attached(self.epoch, self.seq, "snapshot", reason or "new", self.state)
+            subscriber.push(encode(subscriber.subprotocol, welcome(attached)), self.seq)
+        else:
+            attached = Attached(self.epoch, self.seq, "resume", "resumed", None)
+            subscriber.push(encode(subscriber.subprotocol, welcome(attached)), resume.seq)
+            for item in older:
+                if can_see(subscriber.viewer, audience(self.state, item.event)):
+                    entry = Entry(item.seq, item.at, item.event, audience(self.state, item.event))
+                    subscriber.push(entry.frame(subscriber.subprotocol), item.seq)
+            after = older[-1].seq if older else resume.seq
+            for entry in self._recent:
+                if entry.seq > after and can_see(subscriber.viewer, entry.audience):
+                    subscriber.push(entry.frame(subscriber.subprotocol), entry.seq)
+            subscriber.push(encode(subscriber.subprotocol, messages.position(self.seq)), self.seq)
+        self._subscribers.add(subscriber)
+        return attached
+
+    def _resume_refusal(self, resume: messages.Resume | None) -> str | None:
+        if resume is None:
+            return "new"
+        if resume.epoch != self.epoch:
+            return "epoch_changed"
+        if resume.seq > self.seq:
+            return "ahead"
+        return None
+
+    def detach(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)

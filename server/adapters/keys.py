@@ -1,0 +1,42 @@
+"""Every Redis key Liaison uses, in one place.
+
+All keys of one exercise share the hash tag `{<exercise id>}`, so in a Redis Cluster an
+exercise lives in one slot and the append script may touch all of them atomically.
+
+| key | type | holds |
+|---|---|---|
+| `liaison:{ex}:log` | stream | the event log; entry id `<seq>-0`, fields `e` (event) and `at` |
+| `liaison:{ex}:meta` | hash | `seq` (last sequence number), `epoch`, `created` |
+| `liaison:{ex}:cmds` | hash | `<participant>/<client id>` → seq: commands already applied |
+| `liaison:{ex}:events` | pub/sub channel | one message per append: first seq, time, events |
+| `liaison:exercises` | set | ids of all exercises |
+| `liaison:codes` | hash | join-code hash → `<exercise>/<participant>` |
+| `liaison:secret` | string | server-wide secret for code hashes and session tokens |
+| `liaison:instance:<id>` | string with TTL | present while instance `<id>` is alive |
+"""
+
+from __future__ import annotations
+
+EXERCISES = "liaison:exercises"
+CODES = "liaison:codes"
+SECRET = "liaison:secret"  # noqa: S105 - a key name, not a secret
+
+
+def log(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:log"
+
+
+def meta(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:meta"
+
+
+def applied_commands(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:cmds"
+
+
+def channel(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:events"
+
+
+def instance(instance_id: str) -> str:
+    return f"liaison:instance:{instance_id}"

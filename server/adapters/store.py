@@ -1,0 +1,200 @@
+"""The Redis store: the exercise log, its meta record, credentials and the instance registry.
+
+The log is written only by `append.lua` (compare-and-append). Redis exceptions never leave
+this module: callers see `StoreUnavailable` (Redis cannot be reached now; retry later).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import msgpack
+import redis.asyncio as aioredis
+from redis import exceptions as redis_errors
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+
+from server.adapters import keys
+from server.core.events import Event, from_data, to_data
+
+READ_CHUNK = 1_000
+
+
+class StoreUnavailable(Exception):
+    """Redis cannot be reached (down, restarting, loading); nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    seq: int
+    at: float
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    seq: int
+    epoch: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    outcome: Literal["ok", "dup", "conflict", "gone"]
+    seq: int
+    """ok: last seq written; dup: seq of the first application; conflict: current seq."""
+
+
+def encode_event(event: Event) -> bytes:
+    packed: bytes = msgpack.packb({"k": event.kind, "d": to_data(event)}, use_bin_type=True)
+    return packed
+
+
+def decode_event(payload: bytes) -> Event:
+    body = msgpack.unpackb(payload, raw=False)
+    return from_data(body["k"], body["d"])
+
+
+def decode_message(message: bytes) -> tuple[int, float, list[bytes]]:
+    """A pub/sub message of `append.lua`: first seq, append time, encoded events."""
+    first, at, *payloads = msgpack.unpackb(message, raw=True)
+    return int(first), float(at), list(payloads)
+
+
+def connect(url: str) -> aioredis.Redis:
+    """A Redis client that retries briefly on connection errors and never hangs forever."""
+    return aioredis.Redis.from_url(
+        url,
+        socket_timeout=5.0,
+        socket_connect_timeout=2.0,
+        health_check_interval=10,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3),
+        retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
+    )
+
+
+_UNAVAILABLE = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.BusyLoadingError,
+    OSError,
+)
+
+
+class Store:
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._redis = client
+        source = resources.files("server.adapters").joinpath("append.lua").read_text()
+        self._append = client.register_script(source)
+
+    async def _call(self, coroutine: Any) -> Any:
+        try:
+            return await coroutine
+        except _UNAVAILABLE as error:
+            raise StoreUnavailable(str(error) or type(error).__name__) from error
+        except redis_errors.ResponseError as error:
+            if "LOADING" in str(error) or "MASTERDOWN" in str(error):
+                raise StoreUnavailable(str(error)) from error
+            raise
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._call(self._redis.ping()))
+        except StoreUnavailable:
+            return False
+
+    async def append(
+        self,
+        exercise: str,
+        expected: int,
+        events: Sequence[Event],
+        *,
+        now: float,
+        command_key: str = "",
+        epoch: str = "",
+    ) -> AppendResult:
+        args: list[Any] = [expected, epoch, command_key, keys.channel(exercise), repr(now)]
+        args.extend(encode_event(event) for event in events)
+        outcome, seq = await self._call(
+            self._append(
+                keys=[keys.log(exercise), keys.meta(exercise), keys.applied_commands(exercise)],
+                args=args,
+            )
+        )
+        return AppendResult(outcome.decode(), int(seq))
+
+    async def create(self, exercise: str, events: Sequence[Event], *, now: float) -> AppendResult:
+        """Write the opening events of a new exercise with a fresh epoch."""
+        result = await self.append(exercise, 0, events, now=now, epoch=secrets.token_hex(8))
+        if result.outcome == "ok":
+            await self._call(self._redis.sadd(keys.EXERCISES, exercise))
+        return result
+
+    async def meta(self, exercise: str) -> Meta | None:
+        raw = await self._call(self._redis.hmget(keys.meta(exercise), ["seq", "epoch"]))
+        if raw[0] is None:
+            return None
+        return Meta(int(raw[0]), raw[1].decode())
+
+    async def read(self, exercise: str, after: int, until: int | None = None) -> list[StoredEvent]:
+        """Events with seq in (after, until], oldest first (until None: to the end)."""
+        found: list[StoredEvent] = []
+        start = after + 1
+        end = "+" if until is None else f"{until}-0"
+        while True:
+            entries = await self._call(
+                self._redis.xrange(keys.log(exercise), min=f"{start}-0", max=end, count=READ_CHUNK)
+            )
+            for entry_id, fields in entries:
+                seq = int(entry_id.split(b"-")[0])
+                found.append(StoredEvent(seq, float(fields[b"at"]), decode_event(fields[b"e"])))
+            if len(entries) < READ_CHUNK:
+                return found
+            start = found[-1].seq + 1
+
+    async def first_seq(self, exercise: str) -> int | None:
+        entries = await self._call(self._redis.xrange(keys.log(exercise), count=1))
+        return int(entries[0][0].split(b"-")[0]) if entries else None
+
+    async def exercises(self) -> list[str]:
+        members = await self._call(self._redis.smembers(keys.EXERCISES))
+        return sorted(member.decode() for member in members)
+
+    async def secret(self) -> bytes:
+        """The server-wide secret, created by the first instance that asks."""
+        await self._call(self._redis.set(keys.SECRET, secrets.token_hex(32), nx=True))
+        value: bytes = await self._call(self._redis.get(keys.SECRET))
+        return value
+
+    async def register_codes(self, exercise: str, entries: dict[str, str]) -> None:
+        """Index join-code hashes → participant ids, so a code finds its exercise."""
+        if entries:
+            mapping: dict[Any, Any] = {h: f"{exercise}/{p}" for h, p in entries.items()}
+            await self._call(self._redis.hset(keys.CODES, mapping=mapping))
+
+    async def lookup_code(self, code_hash: str) -> tuple[str, str] | None:
+        value = await self._call(self._redis.hget(keys.CODES, code_hash))
+        if value is None:
+            return None
+        exercise, _, participant = value.decode().rpartition("/")
+        return exercise, participant
+
+    async def heartbeat(self, instance: str, ttl: float) -> None:
+        await self._call(self._redis.set(keys.instance(instance), b"1", px=int(ttl * 1000)))
+
+    async def forget_instance(self, instance: str) -> None:
+        await self._call(self._redis.delete(keys.instance(instance)))
+
+    async def live_instances(self, candidates: Sequence[str]) -> set[str]:
+        if not candidates:
+            return set()
+        values = await self._call(self._redis.mget([keys.instance(i) for i in candidates]))
+        return {instance for instance, value in zip(candidates, values, strict=True) if value is not None}
+
+    async def applied_seq(self, exercise: str, command_key: str) -> int | None:
+        """Seq of the first application of a client command, if it was applied."""
+        value = await self._call(self._redis.hget(keys.applied_commands(exercise), command_key))
+        return None if value is None else int(value)

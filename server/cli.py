@@ -1,0 +1,272 @@
+"""The `liaison` command.
+
+    liaison serve [--demo] [--host H] [--port P]     run an instance (embedded Redis unless LIAISON_REDIS_URL)
+    liaison exercise create --scenario S --roster R  create an exercise through a running server's API
+    liaison exercise list                            list the exercises of a running server
+
+`exercise` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080) with the
+admin token from `--token`, `LIAISON_ADMIN_TOKEN` or the file the server keeps in its data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import structlog
+import uvicorn
+
+from server.adapters.redis_server import EmbeddedRedis
+from server.app import create_app
+from server.logs import configure_logging
+from server.settings import Settings, SettingsError
+
+DEMO_ID = "demo"
+DEMO_SCENARIO = "twin-ports"
+
+log = structlog.get_logger("liaison.cli")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except SettingsError as error:
+        print(f"liaison: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liaison", description="Liaison exercise server")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run a Liaison instance")
+    serve.add_argument(
+        "--demo", action="store_true", help="create the demo exercise and print its join codes"
+    )
+    serve.add_argument("--host", help="address to listen on (LIAISON_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (LIAISON_PORT)")
+    serve.set_defaults(run=_serve)
+
+    exercise = commands.add_parser("exercise", help="create and list exercises on a running server")
+    exercise_commands = exercise.add_subparsers(required=True, metavar="ACTION")
+    create = exercise_commands.add_parser("create", help="create an exercise from a scenario and a roster")
+    create.add_argument(
+        "--scenario", required=True, help="a scenario name on the server, or a scenario folder/file"
+    )
+    create.add_argument(
+        "--roster", required=True, type=Path, help="roster file: CSV or YAML (name, team, role)"
+    )
+    create.add_argument("--id", help="exercise id (default: generated)")
+    create.add_argument("--title", default="", help="title (default: the scenario's)")
+    create.add_argument("--codes-out", type=Path, help="write the join codes to this CSV file")
+    _server_options(create)
+    create.set_defaults(run=_create)
+    listing = exercise_commands.add_parser("list", help="list exercises")
+    _server_options(listing)
+    listing.set_defaults(run=_list)
+    return parser
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", default="http://127.0.0.1:8080", help="server URL")
+    parser.add_argument("--token", help="admin token (default: LIAISON_ADMIN_TOKEN or DATA_DIR/admin-token)")
+
+
+# -- serve ------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    overrides: dict[str, Any] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.demo:
+        overrides["demo"] = True
+    settings = replace(settings, **overrides).with_instance_id()
+    configure_logging(settings)
+    asyncio.run(_run_server(settings))
+    return 0
+
+
+async def _run_server(settings: Settings) -> None:
+    settings = replace(settings, admin_token=settings.admin_token or _admin_token(settings.data_dir))
+    if settings.redis_url:
+        await _run_uvicorn(settings)
+        return
+    async with EmbeddedRedis.from_settings(settings) as redis:
+        log.info("redis.embedded", url=redis.url, data=str(settings.data_dir))
+        await _run_uvicorn(replace(settings, redis_url=redis.url))
+
+
+async def _run_uvicorn(settings: Settings) -> None:
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=settings.max_frame_bytes,
+        ws_per_message_deflate=settings.ws_compression,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    async with asyncio.TaskGroup() as tasks:
+        serving = tasks.create_task(server.serve(), name="uvicorn")
+        while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers no event
+            await asyncio.sleep(0.05)
+        if server.started:
+            port = server.servers[0].sockets[0].getsockname()[1]
+            base = f"http://{settings.host}:{port}"
+            codes = await asyncio.to_thread(_demo_codes, settings, base) if settings.demo else None
+            _banner(settings, base, codes)
+
+
+def _admin_token(data_dir: Path) -> str:
+    """The admin token kept in the data folder, created on first start."""
+    path = data_dir / "admin-token"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+def _demo_codes(settings: Settings, base: str) -> list[dict[str, Any]]:
+    """Create the demo exercise once; its codes are kept in the data folder for later starts."""
+    saved = settings.data_dir / "demo-codes.json"
+    status, answer = _call(
+        base,
+        settings.admin_token,
+        "POST",
+        "/api/exercises",
+        {"id": DEMO_ID, "scenario": DEMO_SCENARIO, "roster": {"csv": _demo_roster()}},
+    )
+    if status == 201:
+        saved.write_text(json.dumps(answer["codes"], indent=1))
+        saved.chmod(0o600)
+        codes: list[dict[str, Any]] = answer["codes"]
+        return codes
+    if status == 409 and saved.exists():
+        kept: list[dict[str, Any]] = json.loads(saved.read_text())
+        return kept
+    log.error("demo.failed", status=status, answer=answer)
+    return []
+
+
+def _demo_roster() -> str:
+    return (Settings().scenarios / DEMO_SCENARIO / "roster.csv").read_text()
+
+
+def _banner(settings: Settings, base: str, codes: list[dict[str, Any]] | None) -> None:
+    ws = base.replace("http://", "ws://") + "/ws"
+    lines = [
+        "",
+        f"Liaison is running: {base}",
+        f"  WebSocket endpoint: {ws}  (subprotocol liaison.v1.json or liaison.v1.msgpack)",
+        f"  Admin token for the HTTP API: in {settings.data_dir / 'admin-token'}",
+    ]
+    if codes:
+        lines.append(f"  Demo exercise '{DEMO_ID}': join codes")
+        for code in codes:
+            team = code["team"] or "staff"
+            lines.append(f"    {code['code']}  {code['name']:<18} {team:<6} {code['role']}")
+    lines.append("Stop with Ctrl+C.")
+    print("\n".join(lines), flush=True)
+
+
+# -- exercise ---------------------------------------------------------------------------
+
+
+def _token(args: argparse.Namespace) -> str:
+    if args.token:
+        return str(args.token)
+    if os.environ.get("LIAISON_ADMIN_TOKEN"):
+        return os.environ["LIAISON_ADMIN_TOKEN"]
+    path = Settings.from_env().data_dir / "admin-token"
+    if path.exists():
+        return path.read_text().strip()
+    raise SystemExit(
+        f"liaison: no admin token: pass --token, set LIAISON_ADMIN_TOKEN or run from where {path} is"
+    )
+
+
+def _create(args: argparse.Namespace) -> int:
+    scenario: Any = args.scenario
+    candidate = Path(args.scenario)
+    if candidate.exists():
+        file = candidate / "scenario.yaml" if candidate.is_dir() else candidate
+        scenario = {"yaml": file.read_text(encoding="utf-8")}
+    try:
+        roster_text = args.roster.read_text(encoding="utf-8")
+    except OSError as error:
+        print(f"liaison: cannot read roster {args.roster}: {error.strerror}", file=sys.stderr)
+        return 1
+    kind = "yaml" if args.roster.suffix in (".yaml", ".yml") else "csv"
+    body: dict[str, Any] = {
+        "scenario": scenario,
+        "roster": {kind: roster_text},
+        "title": args.title,
+    }
+    if args.id:
+        body["id"] = args.id
+    status, answer = _call(args.server, _token(args), "POST", "/api/exercises", body)
+    if status != 201:
+        print(f"liaison: {answer.get('error', {}).get('message', answer)}", file=sys.stderr)
+        return 1
+    print(f"created exercise {answer['exercise']} with {len(answer['codes'])} join codes")
+    rows = ["participant,name,team,role,code"] + [
+        f"{c['participant']},{c['name']},{c['team'] or ''},{c['role']},{c['code']}" for c in answer["codes"]
+    ]
+    if args.codes_out:
+        args.codes_out.write_text("\n".join(rows) + "\n")
+        args.codes_out.chmod(0o600)
+        print(f"join codes written to {args.codes_out}")
+    else:
+        print("\n".join(rows))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    status, answer = _call(args.server, _token(args), "GET", "/api/exercises", None)
+    if status != 200:
+        print(f"liaison: {answer.get('error', {}).get('message', answer)}", file=sys.stderr)
+        return 1
+    for exercise in answer["exercises"]:
+        print(f"{exercise['id']:<24} {exercise['status']:<8} seq {exercise['seq']:<6} {exercise['title']}")
+    return 0
+
+
+def _call(base: str, token: str, method: str, path: str, body: Any) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - the URL is the operator's own server
+        base.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+    except urllib.error.URLError as error:
+        raise SystemExit(f"liaison: cannot reach {base}: {error.reason}") from None

@@ -1,0 +1,94 @@
+"""Encoding and decoding of frames for the two subprotocols.
+
+`liaison.v1.msgpack` uses binary frames, `liaison.v1.json` text frames. Both carry the same
+maps. Decoding never raises anything but `FrameError`, whatever the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+import msgpack
+
+MAX_DEPTH = 16
+"""Deepest nesting of maps and lists accepted in a frame."""
+
+
+class FrameError(ValueError):
+    """A frame that is not a valid v1 frame; the message says why."""
+
+
+class Subprotocol(StrEnum):
+    MSGPACK = "liaison.v1.msgpack"
+    JSON = "liaison.v1.json"
+
+    @property
+    def binary(self) -> bool:
+        return self is Subprotocol.MSGPACK
+
+
+def choose(offered: list[str]) -> Subprotocol | None:
+    """The subprotocol to accept from the client's offer, in the client's order."""
+    for name in offered:
+        if name in (Subprotocol.MSGPACK, Subprotocol.JSON):
+            return Subprotocol(name)
+    return None
+
+
+def encode(subprotocol: Subprotocol, frame: dict[str, Any]) -> bytes | str:
+    if subprotocol is Subprotocol.MSGPACK:
+        packed: bytes = msgpack.packb(frame, use_bin_type=True)
+        return packed
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
+    if subprotocol is Subprotocol.MSGPACK:
+        if not isinstance(data, bytes):
+            raise FrameError("liaison.v1.msgpack takes binary frames")
+        try:
+            value = msgpack.unpackb(data, raw=False, strict_map_key=True)
+        except (
+            ValueError,
+            TypeError,
+            msgpack.ExtraData,
+            msgpack.FormatError,
+            msgpack.StackError,
+        ) as e:
+            raise FrameError(f"not valid msgpack: {type(e).__name__}") from None
+    else:
+        if not isinstance(data, str):
+            raise FrameError("liaison.v1.json takes text frames")
+        try:
+            value = json.loads(data)
+        except (ValueError, RecursionError) as e:
+            raise FrameError(f"not valid JSON: {type(e).__name__}") from None
+    if not isinstance(value, dict):
+        raise FrameError(f"a frame is a map, not {_kind(value)}")
+    if _depth(value) > MAX_DEPTH:
+        raise FrameError(f"a frame nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, computed without recursion so hostile input cannot exhaust the stack."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return depth
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,174 @@
+"""Events as plain data: every event type survives `to_data` -> JSON -> `from_data` intact."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from server.core.audience import Audience
+from server.core.clock import Clock
+from server.core.events import (
+    EVENT_TYPES,
+    AnnouncementMade,
+    ClockJumped,
+    ClockSpeedChanged,
+    ConnectionClosed,
+    ConnectionOpened,
+    CredentialIssued,
+    CredentialRevoked,
+    Event,
+    ExerciseCreated,
+    ExerciseEnded,
+    ExercisePaused,
+    ExerciseReady,
+    ExerciseResumed,
+    ExerciseStarted,
+    MessagePosted,
+    ParticipantAdded,
+    Team,
+    from_data,
+    to_data,
+)
+from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
+
+SCENARIO = Scenario(
+    id="smuggling-route",
+    title="The Smuggling Route",
+    countries=(
+        Country("nl", "Netherlands", RouteRole.ORIGIN),
+        Country("be", "Belgium", RouteRole.TRANSIT),
+    ),
+    roles=(Role("police", "Police investigator"), Role("prosecutor", "Prosecutor")),
+    clock=ClockSpec(start=28_800, morning=27_000, speed=2.5),
+)
+STOPPED = Clock(sim_anchor=28_800.0, wall_anchor=1_700_000_000.5, speed=2.5)
+RUNNING = dataclasses.replace(STOPPED, running=True)
+
+EXAMPLES: list[Event] = [
+    ExerciseCreated(
+        exercise="EX1",
+        title="Spring course",
+        scenario=SCENARIO,
+        teams=(Team("nl", "Netherlands", "nl"), Team("be", "Belgium", "be")),
+        clock=STOPPED,
+        created_at=1_700_000_000.5,
+    ),
+    ParticipantAdded("P0006", "Anna", "nl", "police", staff=False, code_hash="h1"),
+    ParticipantAdded("P0001", "Dana", None, "director", staff=True, code_hash="h0"),
+    CredentialIssued("P0006", generation=2, code_hash="h2"),
+    CredentialRevoked("P0006", generation=2),
+    ExerciseReady(),
+    ExerciseStarted(RUNNING),
+    ExercisePaused(STOPPED),
+    ExerciseResumed(RUNNING),
+    ExerciseEnded(STOPPED),
+    ClockSpeedChanged(dataclasses.replace(RUNNING, speed=60.0)),
+    ClockJumped(dataclasses.replace(RUNNING, sim_anchor=113_400.0), from_sim=30_000.25),
+    ConnectionOpened("P0006", "i1:c1"),
+    ConnectionClosed("P0006", "i1:c1"),
+    MessagePosted(author="P0006", team="nl", text="Suspect seen in Rotterdam"),
+    MessagePosted(author="P0099", team=None, text="teamless"),
+    AnnouncementMade(
+        author="P0001",
+        audience=Audience.of(teams=["nl", "be"], roles=["police"], participants=["P0007"]),
+        text="Raid at dawn",
+    ),
+    AnnouncementMade(author="P0001", audience=Audience.all(), text="ENDEX in 10 minutes"),
+]
+
+
+def test_the_examples_cover_every_event_type() -> None:
+    assert {type(event) for event in EXAMPLES} == set(EVENT_TYPES.values())
+
+
+def test_event_types_are_keyed_by_their_kind() -> None:
+    assert len(EVENT_TYPES) == 15
+    for kind, cls in EVENT_TYPES.items():
+        assert cls.kind == kind
+        assert kind.count(".") == 1
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda event: event.kind)
+def test_round_trip_through_json(event: Event) -> None:
+    wire = json.loads(json.dumps(to_data(event)))
+    rebuilt = from_data(event.kind, wire)
+    assert rebuilt == event
+    assert type(rebuilt) is type(event)
+
+
+def test_to_data_is_plain_data_without_the_kind() -> None:
+    data = to_data(EXAMPLES[0])
+    assert data == {
+        "exercise": "EX1",
+        "title": "Spring course",
+        "scenario": {
+            "id": "smuggling-route",
+            "title": "The Smuggling Route",
+            "countries": [
+                {"id": "nl", "name": "Netherlands", "route_role": "origin"},
+                {"id": "be", "name": "Belgium", "route_role": "transit"},
+            ],
+            "roles": [
+                {"id": "police", "name": "Police investigator"},
+                {"id": "prosecutor", "name": "Prosecutor"},
+            ],
+            "clock": {"start": 28_800, "morning": 27_000, "speed": 2.5},
+        },
+        "teams": [
+            {"id": "nl", "name": "Netherlands", "country": "nl"},
+            {"id": "be", "name": "Belgium", "country": "be"},
+        ],
+        "clock": {
+            "sim_anchor": 28_800.0,
+            "wall_anchor": 1_700_000_000.5,
+            "speed": 2.5,
+            "running": False,
+        },
+        "created_at": 1_700_000_000.5,
+    }
+    assert "kind" not in to_data(ExerciseReady())
+
+
+def test_an_audience_becomes_sorted_lists() -> None:
+    assert to_data(EXAMPLES[-2])["audience"] == {
+        "everyone": False,
+        "teams": ["be", "nl"],
+        "roles": ["police"],
+        "participants": ["P0007"],
+    }
+
+
+def test_from_data_restores_the_nested_types() -> None:
+    created = from_data("exercise.created", json.loads(json.dumps(to_data(EXAMPLES[0]))))
+    assert isinstance(created, ExerciseCreated)
+    assert isinstance(created.scenario.countries, tuple)
+    assert created.scenario.countries[1].route_role is RouteRole.TRANSIT
+    assert isinstance(created.teams[0], Team)
+    assert isinstance(created.clock, Clock)
+    announced = from_data("announcement.made", to_data(EXAMPLES[-2]))
+    assert isinstance(announced, AnnouncementMade)
+    assert announced.audience.teams == frozenset({"nl", "be"})
+
+
+def test_from_data_makes_floats_of_whole_numbers() -> None:
+    jumped = from_data("clock.jumped", {"clock": {**to_data(EXAMPLES[0])["clock"]}, "from_sim": 7})
+    assert isinstance(jumped, ClockJumped)
+    assert isinstance(jumped.from_sim, float)
+    assert jumped.from_sim == 7.0
+
+
+def test_from_data_refuses_an_unknown_kind() -> None:
+    with pytest.raises(KeyError):
+        from_data("exercise.exploded", {})
+
+
+def test_from_data_refuses_missing_fields() -> None:
+    with pytest.raises(KeyError):
+        from_data("connection.opened", {"participant": "P0006"})
+
+
+def test_events_are_immutable() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        EXAMPLES[1].name = "Eve"  # type: ignore[attr-defined]
