@@ -106,10 +106,7 @@ class Endpoint:
         subprotocol = choose(list(websocket.scope.get("subprotocols", [])))
         if subprotocol is None:
             await websocket.accept()
-            await websocket.send_text(
-                encode(Subprotocol.JSON, messages.error("unsupported", _NO_SUBPROTOCOL))
-            )  # type: ignore[arg-type]
-            await websocket.close(4502, "unsupported subprotocol")
+            await _close(websocket, Subprotocol.JSON, 4502, "unsupported", _NO_SUBPROTOCOL)
             return
         await websocket.accept(subprotocol=subprotocol)
         started = time.monotonic()
