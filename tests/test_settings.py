@@ -109,9 +109,7 @@ def test_setting_names_cover_every_field() -> None:
 
 def readme_table() -> dict[str, str]:
     """The README's settings table: variable -> default cell."""
-    rows = re.findall(
-        r"^\|\s*`(LIAISON_[A-Z0-9_]+)`\s*\|([^|]*)\|", README.read_text(), flags=re.MULTILINE
-    )
+    rows = re.findall(r"^\|\s*`(LIAISON_[A-Z0-9_]+)`\s*\|([^|]*)\|", README.read_text(), flags=re.MULTILINE)
     return {name: default.strip() for name, default in rows}
 
 
@@ -134,6 +132,4 @@ def test_the_readme_gives_each_default(field: Any) -> None:
     else:
         # The default cell, read as the variable's value, gives the default.
         value = cell.strip("`")
-        assert (
-            getattr(Settings.from_env({env_name(field.name): value}), field.name) == field.default
-        )
+        assert getattr(Settings.from_env({env_name(field.name): value}), field.name) == field.default

@@ -23,9 +23,7 @@ def ceiling(attempt: int, *, initial: float, maximum: float) -> float:
     return min(maximum, math.ldexp(initial, min(attempt, _MAX_DOUBLINGS)))
 
 
-def delay(
-    attempt: int, *, initial: float, maximum: float, rng: random.Random | None = None
-) -> float:
+def delay(attempt: int, *, initial: float, maximum: float, rng: random.Random | None = None) -> float:
     """A delay drawn uniformly in [0, ceiling(attempt)]."""
     draw = (rng or _rng).random()
     return draw * ceiling(attempt, initial=initial, maximum=maximum)

@@ -42,7 +42,7 @@ _ABANDONED_IDS = 1024
 late replies are not counted as anomalies."""
 
 _Closure = tuple[int | None, str]
-"""How a connection ended: the close code (None when no close frame came) and the reason."""
+"""How a connection ended: the close code (None when none was opened) and the reason."""
 
 
 @dataclass(eq=False, slots=True)
@@ -315,9 +315,7 @@ class Client:
                         rng=self._rng,
                     )
                     attempt += 1
-                log.info(
-                    "%s: connection lost (%s %s), again in %.3fs", self.name, code, reason, wait
-                )
+                log.info("%s: connection lost (%s %s), again in %.3fs", self.name, code, reason, wait)
                 await asyncio.sleep(wait)
         except asyncio.CancelledError:
             self._stop(None)
@@ -342,22 +340,23 @@ class Client:
         number = self._connection
         self._ws = ws
         try:
-            async with ws:
+            try:
+                await ws.send(frames.encode(self.subprotocol, self._session.connecting()))
+            except WebSocketClosed as exc:
+                return _closure(exc)
+            async with asyncio.TaskGroup() as tasks:
+                writer = tasks.create_task(
+                    self._write(ws, number), name=f"liaison-sdk:{self.name}:writer:{number}"
+                )
                 try:
-                    await ws.send(frames.encode(self.subprotocol, self._session.connecting()))
-                except WebSocketClosed as exc:
-                    return _closure(exc)
-                async with asyncio.TaskGroup() as tasks:
-                    writer = tasks.create_task(
-                        self._write(ws, number), name=f"liaison-sdk:{self.name}:writer:{number}"
-                    )
-                    try:
-                        return await self._read(ws)
-                    finally:
-                        writer.cancel()
+                    return await self._read(ws)
+                finally:
+                    writer.cancel()
         finally:
             self._ws = None
             self._notify()
+            # Not `async with ws`: on an exception (cancellation by `close()`) it closes with 1011.
+            await ws.close()
 
     async def _read(self, ws: ClientConnection) -> _Closure | Stop:
         """Read frames until the connection closes. The task that runs it is its reader."""
@@ -379,7 +378,7 @@ class Client:
             return _closure(exc)
         except ProtocolViolation as exc:
             log.warning("%s: protocol violation: %s", self.name, exc)
-            await ws.close(1002, str(exc)[:120])
+            await ws.close(1002, str(exc).encode()[:120].decode(errors="ignore"))  # 123 bytes at most
             return Stop(exc)
         except TimeoutError:
             await ws.close(1000, "no welcome in time")

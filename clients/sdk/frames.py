@@ -67,10 +67,10 @@ def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
             raise ProtocolViolation("liaison.v1.msgpack takes binary frames, got a text frame")
         try:
             value = msgpack.unpackb(data, raw=False, strict_map_key=True)
-        except (ValueError, TypeError, msgpack.ExtraData, msgpack.FormatError) as e:
-            raise ProtocolViolation(f"a frame is not valid msgpack: {type(e).__name__}") from None
         except msgpack.StackError:
             raise ProtocolViolation("a frame nests too deeply") from None
+        except (ValueError, TypeError, msgpack.ExtraData, msgpack.FormatError) as e:
+            raise ProtocolViolation(f"a frame is not valid msgpack: {type(e).__name__}") from None
     else:
         if not isinstance(data, str):
             raise ProtocolViolation("liaison.v1.json takes text frames, got a binary frame")
@@ -130,9 +130,7 @@ def parse(frame: dict[str, Any]) -> ServerFrame:
     if kind == "welcome":
         return _welcome(frame)
     if kind == "error":
-        return ErrorFrame(
-            code=_str(frame, "code", "error"), message=_str(frame, "message", "error")
-        )
+        return ErrorFrame(code=_str(frame, "code", "error"), message=_str(frame, "message", "error"))
     raise ProtocolViolation(f"unknown frame type {kind!r}")
 
 

@@ -145,9 +145,7 @@ class Session:
             return frame
         assert isinstance(frame, Position)
         if frame.seq < last:
-            self.note(
-                AnomalyKind.POSITION_BACKWARDS, f"position {frame.seq} after {last} in {epoch}"
-            )
+            self.note(AnomalyKind.POSITION_BACKWARDS, f"position {frame.seq} after {last} in {epoch}")
         else:
             self.position = (epoch, frame.seq)
         return None

@@ -57,6 +57,7 @@ class Connection:
     last_seq: int = 0
     frames_out: int = 0
     closing: tuple[int, str, str] | None = None
+    kicked: asyncio.Event = field(default_factory=asyncio.Event)
     _queue: deque[bytes | str] = field(default_factory=deque)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -71,23 +72,22 @@ class Connection:
         self._wakeup.set()
 
     def kick(self, code: int, error: str, reason: str) -> None:
+        """Close this connection soon with `code` (the session's main task does it)."""
         if self.closing is None:
             self.closing = (code, error, reason)
             self._queue.clear()
-            self._wakeup.set()
+            self.kicked.set()
 
     async def write(self) -> None:
-        """Send queued frames until the connection is kicked or breaks."""
+        """Send queued frames, forever; the session cancels this task when it ends."""
         send = self.websocket.send_bytes if self.subprotocol.binary else self.websocket.send_text
-        while self.closing is None:
+        while True:
             if not self._queue:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
             await send(self._queue.popleft())  # type: ignore[arg-type]
             self.frames_out += 1
-        code, error, reason = self.closing
-        await _close(self.websocket, self.subprotocol, code, error, reason)
 
 
 class Endpoint:
@@ -159,40 +159,32 @@ class Endpoint:
             )
 
     async def _run(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
+        """Write and read until the client goes, breaks the protocol, or is kicked; then close."""
         writer = asyncio.create_task(connection.write(), name=f"writer:{connection.id}")
         reader = asyncio.create_task(
             self._read_commands(connection, hub, stats), name=f"reader:{connection.id}"
         )
+        kicked = asyncio.create_task(connection.kicked.wait(), name=f"kicked:{connection.id}")
         try:
             await hub.execute(c.OpenConnection(connection.viewer.participant, connection.id), c.SYSTEM)
-        except (
-            StoreUnavailable,
-            DomainError,
-            AppendConflict,
-            ExerciseGone,
-            TimeoutError,
-        ) as failure:
+        except (StoreUnavailable, DomainError, AppendConflict, ExerciseGone, TimeoutError) as failure:
             log.warning("presence.open_failed", error=repr(failure))
         try:
-            done, _ = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
-            if reader in done and connection.closing is None:
-                problem = reader.exception()
-                if isinstance(problem, Refused):
-                    connection.kick(problem.code, problem.error, problem.message)
-                elif problem is not None:
-                    log.error("connection.failed", exc_info=problem)
-                    connection.kick(1011, "internal", "internal error")
-                else:
-                    connection.kick(1000, "", "")  # the client went away: stop the writer
-            if connection.closing is not None and connection.closing[0] != 1000:
-                async with asyncio.timeout(2.0):
-                    await asyncio.wait({writer})
-        except TimeoutError:
-            pass
+            await asyncio.wait({writer, reader, kicked}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (reader, writer):
+            for task in (reader, writer, kicked):
                 task.cancel()
-            await asyncio.gather(reader, writer, return_exceptions=True)
+            await asyncio.gather(reader, writer, kicked, return_exceptions=True)
+        if connection.closing is None and reader.done() and not reader.cancelled():
+            problem = reader.exception()
+            if isinstance(problem, Refused):
+                connection.kick(problem.code, problem.error, problem.message)
+            elif problem is not None:
+                log.error("connection.failed", exc_info=problem)
+                connection.kick(1011, "internal", "internal error")
+        if connection.closing is not None:
+            code, error, reason = connection.closing
+            await _close(connection.websocket, connection.subprotocol, code, error, reason)
 
     async def _read_hello(self, websocket: WebSocket, subprotocol: Subprotocol) -> messages.Hello:
         try:

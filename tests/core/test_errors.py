@@ -23,9 +23,7 @@ from server.core.errors import (
         (InvalidArguments, "invalid_args"),
     ],
 )
-def test_each_error_is_a_domain_error_with_a_stable_code(
-    error: type[DomainError], code: str
-) -> None:
+def test_each_error_is_a_domain_error_with_a_stable_code(error: type[DomainError], code: str) -> None:
     raised = error("not now")
     assert isinstance(raised, DomainError)
     assert raised.code == code

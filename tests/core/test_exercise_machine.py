@@ -40,37 +40,15 @@ from server.core.events import (
     to_data,
 )
 from server.core.roles import StaffRole
-from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
-from server.core.simtime import DAY, parse_sim_time
+from server.core.simtime import DAY
 from server.core.state import Exercise, Status, apply, fold
 from server.core.view import snapshot
 from server.core.visibility import audience
+from tests.core.transcript import ROSTER, SCENARIO
 
 T0 = 1_700_000_000.0
-TEAMS = ("nl", "be", "fr")
-ROLES = ("police", "prosecutor")
-SCENARIO = Scenario(
-    id="smuggling-route",
-    title="The Smuggling Route",
-    countries=(
-        Country("nl", "Netherlands", RouteRole.ORIGIN),
-        Country("be", "Belgium", RouteRole.TRANSIT),
-        Country("fr", "France", RouteRole.DESTINATION),
-    ),
-    roles=tuple(Role(role, role.title()) for role in ROLES),
-    clock=ClockSpec(start=parse_sim_time("D1 08:00"), morning=parse_sim_time("D1 07:30")),
-)
-ROSTER = (
-    c.RosterEntry("Dana", None, "director", "h"),
-    c.RosterEntry("Colm", None, "controller", "h"),
-    c.RosterEntry("Sam", None, "simcell", "h"),
-    c.RosterEntry("Mia", "nl", "mentor", "h"),
-    c.RosterEntry("Otto", None, "observer", "h"),
-    c.RosterEntry("Anna", "nl", "police", "h"),
-    c.RosterEntry("Bas", "nl", "prosecutor", "h"),
-    c.RosterEntry("Carla", "be", "police", "h"),
-)
-
+TEAMS = tuple(country.id for country in SCENARIO.countries)
+ROLES = tuple(role.id for role in SCENARIO.roles)
 TRANSITIONS = {
     (Status.DRAFT, Status.READY),
     (Status.READY, Status.RUNNING),
@@ -249,6 +227,14 @@ class ExerciseMachine(RuleBasedStateMachine):
     def control_runs_the_exercise(self, command: c.Command, by: str, wait: float) -> None:
         self.step(command, viewer_of(self.state, by), wait)
 
+    @rule(
+        command=st.sampled_from([c.MarkReady(), c.StartExercise(), c.PauseExercise(), c.ResumeExercise()])
+        | lifecycle_commands,
+        wait=waits,
+    )
+    def the_director_moves_the_exercise_on(self, command: c.Command, wait: float) -> None:
+        self.step(command, viewer_of(self.state, "P0001"), wait)
+
     @rule(command=connection_commands, wait=waits)
     def system_commands(self, command: c.Command, wait: float) -> None:
         self.step(command, c.SYSTEM, wait)
@@ -335,9 +321,7 @@ events = st.one_of(
 
 @settings(max_examples=150)
 @given(st.lists(events, max_size=30), teams_or_none, st.sampled_from([*ROLES, "director"]))
-def test_a_snapshot_never_leaks_another_team(
-    sequence: list[Event], team: str | None, role: str
-) -> None:
+def test_a_snapshot_never_leaks_another_team(sequence: list[Event], team: str | None, role: str) -> None:
     state = fold([CREATED, *sequence])
     outsider = Viewer("P9999", team, role, staff=False)
     for viewer in [outsider, *non_staff_viewers(state)]:

@@ -76,9 +76,7 @@ def test_hash_code_is_hmac_sha256_with_the_pepper() -> None:
     assert hash_code("K7QM2RXD9TNA4HWE", b"pepper") == (
         "38c2c2fbfe65df9a896153380f04369e62bac632e4361ef5a4313a3bb7159ccd"
     )
-    assert hash_code("K7QM2RXD9TNA4HWE", b"other pepper") != hash_code(
-        "K7QM2RXD9TNA4HWE", b"pepper"
-    )
+    assert hash_code("K7QM2RXD9TNA4HWE", b"other pepper") != hash_code("K7QM2RXD9TNA4HWE", b"pepper")
 
 
 @given(random_bytes)

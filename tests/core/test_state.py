@@ -141,9 +141,7 @@ def test_connections_open_and_close_one_by_one() -> None:
 
 def test_closing_an_unknown_connection_changes_nothing() -> None:
     state = after(ANNA, ConnectionOpened("P0001", "i1:c1"))
-    assert apply(state, ConnectionClosed("P0001", "i9:c9")).connections == {
-        "P0001": frozenset({"i1:c1"})
-    }
+    assert apply(state, ConnectionClosed("P0001", "i9:c9")).connections == {"P0001": frozenset({"i1:c1"})}
     assert dict(apply(after(ANNA), ConnectionClosed("P0001", "i1:c1")).connections) == {}
 
 

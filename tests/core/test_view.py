@@ -5,9 +5,10 @@ from __future__ import annotations
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.view import snapshot, to_data_clock
+from tests.core.transcript import Run
 
 
-def prepared(running):
+def prepared(running: Run) -> Run:
     """Anna and Dana online, Carla revoked, three messages and two announcements."""
     dana, colm = running.viewer("Dana"), running.viewer("Colm")
     running.do(c.OpenConnection("P0006", "i1:c1"), c.SYSTEM)
@@ -22,7 +23,7 @@ def prepared(running):
     return running
 
 
-def test_what_a_participant_sees(running) -> None:
+def test_what_a_participant_sees(running: Run) -> None:
     ex = prepared(running)
     seen = snapshot(ex.state, ex.viewer("Bas"))
     assert seen == {
@@ -69,7 +70,7 @@ def test_what_a_participant_sees(running) -> None:
     }
 
 
-def test_a_participant_of_another_team_sees_another_slice(running) -> None:
+def test_a_participant_of_another_team_sees_another_slice(running: Run) -> None:
     ex = prepared(running)
     seen = snapshot(ex.state, ex.viewer("Carla"))
     assert [p["name"] for p in seen["participants"]] == ["Carla"]
@@ -77,7 +78,7 @@ def test_a_participant_of_another_team_sees_another_slice(running) -> None:
     assert [item["text"] for item in seen["feed"]] == ["be here", "to all", "to police"]
 
 
-def test_staff_see_everyone_with_their_credentials(running) -> None:
+def test_staff_see_everyone_with_their_credentials(running: Run) -> None:
     ex = prepared(running)
     seen = snapshot(ex.state, ex.viewer("Otto"))
     assert [p["name"] for p in seen["participants"]] == [
@@ -96,14 +97,14 @@ def test_staff_see_everyone_with_their_credentials(running) -> None:
     assert len(seen["feed"]) == 6
 
 
-def test_a_viewer_without_a_team_sees_no_participants(running) -> None:
+def test_a_viewer_without_a_team_sees_no_participants(running: Run) -> None:
     ex = prepared(running)
     seen = snapshot(ex.state, Viewer("P0099", None, "police", staff=False))
     assert seen["participants"] == []
     assert [item["text"] for item in seen["feed"]] == ["to all", "to police"]
 
 
-def test_the_clock_as_data(running) -> None:
+def test_the_clock_as_data(running: Run) -> None:
     running.do(c.SetClockSpeed(30.0), running.viewer("Dana"), at=running.now + 2)
     assert to_data_clock(running.state) == {
         "sim_anchor": 28_802.0,

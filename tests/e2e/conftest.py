@@ -1,0 +1,45 @@
+"""Fixtures for end-to-end tests: real instances on the test's Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from server.adapters.redis_server import RedisProcess
+from tests.e2e.servers import ServerProcess
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start instances with `start_server(redis_url, name, **settings)`; all are stopped after."""
+    started: list[ServerProcess] = []
+
+    def start(redis_url: str, name: str = "a", **settings: str) -> ServerProcess:
+        server = ServerProcess(redis_url, tmp_path, name, **settings).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def server(redis_url: str, start_server: Callable[..., ServerProcess]) -> ServerProcess:
+    return start_server(redis_url)
+
+
+@pytest.fixture(scope="module")
+def shared_server(
+    redis_process: RedisProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One instance for a whole module of tests that each create their own exercise.
+
+    It uses the session's Redis without flushing it (the flush of `redis_url` would pull the
+    server-wide secret from under the running instance), so use `shared_server.redis_url`.
+    """
+    server = ServerProcess(redis_process.url, tmp_path_factory.mktemp("shared-server"), "shared").start()
+    yield server
+    server.stop()

@@ -1,0 +1,96 @@
+"""Visibility is decided on the server: a participant never receives a byte of another team's
+private material, in live delivery, replay, snapshot or presence (DESIGN.md guarantee 2)."""
+
+from __future__ import annotations
+
+import json
+
+import msgpack
+import pytest
+
+from tests.e2e.servers import ServerProcess, code_of
+from tests.e2e.wire import Wire
+
+SECRET = "SUD-ONLY-7f3a"
+
+
+@pytest.fixture
+def server(shared_server: ServerProcess) -> ServerProcess:
+    return shared_server
+
+
+def _raw(wire: Wire) -> str:
+    return json.dumps(wire.frames)
+
+
+async def test_a_team_never_sees_another_teams_private_events_live_replayed_or_in_snapshots(
+    server: ServerProcess,
+) -> None:
+    created = server.create_exercise()
+    sud_ids = {c["participant"] for c in created["codes"] if c["team"] == "SUD"}
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    nor = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
+    sud = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
+    sud_mate = await Wire.join(server.ws_url, code_of(created, "Sofia Reyes"))
+
+    await sud.ok("message.post", text=f"{SECRET} live message")
+    await director.ok("announcement.make", audience={"teams": ["SUD"]}, text=f"{SECRET} to SUD")
+    await director.ok("announcement.make", audience={"roles": ["prosecutor"]}, text="to prosecutors")
+    await director.ok("announcement.make", audience={}, text=f"{SECRET} staff only")
+    await director.ok("announcement.make", audience={"teams": ["NOR"]}, text="to NOR")
+    await nor.drain()
+    position = nor.position()
+    await nor.close()
+    await sud_mate.close()  # presence of SUD changes while NOR is away
+    await sud.ok("message.post", text=f"{SECRET} while NOR was away")
+    await director.ok("announcement.make", audience={"everyone": True}, text="to everyone")
+
+    replayed = await Wire.open(server.ws_url, binary=False)
+    welcome = await replayed.hello(code=code_of(created, "Nils Berg"), resume=position)
+    assert welcome["mode"] == "resume"
+    await replayed.drain()
+    fresh = await Wire.open(server.ws_url)
+    await fresh.hello(code=code_of(created, "Nils Berg"))
+    await fresh.drain()
+
+    for seen in (nor, replayed, fresh):
+        raw = _raw(seen)
+        assert SECRET not in raw
+        assert not any(participant in raw for participant in sud_ids), "SUD presence or roster leaked"
+        assert "code_hash" not in raw
+    snapshot = fresh.welcome["snapshot"]  # type: ignore[index]
+    assert {p["team"] for p in snapshot["participants"]} == {"NOR"}
+    assert [item["text"] for item in snapshot["feed"]] == ["to NOR", "to everyone"]
+    assert "to NOR" in _raw(nor) and "to everyone" in _raw(replayed)
+    assert "to prosecutors" not in _raw(nor)  # Nils is police
+
+    # the SUD team and staff did get them
+    await sud.drain()
+    assert f"{SECRET} to SUD" in _raw(sud)
+    await director.drain()
+    assert f"{SECRET} staff only" in _raw(director)
+    for wire in (director, sud, replayed, fresh):
+        await wire.close()
+
+
+async def test_staff_see_everything_and_a_snapshot_equals_the_replayed_history(server: ServerProcess) -> None:
+    created = server.create_exercise()
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    nor = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
+    await nor.ok("message.post", text="hello NOR")
+    await director.ok("announcement.make", audience={"teams": ["NOR"]}, text="control to NOR")
+    late = await Wire.join(server.ws_url, code_of(created, "Nora Lind"))
+    feed = late.welcome["snapshot"]["feed"]  # type: ignore[index]
+    assert [(i["channel"], i["text"]) for i in feed] == [
+        ("team", "hello NOR"),
+        ("announcement", "control to NOR"),
+    ]
+    observer = await Wire.join(server.ws_url, code_of(created, "Otto Observer"))
+    assert len(observer.welcome["snapshot"]["participants"]) == len(created["codes"])  # type: ignore[index]
+    for wire in (director, nor, late, observer):
+        await wire.close()
+
+
+def test_msgpack_and_json_carry_the_same_frames() -> None:
+    frame = {"type": "event", "seq": 3, "at": 1.5, "kind": "message.posted", "data": {"text": "ü ✓"}}
+    assert msgpack.unpackb(msgpack.packb(frame)) == json.loads(json.dumps(frame))

@@ -1,0 +1,1 @@
+"""Tests of the Python SDK (`clients.sdk`), against a scripted protocol peer."""
