@@ -28,6 +28,7 @@ import uvicorn
 from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
 from server.logs import configure_logging
+from server.scenario.cli import add_scenario_commands
 from server.settings import Settings, SettingsError
 
 DEMO_ID = "demo"
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     listing = exercise_commands.add_parser("list", help="list exercises")
     _server_options(listing)
     listing.set_defaults(run=_list)
+
+    add_scenario_commands(commands)
     return parser
 
 

@@ -1,7 +1,9 @@
 """The audience of every event: who may see it (`server.core.audience.can_see` decides).
 
 Rules:
-- the exercise's own life (created, ready, started, paused, resumed, ended, clock) is public;
+- the exercise's own life (ready, started, paused, resumed, ended, clock) is public;
+- its creation carries the whole scenario (every team's private material, staff notes), so
+  only staff see it; participants learn the public part from their welcome snapshot;
 - a participant's arrival and presence are seen by their team (staff: by staff only);
 - credentials are staff business;
 - a team message is seen by its team; an announcement by the audience control chose.
@@ -31,7 +33,6 @@ from server.core.events import (
 from server.core.state import Exercise
 
 _PUBLIC = (
-    ExerciseCreated,
     ExerciseReady,
     ExerciseStarted,
     ExercisePaused,
@@ -47,6 +48,8 @@ def audience(state: Exercise, event: Event) -> Audience:
     match event:
         case _ if isinstance(event, _PUBLIC):
             return Audience.all()
+        case ExerciseCreated():
+            return Audience.staff_only()  # it holds the whole scenario: every team's secrets
         case ParticipantAdded():
             return Audience.team(event.team) if not event.staff else Audience.staff_only()
         case ConnectionOpened() | ConnectionClosed():

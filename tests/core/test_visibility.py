@@ -40,9 +40,9 @@ def test_the_exercise_s_life_and_clock_are_public(running: Run) -> None:
         c.EndExercise(),
     ):
         running.do(command, dana)
-    public = [event for event in running.log if not isinstance(event, ParticipantAdded)]
+    public = [event for event in running.log if not isinstance(event, ParticipantAdded | ExerciseCreated)]
+    assert audience(running.state, running.log[0]) == Audience.staff_only()
     assert [type(event) for event in public] == [
-        ExerciseCreated,
         ExerciseReady,
         ExerciseStarted,
         ClockSpeedChanged,

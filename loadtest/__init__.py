@@ -1,0 +1,1 @@
+"""`liaison loadtest`: simulate a cohort against a Liaison server and report what it measured."""
