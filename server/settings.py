@@ -56,6 +56,14 @@ class Settings:
     """Create the demo exercise at start if it does not exist yet."""
     allowed_origins: tuple[str, ...] = ()
     """Extra Origins accepted on /ws, comma-separated (same host is always accepted)."""
+    command_rate: float = 20.0
+    """Commands per second one connection may send on average; more get `rate_limited`."""
+    command_burst: int = 40
+    """Commands one connection may send at once before the rate applies."""
+    max_connections: int = 5
+    """Open connections per participant (tabs, devices); one more is refused with 4504."""
+    join_failures: int = 20
+    """Failed join attempts per client address per minute before it must wait (4004)."""
     scenarios_dir: str = ""
     """Folder of scenario folders for the HTTP API. Empty: the scenarios/ shipped with Liaison."""
 

@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 
 from server.adapters.credentials import Credentials, TokenClaims
 from server.adapters.hub import AppendConflict, Attached, ExerciseGone, Hub
+from server.adapters.limits import FailedAttempts, TokenBucket
 from server.adapters.services import Services
 from server.adapters.store import StoreUnavailable
 from server.core import commands as c
@@ -35,6 +36,9 @@ from server.protocol.commands import COMMANDS, ArgumentError
 log = structlog.get_logger("liaison.endpoint")
 
 _connection_numbers = itertools.count(1)
+
+JOIN_WINDOW = 60.0
+"""Seconds over which failed join attempts per address are counted (LIAISON_JOIN_FAILURES)."""
 
 
 class Refused(Exception):
@@ -95,6 +99,7 @@ class Endpoint:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._failures = FailedAttempts(services.settings.join_failures, JOIN_WINDOW)
         self._settings = services.settings
         self._store = services.store
         self._hubs = services.hubs
@@ -124,11 +129,24 @@ class Endpoint:
 
     async def _session(self, websocket: WebSocket, subprotocol: Subprotocol, stats: dict[str, Any]) -> None:
         hello = await self._read_hello(websocket, subprotocol)
+        address = websocket.client.host if websocket.client else "?"
+        if self._failures.blocked(address, time.monotonic()):
+            raise Refused(4004, "too_many_attempts", "too many failed join attempts; wait a minute")
         try:
             self._credentials = await self._services.credentials()
         except StoreUnavailable:
             raise Refused(4003, "unavailable", "Redis is unavailable; try again shortly") from None
-        hub, viewer, claims = await self._authenticate(hello)
+        try:
+            hub, viewer, claims = await self._authenticate(hello)
+        except Refused as refusal:
+            if refusal.error in ("bad_credential", "revoked"):
+                self._failures.failed(address, time.monotonic())
+            raise
+        open_now = len(hub.state.connections.get(viewer.participant, ()))
+        if open_now >= self._settings.max_connections:
+            raise Refused(
+                4504, "too_many_connections", f"this participant already has {open_now} connections open"
+            )
         connection = Connection(
             websocket=websocket,
             subprotocol=subprotocol,
@@ -252,6 +270,7 @@ class Endpoint:
         )
 
     async def _read_commands(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
+        bucket = TokenBucket(self._settings.command_rate, self._settings.command_burst)
         while True:
             frame = await _receive(connection.websocket, connection.subprotocol)
             if frame is None:
@@ -271,6 +290,14 @@ class Endpoint:
                 )
                 continue
             stats["commands"] += 1
+            if not bucket.take(time.monotonic()):
+                stats["errors"] += 1
+                stats["rate_limited"] = stats.get("rate_limited", 0) + 1
+                limited = messages.reply_error(
+                    command.id, "rate_limited", "too many commands; slow down and retry"
+                )
+                connection.push(self._encode(connection, limited), 0)
+                continue
             reply = await self._execute(connection, hub, command)
             if not reply["ok"]:
                 stats["errors"] += 1

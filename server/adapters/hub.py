@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -99,8 +99,16 @@ class Attached:
 
 
 class Hub:
-    def __init__(self, exercise: str, store: Store, instance: str, position_interval: float) -> None:
+    def __init__(
+        self,
+        exercise: str,
+        store: Store,
+        instance: str,
+        position_interval: float,
+        spawn: Callable[[Coroutine[Any, Any, Any], str], None],
+    ) -> None:
         self.exercise = exercise
+        self._spawn = spawn
         self._store = store
         self._instance = instance
         self._position_interval = position_interval
@@ -238,8 +246,8 @@ class Hub:
                 if subscriber.last_seq < self.seq:
                     subscriber.push(encode(subscriber.subprotocol, frame), self.seq)
         if now - self._last_sweep >= SWEEP_INTERVAL and self._state is not None:
-            self._last_sweep = now
-            await self._sweep_dead_instances()
+            self._last_sweep = now  # in its own task: this one must keep applying events
+            self._spawn(self._sweep_dead_instances(), f"sweep:{self.exercise}")
 
     async def _sweep_dead_instances(self) -> None:
         """Close the connections that instances which are gone left open in the state."""

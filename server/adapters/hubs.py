@@ -46,7 +46,7 @@ class Hubs:
         async with lock:
             hub = self._hubs.get(exercise)
             if hub is None:
-                hub = Hub(exercise, self._store, self.instance, self._position_interval)
+                hub = Hub(exercise, self._store, self.instance, self._position_interval, self.spawn)
                 await hub.load()
                 self.spawn(hub.run(), f"hub:{exercise}")
                 self._hubs[exercise] = hub

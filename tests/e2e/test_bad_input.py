@@ -311,3 +311,79 @@ async def test_a_slow_consumer_is_disconnected_with_4001_and_others_are_not_slow
     await wait_until(kicked, within=10, message="no connection closed with 4001 in the server log")
     for wire in (director, fast, slow):
         await wire.close()
+
+
+async def test_a_flood_of_commands_is_rate_limited_per_connection(
+    redis_process: RedisProcess, start_server: Callable[..., ServerProcess]
+) -> None:
+    server = start_server(redis_process.url, "strict", command_rate="1", command_burst="5")
+    created = server.create_exercise()
+    wire = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
+    for i in range(10):
+        await wire.send({"type": "cmd", "id": f"f{i}", "name": "message.post", "args": {"text": f"flood {i}"}})
+    replies = []
+    while len(replies) < 10:
+        frame = await wire.recv()
+        if frame["type"] == "reply":
+            replies.append(frame)
+    assert [r["ok"] for r in replies].count(True) == 5
+    assert {r["error"]["code"] for r in replies if not r["ok"]} == {"rate_limited"}
+    other = await Wire.join(server.ws_url, code_of(created, "Nora Lind"))  # its own bucket
+    assert (await other.command("message.post", text="not limited"))["ok"]
+    for w in (wire, other):
+        await w.close()
+
+
+async def test_connections_per_participant_are_capped(
+    redis_process: RedisProcess, start_server: Callable[..., ServerProcess]
+) -> None:
+    server = start_server(redis_process.url, "capped", max_connections="2")
+    created = server.create_exercise()
+    code = code_of(created, "Nils Berg")
+    first, second = await Wire.join(server.ws_url, code), await Wire.join(server.ws_url, code)
+    await second.command("message.post", text="sync")  # both connections are in the log now
+    third = await Wire.open(server.ws_url)
+    await third.send({"type": "hello", "v": 1, "code": code})
+    closed, frames = await third.closed()
+    assert closed == 4504
+    assert frames[-1]["code"] == "too_many_connections"
+    for w in (first, second):
+        await w.close()
+
+
+async def test_guessing_join_codes_is_stopped_per_address(
+    redis_process: RedisProcess, start_server: Callable[..., ServerProcess]
+) -> None:
+    server = start_server(redis_process.url, "guarded", join_failures="3")
+    created = server.create_exercise()
+    for guess in ("AAAA-AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB-BBBB", "CCCC-CCCC-CCCC-CCCC"):
+        wire = await Wire.open(server.ws_url)
+        await wire.send({"type": "hello", "v": 1, "code": guess})
+        assert (await wire.closed())[0] == 4501
+    wire = await Wire.open(server.ws_url)  # even the right code waits now: the address is blocked
+    await wire.send({"type": "hello", "v": 1, "code": code_of(created, "Nils Berg")})
+    closed, frames = await wire.closed()
+    assert closed == 4004
+    assert frames[-1]["code"] == "too_many_attempts"
+    assert "AAAA-AAAA" not in server.log()  # a guessed code is never written to the log
+
+
+async def test_the_server_log_holds_no_join_code_token_or_message_text(server: ServerProcess) -> None:
+    created = server.create_exercise()
+    code = code_of(created, "Nils Berg")
+    wire = await Wire.join(server.ws_url, code)
+    token = wire.welcome["token"]  # type: ignore[index]
+    await wire.ok("message.post", text="confidential-7781 witness address")
+    await wire.close()
+    again = await Wire.open(server.ws_url)
+    await again.hello(token=token)
+    await again.close()
+
+    def logged_session_end() -> bool:
+        return server.log().count('"connection.closed"') >= 2
+
+    await wait_until(logged_session_end, message="no connection.closed lines")
+    log = server.log()
+    assert code not in log and code.replace("-", "") not in log
+    assert token not in log and token.split(".")[1] not in log
+    assert "confidential-7781" not in log

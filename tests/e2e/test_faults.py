@@ -148,3 +148,25 @@ async def _read_pending(wire: Wire) -> None:
     with contextlib.suppress(TimeoutError):
         while True:
             await wire.recv(0.3)
+
+
+async def test_presence_of_a_killed_instances_connections_is_cleared_by_the_survivor(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    a, b = start_server(redis_url, "a"), start_server(redis_url, "b")
+    created = a.create_exercise()
+    on_a = await Wire.join(a.ws_url, code_of(created, "Nils Berg"))
+    mate = await Wire.join(b.ws_url, code_of(created, "Nora Lind"))
+    participant = on_a.welcome["me"]["participant"]  # type: ignore[index]
+    a.kill()
+
+    async def cleared() -> bool:
+        log = await read_log(redis_url, created["exercise"])
+        opened = {e.event.connection for e in log if e.event.kind == "connection.opened" and e.event.participant == participant}  # type: ignore[attr-defined]
+        closed = {e.event.connection for e in log if e.event.kind == "connection.closed" and e.event.participant == participant}  # type: ignore[attr-defined]
+        return bool(opened) and opened == closed
+
+    await wait_until(cleared, within=30, interval=0.5, message="the dead instance's connection is still open")
+    frames = await mate.drain(0.5)
+    assert any(f["type"] == "event" and f["kind"] == "connection.closed" and f["data"]["participant"] == participant for f in mate.frames + frames)
+    await mate.close()
