@@ -17,10 +17,11 @@ from typing import Any
 
 import structlog
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from server.adapters import http_api
+from server.adapters import http_api, web
 from server.adapters.bus import Bus
 from server.adapters.endpoint import Endpoint
 from server.adapters.hubs import Hubs
@@ -58,4 +59,8 @@ def create_app(settings: Settings) -> Starlette:
         endpoint: Endpoint = ws.state.endpoint
         await endpoint(ws)
 
-    return Starlette(routes=[*http_api.routes, WebSocketRoute("/ws", websocket)], lifespan=lifespan)
+    return Starlette(
+        routes=[*http_api.routes, *web.routes, WebSocketRoute("/ws", websocket)],
+        middleware=[Middleware(web.SecurityHeaders)],
+        lifespan=lifespan,
+    )

@@ -25,6 +25,7 @@ from typing import Any
 import structlog
 import uvicorn
 
+from loadtest.cli import add_loadtest_command
 from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
 from server.logs import configure_logging
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=_list)
 
     add_scenario_commands(commands)
+    add_loadtest_command(commands)
     return parser
 
 

@@ -26,10 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _copy_project(target: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
@@ -54,13 +60,19 @@ async def test_scripts_start_installs_and_serves_the_demo_in_a_fresh_copy(tmp_pa
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIAISON_", "VIRTUAL_ENV"))}
     log = (tmp_path / "start.log").open("wb")
     process = subprocess.Popen(
-        ["./scripts/start", "--port", str(port)], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ["./scripts/start", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         output = _wait_for(tmp_path / "start.log", "Stop with Ctrl+C", within=240, process=process)
         assert f"http://127.0.0.1:{port}" in output
-        codes = dict(re.findall(r"^\s+([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\s+(.+?)\s{2,}", output, re.M))
+        codes = dict(
+            re.findall(r"^\s+([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\s+(.+?)\s{2,}", output, re.M)
+        )
         assert len(codes) == 11, output
         police = next(code for code, name in codes.items() if name == "Nils Berg")
         wire = await Wire.join(f"ws://127.0.0.1:{port}/ws", police)
@@ -82,7 +94,9 @@ async def test_scripts_start_installs_and_serves_the_demo_in_a_fresh_copy(tmp_pa
         log.close()
     assert process.returncode in (0, -signal.SIGINT, 130)
     for child in redis_children:
-        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, "redis-server outlived Liaison"
+        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, (
+            "redis-server outlived Liaison"
+        )
 
 
 def _wait_for(path: Path, text: str, *, within: float, process: subprocess.Popen[bytes]) -> str:

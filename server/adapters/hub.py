@@ -27,7 +27,8 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import decide
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
-from server.core.state import Exercise, apply, initial
+from server.core.schedule import is_due, next_wake
+from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
 from server.protocol import messages
 from server.protocol.codec import Subprotocol, encode
@@ -122,6 +123,7 @@ class Hub:
         self._command_lock = asyncio.Lock()
         self._last_position = 0.0
         self._last_sweep = 0.0
+        self._releasing = False
 
     # -- loading and following the log ---------------------------------------------------
 
@@ -150,7 +152,7 @@ class Hub:
         """Follow the log forever: apply messages in order, fill gaps, tick."""
         while True:
             try:
-                async with asyncio.timeout(POLL_INTERVAL):
+                async with asyncio.timeout(self._wake_in()):
                     first, at, payloads = await self._inbox.get()
             except TimeoutError:
                 first, at, payloads = 0, 0.0, []
@@ -160,6 +162,7 @@ class Hub:
                 else:
                     await self._take(first, at, payloads)
                 await self._tick()
+                self._release_due()
             except StoreUnavailable as error:
                 log.warning("hub.store_unavailable", exercise=self.exercise, error=str(error))
                 await asyncio.sleep(0.2)
@@ -248,6 +251,35 @@ class Hub:
         if now - self._last_sweep >= SWEEP_INTERVAL and self._state is not None:
             self._last_sweep = now  # in its own task: this one must keep applying events
             self._spawn(self._sweep_dead_instances(), f"sweep:{self.exercise}")
+
+    def _wake_in(self) -> float:
+        """Seconds until the next look: when something becomes due, at most POLL_INTERVAL."""
+        state = self._state
+        if state is None or state.status is not Status.RUNNING:
+            return POLL_INTERVAL
+        now = time.time()
+        sim = next_wake(state, now)
+        wall = None if sim is None else state.clock.wall_at(sim)
+        return POLL_INTERVAL if wall is None else min(POLL_INTERVAL, max(0.02, wall - now + 0.001))
+
+    def _release_due(self) -> None:
+        """The scheduler: when something is due, submit `Advance` in its own task. Every
+        instance does this; compare-and-append and `decide` make each release happen once."""
+        state = self._state
+        if self._releasing or state is None or state.status is not Status.RUNNING:
+            return
+        if is_due(state, time.time()):
+            self._releasing = True
+            self._spawn(self._advance(), f"advance:{self.exercise}")
+
+    async def _advance(self) -> None:
+        try:
+            await self.execute(c.Advance(), c.SYSTEM)
+        except (StoreUnavailable, AppendConflict, TimeoutError) as error:
+            log.warning("hub.advance_failed", exercise=self.exercise, error=repr(error))
+            await asyncio.sleep(0.5)  # Redis is away: try again on a later tick, not in a loop
+        finally:
+            self._releasing = False
 
     async def _sweep_dead_instances(self) -> None:
         """Close the connections that instances which are gone left open in the state."""

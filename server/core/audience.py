@@ -1,8 +1,8 @@
 """Who may see an event: its audience, and the viewer that is or is not in it.
 
 Staff (director, controller, SimCell, mentor, observer) see every event. Everyone else sees
-an event when its audience names everybody, their team, their role or themselves. An empty
-audience therefore means "staff only".
+an event when its audience names everybody, their team, their role, their role in their team
+or themselves. An empty audience therefore means "staff only".
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ class Audience:
     teams: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
     participants: frozenset[str] = field(default_factory=frozenset)
+    team_roles: frozenset[str] = field(default_factory=frozenset)
+    """"<team>/<role>" pairs: the members of one role in one team (an inject to WES police)."""
 
     @classmethod
     def all(cls) -> Audience:
@@ -38,12 +40,15 @@ class Audience:
         teams: Iterable[str] = (),
         roles: Iterable[str] = (),
         participants: Iterable[str] = (),
+        team_roles: Iterable[str] = (),
     ) -> Audience:
-        return cls(everyone, frozenset(teams), frozenset(roles), frozenset(participants))
+        return cls(
+            everyone, frozenset(teams), frozenset(roles), frozenset(participants), frozenset(team_roles)
+        )
 
     @property
     def is_staff_only(self) -> bool:
-        return not (self.everyone or self.teams or self.roles or self.participants)
+        return not (self.everyone or self.teams or self.roles or self.participants or self.team_roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,4 +68,5 @@ def can_see(viewer: Viewer, audience: Audience) -> bool:
         or (viewer.team is not None and viewer.team in audience.teams)
         or viewer.role in audience.roles
         or viewer.participant in audience.participants
+        or (viewer.team is not None and f"{viewer.team}/{viewer.role}" in audience.team_roles)
     )

@@ -7,8 +7,9 @@ server's own adapters and no client can send them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from server.core.audience import Audience, Viewer
 
@@ -121,3 +122,165 @@ class PostMessage(Command):
 class MakeAnnouncement(Command):
     audience: Audience
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInject(Command):
+    """Release now (control), or because it is due (the scheduler, as SYSTEM)."""
+
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldInject(Command):
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiftHold(Command):
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkipInject(Command):
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetimeInject(Command):
+    inject: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class EditInject(Command):
+    inject: str
+    title: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteInject(Command):
+    """An ad-hoc inject, released at once to any audience."""
+
+    title: str
+    body: str
+    audience: Audience
+    channel: str = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInject(Command):
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgeInject(Command):
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class Advance(Command):
+    """The scheduler (SYSTEM): do what simulated time has made due (`server.core.schedule`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRequest(Command):
+    instrument: str
+    to: str
+    """The target team (country)."""
+    fields: Mapping[str, Any]
+    agency: str = ""
+    urgent: bool = False
+    spontaneous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRequest(Command):
+    request: str
+    fields: Mapping[str, Any]
+    urgent: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateRequest(Command):
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest(Command):
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgeRequest(Command):
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskClarification(Command):
+    request: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClarifyRequest(Command):
+    request: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRequest(Command):
+    """Answer (fully or in part). SimCell may answer `as_proposed` by the scenario's templates."""
+
+    request: str
+    text: str = ""
+    partial: bool = False
+    as_proposed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RefuseRequest(Command):
+    request: str
+    ground: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawRequest(Command):
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class TakeAction(Command):
+    """A decision from the scenario's list: refer to the NRM, arrange shelter, search ..."""
+
+    action: str
+    subject: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PostToControl(Command):
+    """A message on the channel between a team and control: a participant writes for their
+    team; staff write to the team named."""
+
+    text: str
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromptTeam(Command):
+    """A mentor's prompt to a team."""
+
+    team: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShareArtefact(Command):
+    """Pass a case-file item to another team, directly or attached to a request."""
+
+    artefact: str
+    to: str
+    request: str = ""

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from server.core import commands as c
+from server.core.actions import take
 from server.core.audience import Viewer
 from server.core.clock import MAX_SPEED, Clock
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
@@ -20,6 +21,7 @@ from server.core.events import (
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
+    ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
     Event,
@@ -29,12 +31,17 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    MentorPrompted,
     MessagePosted,
     ParticipantAdded,
     Team,
 )
+from server.core.injects import decide_inject
+from server.core.request_flow import decide_request
 from server.core.roles import CONTROL, StaffRole, is_staff_role
-from server.core.scenario import Scenario
+from server.core.scenario import Scenario, TeamModel
+from server.core.schedule import advance
+from server.core.sharing import share
 from server.core.simtime import next_morning
 from server.core.state import Exercise, Participant, Status, apply, initial
 
@@ -50,8 +57,12 @@ def create(
     now: float,
 ) -> list[Event]:
     """The opening events of a new exercise: created, then one per roster entry."""
-    teams = tuple(
-        Team(id=country.id, name=country.name, country=country.id) for country in scenario.countries
+    teams = (
+        tuple(Team(id=unit.id, name=unit.name, country=unit.country) for unit in scenario.units)
+        if scenario.team_model is TeamModel.AGENCY_UNITS
+        else tuple(
+            Team(id=country.id, name=country.name, country=country.id) for country in scenario.countries
+        )
     )
     created = ExerciseCreated(
         exercise=exercise_id,
@@ -81,6 +92,75 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             if viewer.staff:
                 raise Forbidden("staff write to teams with announcement.make")
             return [MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))]
+
+        case c.ShareArtefact():
+            _require_status(state, "share in", Status.RUNNING, Status.PAUSED)
+            viewer = _require_viewer(actor)
+            return share(
+                state, viewer, command.artefact, command.to, command.request, state.clock.sim_at(now)
+            )
+        case c.TakeAction():
+            _require_status(state, "act in", Status.RUNNING, Status.PAUSED)
+            viewer = _require_viewer(actor)
+            sim_now = state.clock.sim_at(now)
+            return [
+                take(
+                    state.scenario,
+                    state.actions,
+                    viewer,
+                    command.action,
+                    command.subject,
+                    command.note,
+                    sim_now,
+                )
+            ]
+        case c.PostToControl():
+            _require_not_ended(state)
+            viewer = _require_viewer(actor)
+            if viewer.staff:
+                _require_role(actor, CONTROL | {StaffRole.SIMCELL})
+                team = _team(state, command.team)
+            else:
+                team = viewer.team or ""
+            return [ControlMessagePosted(viewer.participant, team, _text(command.text), viewer.staff)]
+        case c.PromptTeam():
+            _require_not_ended(state)
+            viewer = _require_role(actor, CONTROL | {StaffRole.MENTOR})
+            return [MentorPrompted(viewer.participant, _team(state, command.team), _text(command.text))]
+        case c.Advance():
+            _require_system(actor)
+            return advance(state, now) if state.status is Status.RUNNING else []
+        case (
+            c.DraftRequest()
+            | c.UpdateRequest()
+            | c.ValidateRequest()
+            | c.SendRequest()
+            | c.AcknowledgeRequest()
+            | c.AskClarification()
+            | c.ClarifyRequest()
+            | c.AnswerRequest()
+            | c.RefuseRequest()
+            | c.WithdrawRequest()
+        ):
+            _require_status(state, "work on requests in", Status.RUNNING, Status.PAUSED)
+            return decide_request(state, command, actor, now)
+        case c.OpenInject() | c.AcknowledgeInject():
+            return decide_inject(
+                state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning
+            )
+        case (
+            c.ReleaseInject()
+            | c.HoldInject()
+            | c.LiftHold()
+            | c.SkipInject()
+            | c.RetimeInject()
+            | c.EditInject()
+            | c.WriteInject()
+        ):
+            _require_status(state, "change the MSEL of", Status.READY, Status.RUNNING, Status.PAUSED)
+            return decide_inject(
+                state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning
+            )
 
     viewer = _require_role(actor, CONTROL)
     match command:
@@ -198,6 +278,12 @@ def _participant(state: Exercise, participant_id: str) -> Participant:
     return participant
 
 
+def _team(state: Exercise, team: str | None) -> str:
+    if team is None or team not in state.teams:
+        raise NotFound(f"no team {team!r} (teams: {', '.join(sorted(state.teams))})")
+    return team
+
+
 def _text(text: str) -> str:
     stripped = text.strip()
     if not stripped or len(stripped) > MAX_TEXT:
@@ -207,7 +293,7 @@ def _text(text: str) -> str:
 
 def _require_system(actor: c.Actor) -> None:
     if not isinstance(actor, c.System):
-        raise Forbidden("only the server manages connections")
+        raise Forbidden("only the server itself does this")
 
 
 def _require_viewer(actor: c.Actor) -> Viewer:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import types
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
 from server.core.audience import Audience
 from server.core.clock import Clock
-from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
+from server.core.requests import FieldValue
+from server.core.scenario import Scenario
 
 Data = dict[str, Any]
 
@@ -142,6 +144,252 @@ class AnnouncementMade(Event):
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class InjectReleased(Event):
+    kind: ClassVar[str] = "inject.released"
+    inject: str
+    title: str
+    body: str
+    channel: str
+    sender: str
+    audience: Audience
+    releases: tuple[str, ...]
+    """Artefacts this inject brings into the recipients' case file."""
+    sim_time: float
+    reason: str
+    """time, trigger, control or adhoc."""
+
+
+@dataclass(frozen=True, slots=True)
+class InjectHeld(Event):
+    kind: ClassVar[str] = "inject.held"
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class InjectHoldLifted(Event):
+    kind: ClassVar[str] = "inject.hold_lifted"
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class InjectSkipped(Event):
+    kind: ClassVar[str] = "inject.skipped"
+    inject: str
+
+
+@dataclass(frozen=True, slots=True)
+class InjectRetimed(Event):
+    kind: ClassVar[str] = "inject.retimed"
+    inject: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InjectEdited(Event):
+    kind: ClassVar[str] = "inject.edited"
+    inject: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class InjectOpened(Event):
+    kind: ClassVar[str] = "inject.opened"
+    inject: str
+    participant: str
+
+
+@dataclass(frozen=True, slots=True)
+class InjectAcknowledged(Event):
+    kind: ClassVar[str] = "inject.acknowledged"
+    inject: str
+    participant: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDrafted(Event):
+    kind: ClassVar[str] = "request.drafted"
+    request: str
+    instrument: str
+    source_team: str
+    author: str
+    target_team: str
+    target_agency: str
+    fields: tuple[FieldValue, ...]
+    urgent: bool
+    spontaneous: bool
+    simcell: bool
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestUpdated(Event):
+    kind: ClassVar[str] = "request.updated"
+    request: str
+    by: str
+    fields: tuple[FieldValue, ...]
+    urgent: bool
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestValidated(Event):
+    kind: ClassVar[str] = "request.validated"
+    request: str
+    by: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSent(Event):
+    kind: ClassVar[str] = "request.sent"
+    request: str
+    by: str
+    sim_time: float
+    due_at: float | None
+    due_stage: str
+    legal: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAcknowledged(Event):
+    kind: ClassVar[str] = "request.acknowledged"
+    request: str
+    by: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClarificationRequested(Event):
+    kind: ClassVar[str] = "request.clarification_requested"
+    request: str
+    by: str
+    text: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestClarified(Event):
+    kind: ClassVar[str] = "request.clarified"
+    request: str
+    by: str
+    text: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAnswered(Event):
+    kind: ClassVar[str] = "request.answered"
+    request: str
+    by: str
+    text: str
+    partial: bool
+    releases: tuple[str, ...]
+    """Artefacts the answer brings to the requesting team, at `release_at`."""
+    release_at: float
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRefused(Event):
+    kind: ClassVar[str] = "request.refused"
+    request: str
+    by: str
+    ground: str
+    text: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestWithdrawn(Event):
+    kind: ClassVar[str] = "request.withdrawn"
+    request: str
+    by: str
+    sim_time: float
+    sent: bool
+    """Whether it had been sent: then the receiving team learns of the withdrawal too."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDeadlineWarned(Event):
+    """A request's game deadline is near ("due_soon") or past ("overdue")."""
+
+    kind: ClassVar[str] = "request.deadline"
+    request: str
+    warning: str
+    due_at: float
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArtefactReleased(Event):
+    """An artefact reaches case files (after an answer's delay)."""
+
+    kind: ClassVar[str] = "artefact.released"
+    artefact: str
+    audience: Audience
+    source: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTaken(Event):
+    kind: ClassVar[str] = "action.taken"
+    action: str
+    participant: str
+    team: str
+    subject: str
+    note: str
+    sim_time: float
+    flags: tuple[str, ...]
+    """What evaluators should look at: a safeguard skipped (a child interviewed before a
+    guardian was appointed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ControlMessagePosted(Event):
+    """On the channel between one team and control (control writes, or a team member)."""
+
+    kind: ClassVar[str] = "message.control"
+    author: str
+    team: str
+    text: str
+    from_control: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MentorPrompted(Event):
+    kind: ClassVar[str] = "message.prompt"
+    author: str
+    team: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArtefactShared(Event):
+    kind: ClassVar[str] = "artefact.shared"
+    artefact: str
+    from_team: str
+    to_team: str
+    by: str
+    request: str
+    """The request it was attached to, or "" when passed on directly."""
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class SharingFlagged(Event):
+    """Sharing against an item's handling code or evidential status, for control and mentors."""
+
+    kind: ClassVar[str] = "artefact.flagged"
+    artefact: str
+    by: str
+    from_team: str
+    to_team: str
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -160,6 +408,31 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ConnectionClosed,
         MessagePosted,
         AnnouncementMade,
+        InjectReleased,
+        InjectHeld,
+        InjectHoldLifted,
+        InjectSkipped,
+        InjectRetimed,
+        InjectEdited,
+        InjectOpened,
+        InjectAcknowledged,
+        RequestDrafted,
+        RequestUpdated,
+        RequestValidated,
+        RequestSent,
+        RequestAcknowledged,
+        ClarificationRequested,
+        RequestClarified,
+        RequestAnswered,
+        RequestRefused,
+        RequestWithdrawn,
+        RequestDeadlineWarned,
+        ArtefactReleased,
+        ActionTaken,
+        ControlMessagePosted,
+        MentorPrompted,
+        ArtefactShared,
+        SharingFlagged,
     )
 }
 
@@ -177,7 +450,11 @@ def from_data(kind: str, data: Data) -> Event:
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not _at_default(value, f)
+        }
     if isinstance(value, frozenset):
         return sorted(value)
     if isinstance(value, tuple):
@@ -185,9 +462,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _at_default(value: Any, field: dataclasses.Field[Any]) -> bool:
+    """Scenario values leave out fields at their default: a scenario is big and mostly defaults."""
+    return (
+        type(value).__module__ == _SCENARIO_MODULE
+        and field.default is not dataclasses.MISSING
+        and getattr(value, field.name) == field.default
+    )
+
+
+_SCENARIO_MODULE = Scenario.__module__
+
+
 def _build(cls: type[Any], data: Data) -> Any:
-    hints = get_type_hints(cls)
-    return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)})
+    hints = _hints(cls)
+    return cls(
+        **{
+            f.name: _typed(hints[f.name], data[f.name])
+            for f in dataclasses.fields(cls)
+            if f.name in data or f.default is dataclasses.MISSING
+        }
+    )
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """The resolved type hints of a class, worked out once (a scenario has many nested values)."""
+    found = _HINTS.get(cls)
+    if found is None:
+        found = _HINTS[cls] = get_type_hints(cls)
+    return found
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
 
 
 def _typed(hint: Any, value: Any) -> Any:
@@ -203,11 +509,8 @@ def _typed(hint: Any, value: Any) -> Any:
         return frozenset(value)
     if hint is float:
         return float(value)
-    if hint is RouteRole:
-        return RouteRole(value)
-    if hint in _NESTED:
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        return hint(value)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value)
     return value
-
-
-_NESTED: frozenset[type[Any]] = frozenset({Audience, Clock, Team, Scenario, Country, Role, ClockSpec})

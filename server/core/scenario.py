@@ -1,7 +1,9 @@
 """The typed model of a scenario: the template an exercise is created from.
 
-This is the part of the scenario the exercise core needs today (countries, teams, roles,
-the clock); `server/scenario/` reads it from files.
+`server/scenario/` reads it from files and checks it; the core reads it while the exercise
+runs. Every value is immutable and made of plain types, frozensets, tuples and nested frozen
+dataclasses, so `exercise.created` can carry the whole scenario (`server.core.events`).
+Times are simulated seconds since D1 00:00 (`server.core.simtime`).
 """
 
 from __future__ import annotations
@@ -16,17 +18,164 @@ class RouteRole(StrEnum):
     DESTINATION = "destination"
 
 
+class TeamModel(StrEnum):
+    COUNTRY_TEAMS = "country_teams"
+    """One team per country (team id = country id), agency roles inside it (Model B)."""
+    AGENCY_UNITS = "agency_units"
+    """One team per unit (an agency of a country), as in Model A."""
+
+
+class Scope(StrEnum):
+    """Who sees an artefact at the start (`server.core.casefile`)."""
+
+    ROLE = "role"
+    AGENCY = "agency"
+    TEAM = "team"
+    JOINT_TEAM = "joint_team"
+    PUBLIC = "public"
+    STAFF = "staff"
+
+
+class EvidentialStatus(StrEnum):
+    INTELLIGENCE = "intelligence"
+    EVIDENCE = "evidence"
+    CONSENT_NEEDED = "intelligence_consent_required"
+
+
+class Channel(StrEnum):
+    DOCUMENT = "document"
+    CALL = "call"
+    EMAIL = "email"
+    SCENE = "scene"
+    WALK_IN = "walk_in"
+    MEDIA = "media"
+    MEETING = "meeting"
+    AUTO = "auto"
+    MENTOR_PROMPT = "mentor_prompt"
+
+
+class Anchor(StrEnum):
+    """Game deadlines that land on a time of day rather than after a duration."""
+
+    NEXT_MORNING = "next_morning"
+    NEXT_MIDDAY = "next_midday"
+    NEXT_AFTERNOON = "next_afternoon"
+
+
+class TriggerKind(StrEnum):
+    TIME = "time"
+    REQUEST = "request"
+    ACTION = "action"
+    INJECT = "inject"
+    DEADLINE_MISSED = "deadline_missed"
+    ALL_OF = "all_of"
+    ANY_OF = "any_of"
+    NOT = "not"
+    MANUAL = "manual"
+
+
+class Outcome(StrEnum):
+    CLARIFICATION = "clarification_requested"
+    PARTIAL = "executed_partial"
+    EXECUTED = "executed"
+    REFUSED = "refused"
+
+
+class MetricKind(StrEnum):
+    REQUEST_COUNT = "request_count"
+    TIME_TO_REQUEST = "time_to_request"
+    ACTION_COUNT = "action_count"
+    TIME_TO_ACTION = "time_to_action"
+    INJECT_FIRED = "inject_fired"
+    ARTEFACT_RELEASED = "artefact_released"
+
+
+@dataclass(frozen=True, slots=True)
+class LegalProfile:
+    thb_offence: str = ""
+    reflection_period_days: int = 30
+    child_age: int = 18
+    extradites_nationals: bool = True
+    labour_inspector_criminal_powers: bool = False
+    fiu_type: str = "administrative"
+    nrm_authority: str = ""
+    formal_identification_days: int | None = None
+    mla_central_authority: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    id: str
+    name: str
+    type: str
+    channels: frozenset[str] = frozenset()
+    played_by_simcell: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """How many people of a role a team has, for a full cohort."""
+
+    role: str
+    count: int
+
+
 @dataclass(frozen=True, slots=True)
 class Country:
     id: str
     name: str
     route_role: RouteRole
+    blocs: frozenset[str] = frozenset()
+    treaties: frozenset[str] = frozenset()
+    eio_participant: bool = False
+    language: str = ""
+    legal_profile: LegalProfile = LegalProfile()
+    agencies: tuple[Agency, ...] = ()
+    composition: tuple[Seat, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A team in the `agency_units` model: one agency of one country."""
+
+    id: str
+    name: str
+    country: str
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str
+    name: str
+    description: str = ""
+    needs: frozenset[str] = frozenset()
+    """Actions that must be done first (a guardian appointed before a child interview)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Role:
     id: str
     name: str
+    agency_types: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset()
+    """`issue:EIO`, `draft:EIO` (sent after a `validate:EIO` co-signature), `validate:EIO`,
+    `receive:EIO`, `answer:EIO`, `act:refer_nrm`."""
+
+    def can(self, verb: str, what: str) -> bool:
+        return f"{verb}:{what}" in self.capabilities
+
+
+@dataclass(frozen=True, slots=True)
+class StaffSetting:
+    """Extra settings for a built-in staff role (`server.core.roles`); it cannot redefine it."""
+
+    role: str
+    name: str = ""
+    plays: frozenset[str] = frozenset()
+    """Agencies and outside bodies this staff role plays (SimCell: banks, Europol ...)."""
+    notes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +185,295 @@ class ClockSpec:
     morning: int
     """Time of day a "next morning" jump lands on, seconds after midnight."""
     speed: float = 1.0
+    end: int | None = None
+    """Simulated time of ENDEX, when known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delay:
+    """A duration in simulated seconds, or an anchor such as "next morning"."""
+
+    seconds: int = 0
+    anchor: Anchor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str
+    type: str
+    """text, bool, number, date, enum, multiselect, entities, agency."""
+    label: str = ""
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    min_length: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    stage: str
+    """The lifecycle state that must be reached (acknowledged, recognised, executed ...)."""
+    legal: str
+    """The legal limit as players see it ("7 days", "8 hours")."""
+    game: Delay
+    """What the exercise schedules, in simulated time."""
+    urgent: Delay | None = None
+
+
+DEFAULT_LIFECYCLE = ("draft", "sent", "acknowledged", "answered", "refused", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: str
+    name: str
+    legal_basis: str
+    channel: str
+    issuer: str
+    """Agency type that issues it."""
+    receiver: str
+    """Agency type that receives it in the other country."""
+    requires_blocs: frozenset[str] = frozenset()
+    """Available between two countries that are both members of all these blocs."""
+    requires_eio: bool = False
+    cross_border: bool = True
+    fields: tuple[Field, ...] = ()
+    lifecycle: tuple[str, ...] = DEFAULT_LIFECYCLE
+    refusal_grounds: tuple[str, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    output: EvidentialStatus = EvidentialStatus.EVIDENCE
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PairOverride:
+    source: str
+    target: str
+    allow: frozenset[str] = frozenset()
+    deny: frozenset[str] = frozenset()
+    both_ways: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    kind: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    scope: Scope
+    team: str | None = None
+    role: str | None = None
+    agency: str | None = None
+    joint_team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """How an artefact reaches players besides an inject: a request answer or an action."""
+
+    instrument: str | None = None
+    target: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Artefact:
+    id: str
+    title: str
+    kind: str
+    owner: str
+    visibility: Visibility
+    evidential_status: EvidentialStatus
+    handling: str
+    content: str
+    mentions: frozenset[str] = frozenset()
+    discovery: tuple[Discovery, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JointTeam:
+    id: str
+    name: str
+    members: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterState:
+    trust: int = 3
+    safety: str = "unknown"
+    status: str = "unidentified"
+    location: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    id: str
+    text: str
+    condition: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    on: str
+    effect: str
+    trust: int = 0
+    status: str | None = None
+    releases: str | None = None
+    """An inject the controller releases when this happens."""
+
+
+@dataclass(frozen=True, slots=True)
+class Character:
+    id: str
+    name: str
+    played_by: str
+    public_facts: tuple[str, ...]
+    state: CharacterState
+    disclosures: tuple[Disclosure, ...] = ()
+    reactions: tuple[Reaction, ...] = ()
+    entity: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    team: str | None
+    """A team id, or None for every team."""
+    roles: frozenset[str] = frozenset()
+    """Participant or staff roles; empty for the whole team."""
+
+
+@dataclass(frozen=True, slots=True)
+class InjectAudience:
+    everyone: bool = False
+    recipients: tuple[Recipient, ...] = ()
+    """Empty, and not everyone: staff only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    kind: TriggerKind
+    at: int | None = None
+    instrument: str | None = None
+    source: str | None = None
+    target: str | None = None
+    state: str | None = None
+    action: str | None = None
+    team: str | None = None
+    inject: str | None = None
+    of: tuple[Trigger, ...] = ()
+    delay: Delay | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inject:
+    id: str
+    title: str
+    body: str
+    channel: Channel
+    sender: str
+    audience: InjectAudience
+    at: int | None = None
+    """Planned simulated time; the MSEL sorts by it."""
+    trigger: Trigger | None = None
+    """None: released at `at`."""
+    delay: Delay | None = None
+    releases: tuple[str, ...] = ()
+    notes: str = ""
+    """For staff only."""
+    expected_actions: tuple[str, ...] = ()
+    objectives: frozenset[str] = frozenset()
+    characters: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRule:
+    """When a SimCell outcome applies; every given condition must hold, none: always."""
+
+    missing_required: bool | None = None
+    urgent: bool | None = None
+    field: str | None = None
+    includes_any: frozenset[str] = frozenset()
+    min_length: int | None = None
+    mentions_any: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseOutcome:
+    when: OutcomeRule
+    outcome: Outcome
+    text: str
+    delay: Delay | None = None
+    releases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A SimCell answer template for requests to an agency nobody plays."""
+
+    id: str
+    instrument: str
+    target: str
+    outcomes: tuple[ResponseOutcome, ...]
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedRequest:
+    """A request a strong team makes, and what it unlocks."""
+
+    id: str
+    title: str
+    source: str
+    role: str
+    instrument: str
+    target: str
+    content: str
+    when: str
+    urgent: bool = False
+    unlocks: tuple[str, ...] = ()
+    """Injects this request makes possible."""
+    releases: tuple[str, ...] = ()
+    """Artefacts it brings in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    id: str
+    title: str
+    description: str
+    entered_by: str
+    """The inject that starts the branch."""
+    affects: tuple[str, ...] = ()
+    objectives: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    id: str
+    name: str
+    kind: MetricKind
+    instrument: str | None = None
+    action: str | None = None
+    inject: str | None = None
+    artefact: str | None = None
+    target: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    id: str
+    title: str
+    description: str
+    rubric: tuple[str, ...]
+    """The mentor's scale, level 0 first."""
+    metrics: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +484,60 @@ class Scenario:
     roles: tuple[Role, ...]
     """Participant roles; staff roles are built in (`server.core.roles`)."""
     clock: ClockSpec
+    description: str = ""
+    team_model: TeamModel = TeamModel.COUNTRY_TEAMS
+    units: tuple[Unit, ...] = ()
+    staff: tuple[StaffSetting, ...] = ()
+    actions: tuple[Action, ...] = ()
+    instruments: tuple[Instrument, ...] = ()
+    pair_overrides: tuple[PairOverride, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    artefacts: tuple[Artefact, ...] = ()
+    joint_teams: tuple[JointTeam, ...] = ()
+    characters: tuple[Character, ...] = ()
+    injects: tuple[Inject, ...] = ()
+    responses: tuple[Response, ...] = ()
+    requests: tuple[ExpectedRequest, ...] = ()
+    branches: tuple[Branch, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    metrics: tuple[Metric, ...] = ()
 
     def country(self, country_id: str) -> Country | None:
         return next((c for c in self.countries if c.id == country_id), None)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)
+
+    def instrument(self, instrument_id: str) -> Instrument | None:
+        return next((i for i in self.instruments if i.id == instrument_id), None)
+
+    def agency(self, agency_id: str) -> tuple[Country, Agency] | None:
+        """The agency with this id and its country."""
+        return next(((c, a) for c in self.countries for a in c.agencies if a.id == agency_id), None)
+
+    def available(self, instrument_id: str, source: str, target: str) -> bool:
+        """Whether `source` may use the instrument towards `target`: blocs, then overrides."""
+        instrument, a, b = self.instrument(instrument_id), self.country(source), self.country(target)
+        if instrument is None or a is None or b is None or source == target:
+            return False
+        for override in self.pair_overrides:
+            forward = (override.source, override.target) == (source, target)
+            backward = override.both_ways and (override.target, override.source) == (source, target)
+            if forward or backward:
+                if instrument_id in override.deny:
+                    return False
+                if instrument_id in override.allow:
+                    return True
+        if not instrument.cross_border:
+            return False
+        blocs_ok = instrument.requires_blocs <= a.blocs and instrument.requires_blocs <= b.blocs
+        return blocs_ok and (not instrument.requires_eio or (a.eio_participant and b.eio_participant))
+
+    def matrix(self) -> list[tuple[str, str, list[str]]]:
+        """For every ordered pair of countries, the instruments available from one to the other."""
+        return [
+            (a.id, b.id, [i.id for i in self.instruments if self.available(i.id, a.id, b.id)])
+            for a in self.countries
+            for b in self.countries
+            if a.id != b.id
+        ]

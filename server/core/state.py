@@ -8,19 +8,24 @@ value here is immutable, so a projection can be shared with the snapshot code sa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from server.core.audience import Audience
 from server.core.clock import Clock
 from server.core.events import (
+    ActionTaken,
     AnnouncementMade,
+    ArtefactReleased,
+    ArtefactShared,
+    ClarificationRequested,
     ClockJumped,
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
+    ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
     Event,
@@ -30,10 +35,32 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    InjectAcknowledged,
+    InjectEdited,
+    InjectHeld,
+    InjectHoldLifted,
+    InjectOpened,
+    InjectReleased,
+    InjectRetimed,
+    InjectSkipped,
+    MentorPrompted,
     MessagePosted,
     ParticipantAdded,
+    RequestAcknowledged,
+    RequestAnswered,
+    RequestClarified,
+    RequestDeadlineWarned,
+    RequestDrafted,
+    RequestRefused,
+    RequestSent,
+    RequestUpdated,
+    RequestValidated,
+    RequestWithdrawn,
+    SharingFlagged,
     Team,
 )
+from server.core.injects import InjectRun, InjectStatus, plan
+from server.core.requests import RequestRun, RequestStatus, Step
 from server.core.scenario import Scenario
 
 K = TypeVar("K")
@@ -71,6 +98,28 @@ class FeedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Taken:
+    """An action a participant took, for triggers and evaluation."""
+
+    action: str
+    participant: str
+    team: str
+    subject: str
+    sim_time: float
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """An artefact released during play (by an inject) to an audience."""
+
+    artefact: str
+    audience: Audience
+    source: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
 class Exercise:
     id: str
     title: str
@@ -83,6 +132,15 @@ class Exercise:
     """Open connection ids per participant; a participant with one or more is online."""
     feed: tuple[FeedItem, ...]
     created_at: float
+    injects: Mapping[str, InjectRun] = field(default_factory=lambda: MappingProxyType({}))
+    """The MSEL as played, by inject id (`server.core.injects`)."""
+    releases: tuple[Release, ...] = ()
+    """Artefacts brought into case files during play, with who may see them."""
+    requests: Mapping[str, RequestRun] = field(default_factory=lambda: MappingProxyType({}))
+    """Cross-border requests, by id (`server.core.requests`)."""
+    pending: tuple[Release, ...] = ()
+    """Artefacts an answer will release at their `sim_time` (SimCell templates' delays)."""
+    actions: tuple[Taken, ...] = ()
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))
@@ -100,6 +158,7 @@ def initial(created: ExerciseCreated) -> Exercise:
         connections=MappingProxyType({}),
         feed=(),
         created_at=created.created_at,
+        injects=MappingProxyType(plan(created.scenario)),
     )
 
 
@@ -157,8 +216,181 @@ def apply(state: Exercise, event: Event) -> Exercise:
         case AnnouncementMade():
             item = FeedItem(event.author, event.audience, event.text, "announcement")
             return replace(state, feed=(*state.feed, item))
+        case InjectReleased():
+            return _released(state, event)
+        case InjectHeld():
+            return _inject(state, event.inject, status=InjectStatus.HELD)
+        case InjectHoldLifted():
+            return _inject(state, event.inject, status=InjectStatus.PLANNED)
+        case InjectSkipped():
+            return _inject(state, event.inject, status=InjectStatus.SKIPPED)
+        case InjectRetimed():
+            return _inject(state, event.inject, at=event.at)
+        case InjectEdited():
+            return _inject(state, event.inject, title=event.title, body=event.body)
+        case InjectOpened():
+            run = state.injects[event.inject]
+            return _inject(state, event.inject, opened=run.opened | {event.participant})
+        case RequestDrafted():
+            request = RequestRun(
+                id=event.request,
+                instrument=event.instrument,
+                source_team=event.source_team,
+                author=event.author,
+                target_team=event.target_team,
+                target_agency=event.target_agency,
+                fields=event.fields,
+                urgent=event.urgent,
+                spontaneous=event.spontaneous,
+                simcell=event.simcell,
+                history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
+            )
+            return replace(state, requests=_with(state.requests, request.id, request))
+        case RequestUpdated():
+            return _step(
+                state,
+                event.request,
+                RequestStatus.DRAFT,
+                event.by,
+                event.sim_time,
+                fields=event.fields,
+                urgent=event.urgent,
+                validated_by=None,
+            )
+        case RequestValidated():
+            return _step(
+                state, event.request, RequestStatus.VALIDATED, event.by, event.sim_time, validated_by=event.by
+            )
+        case RequestSent():
+            return _step(
+                state,
+                event.request,
+                RequestStatus.SENT,
+                event.by,
+                event.sim_time,
+                due_at=event.due_at,
+                due_stage=event.due_stage,
+                legal=event.legal,
+            )
+        case RequestAcknowledged():
+            return _step(state, event.request, RequestStatus.ACKNOWLEDGED, event.by, event.sim_time)
+        case ClarificationRequested():
+            return _step(
+                state,
+                event.request,
+                RequestStatus.CLARIFICATION_REQUESTED,
+                event.by,
+                event.sim_time,
+                note=event.text,
+            )
+        case RequestClarified():
+            return _step(
+                state, event.request, RequestStatus.CLARIFIED, event.by, event.sim_time, note=event.text
+            )
+        case RequestAnswered():
+            status = RequestStatus.PARTIALLY_ANSWERED if event.partial else RequestStatus.ANSWERED
+            answered = _step(state, event.request, status, event.by, event.sim_time, answer=event.text)
+            source = Audience.team(answered.requests[event.request].source_team)
+            later = tuple(Release(a, source, event.request, event.release_at) for a in event.releases)
+            return replace(answered, pending=(*answered.pending, *later))
+        case RequestRefused():
+            return _step(
+                state,
+                event.request,
+                RequestStatus.REFUSED,
+                event.by,
+                event.sim_time,
+                note=event.text,
+                ground=event.ground,
+            )
+        case RequestWithdrawn():
+            return _step(state, event.request, RequestStatus.WITHDRAWN, event.by, event.sim_time)
+        case RequestDeadlineWarned():
+            request = state.requests[event.request]
+            warned = replace(request, warned=(*request.warned, event.warning))
+            return replace(state, requests=_with(state.requests, request.id, warned))
+        case ArtefactReleased():
+            released = Release(event.artefact, event.audience, event.source, event.sim_time)
+            pending = tuple(
+                p for p in state.pending if (p.artefact, p.source) != (event.artefact, event.source)
+            )
+            return replace(state, releases=(*state.releases, released), pending=pending)
+        case ArtefactShared():
+            shared = Release(
+                event.artefact,
+                Audience.team(event.to_team),
+                f"{event.from_team}:{event.request or 'direct'}",
+                event.sim_time,
+            )
+            return replace(state, releases=(*state.releases, shared))
+        case SharingFlagged():
+            return state  # a note for evaluators: nothing changes in the exercise
+        case ActionTaken():
+            taken = Taken(
+                event.action, event.participant, event.team, event.subject, event.sim_time, event.flags
+            )
+            return replace(state, actions=(*state.actions, taken))
+        case ControlMessagePosted():
+            item = FeedItem(event.author, Audience.team(event.team), event.text, "control")
+            return replace(state, feed=(*state.feed, item))
+        case MentorPrompted():
+            item = FeedItem(event.author, Audience.team(event.team), event.text, "prompt")
+            return replace(state, feed=(*state.feed, item))
+        case InjectAcknowledged():
+            run = state.injects[event.inject]
+            return _inject(
+                state,
+                event.inject,
+                opened=run.opened | {event.participant},
+                acknowledged=run.acknowledged | {event.participant},
+            )
         case _:
             raise ValueError(f"cannot apply {event!r} to an existing exercise")
+
+
+def _inject(state: Exercise, inject: str, **changes: object) -> Exercise:
+    run = replace(state.injects[inject], **changes)  # type: ignore[arg-type]
+    return replace(state, injects=_with(state.injects, inject, run))
+
+
+def _step(
+    state: Exercise,
+    request_id: str,
+    status: RequestStatus,
+    by: str,
+    sim_time: float,
+    note: str = "",
+    **changes: Any,
+) -> Exercise:
+    """A request moves to `status`: its history grows by one step."""
+    request = state.requests[request_id]
+    history = (*request.history, Step(status, by, sim_time, note))
+    moved = replace(request, status=status, history=history, **changes)
+    return replace(state, requests=_with(state.requests, request_id, moved))
+
+
+def _released(state: Exercise, event: InjectReleased) -> Exercise:
+    run = state.injects.get(event.inject) or InjectRun(
+        id=event.inject,
+        title=event.title,
+        body=event.body,
+        channel=event.channel,
+        sender=event.sender,
+        audience=event.audience,
+        at=event.sim_time,
+        adhoc=True,
+    )
+    run = replace(
+        run,
+        title=event.title,
+        body=event.body,
+        status=InjectStatus.RELEASED,
+        released_at=event.sim_time,
+    )
+    releases = tuple(Release(a, event.audience, event.inject, event.sim_time) for a in event.releases)
+    return replace(
+        state, injects=_with(state.injects, event.inject, run), releases=(*state.releases, *releases)
+    )
 
 
 def fold(events: list[Event]) -> Exercise:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.core.audience import Viewer, can_see
+from server.core.audience import Audience, Viewer, can_see
+from server.core.casefile import starting_case_file
+from server.core.injects import InjectRun
+from server.core.requests import RequestRun, propose
 from server.core.state import Exercise, Participant
 
 
 def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
-    return {
+    shown: dict[str, Any] = {
         "exercise": {
             "id": state.id,
             "title": state.title,
@@ -34,7 +37,176 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             for item in state.feed
             if can_see(viewer, item.audience)
         ],
+        "case_file": [
+            {
+                "id": artefact.id,
+                "title": artefact.title,
+                "kind": artefact.kind,
+                "owner": artefact.owner,
+                "scope": str(artefact.visibility.scope),
+                "evidential_status": str(artefact.evidential_status),
+                "handling": artefact.handling,
+                "content": artefact.content,
+            }
+            for artefact in starting_case_file(state.scenario, state.teams, viewer)
+        ],
     }
+    shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))
+    shown["injects"] = [
+        _inject(run, viewer) for run in _released_injects(state) if can_see(viewer, run.audience)
+    ]
+    shown["actions"] = [
+        {
+            "action": t.action,
+            "participant": t.participant,
+            "team": t.team,
+            "subject": t.subject,
+            "sim_time": t.sim_time,
+            **({"flags": list(t.flags)} if viewer.staff else {}),
+        }
+        for t in state.actions
+        if viewer.staff or t.team == viewer.team
+    ]
+    shown["requests"] = [
+        _request(state, r, viewer) for r in state.requests.values() if _sees_request(r, viewer)
+    ]
+    if viewer.staff:
+        shown["msel"] = [_msel_row(state, run) for run in state.injects.values()]
+        shown["knowledge"] = [
+            {
+                "artefact": release.artefact,
+                "audience": _audience(release.audience),
+                "source": release.source,
+                "sim_time": release.sim_time,
+            }
+            for release in state.releases
+        ]
+    return shown
+
+
+def _sees_request(request: RequestRun, viewer: Viewer) -> bool:
+    return can_see(viewer, request.audience(sent=request.sent))
+
+
+def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": request.id,
+        "instrument": request.instrument,
+        "from": request.source_team,
+        "author": request.author,
+        "to": request.target_team,
+        "agency": request.target_agency,
+        "status": str(request.status),
+        "urgent": request.urgent,
+        "spontaneous": request.spontaneous,
+        "simcell": request.simcell,
+        "fields": {f.key: f.value for f in request.fields},
+        "history": [
+            {"status": str(s.status), "by": s.by, "sim_time": s.sim_time, "note": s.note}
+            for s in request.history
+        ],
+        "validated_by": request.validated_by,
+        "due_at": request.due_at,
+        "due_stage": request.due_stage,
+        "legal": request.legal,
+        "warned": list(request.warned),
+        "answer": request.answer,
+        "ground": request.ground,
+    }
+    if viewer.staff and request.simcell:
+        proposal = propose(state.scenario, request)
+        shown["proposal"] = (
+            None
+            if proposal is None
+            else {
+                "outcome": str(proposal.outcome),
+                "text": proposal.text,
+                "releases": list(proposal.releases),
+                "delay": None
+                if proposal.delay is None
+                else {
+                    "seconds": proposal.delay.seconds,
+                    "anchor": None if proposal.delay.anchor is None else str(proposal.delay.anchor),
+                },
+            }
+        )
+    return shown
+
+
+def _released_injects(state: Exercise) -> list[InjectRun]:
+    released = [run for run in state.injects.values() if run.released_at is not None]
+    return sorted(released, key=lambda run: run.released_at or 0.0)
+
+
+def _inject(run: InjectRun, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "title": run.title,
+        "body": run.body,
+        "channel": run.channel,
+        "sender": run.sender,
+        "released_at": run.released_at,
+        "opened": viewer.participant in run.opened,
+        "acknowledged": viewer.participant in run.acknowledged,
+    }
+
+
+def _msel_row(state: Exercise, run: InjectRun) -> dict[str, Any]:
+    recipients = [
+        p.id
+        for p in state.participants.values()
+        if not p.staff and can_see(Viewer(p.id, p.team, p.role, False), run.audience)
+    ]
+    return {
+        "id": run.id,
+        "title": run.title,
+        "body": run.body,
+        "channel": run.channel,
+        "sender": run.sender,
+        "status": str(run.status),
+        "at": run.at,
+        "released_at": run.released_at,
+        "audience": _audience(run.audience),
+        "triggered": run.trigger is not None,
+        "adhoc": run.adhoc,
+        "recipients": recipients,
+        "acknowledged": sorted(run.acknowledged),
+    }
+
+
+def _audience(audience: Audience) -> dict[str, Any]:
+    return {
+        "everyone": audience.everyone,
+        "teams": sorted(audience.teams),
+        "roles": sorted(audience.roles),
+        "participants": sorted(audience.participants),
+        "team_roles": sorted(audience.team_roles),
+    }
+
+
+def _released_artefacts(state: Exercise, viewer: Viewer, already: set[str]) -> list[dict[str, Any]]:
+    """Artefacts injects brought in during play that this viewer may see, once each."""
+    shown = []
+    artefacts = {artefact.id: artefact for artefact in state.scenario.artefacts}
+    for release in state.releases:
+        artefact = artefacts.get(release.artefact)
+        if artefact is None or artefact.id in already or not can_see(viewer, release.audience):
+            continue
+        already.add(artefact.id)
+        shown.append(
+            {
+                "id": artefact.id,
+                "title": artefact.title,
+                "kind": artefact.kind,
+                "owner": artefact.owner,
+                "scope": "released",
+                "evidential_status": str(artefact.evidential_status),
+                "handling": artefact.handling,
+                "content": artefact.content,
+                "released_by": release.source,
+            }
+        )
+    return shown
 
 
 def to_data_clock(state: Exercise) -> dict[str, Any]:

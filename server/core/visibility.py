@@ -6,18 +6,34 @@ Rules:
   only staff see it; participants learn the public part from their welcome snapshot;
 - a participant's arrival and presence are seen by their team (staff: by staff only);
 - credentials are staff business;
-- a team message is seen by its team; an announcement by the audience control chose.
+- a team message is seen by its team; an announcement by the audience control chose;
+- an inject is seen by its audience once released; holding, skipping, re-timing and editing
+  it are staff business; opening and acknowledging it, by the participant (and staff);
+- an action, the team's channel with control and a mentor's prompt: the team (and staff);
+- an item shared: both teams; a flag on sharing against a handling code: staff;
+- a request is seen by the requesting team while it is drafted, then also by the receiving
+  team once sent (SimCell, that is staff, when nobody plays that country); an artefact
+  released by an answer, by its audience (the requesting team).
+
+Every rule depends only on facts that never change (a participant's team, a request's
+teams, what an event says), so an event's audience is the same whenever it is computed:
+live, in a replay, or after a restart.
 """
 
 from __future__ import annotations
 
 from server.core.audience import Audience
 from server.core.events import (
+    ActionTaken,
     AnnouncementMade,
+    ArtefactReleased,
+    ArtefactShared,
+    ClarificationRequested,
     ClockJumped,
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
+    ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
     Event,
@@ -27,8 +43,28 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    InjectAcknowledged,
+    InjectEdited,
+    InjectHeld,
+    InjectHoldLifted,
+    InjectOpened,
+    InjectReleased,
+    InjectRetimed,
+    InjectSkipped,
+    MentorPrompted,
     MessagePosted,
     ParticipantAdded,
+    RequestAcknowledged,
+    RequestAnswered,
+    RequestClarified,
+    RequestDeadlineWarned,
+    RequestDrafted,
+    RequestRefused,
+    RequestSent,
+    RequestUpdated,
+    RequestValidated,
+    RequestWithdrawn,
+    SharingFlagged,
 )
 from server.core.state import Exercise
 
@@ -59,6 +95,38 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.staff_only()
         case MessagePosted():
             return Audience.team(event.team)
-        case AnnouncementMade():
+        case AnnouncementMade() | InjectReleased():
             return event.audience
+        case InjectHeld() | InjectHoldLifted() | InjectSkipped() | InjectRetimed() | InjectEdited():
+            return Audience.staff_only()  # the MSEL is control's business until release
+        case InjectOpened() | InjectAcknowledged():
+            return Audience.of(participants=[event.participant])
+        case RequestDrafted() | RequestUpdated() | RequestValidated():
+            return Audience.team(
+                event.source_team if isinstance(event, RequestDrafted) else _source(state, event.request)
+            )
+        case RequestWithdrawn():
+            return state.requests[event.request].audience(sent=event.sent)
+        case (
+            RequestSent()
+            | RequestAcknowledged()
+            | ClarificationRequested()
+            | RequestClarified()
+            | RequestAnswered()
+            | RequestRefused()
+            | RequestDeadlineWarned()
+        ):
+            return state.requests[event.request].audience(sent=True)
+        case ArtefactReleased():
+            return event.audience
+        case ActionTaken() | ControlMessagePosted() | MentorPrompted():
+            return Audience.team(event.team)
+        case ArtefactShared():
+            return Audience.of(teams=[event.from_team, event.to_team])
+        case SharingFlagged():
+            return Audience.staff_only()
     raise ValueError(f"no audience rule for {event.kind}")
+
+
+def _source(state: Exercise, request: str) -> str:
+    return state.requests[request].source_team

@@ -69,7 +69,18 @@ def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
         raise FrameError(f"a frame is a map, not {_kind(value)}")
     if _depth(value) > MAX_DEPTH:
         raise FrameError(f"a frame nests deeper than {MAX_DEPTH} levels")
+    if isinstance(data, str) and ("\\ud" in data or "\\uD" in data) and not _encodable(value):
+        raise FrameError("not valid JSON: a \\u escape makes a lone surrogate")
     return value
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every string in `value` is valid Unicode (JSON's \\ud800 escapes can break it)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _depth(value: Any) -> int:

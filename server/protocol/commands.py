@@ -13,7 +13,7 @@ from typing import Any
 
 from server.core import commands as c
 from server.core.audience import Audience
-from server.core.events import CredentialIssued, Event, ParticipantAdded
+from server.core.events import CredentialIssued, Event, ParticipantAdded, RequestDrafted
 from server.core.simtime import parse_sim_time
 
 
@@ -72,7 +72,10 @@ def _number(args: dict[str, Any], key: str) -> float:
     value = args.get(key)
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise ArgumentError(f"args.{key}: expected a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond float range
+        raise ArgumentError(f"args.{key}: number out of range") from None
 
 
 def _strings(value: Any, key: str) -> list[str]:
@@ -84,31 +87,99 @@ def _strings(value: Any, key: str) -> list[str]:
 
 
 def _jump(args: dict[str, Any], code: NewCode) -> c.JumpClock:
-    to = args.get("to")
-    if to is None:
-        return c.JumpClock(None)
-    if isinstance(to, str):
+    return c.JumpClock(None if args.get("to") is None else _sim_time(args, "to"))
+
+
+def _sim_time(args: dict[str, Any], key: str) -> float:
+    """A simulated time: "D2 08:30", or seconds since D1 00:00."""
+    value = args.get(key)
+    if isinstance(value, str):
         try:
-            return c.JumpClock(float(parse_sim_time(to)))
-        except ValueError as error:
-            raise ArgumentError(f"args.to: {error}") from None
-    return c.JumpClock(_number(args, "to"))
+            return float(parse_sim_time(value))
+        except (ValueError, OverflowError) as error:  # OverflowError: a day beyond float range
+            raise ArgumentError(f"args.{key}: {error}") from None
+    return _number(args, key)
 
 
-def _announcement(args: dict[str, Any], code: NewCode) -> c.MakeAnnouncement:
+def _audience(args: dict[str, Any]) -> Audience:
     raw = args.get("audience")
     if not isinstance(raw, dict):
         raise ArgumentError("args.audience: expected a map {everyone, teams, roles, participants}")
     everyone = raw.get("everyone", False)
     if not isinstance(everyone, bool):
         raise ArgumentError("args.audience.everyone: expected true or false")
-    audience = Audience.of(
+    return Audience.of(
         everyone=everyone,
         teams=_strings(raw.get("teams"), "teams"),
         roles=_strings(raw.get("roles"), "roles"),
         participants=_strings(raw.get("participants"), "participants"),
+        team_roles=_strings(raw.get("team_roles"), "team_roles"),
     )
-    return c.MakeAnnouncement(audience, _required(args, "text"))
+
+
+def _announcement(args: dict[str, Any], code: NewCode) -> c.MakeAnnouncement:
+    return c.MakeAnnouncement(_audience(args), _required(args, "text"))
+
+
+def _write_inject(args: dict[str, Any], code: NewCode) -> c.WriteInject:
+    channel = _string(args, "channel", optional=True) or "document"
+    return c.WriteInject(_required(args, "title"), _required(args, "body"), _audience(args), channel)
+
+
+def _edit_inject(args: dict[str, Any], code: NewCode) -> c.EditInject:
+    return c.EditInject(
+        _required(args, "inject"), _string(args, "title", optional=True), _string(args, "body", optional=True)
+    )
+
+
+def _flag(args: dict[str, Any], key: str) -> bool:
+    value = args.get(key, False)
+    if not isinstance(value, bool):
+        raise ArgumentError(f"args.{key}: expected true or false")
+    return value
+
+
+def _form(args: dict[str, Any]) -> dict[str, Any]:
+    fields = args.get("fields", {})
+    if not isinstance(fields, dict):
+        raise ArgumentError("args.fields: expected a map of the instrument's fields")
+    return fields
+
+
+def _draft_request(args: dict[str, Any], code: NewCode) -> c.DraftRequest:
+    return c.DraftRequest(
+        instrument=_required(args, "instrument"),
+        to=_required(args, "to"),
+        fields=_form(args),
+        agency=_string(args, "agency", optional=True) or "",
+        urgent=_flag(args, "urgent"),
+        spontaneous=_flag(args, "spontaneous"),
+    )
+
+
+def _update_request(args: dict[str, Any], code: NewCode) -> c.UpdateRequest:
+    urgent = None if args.get("urgent") is None else _flag(args, "urgent")
+    return c.UpdateRequest(_required(args, "request"), _form(args), urgent)
+
+
+def _answer_request(args: dict[str, Any], code: NewCode) -> c.AnswerRequest:
+    as_proposed = _flag(args, "as_proposed")
+    text = _string(args, "text", optional=as_proposed) or ""
+    return c.AnswerRequest(_required(args, "request"), text, _flag(args, "partial"), as_proposed)
+
+
+def _drafted(events: Sequence[Event], code: NewCode) -> dict[str, Any]:
+    return {"request": next(e.request for e in events if isinstance(e, RequestDrafted))}
+
+
+def _on_request(command: Callable[[str], c.Command]) -> Build:
+    """A command that names one request: `{request}`."""
+    return lambda args, code: command(_required(args, "request"))
+
+
+def _on_inject(command: Callable[[str], c.Command]) -> Build:
+    """A command that names one inject: `{inject}`."""
+    return lambda args, code: command(_required(args, "inject"))
 
 
 def _roster_add(args: dict[str, Any], code: NewCode) -> c.AddParticipant:
@@ -147,4 +218,63 @@ COMMANDS: dict[str, CommandSpec] = {
         lambda a, k: c.PostMessage(_required(a, "text")), _no_result, "post to the team channel"
     ),
     "announcement.make": CommandSpec(_announcement, _no_result, "announce to an audience"),
+    "inject.release": CommandSpec(_on_inject(c.ReleaseInject), _no_result, "release an inject now"),
+    "inject.hold": CommandSpec(_on_inject(c.HoldInject), _no_result, "hold a planned inject"),
+    "inject.lift_hold": CommandSpec(_on_inject(c.LiftHold), _no_result, "plan a held inject again"),
+    "inject.skip": CommandSpec(_on_inject(c.SkipInject), _no_result, "skip an inject"),
+    "inject.retime": CommandSpec(
+        lambda a, k: c.RetimeInject(_required(a, "inject"), _sim_time(a, "at")),
+        _no_result,
+        "re-time an inject",
+    ),
+    "inject.edit": CommandSpec(_edit_inject, _no_result, "edit an inject before its release"),
+    "inject.write": CommandSpec(_write_inject, _no_result, "write and release an ad-hoc inject"),
+    "inject.open": CommandSpec(_on_inject(c.OpenInject), _no_result, "mark an inject opened"),
+    "inject.acknowledge": CommandSpec(_on_inject(c.AcknowledgeInject), _no_result, "acknowledge an inject"),
+    "request.draft": CommandSpec(_draft_request, _drafted, "draft a cross-border request"),
+    "request.update": CommandSpec(_update_request, _no_result, "change a draft's fields"),
+    "request.validate": CommandSpec(_on_request(c.ValidateRequest), _no_result, "co-sign a draft"),
+    "request.send": CommandSpec(_on_request(c.SendRequest), _no_result, "send a request"),
+    "request.acknowledge": CommandSpec(_on_request(c.AcknowledgeRequest), _no_result, "acknowledge receipt"),
+    "request.ask_clarification": CommandSpec(
+        lambda a, k: c.AskClarification(_required(a, "request"), _required(a, "text")),
+        _no_result,
+        "ask the requesting team to clarify",
+    ),
+    "request.clarify": CommandSpec(
+        lambda a, k: c.ClarifyRequest(_required(a, "request"), _required(a, "text")), _no_result, "clarify"
+    ),
+    "request.answer": CommandSpec(_answer_request, _no_result, "answer, fully or in part"),
+    "request.refuse": CommandSpec(
+        lambda a, k: c.RefuseRequest(
+            _required(a, "request"), _required(a, "ground"), _string(a, "text", optional=True) or ""
+        ),
+        _no_result,
+        "refuse, with a ground",
+    ),
+    "request.withdraw": CommandSpec(_on_request(c.WithdrawRequest), _no_result, "withdraw a request"),
+    "artefact.share": CommandSpec(
+        lambda a, k: c.ShareArtefact(
+            _required(a, "artefact"), _required(a, "to"), _string(a, "request", optional=True) or ""
+        ),
+        _no_result,
+        "pass a case-file item to another team",
+    ),
+    "action.take": CommandSpec(
+        lambda a, k: c.TakeAction(
+            _required(a, "action"),
+            _string(a, "subject", optional=True) or "",
+            _string(a, "note", optional=True) or "",
+        ),
+        _no_result,
+        "take one of the scenario's actions",
+    ),
+    "message.control": CommandSpec(
+        lambda a, k: c.PostToControl(_required(a, "text"), _string(a, "team", optional=True)),
+        _no_result,
+        "write on the channel between a team and control",
+    ),
+    "message.prompt": CommandSpec(
+        lambda a, k: c.PromptTeam(_required(a, "team"), _required(a, "text")), _no_result, "a mentor's prompt"
+    ),
 }

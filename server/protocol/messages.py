@@ -64,7 +64,7 @@ def parse_hello(frame: dict[str, Any]) -> Hello:
     kind = frame.get("type")
     if kind != "hello":
         raise ProtocolError(f"the first frame must be a hello, not {kind!r}")
-    if frame.get("v") != VERSION:
+    if not _is_int(frame.get("v")) or frame["v"] != VERSION:  # true == 1 in Python
         raise ProtocolError(f"unsupported protocol version {frame.get('v')!r}; this server speaks 1", 4502)
     code, token = frame.get("code"), frame.get("token")
     if not (isinstance(code, str) ^ isinstance(token, str)) or (code is not None and token is not None):

@@ -6,8 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from server.core.roles import STAFF_ROLES
+from server.core.scenario import Scenario, TeamModel
+from server.core.simtime import format_sim_time
 from server.scenario.errors import ScenarioError
-from server.scenario.loader import load_scenario
+from server.scenario.loader import format_audience, load_scenario
+from server.scenario.msel import describe_trigger, export_msel, import_msel
 
 
 def add_scenario_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,15 +20,144 @@ def add_scenario_commands(commands: argparse._SubParsersAction[argparse.Argument
     validate = actions.add_parser("validate", help="check a scenario; exit code 0 when valid, 1 otherwise")
     validate.add_argument("path", type=Path, help="scenario folder (or its scenario.yaml)")
     validate.set_defaults(run=_validate)
+    show = actions.add_parser("show", help="countries, teams, roles, the instrument matrix and the MSEL")
+    show.add_argument("path", type=Path, help="scenario folder (or its scenario.yaml)")
+    show.set_defaults(run=_show)
+    msel = actions.add_parser("msel", help="the master events list as CSV").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    export = msel.add_parser("export", help="write the MSEL as CSV (times relative to STARTEX)")
+    export.add_argument("path", type=Path, help="scenario folder")
+    export.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    export.set_defaults(run=_export)
+    imported = msel.add_parser("import", help="replace the MSEL of a scenario with a CSV")
+    imported.add_argument("path", type=Path, help="scenario folder")
+    imported.add_argument("csv", type=Path, help="the CSV (as written by export)")
+    imported.add_argument("--out", type=Path, help="folder to write the scenario to (default: in place)")
+    imported.set_defaults(run=_import)
+
+
+def _problems(error: ScenarioError, path: Path) -> int:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(error.problems)} problem(s) in {path}", file=sys.stderr)
+    return 1
 
 
 def _validate(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.path)
     except ScenarioError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(error.problems)} problem(s) in {args.path}", file=sys.stderr)
-        return 1
-    print(f"{args.path}: valid scenario {scenario.id!r} ({len(scenario.countries)} countries)")
+        return _problems(error, args.path)
+    print(
+        f"{args.path}: valid scenario {scenario.id!r} ({len(scenario.countries)} countries, "
+        f"{len(scenario.roles)} roles, {len(scenario.instruments)} instruments, "
+        f"{len(scenario.injects)} injects)"
+    )
     return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    try:
+        scenario = load_scenario(args.path)
+    except ScenarioError as error:
+        return _problems(error, args.path)
+    print("\n".join(render(scenario)))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        scenario = load_scenario(args.path)
+    except ScenarioError as error:
+        return _problems(error, args.path)
+    text = export_msel(scenario)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {len(scenario.injects)} injects to {args.out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    out = args.out or args.path
+    try:
+        csv_text = args.csv.read_text(encoding="utf-8")
+        scenario = import_msel(args.path, csv_text, out, str(args.csv))
+    except OSError as error:
+        print(f"cannot read {args.csv}: {error.strerror}", file=sys.stderr)
+        return 1
+    except ScenarioError as error:
+        return _problems(error, args.csv)
+    print(f"wrote {out}: valid scenario {scenario.id!r} with {len(scenario.injects)} injects")
+    return 0
+
+
+def render(scenario: Scenario) -> list[str]:
+    """`liaison scenario show`: the scenario as a trainer reads it."""
+    clock = scenario.clock
+    end = f", ENDEX {format_sim_time(clock.end)}" if clock.end is not None else ""
+    lines = [
+        f"{scenario.title} ({scenario.id})",
+        f"team model: {scenario.team_model}; STARTEX {format_sim_time(clock.start)}{end}; "
+        f"next morning at {format_sim_time(clock.morning)[3:]}; speed {clock.speed:g}",
+        "",
+        "COUNTRIES",
+    ]
+    for country in scenario.countries:
+        legal = country.legal_profile
+        lines.append(
+            f"  {country.id:<5} {country.name:<12} {country.route_role:<12} "
+            f"blocs: {', '.join(sorted(country.blocs)) or '-'}; "
+            f"EIO: {'yes' if country.eio_participant else 'no'}"
+        )
+        if legal.thb_offence:
+            lines.append(
+                f"        {legal.thb_offence}; reflection {legal.reflection_period_days} d; "
+                f"child < {legal.child_age}; "
+                f"extradites nationals: {'yes' if legal.extradites_nationals else 'no'}"
+            )
+        if country.agencies:
+            lines.append(f"        agencies: {', '.join(a.id for a in country.agencies)}")
+    lines += ["", "TEAMS AND ROLES"]
+    if scenario.team_model is TeamModel.AGENCY_UNITS:
+        lines += [f"  {unit.id:<12} {unit.name} ({unit.country}, {unit.agency})" for unit in scenario.units]
+    else:
+        for country in scenario.countries:
+            seats = ", ".join(f"{s.role} {s.count}" for s in country.composition)
+            total = sum(s.count for s in country.composition)
+            lines.append(
+                f"  team {country.id:<5} {country.name}" + (f": {total} seats ({seats})" if seats else "")
+            )
+    for role in scenario.roles:
+        lines.append(f"  role {role.id:<18} {role.name}")
+        if role.capabilities:
+            lines.append(f"       {' '.join(sorted(role.capabilities))}")
+    settings = {s.role: s for s in scenario.staff}
+    for staff_role in sorted(STAFF_ROLES):
+        setting = settings.get(staff_role)
+        plays = f"; plays {', '.join(sorted(setting.plays))}" if setting and setting.plays else ""
+        lines.append(
+            f"  staff {staff_role:<17} {setting.name if setting and setting.name else '(built in)'}{plays}"
+        )
+    if scenario.instruments:
+        lines += ["", "INSTRUMENT MATRIX (from → to: available instruments)"]
+        for source, target, names in scenario.matrix():
+            lines.append(f"  {source:>5} → {target:<5} {', '.join(names) or '-'}")
+    lines += ["", f"MSEL ({len(scenario.injects)} injects, simulated time)"]
+    lines.append(f"  {'time':<9} {'id':<7} {'channel':<13} {'to':<32} {'title':<48} trigger")
+    ordered = sorted(scenario.injects, key=lambda i: (i.at is None, i.at or 0))
+    for inject in ordered:
+        when = format_sim_time(inject.at) if inject.at is not None else "-"
+        to = format_audience(inject.audience)
+        lines.append(
+            f"  {when:<9} {inject.id:<7} {inject.channel:<13} {_cut(to, 32):<32} "
+            f"{_cut(inject.title, 48):<48} "
+            f"{describe_trigger(inject.trigger)}"
+        )
+    return lines
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,31 +1,35 @@
-"""Read a scenario folder (`scenario.yaml` and friends) into `server.core.scenario.Scenario`.
+"""Read a scenario folder into `server.core.scenario.Scenario`, or say everything that is wrong.
 
-Format (see docs/scenarios.md):
-
-    id: twin-ports
-    title: "..."
-    clock: {start: "D1 08:30", morning: "08:30", speed: 1}
-    countries:
-      - {id: NOR, name: Norland, route_role: origin}
-    roles:
-      - {id: police, name: Police investigator}
+The format is described for trainers in docs/scenarios.md. Reading happens in two passes: the
+section readers (`server.scenario.world`, `server.scenario.play`) check the shape of every
+section and record each reference they meet (an instrument named by a trigger, a role named by a
+capability); `server.scenario.checks` then resolves the references and runs the cross-checks
+(cycles, injects that can never fire, availability of instruments, roles able to do what is
+expected of them). All problems are reported at once.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from server.core.roles import STAFF_ROLES
-from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
-from server.core.simtime import HOUR, MINUTE, parse_sim_time
+from server.core.scenario import Scenario, TeamModel
 from server.scenario.errors import Problem, ScenarioError
+from server.scenario.fields import format_audience, parse_audience
+from server.scenario.play import PlayReader
+from server.scenario.source import Source, suggestion
+from server.scenario.world import WorldReader
 
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
-_TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
+__all__ = [
+    "bundle_scenario",
+    "format_audience",
+    "load_scenario",
+    "parse_audience",
+    "parse_scenario",
+    "scenario_file",
+]
 
 
 def scenario_file(path: Path) -> Path:
@@ -38,153 +42,100 @@ def load_scenario(path: Path) -> Scenario:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError([Problem(str(file), None, "", f"cannot read: {error.strerror}")]) from None
-    return parse_scenario(text, str(file))
+    return parse_scenario(text, str(file), file.parent)
 
 
-def parse_scenario(text: str, file: str = "scenario.yaml") -> Scenario:
-    reader = _Reader(file, text)
+def bundle_scenario(path: Path) -> str:
+    """The scenario in `path` as one self-contained YAML text, for the HTTP API's inline form:
+    included sections merged in, `*_file` texts put in place. Unreadable parts are left as they
+    are, for `parse_scenario` to report."""
+    file = scenario_file(path)
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        return file.read_text(encoding="utf-8")
+    for name in data.pop("include", None) or []:
+        try:
+            included = yaml.safe_load((file.parent / str(name)).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            included = None
+        if isinstance(included, dict):
+            data.update({k: v for k, v in included.items() if k not in data})
+    return yaml.safe_dump(_inline(data, file.parent), sort_keys=False, allow_unicode=True, width=100)
+
+
+def _inline(value: Any, folder: Path) -> Any:
+    if isinstance(value, list):
+        return [_inline(item, folder) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[Any, Any] = {}
+    for key, item in value.items():
+        name = str(key)
+        if name.endswith("_file") and isinstance(item, str) and name[:-5] not in value:
+            try:
+                out[name[:-5]] = (folder / item).read_text(encoding="utf-8").strip()
+                continue
+            except OSError:
+                pass
+        out[key] = _inline(item, folder)
+    return out
+
+
+def parse_scenario(text: str, file: str = "scenario.yaml", folder: Path | None = None) -> Scenario:
+    """Parse a scenario; `folder` is where included and Markdown files are (none: inline only)."""
+    from server.scenario.checks import check
+
+    reader = Reader(Source(file, text, folder))
     scenario = reader.scenario()
-    if reader.problems:
-        raise ScenarioError(reader.problems)
-    assert scenario is not None
+    if scenario is not None:
+        check(reader, scenario)
+    if reader.source.problems or scenario is None:
+        raise ScenarioError(reader.source.problems)
     return scenario
 
 
-class _Reader:
-    def __init__(self, file: str, text: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-        self.lines: dict[str, int] = {}
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            self._index(node, "")
-            self.data: Any = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            self.problems.append(
-                Problem(file, line, "", f"not valid YAML: {getattr(error, 'problem', error)}")
-            )
-            self.data = None
-
-    def _index(self, node: Any, path: str) -> None:
-        if node is None:
-            return
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                self._index(value, f"{path}.{key.value}" if path else str(key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self._index(item, f"{path}[{i}]")
-
-    def problem(self, path: str, message: str) -> None:
-        """Record a problem at `path`, on the line of the nearest part of the path that exists."""
-        nearest = path
-        while nearest not in self.lines and nearest:
-            nearest = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", nearest)
-        line = self.lines.get(nearest)
-        self.problems.append(Problem(self.file, line, path, message))
+class Reader(WorldReader, PlayReader):
+    """Builds the whole model, section by section."""
 
     def scenario(self) -> Scenario | None:
-        if self.problems:
+        data = self.source.data
+        if not data:
+            if not self.source.problems:
+                self.problem("", "a scenario is a map with id, title, clock, countries and roles")
             return None
-        if not isinstance(self.data, dict):
-            self.problem("", "a scenario is a map with id, title, clock, countries and roles")
-            return None
-        data = self.data
-        scenario_id = self.identifier(data.get("id"), "id")
-        title = self.text(data.get("title"), "title")
-        clock = self.clock(data.get("clock", {}))
-        countries = [
-            self.country(item, f"countries[{i}]") for i, item in enumerate(self.items(data, "countries"))
-        ]
-        roles = [self.role(item, f"roles[{i}]") for i, item in enumerate(self.items(data, "roles"))]
-        self.unique([c.id for c in countries if c], "countries", "country")
-        self.unique([r.id for r in roles if r], "roles", "role")
-        if self.problems:
-            return None
-        return Scenario(
-            id=scenario_id,
-            title=title,
-            countries=tuple(c for c in countries if c),
-            roles=tuple(r for r in roles if r),
-            clock=clock,
+        keys = {
+            "id", "title", "description", "description_file", "include", "clock", "team_model", "units",
+            "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
+            "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
+            "objectives", "metrics",
+        }  # fmt: skip
+        for key in data:
+            if key not in keys:
+                self.problem(str(key), f"unknown section {key!r}{suggestion(key, keys)}")
+        scenario = Scenario(
+            id=self.identifier(data.get("id"), "id"),
+            title=self.text(data.get("title"), "title"),
+            description=self.long_text(data, "description", "", required=False)
+            if "description_file" in data
+            else self.text(data.get("description"), "description", required=False),
+            clock=self.clock(data.get("clock", {})),
+            team_model=self.enum(data.get("team_model"), "team_model", TeamModel, TeamModel.COUNTRY_TEAMS),
+            countries=tuple(self.items(data, "countries", self.country, required=True)),
+            units=tuple(self.items(data, "units", self.unit)),
+            pair_overrides=tuple(self.items(data, "pair_overrides", self.override)),
+            roles=tuple(self.items(data, "roles", self.role, required=True)),
+            staff=tuple(self.items(data, "staff", self.staff)),
+            actions=tuple(self.items(data, "actions", self.action)),
+            instruments=tuple(self.items(data, "instruments", self.instrument)),
+            entities=tuple(self.items(data, "entities", self.entity)),
+            artefacts=tuple(self.items(data, "artefacts", self.artefact)),
+            joint_teams=tuple(self.items(data, "joint_teams", self.joint_team)),
+            characters=tuple(self.items(data, "characters", self.character)),
+            injects=tuple(self.items(data, "injects", self.inject)),
+            responses=tuple(self.items(data, "responses", self.response)),
+            requests=tuple(self.items(data, "requests", self.request)),
+            branches=tuple(self.items(data, "branches", self.branch)),
+            objectives=tuple(self.items(data, "objectives", self.objective)),
+            metrics=tuple(self.items(data, "metrics", self.metric)),
         )
-
-    def items(self, data: dict[str, Any], key: str) -> list[Any]:
-        value = data.get(key)
-        if not isinstance(value, list) or not value:
-            self.problem(key, f"expected a non-empty list of {key}")
-            return []
-        return value
-
-    def identifier(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not _ID.match(value):
-            self.problem(path, f"expected an id (a letter, then letters, digits, _ . -), got {value!r}")
-            return ""
-        return value
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.problem(path, "expected a non-empty text")
-            return ""
-        return value.strip()
-
-    def clock(self, value: Any) -> ClockSpec:
-        if not isinstance(value, dict):
-            self.problem("clock", "expected a map {start, morning, speed}")
-            return ClockSpec(0, 0)
-        start, morning, speed = 8 * HOUR + 30 * MINUTE, 8 * HOUR + 30 * MINUTE, 1.0
-        try:
-            start = parse_sim_time(str(value.get("start", "D1 08:30")))
-        except ValueError as error:
-            self.problem("clock.start", str(error))
-        match = _TIME_OF_DAY.match(str(value.get("morning", "08:30")))
-        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-            self.problem(
-                "clock.morning",
-                f"expected a time of day like '08:30', got {value.get('morning')!r}",
-            )
-        else:
-            morning = int(match[1]) * HOUR + int(match[2]) * MINUTE
-        raw_speed = value.get("speed", 1)
-        if isinstance(raw_speed, bool) or not isinstance(raw_speed, int | float) or not 0 < raw_speed <= 120:
-            self.problem("clock.speed", f"expected a number above 0 and at most 120, got {raw_speed!r}")
-        else:
-            speed = float(raw_speed)
-        return ClockSpec(start=start, morning=morning, speed=speed)
-
-    def country(self, value: Any, path: str) -> Country | None:
-        if not isinstance(value, dict):
-            self.problem(path, "expected a map {id, name, route_role}")
-            return None
-        country_id = self.identifier(value.get("id"), f"{path}.id")
-        name = self.text(value.get("name"), f"{path}.name")
-        try:
-            route_role = RouteRole(str(value.get("route_role")))
-        except ValueError:
-            choices = ", ".join(RouteRole)
-            self.problem(f"{path}.route_role", f"expected one of {choices}, got {value.get('route_role')!r}")
-            return None
-        return Country(country_id, name, route_role) if country_id and name else None
-
-    def role(self, value: Any, path: str) -> Role | None:
-        if not isinstance(value, dict):
-            self.problem(path, "expected a map {id, name}")
-            return None
-        role_id = self.identifier(value.get("id"), f"{path}.id")
-        if role_id in STAFF_ROLES:
-            self.problem(
-                f"{path}.id",
-                f"{role_id!r} is a built-in staff role; participant roles need other ids",
-            )
-        name = self.text(value.get("name"), f"{path}.name")
-        return Role(role_id, name) if role_id and name else None
-
-    def unique(self, ids: list[str], path: str, what: str) -> None:
-        seen: set[str] = set()
-        for i, item in enumerate(ids):
-            if item in seen:
-                self.problem(f"{path}[{i}].id", f"duplicate {what} id {item!r}")
-            seen.add(item)
+        return scenario

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from server.core.roles import STAFF_ROLES, is_staff_role
-from server.core.scenario import Scenario
+from server.core.scenario import Scenario, TeamModel
 from server.scenario.errors import Problem, ScenarioError
 
 
@@ -40,7 +40,11 @@ def parse_roster(text: str, kind: str, scenario: Scenario, file: str = "roster")
     raw = _rows_from_csv(text, file) if kind == "csv" else _rows_from_yaml(text, file)
     problems: list[Problem] = []
     rows: list[RosterRow] = []
-    teams = {country.id for country in scenario.countries}
+    teams = (
+        {unit.id for unit in scenario.units}
+        if scenario.team_model is TeamModel.AGENCY_UNITS
+        else {country.id for country in scenario.countries}
+    )
     roles = {role.id for role in scenario.roles}
     for line, path, row in raw:
         if not isinstance(row, dict):

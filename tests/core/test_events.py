@@ -11,11 +11,16 @@ from server.core.audience import Audience
 from server.core.clock import Clock
 from server.core.events import (
     EVENT_TYPES,
+    ActionTaken,
     AnnouncementMade,
+    ArtefactReleased,
+    ArtefactShared,
+    ClarificationRequested,
     ClockJumped,
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
+    ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
     Event,
@@ -25,12 +30,33 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    InjectAcknowledged,
+    InjectEdited,
+    InjectHeld,
+    InjectHoldLifted,
+    InjectOpened,
+    InjectReleased,
+    InjectRetimed,
+    InjectSkipped,
+    MentorPrompted,
     MessagePosted,
     ParticipantAdded,
+    RequestAcknowledged,
+    RequestAnswered,
+    RequestClarified,
+    RequestDeadlineWarned,
+    RequestDrafted,
+    RequestRefused,
+    RequestSent,
+    RequestUpdated,
+    RequestValidated,
+    RequestWithdrawn,
+    SharingFlagged,
     Team,
     from_data,
     to_data,
 )
+from server.core.requests import FieldValue
 from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
 
 SCENARIO = Scenario(
@@ -76,7 +102,71 @@ EXAMPLES: list[Event] = [
         text="Raid at dawn",
     ),
     AnnouncementMade(author="P0001", audience=Audience.all(), text="ENDEX in 10 minutes"),
+    InjectReleased(
+        inject="I-02",
+        title="Hospital call",
+        body="An injured worker ...",
+        channel="call",
+        sender="St. Mary Hospital",
+        audience=Audience.of(team_roles=["nl/police"]),
+        releases=("A-1", "A-2"),
+        sim_time=32_400.0,
+        reason="time",
+    ),
+    InjectHeld("I-02"),
+    InjectHoldLifted("I-02"),
+    InjectSkipped("I-03"),
+    InjectRetimed("I-04", at=36_000.0),
+    InjectEdited("I-04", title="New title", body="New body"),
+    InjectOpened("I-02", "P0006"),
+    InjectAcknowledged("I-02", "P0006"),
+    RequestDrafted(
+        request="R-1",
+        instrument="EIO",
+        source_team="nl",
+        author="P0006",
+        target_team="be",
+        target_agency="be.pros",
+        fields=(
+            FieldValue("facts", text="Workers in containers"),
+            FieldValue("amount", number=61_000.0),
+            FieldValue("video", flag=True),
+            FieldValue("measures", items=("bank_accounts", "search")),
+        ),
+        urgent=True,
+        spontaneous=False,
+        simcell=False,
+        sim_time=30_000.0,
+    ),
+    RequestUpdated("R-1", "P0006", (FieldValue("facts", text="More"),), False, 30_100.0),
+    RequestValidated("R-1", "P0007", 30_200.0),
+    RequestSent("R-1", "P0006", 30_300.0, due_at=37_500.0, due_stage="recognised", legal="30 days"),
+    RequestSent("R-2", "P0006", 30_300.0, due_at=None, due_stage="", legal=""),
+    RequestAcknowledged("R-1", "P0008", 30_400.0),
+    ClarificationRequested("R-1", "P0008", "Which account?", 30_500.0),
+    RequestClarified("R-1", "P0006", "FR76 ...", 30_600.0),
+    RequestAnswered("R-1", "P0008", "Records attached", True, ("A-BANK",), 36_000.0, 30_700.0),
+    RequestRefused("R-3", "P0008", "ne_bis_in_idem", "Already tried", 30_800.0),
+    RequestWithdrawn("R-4", "P0006", 30_900.0, sent=False),
+    RequestDeadlineWarned("R-1", "overdue", 37_500.0, 37_600.0),
+    ArtefactReleased("A-BANK", Audience.team("nl"), "R-1", 36_000.0),
+    ActionTaken(
+        "interview_child",
+        "P0006",
+        "nl",
+        "CH-DARIA",
+        "",
+        36_100.0,
+        ("interview_child before appoint_guardian",),
+    ),
+    ControlMessagePosted("P0002", "nl", "At 10:00", from_control=True),
+    MentorPrompted("P0004", "nl", "Consider Interpol."),
+    ArtefactShared("A-1", "nl", "be", "P0006", "R-1", 36_200.0),
+    SharingFlagged("A-1", "P0006", "nl", "be", "handling code H3: not to be passed on"),
 ]
+
+
+ANNOUNCEMENT = next(e for e in EXAMPLES if isinstance(e, AnnouncementMade) and not e.audience.everyone)
 
 
 def test_the_examples_cover_every_event_type() -> None:
@@ -84,7 +174,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 15
+    assert len(EVENT_TYPES) == 40
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1
@@ -132,11 +222,12 @@ def test_to_data_is_plain_data_without_the_kind() -> None:
 
 
 def test_an_audience_becomes_sorted_lists() -> None:
-    assert to_data(EXAMPLES[-2])["audience"] == {
+    assert to_data(ANNOUNCEMENT)["audience"] == {
         "everyone": False,
         "teams": ["be", "nl"],
         "roles": ["police"],
         "participants": ["P0007"],
+        "team_roles": [],
     }
 
 
@@ -147,7 +238,7 @@ def test_from_data_restores_the_nested_types() -> None:
     assert created.scenario.countries[1].route_role is RouteRole.TRANSIT
     assert isinstance(created.teams[0], Team)
     assert isinstance(created.clock, Clock)
-    announced = from_data("announcement.made", to_data(EXAMPLES[-2]))
+    announced = from_data("announcement.made", to_data(ANNOUNCEMENT))
     assert isinstance(announced, AnnouncementMade)
     assert announced.audience.teams == frozenset({"nl", "be"})
 

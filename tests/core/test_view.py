@@ -67,6 +67,10 @@ def test_what_a_participant_sees(running: Run) -> None:
             {"author": "P0007", "channel": "team", "text": "nl again"},
             {"author": "P0001", "channel": "announcement", "text": "to all"},
         ],
+        "case_file": [],
+        "injects": [],
+        "actions": [],
+        "requests": [],
     }
 
 

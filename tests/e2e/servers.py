@@ -53,6 +53,8 @@ class ServerProcess:
             "LIAISON_LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
             "LIAISON_PRESENCE_GRACE": "0.5",
+            "LIAISON_COMMAND_RATE": "10000",  # tests drive commands fast; test_bad_input tests the limit
+            "LIAISON_COMMAND_BURST": "10000",
             **{f"LIAISON_{key.upper()}": value for key, value in self.settings.items()},
         }
         log = self.log_path.open("ab")

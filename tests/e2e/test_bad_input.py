@@ -320,7 +320,9 @@ async def test_a_flood_of_commands_is_rate_limited_per_connection(
     created = server.create_exercise()
     wire = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
     for i in range(10):
-        await wire.send({"type": "cmd", "id": f"f{i}", "name": "message.post", "args": {"text": f"flood {i}"}})
+        await wire.send(
+            {"type": "cmd", "id": f"f{i}", "name": "message.post", "args": {"text": f"flood {i}"}}
+        )
     replies = []
     while len(replies) < 10:
         frame = await wire.recv()

@@ -162,11 +162,22 @@ async def test_presence_of_a_killed_instances_connections_is_cleared_by_the_surv
 
     async def cleared() -> bool:
         log = await read_log(redis_url, created["exercise"])
-        opened = {e.event.connection for e in log if e.event.kind == "connection.opened" and e.event.participant == participant}  # type: ignore[attr-defined]
-        closed = {e.event.connection for e in log if e.event.kind == "connection.closed" and e.event.participant == participant}  # type: ignore[attr-defined]
+        opened = {
+            e.event.connection
+            for e in log
+            if e.event.kind == "connection.opened" and e.event.participant == participant
+        }  # type: ignore[attr-defined]
+        closed = {
+            e.event.connection
+            for e in log
+            if e.event.kind == "connection.closed" and e.event.participant == participant
+        }  # type: ignore[attr-defined]
         return bool(opened) and opened == closed
 
     await wait_until(cleared, within=30, interval=0.5, message="the dead instance's connection is still open")
     frames = await mate.drain(0.5)
-    assert any(f["type"] == "event" and f["kind"] == "connection.closed" and f["data"]["participant"] == participant for f in mate.frames + frames)
+    assert any(
+        f["type"] == "event" and f["kind"] == "connection.closed" and f["data"]["participant"] == participant
+        for f in mate.frames + frames
+    )
     await mate.close()

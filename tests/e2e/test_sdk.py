@@ -51,7 +51,21 @@ async def test_sdk_clients_survive_a_server_restart_with_no_loss_and_no_duplicat
     resets = [item for item in seen if isinstance(item, Reset)]
     assert len(resets) == 1  # only the first, "new"
     texts = [item.event.text for item in log if item.event.kind == "message.posted"]  # type: ignore[attr-defined]
-    assert sorted(texts) == sorted([f"before {i}" for i in range(20)] + [f"during {i}" for i in range(5)] + [f"after {i}" for i in range(20)])
+    assert sorted(texts) == sorted(
+        [f"before {i}" for i in range(20)]
+        + [f"during {i}" for i in range(5)]
+        + [f"after {i}" for i in range(20)]
+    )
     got = [item.seq for item in seen if isinstance(item, Event)]
-    viewer = viewer_of(log, {"me": {"participant": welcome.me.participant, "team": welcome.me.team, "role": welcome.me.role, "staff": welcome.me.staff}})
+    viewer = viewer_of(
+        log,
+        {
+            "me": {
+                "participant": welcome.me.participant,
+                "team": welcome.me.team,
+                "role": welcome.me.role,
+                "staff": welcome.me.staff,
+            }
+        },
+    )
     assert got == visible_seqs(log, viewer, after=resets[0].seq, until=log[-1].seq)

@@ -1,0 +1,152 @@
+// What the station, the console and the observer dashboard share: the session, the connection,
+// the view model with its saved copy, the header (identity, clock, connection state) and the
+// render loop. Each page passes its own `render(ctx)`.
+
+import { $, setText } from "./dom.js";
+import { applyEvent, baseOf, formatSim, fromBase, fromWelcome, roleName, simNow, STATUS_LABELS, teamName } from "./model.js";
+import { Connection } from "./protocol.js";
+import { clearSession, loadSession, loadView, pageFor, saveSession, saveView } from "./session.js";
+
+export function startPage({ page, render }) {
+  const session = loadSession();
+  if (!session) {
+    window.location.replace("/");
+    return null;
+  }
+  if (pageFor(session.me) !== `/${page}`) {
+    window.location.replace(pageFor(session.me));
+    return null;
+  }
+  // Where to start: the view this tab saved (resume from its position), else an empty view
+  // on the exercise's public facts and a replay from seq 0, else a snapshot.
+  let stored = loadView(page, session.me.participant);
+  if (!stored && session.base && session.epoch) {
+    stored = { model: fromBase(session.base, session.me), position: { epoch: session.epoch, seq: 0 } };
+  }
+  const ctx = {
+    page,
+    model: stored?.model ?? null,
+    connection: null,
+    clockOffset: 0,
+    render: () => schedule(),
+  };
+
+  let scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      if (!ctx.model) return;
+      renderHeader(ctx);
+      render(ctx);
+      save();
+    }, 0);
+  }
+  function save() {
+    if (ctx.model && ctx.connection?.position) saveView(page, ctx.connection.position, ctx.model);
+  }
+
+  ctx.connection = new Connection({
+    credential: { token: session.token },
+    position: stored ? stored.position : null,
+    handlers: {
+      welcome(frame, isReset) {
+        ctx.clockOffset = frame.server.time - Date.now() / 1000;
+        const kept = { ...loadSession(), token: frame.token, me: frame.me, epoch: frame.epoch };
+        if (isReset || !ctx.model) {
+          ctx.model = fromWelcome(frame);
+          kept.base = baseOf(frame.snapshot);
+        }
+        ctx.model.me = frame.me;
+        saveSession(kept);
+        schedule();
+      },
+      event(frame) {
+        if (!ctx.model) return;
+        applyEvent(ctx.model, frame);
+        schedule();
+      },
+      position() {
+        save();
+      },
+      status(state, detail) {
+        showConnection(state, detail);
+      },
+      stop(code, reason) {
+        if (code === 4501 || code === 4503) clearSession();
+        showStopped(reason);
+      },
+    },
+  }).start();
+
+  window.addEventListener("pagehide", save);
+  setInterval(() => ctx.model && renderClock(ctx), 1000);
+  $("#sign-out")?.addEventListener("click", () => {
+    ctx.connection.close();
+    clearSession();
+    window.location.assign("/");
+  });
+  return ctx;
+}
+
+function showConnection(state) {
+  const pill = $("#connection");
+  const banner = $("#reconnecting");
+  const labels = {
+    connecting: "Connecting…",
+    "catching-up": "Catching up…",
+    live: "Live",
+    reconnecting: "Reconnecting…",
+    stopped: "Disconnected",
+  };
+  setText(pill, labels[state] ?? state);
+  pill.dataset.state = state;
+  banner.hidden = state !== "reconnecting";
+  document.body.dataset.connection = state;
+}
+
+function showStopped(reason) {
+  const box = $("#stopped");
+  setText($("#stopped-reason"), reason);
+  box.hidden = false;
+  $("#reconnecting").hidden = true;
+}
+
+export function renderHeader(ctx) {
+  const { model } = ctx;
+  setText($("#exercise-title"), model.exercise.title);
+  setText($("#me-name"), model.me.name);
+  const team = model.me.team ? teamName(model, model.me.team) : "Exercise staff";
+  setText($("#me-detail"), `${team} · ${roleName(model, model.me.role)}`);
+  document.title = `${model.exercise.title} · Liaison`;
+  renderClock(ctx);
+}
+
+export function renderClock(ctx) {
+  const { exercise } = ctx.model;
+  const now = Date.now() / 1000 + ctx.clockOffset;
+  setText($("#clock"), formatSim(simNow(exercise.clock, now)));
+  const status = $("#clock-status");
+  setText(status, STATUS_LABELS[exercise.status] ?? exercise.status);
+  status.dataset.status = exercise.status;
+  const speed = $("#clock-speed");
+  if (speed) setText(speed, exercise.clock.speed === 1 ? "real time" : `speed ×${exercise.clock.speed}`);
+}
+
+/** Run a command from a form; show its error next to the form. Returns the result or null. */
+export async function run(ctx, name, args, errorBox) {
+  if (errorBox) {
+    errorBox.hidden = true;
+    errorBox.textContent = "";
+  }
+  try {
+    return await ctx.connection.command(name, args);
+  } catch (error) {
+    if (errorBox) {
+      errorBox.textContent = error.message || String(error);
+      errorBox.hidden = false;
+    }
+    return null;
+  }
+}

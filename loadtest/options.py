@@ -1,0 +1,75 @@
+"""What a load test run is asked to do: the command line, parsed once into a frozen value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min)?\s*$")
+
+
+def duration(text: str) -> float:
+    """Seconds from `10s`, `2m`, `1.5`, `500ms`."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"expected a duration such as 10s, 2m or 500ms, got {text!r}")
+    value = float(match[1])
+    unit = match[2] or "s"
+    return value / 1000 if unit == "ms" else value * 60 if unit in ("m", "min") else value
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The PASS/FAIL line: None means "not checked"."""
+
+    max_p99_ms: float | None = None
+    max_p50_ms: float | None = None
+    max_ratio_p99: float | None = None
+    max_lost: int | None = 0
+    max_duplicates: int | None = 0
+    max_out_of_order: int | None = 0
+    max_errors: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    server: str | None = None
+    """Base URL of a running server (http://host:port); None: start local instances."""
+    token: str | None = None
+    redis_url: str | None = None
+    """Redis of an external server, for the lost-events oracle."""
+    instances: int = 1
+    scenario: str = "auto"
+    roster: Path | None = None
+    participants: int = 200
+    ramp: float = 10.0
+    duration: float = 120.0
+    rate: float = 0.0
+    """Extra events per second exercise-wide, on top of the behaviours."""
+    message_every: float = 30.0
+    """Mean seconds between two team messages of one participant."""
+    announce_every: float = 10.0
+    """Mean seconds between two announcements of one control member."""
+    churn: float = 0.1
+    offline: float = 2.0
+    """Longest time a dropped client stays away before it rejoins (uniform 0..offline)."""
+    processes: int = 2
+    baseline: bool = True
+    baseline_duration: float = 30.0
+    baseline_fanout: str = "all"
+    """all: every frame to every client; matched: to as many clients as a Liaison event reached
+    on average in the cohort run (a random subset each time)."""
+    probe: str | None = None
+    probe_step: int = 250
+    probe_max: int = 2000
+    memory_budget_mb: float = 150.0
+    storm_clients: int = 200
+    storm_behind: int = 300
+    fsync: str = "always"
+    seed: int = 1
+    out: Path = Path("loadtest-results")
+    progress: bool = True
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    server_env: tuple[tuple[str, str], ...] = ()
+    """Extra LIAISON_* settings for local instances (`--server-setting KEY=VALUE`)."""

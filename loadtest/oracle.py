@@ -1,0 +1,67 @@
+"""Lost events: what the Redis log says each simulated client may see, against what it received.
+
+The same oracle as the end-to-end suite (`tests/e2e/log.py`): read the exercise's stream with
+`server.adapters.store.Store` and decide, with the server's own rules (`server.core.visibility.
+audience` and `server.core.audience.can_see`), which events a viewer may see. This is the only
+place where the load test imports the server; the clients speak the protocol only.
+
+A client's history is a list of segments, one per snapshot-mode welcome: from the snapshot's
+`seq` (the base, which the snapshot covers) to the last position the client had in it. Every
+visible event inside a segment must have been received; anything missing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from server.adapters.store import Store, StoredEvent
+from server.core.audience import Audience, Viewer, can_see
+from server.core.state import fold
+from server.core.visibility import audience
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """The exercise's log, with each event's audience decided once."""
+
+    seqs: list[int]
+    at: list[float]
+    kinds: list[str]
+    audiences: list[Audience]
+
+    @property
+    def last(self) -> int:
+        return self.seqs[-1] if self.seqs else 0
+
+    def contiguous(self) -> bool:
+        return self.seqs == list(range(1, len(self.seqs) + 1))
+
+
+async def read_log(redis_url: str, exercise: str) -> Log:
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        stored: list[StoredEvent] = await Store(client).read(exercise, 0)
+    finally:
+        await client.aclose()
+    state = fold([item.event for item in stored])
+    return Log(
+        seqs=[item.seq for item in stored],
+        at=[item.at for item in stored],
+        kinds=[item.event.kind for item in stored],
+        audiences=[audience(state, item.event) for item in stored],
+    )
+
+
+def lost(log: Log, viewer: Viewer, segments: Sequence[tuple[int, int]], received: Sequence[int]) -> list[int]:
+    """Seqs the viewer may see inside its segments `(base, end]` that it did not receive."""
+    got = set(received)
+    missing: list[int] = []
+    for base, end in segments:
+        for index in range(max(base, 0), min(end, len(log.seqs))):
+            seq = log.seqs[index]
+            if base < seq <= end and seq not in got and can_see(viewer, log.audiences[index]):
+                missing.append(seq)
+    return missing

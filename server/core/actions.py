@@ -1,0 +1,44 @@
+"""Actions: the decisions of the scenario a team takes (refer to the referral mechanism, arrange
+shelter, appoint a guardian, interview, search, arrest, freeze, inspect ...).
+
+An action needs the capability `act:<action>` of the participant's role. Some actions should
+follow others (a child interviewed only once a guardian is appointed): doing them out of order
+is allowed, as in real life, but flagged for the evaluators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from server.core.audience import Viewer
+from server.core.errors import Forbidden, InvalidArguments, NotFound
+from server.core.events import ActionTaken
+from server.core.scenario import Scenario
+from server.core.state import Taken
+
+MAX_NOTE = 4_000
+
+
+def take(
+    scenario: Scenario,
+    taken: Sequence[Taken],
+    viewer: Viewer,
+    action_id: str,
+    subject: str,
+    note: str,
+    sim_now: float,
+) -> ActionTaken:
+    action = next((a for a in scenario.actions if a.id == action_id), None)
+    if action is None:
+        known = ", ".join(a.id for a in scenario.actions) or "none"
+        raise NotFound(f"no action {action_id!r} in this scenario (actions: {known})")
+    role = scenario.role(viewer.role)
+    if viewer.staff or viewer.team is None or role is None or not role.can("act", action.id):
+        raise Forbidden(f"the role {viewer.role!r} may not {action.name.lower()}")
+    if len(note) > MAX_NOTE or len(subject) > 200:
+        raise InvalidArguments(f"a note has at most {MAX_NOTE} characters, a subject at most 200")
+    done = {t.action for t in taken if t.team == viewer.team and (not subject or t.subject in ("", subject))}
+    flags = tuple(f"{action.id} before {needed}" for needed in sorted(action.needs) if needed not in done)
+    return ActionTaken(
+        action.id, viewer.participant, viewer.team, subject.strip(), note.strip(), sim_now, flags
+    )

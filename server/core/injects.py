@@ -1,0 +1,361 @@
+"""Injects at run time: the master events list (MSEL) as it is played.
+
+Each inject of the scenario becomes an `InjectRun` when the exercise is created. Control can
+hold, skip, re-time and edit it until it is released; it is released once, by the scheduler
+when its trigger holds (its time has come, another inject was released, a deadline was
+missed ...), by control ("release now"), or it is written ad hoc by control.
+
+When is an inject due? Its trigger has an *earliest* simulated time at which it holds given
+what has happened so far (`earliest`); the inject is due once the clock passes that time
+plus its delay. The scheduler asks `due` which injects to release now and `next_due` when
+to look again; `decide` releases an inject the scheduler names only if it is still due, so
+however many instances ask, it is released once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from server.core import commands as c
+from server.core.audience import Audience, Viewer, can_see
+from server.core.delays import after
+from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
+from server.core.events import (
+    Event,
+    InjectAcknowledged,
+    InjectEdited,
+    InjectHeld,
+    InjectHoldLifted,
+    InjectOpened,
+    InjectReleased,
+    InjectRetimed,
+    InjectSkipped,
+)
+from server.core.requests import RequestRun, RequestStatus
+
+if TYPE_CHECKING:
+    from server.core.state import Taken
+from server.core.roles import CONTROL, StaffRole
+from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
+
+
+class InjectStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    RELEASED = "released"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class InjectRun:
+    id: str
+    title: str
+    body: str
+    channel: str
+    sender: str
+    audience: Audience
+    at: float | None
+    """Planned simulated time (re-timed by control); None: on its trigger or by hand."""
+    trigger: Trigger | None = None
+    delay: Delay | None = None
+    releases: tuple[str, ...] = ()
+    status: InjectStatus = InjectStatus.PLANNED
+    released_at: float | None = None
+    """Simulated time of the release."""
+    opened: frozenset[str] = frozenset()
+    acknowledged: frozenset[str] = frozenset()
+    adhoc: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Still to be released (planned or held)."""
+        return self.status in (InjectStatus.PLANNED, InjectStatus.HELD)
+
+
+def audience_of(audience: InjectAudience) -> Audience:
+    """The core audience of a scenario inject's recipients."""
+    if audience.everyone:
+        return Audience.all()
+    teams: set[str] = set()
+    roles: set[str] = set()
+    team_roles: set[str] = set()
+    for recipient in audience.recipients:
+        if recipient.team is None:
+            roles |= recipient.roles
+        elif not recipient.roles:
+            teams.add(recipient.team)
+        else:
+            team_roles |= {f"{recipient.team}/{role}" for role in recipient.roles}
+    return Audience.of(teams=teams, roles=roles, team_roles=team_roles)
+
+
+def plan(scenario: Scenario) -> dict[str, InjectRun]:
+    """The MSEL of a new exercise: every scenario inject, planned."""
+    return {inject.id: _run(inject) for inject in scenario.injects}
+
+
+def _run(inject: Inject) -> InjectRun:
+    return InjectRun(
+        id=inject.id,
+        title=inject.title,
+        body=inject.body,
+        channel=str(inject.channel),
+        sender=inject.sender,
+        audience=audience_of(inject.audience),
+        at=inject.at if inject.trigger is None else None,
+        trigger=inject.trigger,
+        delay=inject.delay,
+        releases=inject.releases,
+    )
+
+
+def earliest(
+    trigger: Trigger,
+    injects: Mapping[str, InjectRun],
+    sim_now: float,
+    morning: int,
+    requests: Mapping[str, RequestRun] | None = None,
+    actions: Sequence[Taken] = (),
+) -> float | None:
+    """The earliest simulated time at which `trigger` holds, given what has happened; None: not yet.
+
+    Request and action triggers hold from the first time a matching request reached the state
+    or a matching action was taken.
+    """
+
+    def of(child: Trigger) -> float | None:
+        return earliest(child, injects, sim_now, morning, requests, actions)
+
+    match trigger.kind:
+        case TriggerKind.TIME:
+            return None if trigger.at is None else float(trigger.at)
+        case TriggerKind.INJECT:
+            other = injects.get(trigger.inject or "")
+            if other is None or other.released_at is None:
+                return None
+            return after(other.released_at, trigger.delay, morning)
+        case TriggerKind.REQUEST:
+            reached = [
+                t for r in (requests or {}).values() if (t := _request_reached(trigger, r)) is not None
+            ]
+            return after(min(reached), trigger.delay, morning) if reached else None
+        case TriggerKind.ALL_OF:
+            times = [of(child) for child in trigger.of]
+            return (
+                None if not times or any(t is None for t in times) else max(t for t in times if t is not None)
+            )
+        case TriggerKind.ANY_OF:
+            found = [t for child in trigger.of if (t := of(child)) is not None]
+            return min(found) if found else None
+        case TriggerKind.NOT:
+            child = of(trigger.of[0]) if trigger.of else None
+            return 0.0 if child is None or child > sim_now else None
+        case TriggerKind.DEADLINE_MISSED:
+            if trigger.at is None:
+                return None
+            kept = any(t is not None and t <= trigger.at for t in map(of, trigger.of))
+            return None if kept else float(trigger.at)
+        case TriggerKind.ACTION:
+            taken = [
+                t.sim_time
+                for t in actions
+                if trigger.action in (None, t.action) and trigger.team in (None, t.team)
+            ]
+            return after(min(taken), trigger.delay, morning) if taken else None
+    return None  # manual
+
+
+REQUEST_STATES: dict[str, tuple[RequestStatus, ...]] = {
+    "received": (RequestStatus.SENT,),
+    "answered": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
+    "executed": (RequestStatus.ANSWERED,),
+    "recognised": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
+    "published": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
+}
+"""Request states a scenario names, as the states the server plays (the rest are the same)."""
+
+
+def _request_reached(trigger: Trigger, request: RequestRun) -> float | None:
+    """When `request` reached the state `trigger` waits for, if it matches the trigger at all."""
+    if trigger.instrument not in (None, request.instrument):
+        return None
+    if trigger.source not in (None, request.source_team):
+        return None
+    if trigger.target not in (None, request.target_team, request.target_agency):
+        return None
+    wanted = trigger.state or "sent"
+    statuses = REQUEST_STATES.get(wanted) or tuple(s for s in RequestStatus if s == wanted)
+    times = [t for status in statuses if (t := request.reached(status)) is not None]
+    return min(times) if times else None
+
+
+def due_time(
+    run: InjectRun,
+    injects: Mapping[str, InjectRun],
+    sim_now: float,
+    morning: int,
+    requests: Mapping[str, RequestRun] | None = None,
+    actions: Sequence[Taken] = (),
+) -> float | None:
+    """When a planned inject becomes due; None: not (yet) known or not planned."""
+    if run.status is not InjectStatus.PLANNED:
+        return None
+    start = (
+        run.at if run.trigger is None else earliest(run.trigger, injects, sim_now, morning, requests, actions)
+    )
+    return None if start is None else after(start, run.delay, morning)
+
+
+def due(
+    injects: Mapping[str, InjectRun],
+    sim_now: float,
+    morning: int,
+    requests: Mapping[str, RequestRun] | None = None,
+    actions: Sequence[Taken] = (),
+) -> list[str]:
+    """Planned injects whose time has come, in order of that time, then id."""
+    timed = [
+        (t, run.id)
+        for run in injects.values()
+        if (t := due_time(run, injects, sim_now, morning, requests, actions)) is not None
+    ]
+    return [inject for t, inject in sorted(timed) if t <= sim_now]
+
+
+def next_due(
+    injects: Mapping[str, InjectRun],
+    sim_now: float,
+    morning: int,
+    requests: Mapping[str, RequestRun] | None = None,
+    actions: Sequence[Taken] = (),
+) -> float | None:
+    """The simulated time at which the next planned inject becomes due, if any is known."""
+    times = [
+        t
+        for run in injects.values()
+        if (t := due_time(run, injects, sim_now, morning, requests, actions)) is not None
+    ]
+    later = [t for t in times if t > sim_now]
+    return min(later) if later else None
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+
+def decide_inject(
+    injects: Mapping[str, InjectRun],
+    command: c.Command,
+    actor: c.Actor,
+    sim_now: float,
+    morning: int,
+) -> list[Event]:
+    """The rules of the MSEL: who may release, hold, skip, re-time, edit, write and acknowledge."""
+    match command:
+        case c.OpenInject() | c.AcknowledgeInject():
+            viewer = _participant(actor)
+            run = _known(injects, command.inject)
+            if run.status is not InjectStatus.RELEASED or not can_see(viewer, run.audience):
+                raise NotFound(f"no inject {command.inject!r} for you")
+            who = viewer.participant
+            if isinstance(command, c.OpenInject):
+                return [] if who in run.opened else [InjectOpened(run.id, who)]
+            return [] if who in run.acknowledged else [InjectAcknowledged(run.id, who)]
+    _require(actor, RELEASERS if isinstance(command, c.ReleaseInject | c.WriteInject) else CONTROL)
+    match command:
+        case c.ReleaseInject():
+            run = _open(injects, command.inject, "release")
+            return [_release(run, sim_now, "control")]
+        case c.HoldInject():
+            run = _open(injects, command.inject, "hold")
+            return [] if run.status is InjectStatus.HELD else [InjectHeld(run.id)]
+        case c.LiftHold():
+            run = _open(injects, command.inject, "lift the hold of")
+            return [InjectHoldLifted(run.id)] if run.status is InjectStatus.HELD else []
+        case c.SkipInject():
+            run = _open(injects, command.inject, "skip")
+            return [InjectSkipped(run.id)]
+        case c.RetimeInject():
+            run = _open(injects, command.inject, "re-time")
+            if run.trigger is not None:
+                raise InvalidState(f"inject {run.id} is released by its trigger, not at a time")
+            if not 0 <= command.at < math.inf:
+                raise InvalidArguments("a simulated time is a number of seconds from D1 00:00")
+            return [InjectRetimed(run.id, command.at)]
+        case c.EditInject():
+            run = _open(injects, command.inject, "edit")
+            title = run.title if command.title is None else _text(command.title, MAX_TITLE)
+            body = run.body if command.body is None else _text(command.body, MAX_BODY)
+            return [InjectEdited(run.id, title, body)]
+        case c.WriteInject():
+            number = 1 + sum(1 for run in injects.values() if run.adhoc)
+            return [
+                InjectReleased(
+                    inject=f"ADHOC-{number}",
+                    title=_text(command.title, MAX_TITLE),
+                    body=_text(command.body, MAX_BODY),
+                    channel=command.channel,
+                    sender="Exercise control",
+                    audience=command.audience,
+                    releases=(),
+                    sim_time=sim_now,
+                    reason="adhoc",
+                )
+            ]
+    raise AssertionError(f"not an inject command: {type(command).__name__}")
+
+
+RELEASERS: frozenset[str] = frozenset({StaffRole.DIRECTOR, StaffRole.CONTROLLER, StaffRole.SIMCELL})
+MAX_TITLE = 200
+MAX_BODY = 20_000
+
+
+def _release(run: InjectRun, sim_now: float, reason: str) -> InjectReleased:
+    return InjectReleased(
+        inject=run.id,
+        title=run.title,
+        body=run.body,
+        channel=run.channel,
+        sender=run.sender,
+        audience=run.audience,
+        releases=run.releases,
+        sim_time=sim_now,
+        reason=reason,
+    )
+
+
+def _known(injects: Mapping[str, InjectRun], inject: str) -> InjectRun:
+    run = injects.get(inject)
+    if run is None:
+        raise NotFound(f"no inject {inject!r} in this exercise")
+    return run
+
+
+def _open(injects: Mapping[str, InjectRun], inject: str, doing: str) -> InjectRun:
+    run = _known(injects, inject)
+    if not run.open:
+        raise InvalidState(f"cannot {doing} inject {run.id}: it is {run.status}")
+    return run
+
+
+def _participant(actor: c.Actor) -> Viewer:
+    if not isinstance(actor, Viewer) or actor.staff:
+        raise Forbidden("only participants open and acknowledge injects")
+    return actor
+
+
+def _require(actor: c.Actor, roles: frozenset[str]) -> Viewer:
+    if not isinstance(actor, Viewer) or actor.role not in roles:
+        role = actor.role if isinstance(actor, Viewer) else "system"
+        raise Forbidden(f"the role {role!r} may not do this (needs {' or '.join(sorted(roles))})")
+    return actor
+
+
+def _text(text: str, limit: int) -> str:
+    stripped = text.strip()
+    if not stripped or len(stripped) > limit:
+        raise InvalidArguments(f"a text needs 1 to {limit} characters, got {len(stripped)}")
+    return stripped

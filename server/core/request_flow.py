@@ -1,0 +1,208 @@
+"""The rules of a request's life: who may draft, validate, send, acknowledge, clarify, answer,
+refuse and withdraw it, and when (`server.core.requests` holds the request itself)."""
+
+from __future__ import annotations
+
+from server.core import commands as c
+from server.core.audience import Viewer
+from server.core.delays import after
+from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
+from server.core.events import (
+    ClarificationRequested,
+    Event,
+    RequestAcknowledged,
+    RequestAnswered,
+    RequestClarified,
+    RequestDrafted,
+    RequestRefused,
+    RequestSent,
+    RequestUpdated,
+    RequestValidated,
+    RequestWithdrawn,
+)
+from server.core.requests import (
+    CLOSED,
+    OUTBOX,
+    RECEIVED,
+    RequestRun,
+    RequestStatus,
+    check_fields,
+    deadline,
+    instrument_of,
+    may_draft,
+    may_issue,
+    may_validate,
+    missing_fields,
+    propose,
+    require_receiver,
+    require_request,
+    require_sender,
+    require_status,
+)
+from server.core.scenario import Outcome
+from server.core.state import Exercise
+
+MAX_TEXT = 20_000
+
+
+def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
+    viewer = _viewer(actor)
+    sim_now = state.clock.sim_at(now)
+    scenario = state.scenario
+    match command:
+        case c.DraftRequest():
+            return [_draft(state, command, viewer, sim_now)]
+        case c.UpdateRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_sender(scenario, request, viewer, "change")
+            require_status(request, "change", *OUTBOX)
+            fields = check_fields(instrument_of(scenario, request.instrument), command.fields, partial=True)
+            urgent = request.urgent if command.urgent is None else command.urgent
+            return [RequestUpdated(request.id, viewer.participant, fields, urgent, sim_now)]
+        case c.ValidateRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_sender(scenario, request, viewer, "validate")
+            require_status(request, "validate", RequestStatus.DRAFT)
+            if not may_validate(scenario, viewer, instrument_of(scenario, request.instrument)):
+                raise Forbidden(f"the role {viewer.role!r} may not validate a {request.instrument}")
+            return [RequestValidated(request.id, viewer.participant, sim_now)]
+        case c.SendRequest():
+            request = require_request(state.requests, command.request, viewer)
+            return [_send(state, request, viewer, sim_now)]
+        case c.AcknowledgeRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_receiver(scenario, request, viewer, "acknowledge")
+            require_status(request, "acknowledge", RequestStatus.SENT)
+            return [RequestAcknowledged(request.id, viewer.participant, sim_now)]
+        case c.AskClarification():
+            request = require_request(state.requests, command.request, viewer)
+            require_receiver(scenario, request, viewer, "ask about")
+            require_status(request, "ask about", *RECEIVED)
+            return [ClarificationRequested(request.id, viewer.participant, _text(command.text), sim_now)]
+        case c.ClarifyRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_sender(scenario, request, viewer, "clarify")
+            require_status(request, "clarify", RequestStatus.CLARIFICATION_REQUESTED)
+            return [RequestClarified(request.id, viewer.participant, _text(command.text), sim_now)]
+        case c.AnswerRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_receiver(scenario, request, viewer, "answer")
+            require_status(request, "answer", *RECEIVED)
+            if command.as_proposed:
+                return [_as_proposed(state, request, viewer, sim_now)]
+            return [
+                RequestAnswered(
+                    request.id, viewer.participant, _text(command.text), command.partial, (), sim_now, sim_now
+                )
+            ]
+        case c.RefuseRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_receiver(scenario, request, viewer, "refuse")
+            require_status(request, "refuse", *RECEIVED)
+            grounds = instrument_of(scenario, request.instrument).refusal_grounds
+            if grounds and command.ground not in grounds:
+                raise InvalidArguments(f"ground {command.ground!r}: one of {', '.join(grounds)}")
+            if not command.ground.strip():
+                raise InvalidArguments("a refusal needs a ground")
+            return [
+                RequestRefused(request.id, viewer.participant, command.ground, command.text.strip(), sim_now)
+            ]
+        case c.WithdrawRequest():
+            request = require_request(state.requests, command.request, viewer)
+            require_sender(scenario, request, viewer, "withdraw")
+            if request.status in CLOSED:
+                raise InvalidState(f"cannot withdraw request {request.id}: it is {request.status}")
+            return [RequestWithdrawn(request.id, viewer.participant, sim_now, request.sent)]
+    raise AssertionError(f"not a request command: {type(command).__name__}")
+
+
+def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: float) -> RequestDrafted:
+    scenario = state.scenario
+    instrument = instrument_of(scenario, command.instrument)
+    if viewer.staff or viewer.team is None:
+        raise Forbidden("requests are drafted by a team's participants")
+    if not may_draft(scenario, viewer, instrument):
+        raise Forbidden(f"the role {viewer.role!r} may not draft or issue a {instrument.id}")
+    target = state.teams.get(command.to)
+    source = state.teams[viewer.team]
+    if target is None or target.id == source.id:
+        raise NotFound(
+            f"no other team {command.to!r} (teams: {', '.join(t for t in state.teams if t != source.id)})"
+        )
+    if not scenario.available(instrument.id, source.country, target.country):
+        raise Forbidden(f"{instrument.id} is not available from {source.country} to {target.country}")
+    agency = command.agency or _receiving_agency(state, target.country, instrument.receiver)
+    found = scenario.agency(agency) if agency else None
+    if command.agency and (found is None or found[0].id != target.country):
+        raise NotFound(f"no agency {command.agency!r} in {target.country}")
+    fields = check_fields(instrument, command.fields, partial=True)
+    played = any(not p.staff and p.team == target.id and not p.revoked for p in state.participants.values())
+    return RequestDrafted(
+        request=f"R-{len(state.requests) + 1}",
+        instrument=instrument.id,
+        source_team=source.id,
+        author=viewer.participant,
+        target_team=target.id,
+        target_agency=agency,
+        fields=fields,
+        urgent=command.urgent,
+        spontaneous=command.spontaneous,
+        simcell=not played,
+        sim_time=sim_now,
+    )
+
+
+def _receiving_agency(state: Exercise, country: str, agency_type: str) -> str:
+    found = state.scenario.country(country)
+    return next((a.id for a in (found.agencies if found else ()) if a.type == agency_type), "")
+
+
+def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) -> RequestSent:
+    scenario = state.scenario
+    instrument = instrument_of(scenario, request.instrument)
+    require_sender(scenario, request, viewer, "send")
+    require_status(request, "send", *OUTBOX)
+    if not may_issue(scenario, viewer, instrument):
+        if not may_draft(scenario, viewer, instrument):
+            raise Forbidden(f"the role {viewer.role!r} may not send a {instrument.id}")
+        if request.status is not RequestStatus.VALIDATED:
+            raise InvalidState(
+                f"a {instrument.id} drafted by {viewer.role} must be validated before it is sent"
+            )
+    missing = missing_fields(instrument, request.fields)
+    if missing:
+        raise InvalidArguments(f"required fields missing: {', '.join(missing)}")
+    due_at, stage, legal = (None, "", "") if request.spontaneous else deadline(scenario, request, sim_now)
+    return RequestSent(request.id, viewer.participant, sim_now, due_at, stage, legal)
+
+
+def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) -> Event:
+    proposal = propose(state.scenario, request)
+    if proposal is None:
+        raise InvalidState(f"no response template fits request {request.id}: answer it by hand")
+    text = proposal.text or "(answered by SimCell)"
+    if proposal.outcome is Outcome.CLARIFICATION:
+        return ClarificationRequested(request.id, viewer.participant, text, sim_now)
+    if proposal.outcome is Outcome.REFUSED:
+        grounds = instrument_of(state.scenario, request.instrument).refusal_grounds
+        return RequestRefused(
+            request.id, viewer.participant, grounds[0] if grounds else "refused", text, sim_now
+        )
+    release_at = after(sim_now, proposal.delay, state.scenario.clock.morning)
+    partial = proposal.outcome is Outcome.PARTIAL
+    return RequestAnswered(
+        request.id, viewer.participant, text, partial, proposal.releases, release_at, sim_now
+    )
+
+
+def _viewer(actor: c.Actor) -> Viewer:
+    if not isinstance(actor, Viewer):
+        raise Forbidden("requests are made by people")
+    return actor
+
+
+def _text(text: str) -> str:
+    stripped = text.strip()
+    if not stripped or len(stripped) > MAX_TEXT:
+        raise InvalidArguments(f"a text needs 1 to {MAX_TEXT} characters, got {len(stripped)}")
+    return stripped

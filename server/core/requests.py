@@ -1,0 +1,351 @@
+"""Cross-border requests: the instruments of the scenario, played between teams.
+
+A participant drafts a request of an instrument to another country's team. The server
+enforces what the law and the scenario say: the instrument must be available between the
+two countries, the role must be able to issue it (or draft it and have it validated by a
+role that may validate it: the co-signature of a prosecutor or judge), and the required
+fields must be there and well-typed. Then:
+
+    draft → (validated) → sent → acknowledged → clarification_requested ⇄ clarified
+          → answered | partially_answered | refused (with a ground) | withdrawn
+
+A request to a country nobody plays goes to SimCell, which answers it from the scenario's
+response templates (`propose`). Game deadlines run in simulated time (`deadline`); legal
+deadlines are shown beside them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from server.core.audience import Audience, Viewer
+from server.core.delays import after
+from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
+from server.core.scenario import Field, Instrument, OutcomeRule, Response, ResponseOutcome, Scenario
+
+
+class RequestStatus(StrEnum):
+    DRAFT = "draft"
+    VALIDATED = "validated"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+    CLARIFIED = "clarified"
+    ANSWERED = "answered"
+    PARTIALLY_ANSWERED = "partially_answered"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+OUTBOX = frozenset({RequestStatus.DRAFT, RequestStatus.VALIDATED})
+"""Not sent yet: only the requesting team (and staff) know of it."""
+CLOSED = frozenset(
+    {RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED, RequestStatus.REFUSED, RequestStatus.WITHDRAWN}
+)
+RECEIVED = frozenset(
+    {
+        RequestStatus.SENT,
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.CLARIFICATION_REQUESTED,
+        RequestStatus.CLARIFIED,
+    }
+)
+"""Open at the receiving end."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One filled-in field of a request form; exactly one of the values is set."""
+
+    key: str
+    text: str | None = None
+    number: float | None = None
+    flag: bool | None = None
+    items: tuple[str, ...] | None = None
+
+    @property
+    def value(self) -> Any:
+        for value in (self.text, self.number, self.flag, self.items):
+            if value is not None:
+                return list(value) if isinstance(value, tuple) else value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    status: RequestStatus
+    by: str
+    sim_time: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRun:
+    id: str
+    instrument: str
+    source_team: str
+    author: str
+    target_team: str
+    target_agency: str
+    fields: tuple[FieldValue, ...]
+    urgent: bool
+    spontaneous: bool
+    simcell: bool
+    """The target team is not played: SimCell answers."""
+    status: RequestStatus = RequestStatus.DRAFT
+    history: tuple[Step, ...] = ()
+    validated_by: str | None = None
+    due_at: float | None = None
+    """Simulated time by which the next stage is due (the game deadline)."""
+    due_stage: str = ""
+    legal: str = ""
+    """The legal deadline as players see it."""
+    warned: tuple[str, ...] = ()
+    """Deadline warnings already given: "due_soon", "overdue"."""
+    answer: str = ""
+    ground: str = ""
+    attachments: tuple[str, ...] = ()
+
+    def field(self, key: str) -> FieldValue | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def sent(self) -> bool:
+        return self.reached(RequestStatus.SENT) is not None
+
+    def audience(self, sent: bool) -> Audience:
+        """The requesting team always; the receiving team once it is sent (unless SimCell plays
+        it); staff always. Only facts that never change decide it (`server.core.visibility`)."""
+        if not sent or self.simcell:
+            return Audience.team(self.source_team)
+        return Audience.of(teams=[self.source_team, self.target_team])
+
+    def reached(self, status: RequestStatus) -> float | None:
+        """When the request first reached `status`, in simulated time."""
+        return next((step.sim_time for step in self.history if step.status is status), None)
+
+
+# -- forms -------------------------------------------------------------------------------------
+
+
+def check_fields(
+    instrument: Instrument, values: Mapping[str, Any], *, partial: bool = False
+) -> tuple[FieldValue, ...]:
+    """The form's values, typed; InvalidArguments naming every field that is wrong.
+
+    A draft may be `partial` (required fields still empty); a request is sent only complete.
+    """
+    problems: list[str] = []
+    typed: list[FieldValue] = []
+    for key in values:
+        if instrument.field(key) is None:
+            known = ", ".join(f.key for f in instrument.fields)
+            problems.append(f"field {key!r}: not a field of {instrument.id} (fields: {known})")
+    for spec in instrument.fields:
+        raw = values.get(spec.key)
+        if raw is None or raw == "" or raw == []:
+            if spec.required and not partial:
+                problems.append(f"field {spec.key!r}: required")
+            continue
+        value, problem = _typed(spec, raw)
+        if value is None:
+            problems.append(f"field {spec.key!r}: {problem}")
+        else:
+            typed.append(value)
+    if problems:
+        raise InvalidArguments("; ".join(problems))
+    return tuple(typed)
+
+
+def missing_fields(instrument: Instrument, fields: tuple[FieldValue, ...]) -> list[str]:
+    present = {f.key for f in fields}
+    return [spec.key for spec in instrument.fields if spec.required and spec.key not in present]
+
+
+def _typed(spec: Field, raw: Any) -> tuple[FieldValue | None, str]:
+    kind = spec.type
+    if kind in ("text", "date", "agency"):
+        if not isinstance(raw, str):
+            return None, "expected a text"
+        if len(raw.strip()) < spec.min_length:
+            return None, f"at least {spec.min_length} characters (got {len(raw.strip())})"
+        if len(raw) > MAX_FIELD:
+            return None, f"at most {MAX_FIELD} characters"
+        return FieldValue(spec.key, text=raw.strip()), ""
+    if kind == "enum":
+        if raw not in spec.choices:
+            return None, f"one of {', '.join(spec.choices)} (got {raw!r})"
+        return FieldValue(spec.key, text=raw), ""
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            return None, "expected true or false"
+        return FieldValue(spec.key, flag=raw), ""
+    if kind == "number":
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+            return None, "expected a number"
+        return FieldValue(spec.key, number=float(raw)), ""
+    if not isinstance(raw, list) or not all(isinstance(item, str) and item for item in raw):
+        return None, "expected a list of texts"
+    if kind == "multiselect" and (wrong := [item for item in raw if item not in spec.choices]):
+        return None, f"not among the choices: {', '.join(wrong)}"
+    return FieldValue(spec.key, items=tuple(raw)), ""
+
+
+MAX_FIELD = 20_000
+
+
+# -- who may do what ----------------------------------------------------------------------------
+
+
+def may_issue(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
+    role = scenario.role(viewer.role)
+    return role is not None and role.can("issue", instrument.id)
+
+
+def may_draft(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
+    role = scenario.role(viewer.role)
+    return role is not None and (role.can("issue", instrument.id) or role.can("draft", instrument.id))
+
+
+def may_validate(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
+    role = scenario.role(viewer.role)
+    return role is not None and role.can("validate", instrument.id)
+
+
+def may_answer(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
+    """A receiving role: it may receive or answer the instrument, or works for its receiver."""
+    role = scenario.role(viewer.role)
+    if role is None:
+        return False
+    return (
+        role.can("answer", instrument.id)
+        or role.can("receive", instrument.id)
+        or instrument.receiver in role.agency_types
+    )
+
+
+def instrument_of(scenario: Scenario, instrument_id: str) -> Instrument:
+    instrument = scenario.instrument(instrument_id)
+    if instrument is None:
+        known = ", ".join(i.id for i in scenario.instruments)
+        raise NotFound(f"no instrument {instrument_id!r} in this scenario (instruments: {known})")
+    return instrument
+
+
+def require_request(requests: Mapping[str, RequestRun], request_id: str, viewer: Viewer) -> RequestRun:
+    request = requests.get(request_id)
+    if request is None or not (viewer.staff or viewer.team in (request.source_team, *_receivers(request))):
+        raise NotFound(f"no request {request_id!r} for you")
+    return request
+
+
+def _receivers(request: RequestRun) -> tuple[str, ...]:
+    return () if not request.sent or request.simcell else (request.target_team,)
+
+
+def require_status(request: RequestRun, doing: str, *allowed: RequestStatus) -> None:
+    if request.status not in allowed:
+        raise InvalidState(f"cannot {doing} request {request.id}: it is {request.status}")
+
+
+def require_sender(scenario: Scenario, request: RequestRun, viewer: Viewer, doing: str) -> None:
+    if viewer.staff or viewer.team != request.source_team:
+        raise Forbidden(f"only the requesting team may {doing} request {request.id}")
+
+
+def require_receiver(scenario: Scenario, request: RequestRun, viewer: Viewer, doing: str) -> None:
+    instrument = instrument_of(scenario, request.instrument)
+    if request.simcell:
+        if viewer.role != "simcell" and not (viewer.staff and viewer.role in ("director", "controller")):
+            raise Forbidden(f"SimCell answers request {request.id}: nobody plays {request.target_team}")
+        return
+    if viewer.team != request.target_team or not may_answer(scenario, viewer, instrument):
+        raise Forbidden(f"the role {viewer.role!r} of {viewer.team} may not {doing} request {request.id}")
+
+
+# -- deadlines ----------------------------------------------------------------------------------
+
+
+def deadline(scenario: Scenario, request: RequestRun, sim_now: float) -> tuple[float | None, str, str]:
+    """The game deadline that runs once the request is sent: (due at, stage, legal text)."""
+    instrument = instrument_of(scenario, request.instrument)
+    for rule in instrument.deadlines:
+        delay = rule.urgent if request.urgent and rule.urgent is not None else rule.game
+        return after(sim_now, delay, scenario.clock.morning), rule.stage, rule.legal
+    return None, "", ""
+
+
+SOON = 0.2
+"""A request is due soon when less than this share of its game deadline is left."""
+
+
+def warnings_due(request: RequestRun, sim_now: float) -> list[str]:
+    """Deadline warnings that have become due and were not given yet."""
+    if request.due_at is None or request.status in CLOSED or request.status in OUTBOX:
+        return []
+    sent = request.reached(RequestStatus.SENT) or request.due_at
+    soon_at = request.due_at - max(60.0, (request.due_at - sent) * SOON)
+    found = []
+    if sim_now >= soon_at and "due_soon" not in request.warned:
+        found.append("due_soon")
+    if sim_now >= request.due_at and "overdue" not in request.warned:
+        found.append("overdue")
+    return found
+
+
+def next_warning(request: RequestRun) -> float | None:
+    if request.due_at is None or request.status in CLOSED or request.status in OUTBOX:
+        return None
+    sent = request.reached(RequestStatus.SENT) or request.due_at
+    soon_at = request.due_at - max(60.0, (request.due_at - sent) * SOON)
+    if "due_soon" not in request.warned:
+        return soon_at
+    return None if "overdue" in request.warned else request.due_at
+
+
+# -- SimCell templates ----------------------------------------------------------------------------
+
+
+def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
+    """The first outcome of the first matching response template, for SimCell to confirm."""
+    instrument = instrument_of(scenario, request.instrument)
+    for template in scenario.responses:
+        if not _template_fits(template, request):
+            continue
+        for outcome in template.outcomes:
+            if _rule_holds(outcome.when, instrument, request):
+                return outcome
+    return None
+
+
+def _template_fits(template: Response, request: RequestRun) -> bool:
+    return (
+        template.instrument == request.instrument
+        and template.target in (request.target_team, request.target_agency)
+        and template.source in (None, request.source_team)
+    )
+
+
+def _rule_holds(rule: OutcomeRule, instrument: Instrument, request: RequestRun) -> bool:
+    if rule.missing_required is not None and rule.missing_required != bool(
+        missing_fields(instrument, request.fields)
+    ):
+        return False
+    if rule.urgent is not None and rule.urgent != request.urgent:
+        return False
+    value = request.field(rule.field) if rule.field else None
+    if rule.field and value is None:
+        return False
+    if rule.min_length is not None and value is not None and len(value.text or "") < rule.min_length:
+        return False
+    if rule.includes_any and value is not None and not rule.includes_any & set(value.items or (value.text,)):
+        return False
+    if rule.mentions_any:
+        text = " ".join(str(f.value) for f in request.fields)
+        if not any(mention in text for mention in rule.mentions_any):
+            return False
+    return True

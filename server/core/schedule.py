@@ -1,0 +1,69 @@
+"""What simulated time makes due: the scheduler's rules.
+
+The server asks `next_wake` when to look again and, when that time has come, submits the
+SYSTEM command `Advance`; `advance` then says what is due: inject releases (one after the
+other, as a release may trigger the next), deadline warnings of requests, and artefacts an
+answer releases after a delay. Whatever instance submits it, compare-and-append makes each
+of these happen once.
+"""
+
+from __future__ import annotations
+
+from server.core.events import ArtefactReleased, Event, InjectReleased, RequestDeadlineWarned
+from server.core.injects import due, due_time, next_due
+from server.core.requests import next_warning, warnings_due
+from server.core.state import Exercise, apply
+
+
+def advance(state: Exercise, now: float) -> list[Event]:
+    sim_now = state.clock.sim_at(now)
+    morning = state.scenario.clock.morning
+    events: list[Event] = []
+    while found := due(state.injects, sim_now, morning, state.requests, state.actions):  # a release may make
+        run = state.injects[found[0]]  # another inject due; each releases a planned one, so it ends
+        planned = due_time(run, state.injects, sim_now, morning, state.requests, state.actions)
+        release = InjectReleased(
+            inject=run.id,
+            title=run.title,
+            body=run.body,
+            channel=run.channel,
+            sender=run.sender,
+            audience=run.audience,
+            releases=run.releases,
+            sim_time=sim_now if planned is None else planned,
+            reason="trigger" if run.trigger is not None else "time",
+        )
+        state = apply(state, release)
+        events.append(release)
+    for request in state.requests.values():
+        for warning in warnings_due(request, sim_now):
+            assert request.due_at is not None
+            events.append(RequestDeadlineWarned(request.id, warning, request.due_at, sim_now))
+    for pending in state.pending:
+        if pending.sim_time <= sim_now:
+            events.append(
+                ArtefactReleased(pending.artefact, pending.audience, pending.source, pending.sim_time)
+            )
+    return events
+
+
+def next_wake(state: Exercise, now: float) -> float | None:
+    """The simulated time of the next thing due, if any; `advance` is due when it has passed."""
+    sim_now = state.clock.sim_at(now)
+    times = [
+        next_due(state.injects, sim_now, state.scenario.clock.morning, state.requests, state.actions),
+        *(next_warning(request) for request in state.requests.values()),
+        *(pending.sim_time for pending in state.pending),
+    ]
+    found = [t for t in times if t is not None]
+    return min(found) if found else None
+
+
+def is_due(state: Exercise, now: float) -> bool:
+    """Whether `advance` would do something now."""
+    if due(
+        state.injects, state.clock.sim_at(now), state.scenario.clock.morning, state.requests, state.actions
+    ):
+        return True
+    wake = next_wake(state, now)
+    return wake is not None and wake <= state.clock.sim_at(now)

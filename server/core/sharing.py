@@ -1,0 +1,60 @@
+"""Sharing case-file items between teams, and who knew what from when.
+
+A participant may pass on any item they can see to another team, directly or attached to a
+request; the receiving team sees it in its case file from then on. Passing on an item against
+its handling code or evidential status (intelligence whose evidential use needs the owner's
+consent, an H3 item) is allowed, as it would be in real life, and flagged to control and
+mentors. The releases in the state answer "who knew this fact, from when, by which channel".
+"""
+
+from __future__ import annotations
+
+from server.core.audience import Viewer, can_see
+from server.core.casefile import may_see
+from server.core.errors import Forbidden, NotFound
+from server.core.events import ArtefactShared, Event, SharingFlagged
+from server.core.scenario import Artefact, EvidentialStatus
+from server.core.state import Exercise
+
+RESTRICTED_HANDLING = frozenset({"H3"})
+"""Handling codes that forbid passing an item on (SIENA-style H3)."""
+
+
+def visible(state: Exercise, viewer: Viewer, artefact: Artefact) -> bool:
+    """Whether `viewer` has `artefact` in their case file now."""
+    if may_see(state.scenario, state.teams, viewer, artefact):
+        return True
+    return any(r.artefact == artefact.id and can_see(viewer, r.audience) for r in state.releases)
+
+
+def share(
+    state: Exercise, viewer: Viewer, artefact_id: str, to: str, request_id: str, sim_now: float
+) -> list[Event]:
+    artefact = next((a for a in state.scenario.artefacts if a.id == artefact_id), None)
+    if artefact is None or viewer.staff or viewer.team is None or not visible(state, viewer, artefact):
+        raise NotFound(f"no item {artefact_id!r} in your case file")
+    if to not in state.teams or to == viewer.team:
+        raise NotFound(
+            f"no other team {to!r} (teams: {', '.join(t for t in state.teams if t != viewer.team)})"
+        )
+    if request_id:
+        request = state.requests.get(request_id)
+        if request is None or {request.source_team, request.target_team} != {viewer.team, to}:
+            raise NotFound(f"no request {request_id!r} between {viewer.team} and {to}")
+        if request.simcell and request.source_team == viewer.team and to == request.target_team:
+            raise Forbidden(f"nobody plays {to}: SimCell answers request {request_id}, share nothing there")
+    shared = ArtefactShared(artefact.id, viewer.team, to, viewer.participant, request_id, sim_now)
+    reason = _against_handling(state, artefact, viewer.team)
+    if reason is None:
+        return [shared]
+    return [shared, SharingFlagged(artefact.id, viewer.participant, viewer.team, to, reason)]
+
+
+def _against_handling(state: Exercise, artefact: Artefact, team: str) -> str | None:
+    owner = state.scenario.agency(artefact.owner)
+    own_item = owner is not None and state.teams[team].country == owner[0].id
+    if artefact.handling in RESTRICTED_HANDLING:
+        return f"handling code {artefact.handling}: not to be passed on"
+    if artefact.evidential_status is EvidentialStatus.CONSENT_NEEDED and not own_item:
+        return "intelligence passed on without the owner's consent for evidential use"
+    return None

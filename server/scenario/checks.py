@@ -1,0 +1,363 @@
+"""Cross-checks of a scenario, after `server.scenario.loader` has read its shape.
+
+- every reference resolves (with a "did you mean" when a known id is close);
+- ids are unique in their section;
+- no trigger cycles between injects; no inject that can never fire;
+- instruments are used only between countries where they are available;
+- roles can issue what the scenario expects of them, and drafts have someone to co-sign them;
+- SimCell templates look at fields the instrument has, and always end in an answer;
+- no artefact is kept from everyone forever.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from server.core.roles import STAFF_ROLES
+from server.core.scenario import (
+    Inject,
+    Instrument,
+    Scenario,
+    Scope,
+    TeamModel,
+    Trigger,
+    TriggerKind,
+)
+from server.core.simtime import format_sim_time
+from server.scenario.source import suggestion
+
+if TYPE_CHECKING:
+    from server.scenario.loader import Reader
+
+_SECTIONS = (
+    "countries", "units", "roles", "actions", "instruments", "entities", "artefacts", "joint_teams",
+    "characters", "injects", "responses", "requests", "branches", "objectives", "metrics",
+)  # fmt: skip
+
+
+def check(reader: Reader, scenario: Scenario) -> None:
+    _unique(reader)
+    _references(reader, scenario)
+    _team_model(reader, scenario)
+    _capabilities(reader, scenario)
+    _injects(reader, scenario)
+    _requests(reader, scenario)
+    _responses(reader, scenario)
+    _artefacts(reader, scenario)
+
+
+def known_ids(scenario: Scenario) -> dict[str, set[str]]:
+    agencies = {a.id for c in scenario.countries for a in c.agencies}
+    entities = {e.id for e in scenario.entities}
+    teams = (
+        {u.id for u in scenario.units}
+        if scenario.team_model is TeamModel.AGENCY_UNITS
+        else {c.id for c in scenario.countries}
+    )
+    instruments = {i.id for i in scenario.instruments}
+    actions = {a.id for a in scenario.actions}
+    return {
+        "country": {c.id for c in scenario.countries},
+        "team": teams,
+        "role": {r.id for r in scenario.roles},
+        "role_or_staff": {r.id for r in scenario.roles} | STAFF_ROLES,
+        "agency": agencies,
+        "agency_type": {a.type for c in scenario.countries for a in c.agencies},
+        "instrument": instruments,
+        "action": actions,
+        "action_or_instrument": actions | instruments,
+        "artefact": {a.id for a in scenario.artefacts},
+        "inject": {i.id for i in scenario.injects},
+        "character": {c.id for c in scenario.characters},
+        "entity": entities,
+        "objective": {o.id for o in scenario.objectives},
+        "metric": {m.id for m in scenario.metrics},
+        "joint_team": {j.id for j in scenario.joint_teams},
+        "owner": agencies | entities | {name for s in scenario.staff for name in s.plays},
+    }
+
+
+_NAMES = {
+    "role_or_staff": "role",
+    "action_or_instrument": "action or instrument",
+    "agency_type": "agency type",
+}
+
+
+def _references(reader: Reader, scenario: Scenario) -> None:
+    known = known_ids(scenario)
+    for path, kind, value in reader.refs:
+        if value not in known[kind]:
+            what = _NAMES.get(kind, kind.replace("_", " "))
+            listed = f" (known: {', '.join(sorted(known[kind]))})" if 0 < len(known[kind]) <= 8 else ""
+            hint = suggestion(value, known[kind])
+            reader.problem(path, f"unknown {what} {value!r}{hint or listed}")
+
+
+def _unique(reader: Reader) -> None:
+    for section in _SECTIONS:
+        items = reader.source.data.get(section)
+        if not isinstance(items, list):
+            continue
+        seen: set[object] = set()
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and "id" in item:
+                if item["id"] in seen:
+                    reader.problem(f"{section}[{i}].id", f"duplicate id {item['id']!r} in {section}")
+                seen.add(item["id"])
+
+
+def _team_model(reader: Reader, scenario: Scenario) -> None:
+    if scenario.team_model is TeamModel.AGENCY_UNITS and not scenario.units:
+        reader.problem("units", "team_model agency_units needs a list of units (the teams)")
+    if scenario.team_model is TeamModel.COUNTRY_TEAMS and scenario.units:
+        reader.problem(
+            "units", "units are the teams of team_model agency_units; this scenario has country_teams"
+        )
+
+
+def _capabilities(reader: Reader, scenario: Scenario) -> None:
+    for role in scenario.roles:
+        for capability in sorted(role.capabilities):
+            verb, _, what = capability.partition(":")
+            if verb == "draft" and not any(r.can("validate", what) for r in scenario.roles):
+                path = reader.paths.get(id(role), "roles")
+                reader.problem(
+                    f"{path}.capabilities",
+                    f"{role.id!r} may draft {what!r}, but no role may validate it (the co-signature)",
+                )
+
+
+def _injects(reader: Reader, scenario: Scenario) -> None:
+    by_id = {inject.id: inject for inject in scenario.injects}
+    # cycles: an inject waiting (through its trigger) for itself
+    reported: set[str] = set()
+    for inject in scenario.injects:
+        cycle = _cycle(inject.id, by_id, [])
+        if cycle and not reported & set(cycle):
+            reported |= set(cycle)
+            path = reader.paths.get(id(inject), "injects")
+            reader.problem(f"{path}.trigger", f"trigger cycle: {' → '.join([*cycle, cycle[0]])}")
+    # never fires
+    fires: dict[str, bool] = {}
+    for inject in scenario.injects:
+        path = reader.paths.get(id(inject), "injects")
+        late = None if inject.at is None else _out_of_play(scenario, inject.at)
+        if late:
+            reader.problem(f"{path}.at", f"inject {inject.id!r} is planned outside the exercise: {late}")
+        if inject.trigger is None and inject.at is None:
+            reader.problem(path, f"inject {inject.id!r} can never fire: it has neither `at` nor a trigger")
+            continue
+        if inject.trigger is not None:
+            reason = _never(reader.paths, scenario, inject.trigger, by_id, fires)
+            if reason is not None:
+                where, why = reason
+                reader.problem(where, f"inject {inject.id!r} can never fire: {why}")
+        _expected(reader, scenario, inject, path)
+
+
+def _cycle(start: str, by_id: dict[str, Inject], trail: list[str]) -> list[str]:
+    if start in trail:
+        return trail[trail.index(start) :]
+    inject = by_id.get(start)
+    if inject is None or inject.trigger is None:
+        return []
+    for waited in _waits_for(inject.trigger):
+        found = _cycle(waited, by_id, [*trail, start])
+        if found:
+            return found
+    return []
+
+
+def _waits_for(trigger: Trigger) -> list[str]:
+    own = [trigger.inject] if trigger.kind is TriggerKind.INJECT and trigger.inject else []
+    return own + [name for part in trigger.of for name in _waits_for(part)]
+
+
+def _out_of_play(scenario: Scenario, at: int) -> str | None:
+    if at < scenario.clock.start:
+        return f"{format_sim_time(at)} is before STARTEX ({format_sim_time(scenario.clock.start)})"
+    if scenario.clock.end is not None and at > scenario.clock.end:
+        return f"{format_sim_time(at)} is after ENDEX ({format_sim_time(scenario.clock.end)})"
+    return None
+
+
+def _never(
+    paths: dict[int, str],
+    scenario: Scenario,
+    trigger: Trigger,
+    by_id: dict[str, Inject],
+    fires: dict[str, bool],
+) -> tuple[str, str] | None:
+    """Where and why `trigger` can never fire, or None."""
+    path = paths.get(id(trigger), "trigger")
+    match trigger.kind:
+        case TriggerKind.TIME | TriggerKind.DEADLINE_MISSED:
+            late = None if trigger.at is None else _out_of_play(scenario, trigger.at)
+            if late:
+                return f"{path}.{trigger.kind}.at", late
+        case TriggerKind.REQUEST:
+            return _request_never(scenario, trigger, path)
+        case TriggerKind.ACTION:
+            if trigger.action and not any(r.can("act", trigger.action) for r in scenario.roles):
+                return f"{path}.action.action", f"no role may do the action {trigger.action!r}"
+        case TriggerKind.INJECT:
+            waited = by_id.get(trigger.inject or "")
+            if waited is not None and not _fires(paths, scenario, waited, by_id, fires):
+                return f"{path}.inject.inject", f"it waits for {waited.id!r}, which can never fire"
+        case TriggerKind.ALL_OF:
+            positive = [part for part in trigger.of if part.kind is not TriggerKind.NOT]
+            if not positive:
+                return path, "all_of needs at least one trigger that is not a `not`"
+            for part in positive:
+                found = _never(paths, scenario, part, by_id, fires)
+                if found:
+                    return found
+        case TriggerKind.ANY_OF:
+            reasons = [_never(paths, scenario, part, by_id, fires) for part in trigger.of]
+            if reasons and all(reasons):
+                return path, "none of its any_of triggers can fire"
+        case TriggerKind.NOT:
+            return path, "`not` only says what must not have happened; combine it with all_of"
+    return None
+
+
+def _fires(
+    paths: dict[int, str],
+    scenario: Scenario,
+    inject: Inject,
+    by_id: dict[str, Inject],
+    fires: dict[str, bool],
+) -> bool:
+    if inject.id not in fires:
+        fires[inject.id] = True  # guards recursion; cycles are reported on their own
+        if inject.trigger is None:
+            fires[inject.id] = inject.at is not None
+        else:
+            fires[inject.id] = _never(paths, scenario, inject.trigger, by_id, fires) is None
+    return fires[inject.id]
+
+
+def _request_never(scenario: Scenario, trigger: Trigger, path: str) -> tuple[str, str] | None:
+    instrument = scenario.instrument(trigger.instrument or "")
+    if instrument is None:
+        return None  # reported as an unknown reference
+    if trigger.state and trigger.state not in instrument.lifecycle:
+        hint = suggestion(trigger.state, instrument.lifecycle)
+        return f"{path}.request.state", f"{instrument.id} has no state {trigger.state!r}{hint}"
+    pairs = [
+        (a.id, b.id)
+        for a in scenario.countries
+        for b in scenario.countries
+        if (trigger.source in (None, a.id)) and (trigger.target in (None, b.id))
+    ]
+    if pairs and not any(scenario.available(instrument.id, a, b) for a, b in pairs):
+        between = f"from {trigger.source or 'any country'} to {trigger.target or 'any country'}"
+        return f"{path}.request.instrument", f"{instrument.id} is not available {between}"
+    if not any(r.can("issue", instrument.id) or r.can("draft", instrument.id) for r in scenario.roles):
+        return f"{path}.request.instrument", f"no role may issue {instrument.id}"
+    return None
+
+
+def _expected(reader: Reader, scenario: Scenario, inject: Inject, path: str) -> None:
+    roles = {role.id: role for role in scenario.roles}
+    audience = inject.audience
+    named = {name for r in audience.recipients for name in r.roles if name in roles}
+    whole = audience.everyone or any(not r.roles for r in audience.recipients)
+    players = set(roles) if whole else named
+    for i, name in enumerate(inject.expected_actions):
+        verbs = ("act",) if scenario.instrument(name) is None else ("issue", "draft")
+        if not any(roles[r].can(verb, name) for r in players for verb in verbs):
+            if name not in {a.id for a in scenario.actions} | {i.id for i in scenario.instruments}:
+                continue  # reported as an unknown reference
+            who = ", ".join(sorted(players)) or "staff only"
+            reader.problem(
+                f"{path}.expected_actions[{i}]",
+                f"{inject.id} expects {name!r}, but none of its recipients' roles ({who}) may do it",
+            )
+
+
+def _requests(reader: Reader, scenario: Scenario) -> None:
+    for request in scenario.requests:
+        path = reader.paths.get(id(request), "requests")
+        instrument, role = scenario.instrument(request.instrument), scenario.role(request.role)
+        if instrument is None or role is None or scenario.country(request.source) is None:
+            continue
+        if not (role.can("issue", instrument.id) or role.can("draft", instrument.id)):
+            reader.problem(
+                f"{path}.role",
+                f"{request.id}: role {role.id!r} cannot issue {instrument.id} "
+                f"(give it issue:{instrument.id} or draft:{instrument.id})",
+            )
+        if instrument.cross_border and not scenario.available(instrument.id, request.source, request.target):
+            reader.problem(
+                f"{path}.instrument",
+                f"{request.id}: {instrument.id} is not available from {request.source} to {request.target}",
+            )
+
+
+def _responses(reader: Reader, scenario: Scenario) -> None:
+    for response in scenario.responses:
+        path = reader.paths.get(id(response), "responses")
+        instrument = scenario.instrument(response.instrument)
+        if instrument is None:
+            continue
+        if response.source and not scenario.available(instrument.id, response.source, response.target):
+            reader.problem(
+                f"{path}.instrument",
+                f"{instrument.id} is not available from {response.source} to {response.target}",
+            )
+        for outcome in response.outcomes:
+            _rule_fields(
+                reader, instrument, outcome.when.field, outcome.when.includes_any, reader.paths[id(outcome)]
+            )
+        if response.outcomes and response.outcomes[-1].when != type(response.outcomes[-1].when)():
+            reader.problem(
+                f"{path}.outcomes",
+                f"{response.id}: the last outcome has a condition; end with one without `when` "
+                "so every request gets an answer",
+            )
+
+
+def _rule_fields(
+    reader: Reader, instrument: Instrument, key: str | None, values: frozenset[str], path: str
+) -> None:
+    if key is None:
+        return
+    field = instrument.field(key)
+    if field is None:
+        keys = [f.key for f in instrument.fields]
+        reader.problem(f"{path}.when.field", f"{instrument.id} has no field {key!r}{suggestion(key, keys)}")
+        return
+    for value in sorted(values - set(field.choices)):
+        reader.problem(
+            f"{path}.when.includes_any",
+            f"{value!r} is not a choice of {instrument.id}.{key}{suggestion(value, field.choices)}",
+        )
+
+
+def _artefacts(reader: Reader, scenario: Scenario) -> None:
+    released = {name for i in scenario.injects for name in i.releases}
+    released |= {name for r in scenario.responses for o in r.outcomes for name in o.releases}
+    released |= {name for r in scenario.requests for name in r.releases}
+    for artefact in scenario.artefacts:
+        for i, found in enumerate(artefact.discovery):
+            target = scenario.country(found.target or "")
+            instrument = scenario.instrument(found.instrument or "")
+            if target is None or instrument is None:
+                continue
+            if not any(scenario.available(instrument.id, c.id, target.id) for c in scenario.countries):
+                path = reader.paths.get(id(artefact), "artefacts")
+                reader.problem(
+                    f"{path}.discovery[{i}].instrument",
+                    f"{instrument.id} is not available to {target.id} from any country, "
+                    f"so {artefact.id} can never be found that way",
+                )
+        hidden = artefact.visibility.scope in (Scope.STAFF, Scope.JOINT_TEAM)
+        if hidden and not artefact.discovery and artefact.id not in released:
+            path = reader.paths.get(id(artefact), "artefacts")
+            reader.problem(
+                f"{path}.visible_to",
+                f"artefact {artefact.id!r} is hidden from players and nothing releases it "
+                "(an inject, a SimCell answer, a request or a discovery)",
+            )

@@ -1,0 +1,309 @@
+"""Reading the play of a scenario: injects and their triggers, SimCell answer templates, the
+requests a strong team makes, branches, objectives and metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.core.scenario import (
+    Branch,
+    Channel,
+    ExpectedRequest,
+    Inject,
+    InjectAudience,
+    Metric,
+    MetricKind,
+    Objective,
+    Outcome,
+    OutcomeRule,
+    Response,
+    ResponseOutcome,
+    Trigger,
+    TriggerKind,
+)
+from server.scenario.fields import FieldReader, parse_audience
+from server.scenario.source import suggestion
+
+TRIGGER_KEYS = {k.value for k in TriggerKind} - {"manual"}
+
+
+class PlayReader(FieldReader):
+    def audience(self, value: Any, path: str) -> InjectAudience:
+        """`all`, `staff`, or `WES: police, prosecutor; KAL; *: mentor` (team: roles; ...)."""
+        try:
+            audience = parse_audience(str(value))
+        except ValueError as error:
+            self.problem(path, str(error))
+            return InjectAudience()
+        for recipient in audience.recipients:
+            self.ref(path, "team", recipient.team)
+            for role in sorted(recipient.roles):
+                self.ref(path, "role_or_staff", role)
+        return audience
+
+    def trigger(self, value: Any, path: str) -> Trigger | None:
+        if value == "manual":
+            return self.at(Trigger(TriggerKind.MANUAL), path)
+        if not isinstance(value, dict):
+            self.problem(path, f"expected manual or a map with one of {', '.join(sorted(TRIGGER_KEYS))}")
+            return None
+        kinds = [key for key in value if key != "delay"]
+        if len(kinds) != 1 or kinds[0] not in TRIGGER_KEYS:
+            unknown = [k for k in kinds if k not in TRIGGER_KEYS]
+            hint = suggestion(unknown[0], TRIGGER_KEYS) if unknown else ""
+            self.problem(
+                path,
+                f"a trigger has exactly one of {', '.join(sorted(TRIGGER_KEYS))} "
+                f"(and optionally delay), got {', '.join(map(str, kinds)) or 'none'}{hint}",
+            )
+            return None
+        kind = TriggerKind(kinds[0])
+        body, where = value[kind.value], f"{path}.{kind.value}"
+        delay = self.delay(value.get("delay"), f"{path}.delay")
+        match kind:
+            case TriggerKind.TIME | TriggerKind.INJECT | TriggerKind.ACTION if not isinstance(body, dict):
+                body = {"at" if kind is TriggerKind.TIME else kind.value: body}
+        trigger: Trigger | None = None
+        if kind in (TriggerKind.ALL_OF, TriggerKind.ANY_OF):
+            if not isinstance(body, list) or len(body) < 2:
+                self.problem(where, f"{kind} needs a list of at least two triggers")
+                return None
+            parts = [self.trigger(item, f"{where}[{i}]") for i, item in enumerate(body)]
+            trigger = Trigger(kind, of=tuple(p for p in parts if p is not None), delay=delay)
+        elif kind is TriggerKind.NOT:
+            inner = self.trigger(body, where)
+            trigger = Trigger(kind, of=(inner,) if inner else (), delay=delay)
+        elif kind is TriggerKind.TIME:
+            raw = self.map(body, where, {"at"}, {"at"})
+            trigger = Trigger(kind, at=self.sim_time((raw or {}).get("at"), f"{where}.at"), delay=delay)
+        elif kind is TriggerKind.INJECT:
+            raw = self.map(body, where, {"inject"}, {"inject"}) or {}
+            self.ref(f"{where}.inject", "inject", raw.get("inject"))
+            trigger = Trigger(kind, inject=raw.get("inject"), delay=delay)
+        elif kind is TriggerKind.ACTION:
+            raw = self.map(body, where, {"action", "team"}, {"action"}) or {}
+            self.ref(f"{where}.action", "action", raw.get("action"))
+            self.ref(f"{where}.team", "team", raw.get("team"))
+            trigger = Trigger(kind, action=raw.get("action"), team=raw.get("team"), delay=delay)
+        elif kind is TriggerKind.REQUEST:
+            raw = self.map(body, where, {"instrument", "from", "to", "state"}, {"instrument", "state"}) or {}
+            self.ref(f"{where}.instrument", "instrument", raw.get("instrument"))
+            self.ref(f"{where}.from", "country", raw.get("from"))
+            self.ref(f"{where}.to", "country", raw.get("to"))
+            trigger = Trigger(
+                kind,
+                instrument=raw.get("instrument"),
+                source=raw.get("from"),
+                target=raw.get("to"),
+                state=None if raw.get("state") is None else str(raw.get("state")),
+                delay=delay,
+            )
+        else:  # deadline_missed
+            raw = self.map(body, where, {"at", "unless"}, {"at", "unless"}) or {}
+            unless = self.trigger(raw.get("unless"), f"{where}.unless") if "unless" in raw else None
+            at = self.sim_time(raw.get("at"), f"{where}.at")
+            trigger = Trigger(kind, at=at, of=(unless,) if unless else (), delay=delay)
+        return self.at(trigger, path)
+
+    def inject(self, value: Any, path: str) -> Inject | None:
+        keys = {"id", "title", "body", "body_file", "channel", "from", "to", "at", "trigger", "delay",
+                "releases", "notes", "expected_actions", "objectives", "characters"}  # fmt: skip
+        data = self.map(value, path, keys, {"id", "title", "channel", "from", "to"})
+        if data is None:
+            return None
+        trigger = self.trigger(data["trigger"], f"{path}.trigger") if "trigger" in data else None
+        expected = self.strings(data.get("expected_actions"), f"{path}.expected_actions")
+        for i, name in enumerate(expected):
+            self.ref(f"{path}.expected_actions[{i}]", "action_or_instrument", name)
+        return self.at(
+            Inject(
+                id=self.identifier(data.get("id"), f"{path}.id"),
+                title=self.text(data.get("title"), f"{path}.title"),
+                body=self.long_text(data, "body", path),
+                channel=self.enum(data.get("channel"), f"{path}.channel", Channel),
+                sender=self.text(data.get("from"), f"{path}.from"),
+                audience=self.audience(data.get("to"), f"{path}.to"),
+                at=self.sim_time(data.get("at"), f"{path}.at"),
+                trigger=trigger,
+                delay=self.delay(data.get("delay"), f"{path}.delay"),
+                releases=self.refs_of(data.get("releases"), f"{path}.releases", "artefact"),
+                notes=self.long_text(data, "notes", path, required=False),
+                expected_actions=expected,
+                objectives=frozenset(self.refs_of(data.get("objectives"), f"{path}.objectives", "objective")),
+                characters=frozenset(self.refs_of(data.get("characters"), f"{path}.characters", "character")),
+            ),
+            path,
+        )
+
+    def response(self, value: Any, path: str) -> Response | None:
+        data = self.map(
+            value,
+            path,
+            {"id", "instrument", "to", "from", "outcomes"},
+            {"id", "instrument", "to", "outcomes"},
+        )
+        if data is None:
+            return None
+        self.ref(f"{path}.instrument", "instrument", data.get("instrument"))
+        self.ref(f"{path}.to", "country", data.get("to"))
+        self.ref(f"{path}.from", "country", data.get("from"))
+        outcomes = []
+        for i, item in enumerate(self.seq(data, "outcomes", f"{path}.outcomes", required=True)):
+            where = f"{path}.outcomes[{i}]"
+            raw = self.map(item, where, {"when", "outcome", "text", "delay", "releases"}, {"outcome", "text"})
+            if raw is None:
+                continue
+            outcomes.append(
+                self.at(
+                    ResponseOutcome(
+                        when=self.rule(raw.get("when", "always"), f"{where}.when"),
+                        outcome=self.enum(raw.get("outcome"), f"{where}.outcome", Outcome),
+                        text=self.text(raw.get("text"), f"{where}.text"),
+                        delay=self.delay(raw.get("delay"), f"{where}.delay"),
+                        releases=self.refs_of(raw.get("releases"), f"{where}.releases", "artefact"),
+                    ),
+                    where,
+                )
+            )
+        return self.at(
+            Response(
+                id=self.identifier(data.get("id"), f"{path}.id"),
+                instrument=str(data.get("instrument")),
+                target=str(data.get("to")),
+                source=data.get("from"),
+                outcomes=tuple(outcomes),
+            ),
+            path,
+        )
+
+    def rule(self, value: Any, path: str) -> OutcomeRule:
+        if value == "always":
+            return OutcomeRule()
+        keys = {"missing_required", "urgent", "field", "includes_any", "min_length", "mentions_any"}
+        data = self.map(value, path, keys, set())
+        if data is None:
+            return OutcomeRule()
+        if ("includes_any" in data or "min_length" in data) and "field" not in data:
+            self.problem(f"{path}.field", "includes_any and min_length need the field they look at")
+        missing, urgent = data.get("missing_required"), data.get("urgent")
+        return OutcomeRule(
+            missing_required=None
+            if missing is None
+            else self.boolean(missing, f"{path}.missing_required", False),
+            urgent=None if urgent is None else self.boolean(urgent, f"{path}.urgent", False),
+            field=data.get("field"),
+            includes_any=frozenset(self.strings(data.get("includes_any"), f"{path}.includes_any")),
+            min_length=None
+            if "min_length" not in data
+            else self.integer(data["min_length"], f"{path}.min_length", 0),
+            mentions_any=frozenset(self.refs_of(data.get("mentions_any"), f"{path}.mentions_any", "entity")),
+        )
+
+    def request(self, value: Any, path: str) -> ExpectedRequest | None:
+        keys = {
+            "id",
+            "title",
+            "from",
+            "role",
+            "instrument",
+            "to",
+            "content",
+            "when",
+            "urgent",
+            "unlocks",
+            "releases",
+        }
+        data = self.map(
+            value, path, keys, {"id", "title", "from", "role", "instrument", "to", "content", "when"}
+        )
+        if data is None:
+            return None
+        for key, kind in (
+            ("from", "country"),
+            ("to", "country"),
+            ("role", "role"),
+            ("instrument", "instrument"),
+        ):
+            self.ref(f"{path}.{key}", kind, data.get(key))
+        return self.at(
+            ExpectedRequest(
+                id=self.identifier(data.get("id"), f"{path}.id"),
+                title=self.text(data.get("title"), f"{path}.title"),
+                source=str(data.get("from")),
+                role=str(data.get("role")),
+                instrument=str(data.get("instrument")),
+                target=str(data.get("to")),
+                content=self.text(data.get("content"), f"{path}.content"),
+                when=self.text(data.get("when"), f"{path}.when"),
+                urgent=self.boolean(data.get("urgent"), f"{path}.urgent", False),
+                unlocks=self.refs_of(data.get("unlocks"), f"{path}.unlocks", "inject"),
+                releases=self.refs_of(data.get("releases"), f"{path}.releases", "artefact"),
+            ),
+            path,
+        )
+
+    def branch(self, value: Any, path: str) -> Branch | None:
+        keys = {"id", "title", "description", "entered_by", "affects", "objectives"}
+        data = self.map(value, path, keys, {"id", "title", "description", "entered_by"})
+        if data is None:
+            return None
+        self.ref(f"{path}.entered_by", "inject", data.get("entered_by"))
+        return Branch(
+            id=self.identifier(data.get("id"), f"{path}.id"),
+            title=self.text(data.get("title"), f"{path}.title"),
+            description=self.text(data.get("description"), f"{path}.description"),
+            entered_by=str(data.get("entered_by")),
+            affects=self.refs_of(data.get("affects"), f"{path}.affects", "inject"),
+            objectives=frozenset(self.refs_of(data.get("objectives"), f"{path}.objectives", "objective")),
+        )
+
+    def objective(self, value: Any, path: str) -> Objective | None:
+        data = self.map(
+            value,
+            path,
+            {"id", "title", "description", "rubric", "metrics"},
+            {"id", "title", "description", "rubric"},
+        )
+        if data is None:
+            return None
+        rubric = self.strings(data.get("rubric"), f"{path}.rubric")
+        if len(rubric) < 2:
+            self.problem(f"{path}.rubric", "a rubric needs at least two levels (0 first)")
+        return Objective(
+            id=self.identifier(data.get("id"), f"{path}.id"),
+            title=self.text(data.get("title"), f"{path}.title"),
+            description=self.text(data.get("description"), f"{path}.description"),
+            rubric=rubric,
+            metrics=frozenset(self.refs_of(data.get("metrics"), f"{path}.metrics", "metric")),
+        )
+
+    def metric(self, value: Any, path: str) -> Metric | None:
+        keys = {"id", "name", "kind", "instrument", "action", "inject", "artefact", "target", "description"}
+        data = self.map(value, path, keys, {"id", "name", "kind"})
+        if data is None:
+            return None
+        kind = self.enum(data.get("kind"), f"{path}.kind", MetricKind, MetricKind.REQUEST_COUNT)
+        needs = {
+            MetricKind.REQUEST_COUNT: "instrument", MetricKind.TIME_TO_REQUEST: "instrument",
+            MetricKind.ACTION_COUNT: "action", MetricKind.TIME_TO_ACTION: "action",
+            MetricKind.INJECT_FIRED: "inject", MetricKind.ARTEFACT_RELEASED: "artefact",
+        }  # fmt: skip
+        if not data.get(needs[kind]):
+            self.problem(f"{path}.{needs[kind]}", f"a {kind} metric needs {needs[kind]!r}")
+        for key in ("instrument", "action", "inject", "artefact"):
+            self.ref(f"{path}.{key}", key, data.get(key))
+        target = data.get("target")
+        if target is not None and (isinstance(target, bool) or not isinstance(target, int | float)):
+            self.problem(f"{path}.target", f"expected a number, got {target!r}")
+            target = None
+        return Metric(
+            id=self.identifier(data.get("id"), f"{path}.id"),
+            name=self.text(data.get("name"), f"{path}.name"),
+            kind=kind,
+            instrument=data.get("instrument"),
+            action=data.get("action"),
+            inject=data.get("inject"),
+            artefact=data.get("artefact"),
+            target=None if target is None else float(target),
+            description=self.text(data.get("description"), f"{path}.description", required=False),
+        )

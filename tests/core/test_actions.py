@@ -1,0 +1,130 @@
+"""Actions and the channels with control: who may act, what is flagged, who reads what."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from server.core import commands as c
+from server.core.audience import Audience, can_see
+from server.core.decide import create
+from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
+from server.core.events import ActionTaken, ControlMessagePosted, InjectReleased, MentorPrompted
+from server.core.scenario import (
+    Action,
+    Channel,
+    Inject,
+    InjectAudience,
+    Recipient,
+    Role,
+    Trigger,
+    TriggerKind,
+)
+from server.core.view import snapshot
+from server.core.visibility import audience
+from tests.core.transcript import NOW, ROSTER, SCENARIO, Run
+
+ACTIONS = (
+    Action("appoint_guardian", "Appoint a guardian"),
+    Action("interview_child", "Interview a child", needs=frozenset({"appoint_guardian"})),
+    Action("search", "Search premises"),
+)
+SHELTERED = Inject(
+    id="I-06a",
+    title="Threat to Ion's family",
+    body="A threatening call.",
+    channel=Channel.CALL,
+    sender="NGO",
+    audience=InjectAudience(recipients=(Recipient("nl"),)),
+    trigger=Trigger(TriggerKind.ACTION, action="appoint_guardian", team="nl"),
+)
+ACTION_SCENARIO = dataclasses.replace(
+    SCENARIO,
+    roles=(
+        Role("police", "Police investigator", capabilities=frozenset({"act:interview_child", "act:search"})),
+        Role("prosecutor", "Prosecutor", capabilities=frozenset({"act:appoint_guardian"})),
+    ),
+    actions=ACTIONS,
+    injects=(SHELTERED,),
+)
+
+
+@pytest.fixture
+def play() -> Run:
+    run = Run(create(ACTION_SCENARIO, "EX1", "", ROSTER, NOW), NOW)
+    dana = run.viewer("Dana")
+    run.do(c.MarkReady(), dana)
+    run.do(c.StartExercise(), dana, at=NOW + 10)
+    return run
+
+
+def test_a_child_interviewed_before_a_guardian_is_appointed_is_flagged(play: Run) -> None:
+    anna, bas = play.viewer("Anna"), play.viewer("Bas")
+    (early,) = play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
+    assert isinstance(early, ActionTaken)
+    assert early.flags == ("interview_child before appoint_guardian",)
+    play.do(c.TakeAction("appoint_guardian", subject="CH-DARIA", note="Ms K. from child services"), bas)
+    (later,) = play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
+    assert later.flags == ()  # type: ignore[attr-defined]
+    (other,) = play.do(c.TakeAction("interview_child", subject="CH-OLGA"), anna)
+    assert other.flags == ("interview_child before appoint_guardian",)  # type: ignore[attr-defined]
+    assert [t.action for t in play.state.actions] == [
+        "interview_child",
+        "appoint_guardian",
+        "interview_child",
+        "interview_child",
+    ]
+
+
+def test_actions_need_the_capability_and_a_known_action(play: Run) -> None:
+    with pytest.raises(Forbidden, match="may not appoint a guardian"):
+        play.do(c.TakeAction("appoint_guardian"), play.viewer("Anna"))
+    with pytest.raises(NotFound, match="actions: appoint_guardian, interview_child, search"):
+        play.do(c.TakeAction("arrest"), play.viewer("Anna"))
+    with pytest.raises(Forbidden):
+        play.do(c.TakeAction("search"), play.viewer("Dana"))
+    with pytest.raises(InvalidArguments):
+        play.do(c.TakeAction("search", note="x" * 5000), play.viewer("Anna"))
+    play.do(c.EndExercise(), play.viewer("Dana"))
+    with pytest.raises(InvalidState):
+        play.do(c.TakeAction("search"), play.viewer("Anna"))
+
+
+def test_an_action_triggers_its_inject_and_is_seen_by_the_team(play: Run) -> None:
+    (taken,) = play.do(c.TakeAction("appoint_guardian"), play.viewer("Bas"), at=NOW + 20)
+    assert can_see(play.viewer("Anna"), audience(play.state, taken))
+    assert not can_see(play.viewer("Carla"), audience(play.state, taken))
+    released = [e for e in play.do(c.Advance(), c.SYSTEM) if isinstance(e, InjectReleased)]
+    assert [e.inject for e in released] == ["I-06a"]
+    anna_sees = snapshot(play.state, play.viewer("Anna"))["actions"]
+    assert [(a["action"], "flags" in a) for a in anna_sees] == [("appoint_guardian", False)]
+    assert snapshot(play.state, play.viewer("Carla"))["actions"] == []
+    assert snapshot(play.state, play.viewer("Dana"))["actions"][0]["flags"] == []
+
+
+def test_the_channel_between_a_team_and_control_and_mentor_prompts(play: Run) -> None:
+    anna, carla, colm, mia, sam = (play.viewer(n) for n in ("Anna", "Carla", "Colm", "Mia", "Sam"))
+    (asked,) = play.do(c.PostToControl("Can we call the hospital?"), anna)
+    (answered,) = play.do(c.PostToControl("Yes, at 10:00.", team="nl"), colm)
+    play.do(c.PostToControl("SimCell here.", team="nl"), sam)
+    (prompt,) = play.do(c.PromptTeam("nl", "Have you considered the Interpol channel?"), mia)
+    assert isinstance(asked, ControlMessagePosted)
+    assert (asked.team, asked.from_control, answered.from_control) == ("nl", False, True)  # type: ignore[attr-defined]
+    assert isinstance(prompt, MentorPrompted)
+    for event in (asked, answered, prompt):
+        assert audience(play.state, event) == Audience.team("nl")
+    feed = snapshot(play.state, anna)["feed"]
+    assert [(f["channel"], f["text"]) for f in feed][-2:] == [
+        ("control", "SimCell here."),
+        ("prompt", "Have you considered the Interpol channel?"),
+    ]
+    assert snapshot(play.state, carla)["feed"] == []
+    with pytest.raises(NotFound, match="no team"):
+        play.do(c.PostToControl("to whom?"), colm)
+    with pytest.raises(Forbidden):
+        play.do(c.PostToControl("hi", team="nl"), mia)  # mentors prompt; they do not run the channel
+    with pytest.raises(Forbidden):
+        play.do(c.PromptTeam("nl", "psst"), anna)
+    with pytest.raises(NotFound):
+        play.do(c.PromptTeam("xx", "psst"), mia)

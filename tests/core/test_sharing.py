@@ -1,0 +1,113 @@
+"""Sharing case-file items: who may pass on what, what is flagged, who knew what from when."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from server.core import commands as c
+from server.core.audience import can_see
+from server.core.decide import create
+from server.core.errors import Forbidden, NotFound
+from server.core.events import ArtefactShared, SharingFlagged
+from server.core.scenario import Agency, Artefact, EvidentialStatus, Scope, Visibility
+from server.core.view import snapshot
+from server.core.visibility import audience
+from tests.core.test_requests import REQUEST_SCENARIO, draft
+from tests.core.transcript import NOW, ROSTER, Run
+
+
+def _item(
+    item_id: str,
+    *,
+    handling: str = "H1",
+    status: EvidentialStatus = EvidentialStatus.EVIDENCE,
+    owner: str = "nl.pol",
+) -> Artefact:
+    return Artefact(
+        item_id,
+        f"Item {item_id}",
+        "document",
+        owner,
+        Visibility(Scope.TEAM, team="nl"),
+        status,
+        handling,
+        "content",
+    )
+
+
+ITEMS = (
+    _item("A-OWN"),
+    _item("A-H3", handling="H3"),
+    _item("A-BE-INTEL", status=EvidentialStatus.CONSENT_NEEDED, owner="be.pol"),
+    _item("A-NL-INTEL", status=EvidentialStatus.CONSENT_NEEDED),
+)
+COUNTRIES = tuple(
+    dataclasses.replace(country, agencies=(Agency(f"{country.id}.pol", "Police", "police"),))
+    for country in REQUEST_SCENARIO.countries
+)
+SHARING_SCENARIO = dataclasses.replace(REQUEST_SCENARIO, artefacts=ITEMS, countries=COUNTRIES, injects=())
+
+
+@pytest.fixture
+def play() -> Run:
+    run = Run(create(SHARING_SCENARIO, "EX1", "", ROSTER, NOW), NOW)
+    dana = run.viewer("Dana")
+    run.do(c.MarkReady(), dana)
+    run.do(c.StartExercise(), dana, at=NOW + 10)
+    return run
+
+
+def test_an_item_shared_reaches_the_other_team_and_the_log_says_who_knew_what(play: Run) -> None:
+    anna, carla = play.viewer("Anna"), play.viewer("Carla")
+    assert "A-OWN" not in {a["id"] for a in snapshot(play.state, carla)["case_file"]}
+    (shared,) = play.do(c.ShareArtefact("A-OWN", "be"), anna)
+    assert isinstance(shared, ArtefactShared)
+    assert can_see(carla, audience(play.state, shared))
+    items = {a["id"]: a for a in snapshot(play.state, carla)["case_file"]}
+    assert items["A-OWN"]["released_by"] == "nl:direct"
+    (knowledge,) = snapshot(play.state, play.viewer("Dana"))["knowledge"]
+    assert (knowledge["artefact"], knowledge["audience"]["teams"], knowledge["source"]) == (
+        "A-OWN",
+        ["be"],
+        "nl:direct",
+    )
+    with pytest.raises(NotFound, match="no other team"):
+        play.do(c.ShareArtefact("A-OWN", "be"), carla)  # be's own team: nothing to pass on to itself
+
+
+def test_sharing_against_the_handling_code_is_flagged_to_staff(play: Run) -> None:
+    anna = play.viewer("Anna")
+    events = play.do(c.ShareArtefact("A-H3", "be"), anna)
+    assert [type(e) for e in events] == [ArtefactShared, SharingFlagged]
+    flag = events[1]
+    assert "H3" in flag.reason  # type: ignore[attr-defined]
+    assert not can_see(play.viewer("Carla"), audience(play.state, flag))
+    assert not can_see(anna, audience(play.state, flag))
+    (_, consent) = play.do(c.ShareArtefact("A-BE-INTEL", "be"), anna)
+    assert "consent" in consent.reason  # type: ignore[attr-defined]
+    assert (
+        play.do(c.ShareArtefact("A-NL-INTEL", "be"), anna)[-1].kind == "artefact.shared"
+    )  # its own intelligence
+
+
+def test_items_travel_with_requests_between_the_two_teams_only(play: Run) -> None:
+    anna, bas = play.viewer("Anna"), play.viewer("Bas")
+    request = draft(play, "Anna", "SIENA")
+    (shared,) = play.do(c.ShareArtefact("A-OWN", "be", request), anna)
+    assert shared.request == request  # type: ignore[attr-defined]
+    with pytest.raises(NotFound, match="no request"):
+        play.do(c.ShareArtefact("A-OWN", "fr", request), anna)
+    to_fr = draft(play, "Anna", "SIENA", to="fr")
+    with pytest.raises(Forbidden, match="nobody plays fr"):
+        play.do(c.ShareArtefact("A-OWN", "fr", to_fr), bas)
+
+
+def test_nobody_shares_what_they_do_not_have(play: Run) -> None:
+    with pytest.raises(NotFound, match="no item"):
+        play.do(c.ShareArtefact("A-OWN", "nl"), play.viewer("Carla"))
+    with pytest.raises(NotFound):
+        play.do(c.ShareArtefact("A-NOPE", "be"), play.viewer("Anna"))
+    with pytest.raises(NotFound):
+        play.do(c.ShareArtefact("A-OWN", "be"), play.viewer("Dana"))  # staff hold no case file to pass on
