@@ -30,6 +30,7 @@ from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
 from server.logs import configure_logging
 from server.scenario.cli import add_scenario_commands
+from server.scenario.loader import bundle_scenario
 from server.settings import Settings, SettingsError
 
 DEMO_ID = "demo"
@@ -217,9 +218,8 @@ def _token(args: argparse.Namespace) -> str:
 def _create(args: argparse.Namespace) -> int:
     scenario: Any = args.scenario
     candidate = Path(args.scenario)
-    if candidate.exists():
-        file = candidate / "scenario.yaml" if candidate.is_dir() else candidate
-        scenario = {"yaml": file.read_text(encoding="utf-8")}
+    if candidate.exists():  # a local folder: sent inline, its included files merged in
+        scenario = {"yaml": bundle_scenario(candidate)}
     try:
         roster_text = args.roster.read_text(encoding="utf-8")
     except OSError as error:

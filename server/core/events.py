@@ -390,6 +390,16 @@ class SharingFlagged(Event):
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class JointTeamFormed(Event):
+    """A joint investigation team's agreement is signed: its shared scope opens."""
+
+    kind: ClassVar[str] = "jit.formed"
+    joint_team: str
+    teams: tuple[str, ...]
+    sim_time: float
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -433,6 +443,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         MentorPrompted,
         ArtefactShared,
         SharingFlagged,
+        JointTeamFormed,
     )
 }
 

@@ -106,7 +106,7 @@ def _run(inject: Inject) -> InjectRun:
         channel=str(inject.channel),
         sender=inject.sender,
         audience=audience_of(inject.audience),
-        at=inject.at if inject.trigger is None else None,
+        at=inject.at,
         trigger=inject.trigger,
         delay=inject.delay,
         releases=inject.releases,
@@ -175,6 +175,7 @@ REQUEST_STATES: dict[str, tuple[RequestStatus, ...]] = {
     "executed": (RequestStatus.ANSWERED,),
     "recognised": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
     "published": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
+    "signed": (RequestStatus.ANSWERED,),
 }
 """Request states a scenario names, as the states the server plays (the rest are the same)."""
 

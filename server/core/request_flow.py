@@ -10,6 +10,7 @@ from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFou
 from server.core.events import (
     ClarificationRequested,
     Event,
+    JointTeamFormed,
     RequestAcknowledged,
     RequestAnswered,
     RequestClarified,
@@ -29,6 +30,7 @@ from server.core.requests import (
     check_fields,
     deadline,
     instrument_of,
+    may_answer,
     may_draft,
     may_issue,
     may_validate,
@@ -40,7 +42,7 @@ from server.core.requests import (
     require_status,
 )
 from server.core.scenario import Outcome
-from server.core.state import Exercise
+from server.core.state import Exercise, apply
 
 MAX_TEXT = 20_000
 
@@ -90,11 +92,11 @@ def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: flo
             require_status(request, "answer", *RECEIVED)
             if command.as_proposed:
                 return [_as_proposed(state, request, viewer, sim_now)]
-            return [
-                RequestAnswered(
-                    request.id, viewer.participant, _text(command.text), command.partial, (), sim_now, sim_now
-                )
-            ]
+            text = _text(command.text)
+            answered = RequestAnswered(
+                request.id, viewer.participant, text, command.partial, (), sim_now, sim_now
+            )
+            return [answered, *_joint_teams_formed(state, answered)]
         case c.RefuseRequest():
             request = require_request(state.requests, command.request, viewer)
             require_receiver(scenario, request, viewer, "refuse")
@@ -136,7 +138,14 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
     if command.agency and (found is None or found[0].id != target.country):
         raise NotFound(f"no agency {command.agency!r} in {target.country}")
     fields = check_fields(instrument, command.fields, partial=True)
-    played = any(not p.staff and p.team == target.id and not p.revoked for p in state.participants.values())
+    receiver = scenario.agency(agency)
+    played = not (receiver is not None and receiver[1].played_by_simcell) and any(
+        not p.staff
+        and p.team == target.id
+        and not p.revoked
+        and may_answer(scenario, Viewer(p.id, p.team, p.role, False), instrument)
+        for p in state.participants.values()
+    )  # nobody there to answer (a country or agency nobody plays): SimCell answers
     return RequestDrafted(
         request=f"R-{len(state.requests) + 1}",
         instrument=instrument.id,
@@ -193,6 +202,27 @@ def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: 
     return RequestAnswered(
         request.id, viewer.participant, text, partial, proposal.releases, release_at, sim_now
     )
+
+
+def _joint_teams_formed(state: Exercise, answered: RequestAnswered) -> list[JointTeamFormed]:
+    """A joint team forms once answered requests of its `formed_by` instrument connect all members."""
+    if answered.partial:
+        return []
+    after_answer = apply(state, answered)
+    formed = []
+    for jit in state.scenario.joint_teams:
+        if jit.id in state.joint_teams or jit.formed_by is None:
+            continue
+        signed = [
+            r
+            for r in after_answer.requests.values()
+            if r.instrument == jit.formed_by and r.status is RequestStatus.ANSWERED
+        ]
+        countries = {after_answer.teams[t].country for r in signed for t in (r.source_team, r.target_team)}
+        if jit.members <= countries:
+            teams = tuple(sorted(t.id for t in state.teams.values() if t.country in jit.members))
+            formed.append(JointTeamFormed(jit.id, teams, answered.sim_time))
+    return formed
 
 
 def _viewer(actor: c.Actor) -> Viewer:

@@ -300,6 +300,10 @@ class JointTeam:
     id: str
     name: str
     members: frozenset[str]
+    """Member countries."""
+    formed_by: str | None = None
+    """The instrument whose answered requests, connecting every member, sign the agreement
+    (`JIT_AGREEMENT`); None: the joint team exists from the start."""
 
 
 @dataclass(frozen=True, slots=True)

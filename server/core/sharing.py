@@ -14,7 +14,7 @@ from server.core.casefile import may_see
 from server.core.errors import Forbidden, NotFound
 from server.core.events import ArtefactShared, Event, SharingFlagged
 from server.core.scenario import Artefact, EvidentialStatus
-from server.core.state import Exercise
+from server.core.state import Exercise, teams_of
 
 RESTRICTED_HANDLING = frozenset({"H3"})
 """Handling codes that forbid passing an item on (SIENA-style H3)."""
@@ -33,10 +33,12 @@ def share(
     artefact = next((a for a in state.scenario.artefacts if a.id == artefact_id), None)
     if artefact is None or viewer.staff or viewer.team is None or not visible(state, viewer, artefact):
         raise NotFound(f"no item {artefact_id!r} in your case file")
-    if to not in state.teams or to == viewer.team:
-        raise NotFound(
-            f"no other team {to!r} (teams: {', '.join(t for t in state.teams if t != viewer.team)})"
-        )
+    if to in state.joint_teams:
+        if viewer.team not in teams_of(state, to):
+            raise Forbidden(f"your team is not a member of the joint team {to}")
+    elif to not in state.teams or to == viewer.team:
+        others = ", ".join(t for t in state.teams if t != viewer.team)
+        raise NotFound(f"no other team {to!r} (teams: {others})")
     if request_id:
         request = state.requests.get(request_id)
         if request is None or {request.source_team, request.target_team} != {viewer.team, to}:

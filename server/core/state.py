@@ -43,6 +43,7 @@ from server.core.events import (
     InjectReleased,
     InjectRetimed,
     InjectSkipped,
+    JointTeamFormed,
     MentorPrompted,
     MessagePosted,
     ParticipantAdded,
@@ -141,6 +142,8 @@ class Exercise:
     pending: tuple[Release, ...] = ()
     """Artefacts an answer will release at their `sim_time` (SimCell templates' delays)."""
     actions: tuple[Taken, ...] = ()
+    joint_teams: frozenset[str] = frozenset()
+    """Joint investigation teams formed (their agreements signed)."""
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))
@@ -315,10 +318,20 @@ def apply(state: Exercise, event: Event) -> Exercise:
                 p for p in state.pending if (p.artefact, p.source) != (event.artefact, event.source)
             )
             return replace(state, releases=(*state.releases, released), pending=pending)
+        case JointTeamFormed():
+            members = Audience.of(teams=event.teams)
+            scoped = tuple(
+                Release(a.id, members, f"jit:{event.joint_team}", event.sim_time)
+                for a in state.scenario.artefacts
+                if a.visibility.joint_team == event.joint_team
+            )
+            return replace(
+                state, joint_teams=state.joint_teams | {event.joint_team}, releases=(*state.releases, *scoped)
+            )
         case ArtefactShared():
             shared = Release(
                 event.artefact,
-                Audience.team(event.to_team),
+                Audience.of(teams=teams_of(state, event.to_team)),
                 f"{event.from_team}:{event.request or 'direct'}",
                 event.sim_time,
             )
@@ -391,6 +404,14 @@ def _released(state: Exercise, event: InjectReleased) -> Exercise:
     return replace(
         state, injects=_with(state.injects, event.inject, run), releases=(*state.releases, *releases)
     )
+
+
+def teams_of(state: Exercise, to: str) -> list[str]:
+    """One team, or every member team of a joint team."""
+    jit = next((j for j in state.scenario.joint_teams if j.id == to), None)
+    if jit is None:
+        return [to]
+    return sorted(t.id for t in state.teams.values() if t.country in jit.members)
 
 
 def fold(events: list[Event]) -> Exercise:

@@ -12,6 +12,7 @@ from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
 from server.core.injects import InjectRun
 from server.core.requests import RequestRun, propose
+from server.core.scenario import Instrument, Scenario
 from server.core.state import Exercise, Participant
 
 
@@ -29,6 +30,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             {"id": team.id, "name": team.name, "country": team.country} for team in state.teams.values()
         ],
         "roles": [{"id": role.id, "name": role.name} for role in state.scenario.roles],
+        "catalogue": catalogue(state.scenario),
         "participants": [
             _participant(state, p, viewer) for p in state.participants.values() if _sees_member(viewer, p)
         ],
@@ -82,6 +84,84 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             for release in state.releases
         ]
     return shown
+
+
+def catalogue(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's public rules of play, the same for every viewer: what a client needs to
+    offer request forms, refusal grounds, actions and the countries. Nothing team-private
+    (artefacts, injects, characters, response templates, staff notes) is in it."""
+    return {
+        "countries": [
+            {
+                "id": country.id,
+                "name": country.name,
+                "route_role": str(country.route_role),
+                "blocs": sorted(country.blocs),
+                "eio_participant": country.eio_participant,
+                "language": country.language,
+                "agencies": [
+                    {
+                        "id": agency.id,
+                        "name": agency.name,
+                        "type": agency.type,
+                        "simcell": agency.played_by_simcell,
+                    }
+                    for agency in country.agencies
+                ],
+            }
+            for country in scenario.countries
+        ],
+        "roles": [
+            {
+                "id": role.id,
+                "name": role.name,
+                "agency_types": sorted(role.agency_types),
+                "capabilities": sorted(role.capabilities),
+            }
+            for role in scenario.roles
+        ],
+        "actions": [
+            {
+                "id": action.id,
+                "name": action.name,
+                "description": action.description,
+                "needs": sorted(action.needs),
+            }
+            for action in scenario.actions
+        ],
+        "instruments": [_instrument(instrument) for instrument in scenario.instruments],
+        "available": [
+            {"from": source, "to": target, "instruments": instruments}
+            for source, target, instruments in scenario.matrix()
+        ],
+    }
+
+
+def _instrument(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": instrument.id,
+        "name": instrument.name,
+        "legal_basis": instrument.legal_basis,
+        "channel": instrument.channel,
+        "issuer": instrument.issuer,
+        "receiver": instrument.receiver,
+        "fields": [
+            {
+                "key": f.key,
+                "type": f.type,
+                "label": f.label,
+                "required": f.required,
+                "choices": list(f.choices),
+                "min_length": f.min_length,
+            }
+            for f in instrument.fields
+        ],
+        "refusal_grounds": list(instrument.refusal_grounds),
+        "deadlines": [
+            {"stage": d.stage, "legal": d.legal, "urgent": d.urgent is not None} for d in instrument.deadlines
+        ],
+        "output": str(instrument.output),
+    }
 
 
 def _sees_request(request: RequestRun, viewer: Viewer) -> bool:

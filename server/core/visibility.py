@@ -10,7 +10,8 @@ Rules:
 - an inject is seen by its audience once released; holding, skipping, re-timing and editing
   it are staff business; opening and acknowledging it, by the participant (and staff);
 - an action, the team's channel with control and a mentor's prompt: the team (and staff);
-- an item shared: both teams; a flag on sharing against a handling code: staff;
+- an item shared: both teams (or every member team, shared into a joint team); a flag on
+  sharing against a handling code: staff; a joint team formed: its member teams;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -51,6 +52,7 @@ from server.core.events import (
     InjectReleased,
     InjectRetimed,
     InjectSkipped,
+    JointTeamFormed,
     MentorPrompted,
     MessagePosted,
     ParticipantAdded,
@@ -66,7 +68,7 @@ from server.core.events import (
     RequestWithdrawn,
     SharingFlagged,
 )
-from server.core.state import Exercise
+from server.core.state import Exercise, teams_of
 
 _PUBLIC = (
     ExerciseReady,
@@ -122,7 +124,9 @@ def audience(state: Exercise, event: Event) -> Audience:
         case ActionTaken() | ControlMessagePosted() | MentorPrompted():
             return Audience.team(event.team)
         case ArtefactShared():
-            return Audience.of(teams=[event.from_team, event.to_team])
+            return Audience.of(teams=[event.from_team, *teams_of(state, event.to_team)])
+        case JointTeamFormed():
+            return Audience.of(teams=event.teams)
         case SharingFlagged():
             return Audience.staff_only()
     raise ValueError(f"no audience rule for {event.kind}")

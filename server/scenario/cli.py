@@ -11,7 +11,7 @@ from server.core.scenario import Scenario, TeamModel
 from server.core.simtime import format_sim_time
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import format_audience, load_scenario
-from server.scenario.msel import describe_trigger, export_msel, import_msel
+from server.scenario.msel import describe_delay, describe_trigger, export_msel, import_msel
 
 
 def add_scenario_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -154,7 +154,7 @@ def render(scenario: Scenario) -> list[str]:
         lines.append(
             f"  {when:<9} {inject.id:<7} {inject.channel:<13} {_cut(to, 32):<32} "
             f"{_cut(inject.title, 48):<48} "
-            f"{describe_trigger(inject.trigger)}"
+            f"{describe_trigger(inject.trigger)}{describe_delay(inject.delay)}"
         )
     return lines
 

@@ -402,7 +402,7 @@ class WorldReader(FieldReader):
         )
 
     def joint_team(self, value: Any, path: str) -> JointTeam | None:
-        data = self.map(value, path, {"id", "name", "members"}, {"id", "name", "members"})
+        data = self.map(value, path, {"id", "name", "members", "formed_by"}, {"id", "name", "members"})
         if data is None:
             return None
         members = self.refs_of(data.get("members"), f"{path}.members", "country")
@@ -412,7 +412,17 @@ class WorldReader(FieldReader):
             id=self.identifier(data.get("id"), f"{path}.id"),
             name=self.text(data.get("name"), f"{path}.name"),
             members=frozenset(members),
+            formed_by=self._formed_by(data.get("formed_by"), f"{path}.formed_by"),
         )
+
+    def _formed_by(self, value: Any, path: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem(path, "expected the id of the instrument that signs the agreement")
+            return None
+        self.ref(path, "instrument", value)
+        return value
 
     def character(self, value: Any, path: str) -> Character | None:
         keys = {

@@ -38,6 +38,7 @@ from server.core.events import (
     InjectReleased,
     InjectRetimed,
     InjectSkipped,
+    JointTeamFormed,
     MentorPrompted,
     MessagePosted,
     ParticipantAdded,
@@ -163,6 +164,7 @@ EXAMPLES: list[Event] = [
     MentorPrompted("P0004", "nl", "Consider Interpol."),
     ArtefactShared("A-1", "nl", "be", "P0006", "R-1", 36_200.0),
     SharingFlagged("A-1", "P0006", "nl", "be", "handling code H3: not to be passed on"),
+    JointTeamFormed("JIT-1", ("be", "nl"), 40_000.0),
 ]
 
 
@@ -174,7 +176,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 40
+    assert len(EVENT_TYPES) == 41
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

@@ -389,8 +389,17 @@ def test_deadlines_warn_when_due_soon_and_when_overdue_once_each(play: Run) -> N
     assert play.do(c.Advance(), c.SYSTEM, at=wall("D1 18:00")) == []
     (late,) = play.do(c.Advance(), c.SYSTEM, at=wall("D1 19:00"))
     assert late.warning == "overdue"  # type: ignore[attr-defined]
-    assert can_see(play.viewer("Carla"), audience(play.state, late))
+    assert can_see(play.viewer("Bas"), audience(play.state, late))
+    assert play.state.requests[request].simcell  # nobody in be may answer an EIO: SimCell does
+    assert not can_see(play.viewer("Carla"), audience(play.state, late))
     assert next_wake(play.state, wall("D1 19:00")) is None
+
+
+def test_a_request_goes_to_simcell_when_nobody_may_answer_it_or_simcell_plays_the_agency(play: Run) -> None:
+    to_be = draft(play, "Anna", "SIENA")  # be's police answer SIENA requests (they are the SPOC)
+    assert not play.state.requests[to_be].simcell
+    eio = draft(play, "Bas")  # nobody in be may answer an EIO: no prosecutor on be's roster
+    assert play.state.requests[eio].simcell
 
 
 def test_an_inject_triggered_by_a_request_is_released_after_its_delay(play: Run) -> None:

@@ -7,11 +7,12 @@ import dataclasses
 import pytest
 
 from server.core import commands as c
-from server.core.audience import can_see
+from server.core.audience import Viewer, can_see
 from server.core.decide import create
 from server.core.errors import Forbidden, NotFound
-from server.core.events import ArtefactShared, SharingFlagged
-from server.core.scenario import Agency, Artefact, EvidentialStatus, Scope, Visibility
+from server.core.events import ArtefactShared, JointTeamFormed, SharingFlagged
+from server.core.scenario import Agency, Artefact, EvidentialStatus, JointTeam, Scope, Visibility
+from server.core.sharing import share
 from server.core.view import snapshot
 from server.core.visibility import audience
 from tests.core.test_requests import REQUEST_SCENARIO, draft
@@ -111,3 +112,54 @@ def test_nobody_shares_what_they_do_not_have(play: Run) -> None:
         play.do(c.ShareArtefact("A-NOPE", "be"), play.viewer("Anna"))
     with pytest.raises(NotFound):
         play.do(c.ShareArtefact("A-OWN", "be"), play.viewer("Dana"))  # staff hold no case file to pass on
+
+
+JIT = JointTeam("JIT-1", "Joint team nl-be", frozenset({"nl", "be"}), formed_by="SIENA")
+JOINT_ITEM = Artefact(
+    "A-JOINT",
+    "Joint analysis",
+    "report",
+    "nl.pol",
+    Visibility(Scope.JOINT_TEAM, joint_team="JIT-1"),
+    EvidentialStatus.EVIDENCE,
+    "H1",
+    "Shared once the JIT exists.",
+)
+PUBLIC_ITEM = dataclasses.replace(ITEMS[0], id="A-PUBLIC", visibility=Visibility(Scope.PUBLIC))
+JIT_SCENARIO = dataclasses.replace(
+    SHARING_SCENARIO, joint_teams=(JIT,), artefacts=(*ITEMS, JOINT_ITEM, PUBLIC_ITEM)
+)
+
+
+def test_a_joint_team_forms_when_its_agreement_is_answered_and_opens_a_shared_scope() -> None:
+    play = Run(create(JIT_SCENARIO, "EX1", "", ROSTER, NOW), NOW)
+    dana = play.viewer("Dana")
+    play.do(c.MarkReady(), dana)
+    play.do(c.StartExercise(), dana, at=NOW + 10)
+    anna, carla = play.viewer("Anna"), play.viewer("Carla")
+    assert "A-JOINT" not in {a["id"] for a in snapshot(play.state, anna)["case_file"]}
+    with pytest.raises(NotFound):
+        play.do(c.ShareArtefact("A-OWN", "JIT-1"), anna)  # not formed yet: no such target
+    request = draft(play, "Anna", "SIENA")
+    play.do(c.SendRequest(request), anna)
+    partial = play.do(c.AnswerRequest(request, "Part.", partial=True), carla)
+    assert [e.kind for e in partial] == ["request.answered"]  # a partial answer signs nothing
+    second = draft(play, "Anna", "SIENA")
+    play.do(c.SendRequest(second), anna)
+    _, formed = play.do(c.AnswerRequest(second, "Agreed and signed."), carla)
+    assert isinstance(formed, JointTeamFormed)
+    assert formed.teams == ("be", "nl")
+    assert can_see(carla, audience(play.state, formed))
+    for viewer in (anna, carla):
+        assert "A-JOINT" in {a["id"] for a in snapshot(play.state, viewer)["case_file"]}
+    (into,) = play.do(c.ShareArtefact("A-OWN", "JIT-1"), anna)
+    assert can_see(carla, audience(play.state, into))
+    assert "A-OWN" in {a["id"] for a in snapshot(play.state, carla)["case_file"]}
+    third = draft(play, "Anna", "SIENA")
+    play.do(c.SendRequest(third), anna)
+    assert [e.kind for e in play.do(c.AnswerRequest(third, "Again."), carla)] == [
+        "request.answered"
+    ]  # formed once
+    outsider = Viewer("P0099", "fr", "police", False)
+    with pytest.raises(Forbidden, match="not a member"):
+        share(play.state, outsider, "A-PUBLIC", "JIT-1", "", 0.0)

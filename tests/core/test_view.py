@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
-from server.core.view import snapshot, to_data_clock
+from server.core.scenario import (
+    Action,
+    Agency,
+    ClockSpec,
+    Country,
+    Deadline,
+    Delay,
+    Field,
+    Instrument,
+    PairOverride,
+    Role,
+    RouteRole,
+    Scenario,
+)
+from server.core.view import catalogue, snapshot, to_data_clock
 from tests.core.transcript import Run
 
 
@@ -44,6 +58,7 @@ def test_what_a_participant_sees(running: Run) -> None:
             {"id": "police", "name": "Police investigator"},
             {"id": "prosecutor", "name": "Prosecutor"},
         ],
+        "catalogue": catalogue(ex.state.scenario),
         "participants": [
             {
                 "id": "P0006",
@@ -116,3 +131,159 @@ def test_the_clock_as_data(running: Run) -> None:
         "speed": 30.0,
         "running": True,
     }
+
+
+PLAY = Scenario(
+    id="play",
+    title="Play",
+    countries=(
+        Country(
+            "nl",
+            "Netherlands",
+            RouteRole.ORIGIN,
+            blocs=frozenset({"EU", "COE"}),
+            eio_participant=True,
+            language="Dutch",
+            agencies=(
+                Agency("nl.pol", "Politie", "police"),
+                Agency("nl.bank", "Bank", "bank", played_by_simcell=True),
+            ),
+        ),
+        Country("be", "Belgium", RouteRole.DESTINATION, blocs=frozenset({"EU", "COE"})),
+        Country("ua", "Ukraine", RouteRole.TRANSIT, blocs=frozenset({"COE"})),
+    ),
+    roles=(
+        Role("police", "Police", frozenset({"police"}), frozenset({"issue:MSG", "draft:EIO", "act:refer"})),
+    ),
+    clock=ClockSpec(start=30_600, morning=30_600),
+    actions=(Action("refer", "Refer to the NRM", "the national mechanism", frozenset({"interview"})),),
+    instruments=(
+        Instrument(
+            "MSG",
+            "Police message",
+            "Art. 1",
+            "SIENA",
+            "police",
+            "police",
+            requires_blocs=frozenset({"EU"}),
+            fields=(
+                Field("question", "text", "Question", min_length=20),
+                Field("kind", "enum", choices=("a", "b")),
+            ),
+            refusal_grounds=("not_available",),
+            deadlines=(Deadline("answered", "8 hours", Delay(3600), urgent=Delay(600)),),
+        ),
+        Instrument("EIO", "EIO", "Dir. 2014/41", "court", "prosecutor", "prosecutor", requires_eio=True),
+    ),
+    pair_overrides=(PairOverride("nl", "ua", allow=frozenset({"MSG"}), both_ways=False),),
+)
+
+
+def test_the_catalogue_is_the_public_rules_of_play() -> None:
+    assert catalogue(PLAY) == {
+        "countries": [
+            {
+                "id": "nl",
+                "name": "Netherlands",
+                "route_role": "origin",
+                "blocs": ["COE", "EU"],
+                "eio_participant": True,
+                "language": "Dutch",
+                "agencies": [
+                    {"id": "nl.pol", "name": "Politie", "type": "police", "simcell": False},
+                    {"id": "nl.bank", "name": "Bank", "type": "bank", "simcell": True},
+                ],
+            },
+            {
+                "id": "be",
+                "name": "Belgium",
+                "route_role": "destination",
+                "blocs": ["COE", "EU"],
+                "eio_participant": False,
+                "language": "",
+                "agencies": [],
+            },
+            {
+                "id": "ua",
+                "name": "Ukraine",
+                "route_role": "transit",
+                "blocs": ["COE"],
+                "eio_participant": False,
+                "language": "",
+                "agencies": [],
+            },
+        ],
+        "roles": [
+            {
+                "id": "police",
+                "name": "Police",
+                "agency_types": ["police"],
+                "capabilities": ["act:refer", "draft:EIO", "issue:MSG"],
+            }
+        ],
+        "actions": [
+            {
+                "id": "refer",
+                "name": "Refer to the NRM",
+                "description": "the national mechanism",
+                "needs": ["interview"],
+            }
+        ],
+        "instruments": [
+            {
+                "id": "MSG",
+                "name": "Police message",
+                "legal_basis": "Art. 1",
+                "channel": "SIENA",
+                "issuer": "police",
+                "receiver": "police",
+                "fields": [
+                    {
+                        "key": "question",
+                        "type": "text",
+                        "label": "Question",
+                        "required": True,
+                        "choices": [],
+                        "min_length": 20,
+                    },
+                    {
+                        "key": "kind",
+                        "type": "enum",
+                        "label": "",
+                        "required": True,
+                        "choices": ["a", "b"],
+                        "min_length": 0,
+                    },
+                ],
+                "refusal_grounds": ["not_available"],
+                "deadlines": [{"stage": "answered", "legal": "8 hours", "urgent": True}],
+                "output": "evidence",
+            },
+            {
+                "id": "EIO",
+                "name": "EIO",
+                "legal_basis": "Dir. 2014/41",
+                "channel": "court",
+                "issuer": "prosecutor",
+                "receiver": "prosecutor",
+                "fields": [],
+                "refusal_grounds": [],
+                "deadlines": [],
+                "output": "evidence",
+            },
+        ],
+        # EU members may use MSG both ways; the override lets nl (only) reach ua; no EIO (be is out).
+        "available": [
+            {"from": "nl", "to": "be", "instruments": ["MSG"]},
+            {"from": "nl", "to": "ua", "instruments": ["MSG"]},
+            {"from": "be", "to": "nl", "instruments": ["MSG"]},
+            {"from": "be", "to": "ua", "instruments": []},
+            {"from": "ua", "to": "nl", "instruments": []},
+            {"from": "ua", "to": "be", "instruments": []},
+        ],
+    }
+
+
+def test_every_viewer_gets_the_same_catalogue(running: Run) -> None:
+    seen = [snapshot(running.state, running.viewer(name))["catalogue"] for name in ("Anna", "Carla", "Dana")]
+    assert seen[0] == seen[1] == seen[2] == catalogue(running.state.scenario)

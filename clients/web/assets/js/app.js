@@ -7,7 +7,9 @@ import { applyEvent, baseOf, formatSim, fromBase, fromWelcome, roleName, simNow,
 import { Connection } from "./protocol.js";
 import { clearSession, loadSession, loadView, pageFor, saveSession, saveView } from "./session.js";
 
-export function startPage({ page, render }) {
+const RESYNC_GAP = 1500; // ms between two snapshots asked for by one page
+
+export function startPage({ page, render, tick }) {
   const session = loadSession();
   if (!session) {
     window.location.replace("/");
@@ -29,7 +31,22 @@ export function startPage({ page, render }) {
     connection: null,
     clockOffset: 0,
     render: () => schedule(),
+    lastResync: 0,
+    resyncTimer: null,
   };
+
+  // A participant's page asks for a fresh snapshot when an event names something only a
+  // snapshot describes (model.resync); at most every RESYNC_GAP ms.
+  function resyncSoon() {
+    if (ctx.resyncTimer !== null || ctx.connection.state !== "live") return;
+    const wait = Math.max(0, ctx.lastResync + RESYNC_GAP - Date.now());
+    ctx.resyncTimer = setTimeout(() => {
+      ctx.resyncTimer = null;
+      if (!ctx.model?.resync) return;
+      ctx.lastResync = Date.now();
+      ctx.connection.resync();
+    }, wait);
+  }
 
   let scheduled = false;
   function schedule() {
@@ -41,6 +58,7 @@ export function startPage({ page, render }) {
       renderHeader(ctx);
       render(ctx);
       save();
+      if (ctx.model.resync && !ctx.model.me.staff) resyncSoon();
     }, 0);
   }
   function save() {
@@ -55,7 +73,9 @@ export function startPage({ page, render }) {
         ctx.clockOffset = frame.server.time - Date.now() / 1000;
         const kept = { ...loadSession(), token: frame.token, me: frame.me, epoch: frame.epoch };
         if (isReset || !ctx.model) {
+          const before = ctx.model;
           ctx.model = fromWelcome(frame);
+          if (before && frame.reason === "new") keepTimes(before, ctx.model); // our own resync
           kept.base = baseOf(frame.snapshot);
         }
         ctx.model.me = frame.me;
@@ -69,9 +89,11 @@ export function startPage({ page, render }) {
       },
       position() {
         save();
+        schedule();
       },
       status(state, detail) {
         showConnection(state, detail);
+        if (state === "live") schedule();
       },
       stop(code, reason) {
         if (code === 4501 || code === 4503) clearSession();
@@ -81,13 +103,33 @@ export function startPage({ page, render }) {
   }).start();
 
   window.addEventListener("pagehide", save);
-  setInterval(() => ctx.model && renderClock(ctx), 1000);
+  setInterval(() => {
+    if (!ctx.model) return;
+    renderClock(ctx);
+    tick?.(ctx);
+  }, 1000);
   $("#sign-out")?.addEventListener("click", () => {
     ctx.connection.close();
     clearSession();
     window.location.assign("/");
   });
   return ctx;
+}
+
+/** A fresh snapshot has no times for the feed: keep those the page had (the feed only grows). */
+function keepTimes(before, after) {
+  after.feed.forEach((item, i) => {
+    const old = before.feed[i];
+    if (old && old.author === item.author && old.text === item.text && old.channel === item.channel) {
+      Object.assign(item, { key: old.key, seq: old.seq, at: old.at, team: item.team ?? old.team });
+    }
+  });
+  after.timeline = before.timeline;
+}
+
+/** Simulated seconds now, on the server's clock. */
+export function simNowOf(ctx) {
+  return simNow(ctx.model.exercise.clock, Date.now() / 1000 + ctx.clockOffset);
 }
 
 function showConnection(state) {

@@ -69,3 +69,25 @@ export function wallTime(at) {
   const d = new Date(at * 1000);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
+
+/**
+ * `replaceIfChanged` for lists with forms in them: what the user typed or chose in a control
+ * that has an id, which control had the focus and which <details> were open survive the rebuild.
+ */
+export function rebuildKeeping(container, signature, build) {
+  if (container.dataset.signature === signature) return;
+  const kept = new Map();
+  for (const node of container.querySelectorAll("input[id], textarea[id], select[id]")) {
+    kept.set(node.id, node.type === "checkbox" || node.type === "radio" ? node.checked : node.value);
+  }
+  const focused = container.contains(document.activeElement) ? document.activeElement.id : "";
+  container.dataset.signature = signature;
+  container.replaceChildren(...build());
+  for (const [id, value] of kept) {
+    const node = container.querySelector(`#${CSS.escape(id)}`);
+    if (!node) continue;
+    if (node.type === "checkbox" || node.type === "radio") node.checked = value;
+    else if (node.tagName !== "SELECT" || Array.from(node.options).some((o) => o.value === value)) node.value = value;
+  }
+  if (focused) container.querySelector(`#${CSS.escape(focused)}`)?.focus();
+}

@@ -1,6 +1,12 @@
 // The view model: what a page shows, as plain data (it is saved in sessionStorage as JSON).
 // `fromWelcome` builds it from a snapshot; `applyEvent` folds one event in. Items are keyed by
 // the seq of the event that made them, so a replay can never show one twice.
+//
+// Play (play.js folds those events): injects, requests, the case file, actions. Some facts reach
+// a participant only in a snapshot (a request sent to the team: its form; an artefact released
+// or shared: its text); `model.resync` then asks the page for a fresh snapshot.
+
+import { applyPlay, emptyPlay, playFromSnapshot } from "./play.js";
 
 export const TIMELINE_LIMIT = 2000;
 
@@ -18,15 +24,24 @@ export function fromWelcome(welcome) {
   for (const p of snap.participants) {
     participants[p.id] = { ...p, connections: [], snapshotOnline: Boolean(p.online) };
   }
-  return {
+  const model = {
     me: welcome.me,
     exercise: { ...snap.exercise },
     teams: snap.teams,
     roles: snap.roles,
+    catalogue: snap.catalogue ?? null,
     participants,
-    feed: snap.feed.map((item, index) => ({ key: `snapshot-${index}`, seq: null, at: null, ...item })),
+    feed: snap.feed.map((item, index) => ({
+      key: `snapshot-${index}`,
+      seq: null,
+      at: null,
+      ...item,
+      team: item.team ?? (["control", "prompt"].includes(item.channel) && !welcome.me.staff ? welcome.me.team : undefined),
+    })),
     timeline: [],
   };
+  playFromSnapshot(model, snap);
+  return model;
 }
 
 /**
@@ -35,21 +50,32 @@ export function fromWelcome(welcome) {
  * (presence by connection, every item with its seq and time).
  */
 export function fromBase(base, me) {
-  return {
+  const model = {
     me,
     exercise: { ...base.exercise },
     teams: base.teams,
     roles: base.roles,
+    catalogue: base.catalogue ?? null,
     participants: {},
     feed: [],
     timeline: [],
   };
+  emptyPlay(model);
+  // The case file this viewer had when joining (events carry artefact ids, not their text).
+  for (const item of base.case_file ?? []) model.caseFile[item.id] = { ...item, shares: [] };
+  return model;
 }
 
-/** The public part of a snapshot, kept in the session for `fromBase`. */
+/** The public part of a snapshot (and the viewer's case file), kept in the session for `fromBase`. */
 export function baseOf(snapshot) {
   const { id, title, scenario, morning, status, clock } = snapshot.exercise;
-  return { exercise: { id, title, scenario, morning, status, clock }, teams: snapshot.teams, roles: snapshot.roles };
+  return {
+    exercise: { id, title, scenario, morning, status, clock },
+    teams: snapshot.teams,
+    roles: snapshot.roles,
+    catalogue: snapshot.catalogue ?? null,
+    case_file: snapshot.case_file ?? [],
+  };
 }
 
 function participant(model, id) {
@@ -143,6 +169,7 @@ export function applyEvent(model, frame) {
       });
       break;
     default:
+      applyPlay(model, frame);
       break;
   }
 }

@@ -208,6 +208,24 @@ export class Connection {
     this.timer = setTimeout(() => this.open(), delay);
   }
 
+  /**
+   * Start afresh from a snapshot: for facts that events do not carry to this viewer (the form
+   * of a request sent to its team, the text of an artefact it received). Commands still
+   * waiting are sent again with the same id once welcomed.
+   */
+  resync() {
+    if (this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.position = null;
+    const socket = this.socket;
+    this.socket = null;
+    this.welcomed = false;
+    if (socket) socket.close(1000);
+    this.setState("catching-up");
+    this.open();
+  }
+
   retryNow() {
     if (this.timer !== null) {
       clearTimeout(this.timer);

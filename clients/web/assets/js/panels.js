@@ -1,0 +1,109 @@
+// Pieces of play panels that the station, the console and the observer share: a request's
+// status, its deadline against the exercise clock, its form as filled in. Text goes in as text.
+
+import { el } from "./dom.js";
+import { formatSim, teamName } from "./model.js";
+import { CLOSED, instrument, OUTBOX, REQUEST_STATUS, words } from "./play.js";
+
+export function statusTag(request) {
+  const tone = { answered: "ok", partially_answered: "ok", refused: "bad", withdrawn: "muted", clarification_requested: "warn", draft: "muted", validated: "info" }[request.status] ?? "info";
+  return el("span", { class: `tag tone-${tone} request-status`, dataset: { status: request.status } }, REQUEST_STATUS[request.status] ?? request.status);
+}
+
+export function isOverdue(request, simNow) {
+  return request.due_at !== null && request.due_at !== undefined && !CLOSED.has(request.status) && !OUTBOX.has(request.status) && simNow >= request.due_at;
+}
+
+function span(seconds) {
+  const minutes = Math.floor(Math.abs(seconds) / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 24 ? `${hours} h ${String(minutes % 60).padStart(2, "0")}` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** "due in 42 min" / "overdue by 5 min" in simulated time, with the legal deadline beside it. */
+export function deadlineText(request, simNow) {
+  if (request.due_at === null || request.due_at === undefined || OUTBOX.has(request.status)) return null;
+  if (CLOSED.has(request.status)) return { text: `was due ${formatSim(request.due_at)}`, overdue: false, closed: true };
+  const left = request.due_at - simNow;
+  const stage = request.due_stage ? `${words(request.due_stage)} ` : "";
+  return left <= 0
+    ? { text: `overdue by ${span(left)} (${stage}due ${formatSim(request.due_at)})`, overdue: true }
+    : { text: `${stage}due in ${span(left)} (${formatSim(request.due_at)})`, overdue: false, soon: request.warned?.includes("due_soon") };
+}
+
+export function deadlineNode(request, simNow) {
+  const due = deadlineText(request, simNow);
+  const legal = request.legal ? el("span", { class: "legal muted" }, `Legal deadline: ${request.legal}`) : null;
+  if (!due) return legal ? el("div", { class: "deadline" }, legal) : null;
+  const state = due.closed ? "closed" : due.overdue ? "overdue" : due.soon ? "soon" : "running";
+  return el(
+    "div",
+    { class: "deadline" },
+    el("span", { class: `countdown countdown-${state}`, dataset: { due: request.due_at, requestId: request.id } }, due.overdue ? "Overdue · " : "", due.text),
+    legal,
+  );
+}
+
+/** Update the countdowns in `root` every second without rebuilding anything. */
+export function tickCountdowns(root, requests, simNow) {
+  for (const node of root.querySelectorAll(".countdown[data-request-id]")) {
+    const request = requests[node.dataset.requestId];
+    if (!request) continue;
+    const due = deadlineText(request, simNow);
+    if (!due) continue;
+    const text = `${due.overdue ? "Overdue · " : ""}${due.text}`;
+    if (node.textContent !== text) node.textContent = text;
+    const state = due.closed ? "closed" : due.overdue ? "overdue" : due.soon ? "soon" : "running";
+    node.className = `countdown countdown-${state}`;
+  }
+}
+
+export function fieldValue(value) {
+  if (value === true) return "yes";
+  if (value === false) return "no";
+  if (Array.isArray(value)) return value.map(words).join(", ");
+  return String(value ?? "");
+}
+
+export function fieldList(model, request) {
+  const inst = instrument(model, request.instrument);
+  const keys = inst ? inst.fields.map((f) => f.key) : Object.keys(request.fields ?? {});
+  return el(
+    "dl",
+    { class: "form-values" },
+    ...keys
+      .filter((key) => request.fields?.[key] !== undefined && request.fields?.[key] !== null)
+      .map((key) => {
+        const spec = inst?.fields.find((f) => f.key === key);
+        return el("div", {}, el("dt", {}, spec?.label || words(key)), el("dd", { class: "text" }, fieldValue(request.fields[key])));
+      }),
+  );
+}
+
+export function requestTitle(model, request) {
+  const inst = instrument(model, request.instrument);
+  return `${request.id} · ${inst?.name ?? request.instrument}`;
+}
+
+export function route(model, request) {
+  return `${teamName(model, request.from)} → ${teamName(model, request.to)}${request.simcell ? " (SimCell)" : ""}`;
+}
+
+export function historyList(model, request, who) {
+  return el(
+    "ol",
+    { class: "history", "aria-label": `History of ${request.id}` },
+    ...(request.history ?? []).map((step) =>
+      el(
+        "li",
+        {},
+        el("span", { class: "muted" }, formatSim(step.sim_time)),
+        " ",
+        el("strong", {}, REQUEST_STATUS[step.status] ?? step.status),
+        step.by ? ` · ${who(step.by)}` : "",
+        step.note ? el("div", { class: "text history-note" }, step.note) : null,
+      ),
+    ),
+  );
+}

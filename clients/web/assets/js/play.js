@@ -1,0 +1,364 @@
+// The play of an exercise as plain data: injects (the MSEL for staff), cross-border requests,
+// the case file, actions, and the team's channel with control. `applyPlay` folds one event in;
+// the helpers answer what the pages ask (what may I issue to whom, what is overdue ...).
+// The rules here only choose what to offer: the server decides (docs/protocol.md).
+
+export const REQUEST_STATUS = {
+  draft: "Draft",
+  validated: "Validated",
+  sent: "Sent",
+  acknowledged: "Acknowledged",
+  clarification_requested: "Clarification asked",
+  clarified: "Clarified",
+  answered: "Answered",
+  partially_answered: "Partly answered",
+  refused: "Refused",
+  withdrawn: "Withdrawn",
+};
+export const CLOSED = new Set(["answered", "partially_answered", "refused", "withdrawn"]);
+export const OUTBOX = new Set(["draft", "validated"]);
+export const RECEIVED = new Set(["sent", "acknowledged", "clarification_requested", "clarified"]);
+export const EVIDENTIAL = {
+  intelligence: "Intelligence",
+  evidence: "Evidence",
+  intelligence_consent_required: "Intelligence · consent needed for evidence",
+};
+
+export function emptyPlay(model) {
+  model.injects = {};
+  model.requests = {};
+  model.caseFile = {};
+  model.actions = [];
+  model.responses = null; // staff: the scenario's SimCell templates, from exercise.created
+  model.artefactTitles = {}; // staff: every artefact's title, from exercise.created
+  model.resync = false;
+}
+
+export function playFromSnapshot(model, snap) {
+  emptyPlay(model);
+  for (const row of snap.msel ?? []) model.injects[row.id] = { ...row, opened: [], releases: [] };
+  for (const i of snap.injects ?? []) {
+    const me = model.me.participant;
+    const known = model.injects[i.id] ?? { status: "released", audience: null, acknowledged: [], opened: [], releases: [] };
+    model.injects[i.id] = {
+      ...known,
+      ...i,
+      opened: i.opened ? [me] : known.opened,
+      acknowledged: i.acknowledged ? [me] : known.acknowledged,
+    };
+  }
+  for (const r of snap.requests ?? []) model.requests[r.id] = { ...r };
+  for (const item of snap.case_file ?? []) model.caseFile[item.id] = { ...item, shares: [] };
+  model.actions = (snap.actions ?? []).map((a) => ({ ...a }));
+}
+
+function audienceOfScenario(audience = {}) {
+  if (audience.everyone) return { everyone: true, teams: [], roles: [], participants: [], team_roles: [] };
+  const teams = new Set();
+  const roles = new Set();
+  const teamRoles = new Set();
+  for (const r of audience.recipients ?? []) {
+    if (r.team === null || r.team === undefined) for (const role of r.roles ?? []) roles.add(role);
+    else if (!(r.roles ?? []).length) teams.add(r.team);
+    else for (const role of r.roles) teamRoles.add(`${r.team}/${role}`);
+  }
+  return { everyone: false, teams: [...teams], roles: [...roles], participants: [], team_roles: [...teamRoles] };
+}
+
+function fieldsOf(list) {
+  const out = {};
+  for (const f of list ?? []) {
+    out[f.key] = f.text ?? f.number ?? f.flag ?? f.items ?? null;
+  }
+  return out;
+}
+
+function step(model, data, status, changes = {}, note = "") {
+  const request = model.requests[data.request];
+  if (!request) {
+    model.resync = true; // sent to us: its form is only in a snapshot
+    return;
+  }
+  Object.assign(request, changes);
+  request.status = status;
+  request.history = [...(request.history ?? []), { status, by: data.by, sim_time: data.sim_time, note }];
+}
+
+function artefactArrives(model, id, changes) {
+  const known = model.caseFile[id];
+  if (known) {
+    Object.assign(known, changes.shares ? { shares: [...(known.shares ?? []), ...changes.shares] } : {});
+    return;
+  }
+  const title = model.artefactTitles[id];
+  model.caseFile[id] = { id, title: title ?? null, scope: "released", shares: [], pending: !title, ...changes };
+  if (!model.me.staff) model.resync = true; // its text is only in a snapshot
+}
+
+export function applyPlay(model, frame) {
+  const { kind, data, seq, at } = frame;
+  const me = model.me.participant;
+  switch (kind) {
+    case "exercise.created": {
+      const scenario = data.scenario ?? {};
+      model.responses = scenario.responses ?? [];
+      for (const a of scenario.artefacts ?? []) model.artefactTitles[a.id] = a.title;
+      for (const i of scenario.injects ?? []) {
+        if (model.injects[i.id]) continue;
+        model.injects[i.id] = {
+          id: i.id,
+          title: i.title,
+          body: i.body,
+          channel: i.channel,
+          sender: i.sender,
+          status: "planned",
+          at: i.at ?? null,
+          released_at: null,
+          audience: audienceOfScenario(i.audience),
+          triggered: Boolean(i.trigger),
+          adhoc: false,
+          releases: i.releases ?? [],
+          opened: [],
+          acknowledged: [],
+        };
+      }
+      break;
+    }
+    case "inject.released": {
+      const known = model.injects[data.inject];
+      model.injects[data.inject] = {
+        opened: [],
+        acknowledged: [],
+        triggered: false,
+        at: data.sim_time,
+        ...known,
+        id: data.inject,
+        title: data.title,
+        body: data.body,
+        channel: data.channel,
+        sender: data.sender,
+        audience: data.audience,
+        releases: data.releases,
+        status: "released",
+        released_at: data.sim_time,
+        adhoc: known ? known.adhoc : data.reason === "adhoc",
+        seq,
+      };
+      for (const id of data.releases ?? []) artefactArrives(model, id, { released_by: data.inject, sim_time: data.sim_time });
+      break;
+    }
+    case "inject.held":
+    case "inject.hold_lifted":
+    case "inject.skipped": {
+      const row = model.injects[data.inject];
+      if (row) row.status = { "inject.held": "held", "inject.hold_lifted": "planned", "inject.skipped": "skipped" }[kind];
+      break;
+    }
+    case "inject.retimed":
+      if (model.injects[data.inject]) model.injects[data.inject].at = data.at;
+      break;
+    case "inject.edited":
+      if (model.injects[data.inject]) Object.assign(model.injects[data.inject], { title: data.title, body: data.body });
+      break;
+    case "inject.opened":
+    case "inject.acknowledged": {
+      const row = model.injects[data.inject];
+      if (!row) break;
+      if (!row.opened.includes(data.participant)) row.opened = [...row.opened, data.participant];
+      if (kind === "inject.acknowledged" && !row.acknowledged.includes(data.participant)) {
+        row.acknowledged = [...row.acknowledged, data.participant];
+      }
+      break;
+    }
+    case "request.drafted":
+      model.requests[data.request] = {
+        id: data.request,
+        instrument: data.instrument,
+        from: data.source_team,
+        author: data.author,
+        to: data.target_team,
+        agency: data.target_agency,
+        status: "draft",
+        urgent: data.urgent,
+        spontaneous: data.spontaneous,
+        simcell: data.simcell,
+        fields: fieldsOf(data.fields),
+        history: [{ status: "draft", by: data.author, sim_time: data.sim_time, note: "" }],
+        validated_by: null,
+        due_at: null,
+        due_stage: "",
+        legal: "",
+        warned: [],
+        answer: "",
+        ground: "",
+        seq,
+      };
+      break;
+    case "request.updated":
+      step(model, data, "draft", { fields: fieldsOf(data.fields), urgent: data.urgent, validated_by: null });
+      break;
+    case "request.validated":
+      step(model, data, "validated", { validated_by: data.by });
+      break;
+    case "request.sent":
+      step(model, data, "sent", { due_at: data.due_at, due_stage: data.due_stage, legal: data.legal });
+      break;
+    case "request.acknowledged":
+      step(model, data, "acknowledged");
+      break;
+    case "request.clarification_requested":
+      step(model, data, "clarification_requested", {}, data.text);
+      break;
+    case "request.clarified":
+      step(model, data, "clarified", {}, data.text);
+      break;
+    case "request.answered":
+      step(model, data, data.partial ? "partially_answered" : "answered", { answer: data.text, releases: data.releases, release_at: data.release_at }, data.text);
+      break;
+    case "request.refused":
+      step(model, data, "refused", { ground: data.ground, answer: data.text }, data.text);
+      break;
+    case "request.withdrawn":
+      step(model, data, "withdrawn");
+      break;
+    case "request.deadline": {
+      const request = model.requests[data.request];
+      if (request && !request.warned.includes(data.warning)) request.warned = [...request.warned, data.warning];
+      else if (!request) model.resync = true;
+      break;
+    }
+    case "artefact.released":
+      artefactArrives(model, data.artefact, { released_by: data.source, sim_time: data.sim_time });
+      break;
+    case "artefact.shared":
+      if (model.me.staff || data.to_team === model.me.team || model.caseFile[data.artefact]) {
+        artefactArrives(model, data.artefact, {
+          sim_time: data.sim_time,
+          shares: [{ from: data.from_team, to: data.to_team, by: data.by, request: data.request }],
+        });
+      }
+      break;
+    case "action.taken":
+      model.actions.push({ ...data, seq, at });
+      break;
+    case "message.control":
+      model.feed.push({ key: `seq-${seq}`, seq, at, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
+      break;
+    case "message.prompt":
+      model.feed.push({ key: `seq-${seq}`, seq, at, author: data.author, channel: "prompt", team: data.team, text: data.text });
+      break;
+    default:
+      break;
+  }
+  void me;
+}
+
+// -- what the catalogue allows ----------------------------------------------------------------
+
+export function roleCaps(model, roleId) {
+  return new Set(model.catalogue?.roles.find((r) => r.id === roleId)?.capabilities ?? []);
+}
+
+export function instrument(model, id) {
+  return model.catalogue?.instruments.find((i) => i.id === id) ?? null;
+}
+
+export function countryOf(model, teamId) {
+  return model.teams.find((t) => t.id === teamId)?.country ?? null;
+}
+
+/** Instruments this role may issue or draft from its team towards `teamId`. */
+export function instrumentsTowards(model, teamId) {
+  const caps = roleCaps(model, model.me.role);
+  const from = countryOf(model, model.me.team);
+  const to = countryOf(model, teamId);
+  const pair = model.catalogue?.available.find((a) => a.from === from && a.to === to);
+  return (pair?.instruments ?? [])
+    .filter((id) => caps.has(`issue:${id}`) || caps.has(`draft:${id}`))
+    .map((id) => instrument(model, id))
+    .filter(Boolean);
+}
+
+/** Teams this role may address with at least one instrument. */
+export function reachableTeams(model) {
+  return model.teams.filter((t) => t.id !== model.me.team && instrumentsTowards(model, t.id).length > 0);
+}
+
+export function mayAnswer(model, request) {
+  const caps = roleCaps(model, model.me.role);
+  const role = model.catalogue?.roles.find((r) => r.id === model.me.role);
+  const inst = instrument(model, request.instrument);
+  return caps.has(`answer:${request.instrument}`) || caps.has(`receive:${request.instrument}`) || Boolean(inst && role?.agency_types.includes(inst.receiver));
+}
+
+export function canSee(participant, audience) {
+  if (!audience) return false;
+  return Boolean(
+    audience.everyone ||
+      (participant.team && (audience.teams ?? []).includes(participant.team)) ||
+      (audience.roles ?? []).includes(participant.role) ||
+      (audience.participants ?? []).includes(participant.id) ||
+      (participant.team && (audience.team_roles ?? []).includes(`${participant.team}/${participant.role}`)),
+  );
+}
+
+/** The participants (not staff) an inject is for. */
+export function recipients(model, row) {
+  return Object.values(model.participants).filter((p) => !p.staff && canSee(p, row.audience));
+}
+
+// -- SimCell proposals ------------------------------------------------------------------------------
+
+function missingRequired(inst, fields) {
+  return (inst?.fields ?? []).some((f) => f.required && (fields[f.key] === undefined || fields[f.key] === null || fields[f.key] === ""));
+}
+
+function ruleHolds(rule = {}, inst, request) {
+  const fields = request.fields ?? {};
+  if (rule.missing_required !== undefined && rule.missing_required !== null && rule.missing_required !== missingRequired(inst, fields)) return false;
+  if (rule.urgent !== undefined && rule.urgent !== null && rule.urgent !== request.urgent) return false;
+  const value = rule.field ? fields[rule.field] : undefined;
+  if (rule.field && (value === undefined || value === null)) return false;
+  if (rule.min_length !== undefined && rule.min_length !== null && value !== undefined && String(typeof value === "string" ? value : "").length < rule.min_length) return false;
+  if ((rule.includes_any ?? []).length && value !== undefined) {
+    const have = Array.isArray(value) ? value : [value];
+    if (!rule.includes_any.some((x) => have.includes(x))) return false;
+  }
+  if ((rule.mentions_any ?? []).length) {
+    const text = Object.values(fields).map((v) => (Array.isArray(v) ? v.join(",") : String(v))).join(" ");
+    if (!rule.mentions_any.some((m) => text.includes(m))) return false;
+  }
+  return true;
+}
+
+/**
+ * What the scenario's templates propose for a SimCell request: {outcome, text, releases, delay},
+ * null when none fits, undefined when this page does not know the templates. The snapshot's
+ * `proposal` (for staff) is used when this page started from one.
+ */
+export function proposalFor(model, request) {
+  if (model.responses) {
+    const inst = instrument(model, request.instrument);
+    for (const t of model.responses) {
+      if (t.instrument !== request.instrument) continue;
+      if (t.target !== request.to && t.target !== request.agency) continue;
+      if (t.source !== undefined && t.source !== null && t.source !== request.from) continue;
+      for (const o of t.outcomes ?? []) {
+        if (ruleHolds(o.when, inst, request)) return { outcome: o.outcome, text: o.text ?? "", releases: o.releases ?? [], delay: o.delay ?? null };
+      }
+    }
+    return null;
+  }
+  return request.proposal;
+}
+
+export function delayText(delay) {
+  if (!delay) return "at once";
+  if (delay.anchor) return delay.anchor.replaceAll("_", " ");
+  const minutes = Math.round((delay.seconds ?? 0) / 60);
+  return minutes >= 60 ? `after ${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ""}`.trim() : `after ${minutes} min`;
+}
+
+export function words(id) {
+  return String(id ?? "").replaceAll("_", " ");
+}
