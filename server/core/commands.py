@@ -284,3 +284,13 @@ class ShareArtefact(Command):
     artefact: str
     to: str
     request: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetCharacter(Command):
+    """Control records how a role-played character reacted: trust, status, a note."""
+
+    character: str
+    trust: int | None = None
+    status: str | None = None
+    note: str = ""

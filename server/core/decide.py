@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from server.core import commands as c
 from server.core.actions import take
 from server.core.audience import Viewer
+from server.core.characters import reactions_to, record
 from server.core.clock import MAX_SPEED, Clock
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.events import (
@@ -31,6 +32,7 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    InjectReleased,
     MentorPrompted,
     MessagePosted,
     ParticipantAdded,
@@ -99,6 +101,10 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             return share(
                 state, viewer, command.artefact, command.to, command.request, state.clock.sim_at(now)
             )
+        case c.SetCharacter():
+            viewer = _require_role(actor, CONTROL | {StaffRole.SIMCELL})
+            _require_not_ended(state)
+            return [record(state, viewer, command.character, command.trust, command.status, command.note)]
         case c.TakeAction():
             _require_status(state, "act in", Status.RUNNING, Status.PAUSED)
             viewer = _require_viewer(actor)
@@ -158,9 +164,11 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             | c.WriteInject()
         ):
             _require_status(state, "change the MSEL of", Status.READY, Status.RUNNING, Status.PAUSED)
-            return decide_inject(
+            decided = decide_inject(
                 state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning
             )
+            released = [e.inject for e in decided if isinstance(e, InjectReleased)]
+            return decided + [change for inject in released for change in reactions_to(state, inject)]
 
     viewer = _require_role(actor, CONTROL)
     match command:

@@ -400,6 +400,19 @@ class JointTeamFormed(Event):
     sim_time: float
 
 
+@dataclass(frozen=True, slots=True)
+class CharacterChanged(Event):
+    """A role-played character's state changed: recorded by control, or a scenario reaction to
+    an inject (Ion collected by Andrei: lost contact)."""
+
+    kind: ClassVar[str] = "character.changed"
+    character: str
+    trust: int
+    status: str
+    note: str
+    by: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -444,6 +457,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ArtefactShared,
         SharingFlagged,
         JointTeamFormed,
+        CharacterChanged,
     )
 }
 

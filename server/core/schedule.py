@@ -9,6 +9,7 @@ of these happen once.
 
 from __future__ import annotations
 
+from server.core.characters import reactions_to
 from server.core.events import ArtefactReleased, Event, InjectReleased, RequestDeadlineWarned
 from server.core.injects import due, due_time, next_due
 from server.core.requests import next_warning, warnings_due
@@ -35,6 +36,9 @@ def advance(state: Exercise, now: float) -> list[Event]:
         )
         state = apply(state, release)
         events.append(release)
+        for changed in reactions_to(state, run.id):
+            state = apply(state, changed)
+            events.append(changed)
     for request in state.requests.values():
         for warning in warnings_due(request, sim_now):
             assert request.due_at is not None

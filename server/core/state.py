@@ -20,6 +20,7 @@ from server.core.events import (
     AnnouncementMade,
     ArtefactReleased,
     ArtefactShared,
+    CharacterChanged,
     ClarificationRequested,
     ClockJumped,
     ClockSpeedChanged,
@@ -62,7 +63,7 @@ from server.core.events import (
 )
 from server.core.injects import InjectRun, InjectStatus, plan
 from server.core.requests import RequestRun, RequestStatus, Step
-from server.core.scenario import Scenario
+from server.core.scenario import CharacterState, Scenario
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -144,6 +145,8 @@ class Exercise:
     actions: tuple[Taken, ...] = ()
     joint_teams: frozenset[str] = frozenset()
     """Joint investigation teams formed (their agreements signed)."""
+    characters: Mapping[str, CharacterState] = field(default_factory=lambda: MappingProxyType({}))
+    """The role-played characters' state now (trust, status ...), by character id."""
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))
@@ -162,6 +165,7 @@ def initial(created: ExerciseCreated) -> Exercise:
         feed=(),
         created_at=created.created_at,
         injects=MappingProxyType(plan(created.scenario)),
+        characters=MappingProxyType({ch.id: ch.state for ch in created.scenario.characters}),
     )
 
 
@@ -318,6 +322,9 @@ def apply(state: Exercise, event: Event) -> Exercise:
                 p for p in state.pending if (p.artefact, p.source) != (event.artefact, event.source)
             )
             return replace(state, releases=(*state.releases, released), pending=pending)
+        case CharacterChanged():
+            now = replace(state.characters[event.character], trust=event.trust, status=event.status)
+            return replace(state, characters=_with(state.characters, event.character, now))
         case JointTeamFormed():
             members = Audience.of(teams=event.teams)
             scoped = tuple(

@@ -74,6 +74,16 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     ]
     if viewer.staff:
         shown["msel"] = [_msel_row(state, run) for run in state.injects.values()]
+        shown["characters"] = [
+            {
+                "id": character.id,
+                "name": character.name,
+                "trust": state.characters[character.id].trust,
+                "status": state.characters[character.id].status,
+                "safety": state.characters[character.id].safety,
+            }
+            for character in state.scenario.characters
+        ]
         shown["knowledge"] = [
             {
                 "artefact": release.artefact,

@@ -172,6 +172,18 @@ def _drafted(events: Sequence[Event], code: NewCode) -> dict[str, Any]:
     return {"request": next(e.request for e in events if isinstance(e, RequestDrafted))}
 
 
+def _set_character(args: dict[str, Any], code: NewCode) -> c.SetCharacter:
+    trust = args.get("trust")
+    if trust is not None and (not isinstance(trust, int) or isinstance(trust, bool)):
+        raise ArgumentError("args.trust: expected a whole number")
+    return c.SetCharacter(
+        _required(args, "character"),
+        trust,
+        _string(args, "status", optional=True),
+        _string(args, "note", optional=True) or "",
+    )
+
+
 def _on_request(command: Callable[[str], c.Command]) -> Build:
     """A command that names one request: `{request}`."""
     return lambda args, code: command(_required(args, "request"))
@@ -260,6 +272,7 @@ COMMANDS: dict[str, CommandSpec] = {
         _no_result,
         "pass a case-file item to another team",
     ),
+    "character.set": CommandSpec(_set_character, _no_result, "record a character's trust or status"),
     "action.take": CommandSpec(
         lambda a, k: c.TakeAction(
             _required(a, "action"),

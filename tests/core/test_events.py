@@ -15,6 +15,7 @@ from server.core.events import (
     AnnouncementMade,
     ArtefactReleased,
     ArtefactShared,
+    CharacterChanged,
     ClarificationRequested,
     ClockJumped,
     ClockSpeedChanged,
@@ -165,6 +166,7 @@ EXAMPLES: list[Event] = [
     ArtefactShared("A-1", "nl", "be", "P0006", "R-1", 36_200.0),
     SharingFlagged("A-1", "P0006", "nl", "be", "handling code H3: not to be passed on"),
     JointTeamFormed("JIT-1", ("be", "nl"), 40_000.0),
+    CharacterChanged("CH-ION", 1, "lost_contact", "collected by Andrei", "scenario"),
 ]
 
 
@@ -176,7 +178,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 41
+    assert len(EVENT_TYPES) == 42
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1
