@@ -96,8 +96,17 @@ def summary_text(result: dict[str, Any]) -> str:
             f"  events: {_num(log.get('events'))} in the log, "
             f"{_num(log.get('events_per_s'))}/s in the steady window; "
             f"deliveries {_num(cohort['deliveries'])}, replayed {_num(cohort['replayed'])}, "
-            f"commands {_num(cohort['commands'])}"
+            f"commands {_num(cohort['commands'])} ({_num(cohort.get('skipped'))} not sent: away, or too many "
+            "in flight)"
         )
+        calls = cohort.get("redis_calls") or {}
+        if calls:
+            lines.append(
+                "  redis calls: "
+                + ", ".join(
+                    f"{name} {count:,}" for name, count in sorted(calls.items(), key=lambda kv: -kv[1])[:6]
+                )
+            )
         found = cohort["checks"]
         errors = ", ".join(f"{k} {v}" for k, v in sorted(cohort["errors"].items())) or "none"
         lines.append(

@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import redis.asyncio as aioredis
+
 from clients.sdk import Client, CommandError
 from server.core.audience import Viewer
 
@@ -69,11 +71,13 @@ async def create_exercise(target: Target, scenario: Scenario, members: list[Memb
     )
     if status != 201:
         raise RunError(f"POST /api/exercises answered {status}: {answer}")
-    codes = answer["codes"]
-    by_name = {code["name"]: code for code in codes}
+    codes = answer["codes"]  # in roster order (protocol.md: one per row)
+    everyone = [*members, MARKER]
+    if [code["name"] for code in codes] != [member.name for member in everyone]:
+        raise RunError("the server's join codes do not match the roster, row by row")
     filled = [
-        replace(member, code=by_name[member.name]["code"], participant=by_name[member.name]["participant"])
-        for member in [*members, MARKER]
+        replace(member, code=code["code"], participant=code["participant"])
+        for member, code in zip(everyone, codes, strict=True)
     ]
     return Exercise(answer["exercise"], filled[:-1], filled[-1])
 
@@ -297,12 +301,24 @@ async def run_cohort(options: Any, target: Target, progress: ProgressLine) -> di
             "per_second": _per_second(log.at, t0),
         }
         result["checks"] = _check_clients(log, pool.results)
+        result["redis_calls"] = await _redis_calls(target.redis_url)
     else:
         result["checks"] = {"lost": None, **_sdk_anomalies(pool.results)}
     result["server"] = _server_usage(monitor, target, live_at, until, pool)
     result["monitor"] = monitor.as_dict()
     result["t0"] = t0
     return result
+
+
+async def _redis_calls(url: str) -> dict[str, int]:
+    """Calls per Redis command since the server started (`INFO commandstats`): how many append
+    attempts (`evalsha`) the appended commands took, say."""
+    client = aioredis.Redis.from_url(url)
+    try:
+        stats = await client.info("commandstats")
+    finally:
+        await client.aclose()
+    return {key.removeprefix("cmdstat_"): int(value["calls"]) for key, value in stats.items()}
 
 
 def _sdk_anomalies(results: dict[int, dict[str, Any]]) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from server.core.audience import Viewer
+from server.core.audience import Audience, Viewer
 from server.core.errors import Forbidden, InvalidArguments, NotFound
-from server.core.events import ActionTaken
+from server.core.events import ActionTaken, ArtefactReleased, Event
 from server.core.scenario import Scenario
 from server.core.state import Taken
 
@@ -27,7 +27,7 @@ def take(
     subject: str,
     note: str,
     sim_now: float,
-) -> ActionTaken:
+) -> list[Event]:
     action = next((a for a in scenario.actions if a.id == action_id), None)
     if action is None:
         known = ", ".join(a.id for a in scenario.actions) or "none"
@@ -39,6 +39,12 @@ def take(
         raise InvalidArguments(f"a note has at most {MAX_NOTE} characters, a subject at most 200")
     done = {t.action for t in taken if t.team == viewer.team and (not subject or t.subject in ("", subject))}
     flags = tuple(f"{action.id} before {needed}" for needed in sorted(action.needs) if needed not in done)
-    return ActionTaken(
+    decision = ActionTaken(
         action.id, viewer.participant, viewer.team, subject.strip(), note.strip(), sim_now, flags
     )
+    found = [
+        ArtefactReleased(artefact.id, Audience.team(viewer.team), f"action:{action.id}", sim_now)
+        for artefact in scenario.artefacts
+        if any(d.action == action.id for d in artefact.discovery)
+    ]  # a search finds the ledger, a phone extraction the chats
+    return [decision, *found]

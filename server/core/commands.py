@@ -294,3 +294,11 @@ class SetCharacter(Command):
     trust: int | None = None
     status: str | None = None
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteToTeam(Command):
+    """A direct message to another team, where the scenario allows informal channels."""
+
+    to: str
+    text: str

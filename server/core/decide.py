@@ -25,6 +25,7 @@ from server.core.events import (
     ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
+    DirectMessagePosted,
     Event,
     ExerciseCreated,
     ExerciseEnded,
@@ -109,17 +110,15 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             _require_status(state, "act in", Status.RUNNING, Status.PAUSED)
             viewer = _require_viewer(actor)
             sim_now = state.clock.sim_at(now)
-            return [
-                take(
-                    state.scenario,
-                    state.actions,
-                    viewer,
-                    command.action,
-                    command.subject,
-                    command.note,
-                    sim_now,
-                )
-            ]
+            return take(
+                state.scenario,
+                state.actions,
+                viewer,
+                command.action,
+                command.subject,
+                command.note,
+                sim_now,
+            )
         case c.PostToControl():
             _require_not_ended(state)
             viewer = _require_viewer(actor)
@@ -129,6 +128,18 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             else:
                 team = viewer.team or ""
             return [ControlMessagePosted(viewer.participant, team, _text(command.text), viewer.staff)]
+        case c.WriteToTeam():
+            _require_not_ended(state)
+            viewer = _require_viewer(actor)
+            if not state.scenario.informal_channels:
+                raise Forbidden("this scenario has no informal channels: use an instrument")
+            if viewer.staff or viewer.team is None or command.to == viewer.team:
+                raise Forbidden("direct messages go from one team to another")
+            return [
+                DirectMessagePosted(
+                    viewer.participant, viewer.team, _team(state, command.to), _text(command.text)
+                )
+            ]
         case c.PromptTeam():
             _require_not_ended(state)
             viewer = _require_role(actor, CONTROL | {StaffRole.MENTOR})

@@ -243,6 +243,9 @@ class RequestValidated(Event):
 
 @dataclass(frozen=True, slots=True)
 class RequestSent(Event):
+    """Sent: the request is in the other team's inbox (or SimCell's queue). It carries the whole
+    request, since the receiving team saw none of its drafting."""
+
     kind: ClassVar[str] = "request.sent"
     request: str
     by: str
@@ -250,6 +253,14 @@ class RequestSent(Event):
     due_at: float | None
     due_stage: str
     legal: str
+    instrument: str = ""
+    source_team: str = ""
+    author: str = ""
+    target_team: str = ""
+    target_agency: str = ""
+    fields: tuple[FieldValue, ...] = ()
+    urgent: bool = False
+    spontaneous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +424,17 @@ class CharacterChanged(Event):
     by: str
 
 
+@dataclass(frozen=True, slots=True)
+class DirectMessagePosted(Event):
+    """An informal message between two teams (only where the scenario allows it)."""
+
+    kind: ClassVar[str] = "message.direct"
+    author: str
+    from_team: str
+    to_team: str
+    text: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -458,6 +480,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SharingFlagged,
         JointTeamFormed,
         CharacterChanged,
+        DirectMessagePosted,
     )
 }
 

@@ -41,7 +41,7 @@ from server.core.requests import (
     require_sender,
     require_status,
 )
-from server.core.scenario import Outcome
+from server.core.scenario import Outcome, Scenario
 from server.core.state import Exercise, apply
 
 MAX_TEXT = 20_000
@@ -93,8 +93,9 @@ def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: flo
             if command.as_proposed:
                 return [_as_proposed(state, request, viewer, sim_now)]
             text = _text(command.text)
+            found = discovered(scenario, request)  # what an answer to such a request brings in
             answered = RequestAnswered(
-                request.id, viewer.participant, text, command.partial, (), sim_now, sim_now
+                request.id, viewer.participant, text, command.partial, found, sim_now, sim_now
             )
             return [answered, *_joint_teams_formed(state, answered)]
         case c.RefuseRequest():
@@ -182,7 +183,22 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
     if missing:
         raise InvalidArguments(f"required fields missing: {', '.join(missing)}")
     due_at, stage, legal = (None, "", "") if request.spontaneous else deadline(scenario, request, sim_now)
-    return RequestSent(request.id, viewer.participant, sim_now, due_at, stage, legal)
+    return RequestSent(
+        request.id,
+        viewer.participant,
+        sim_now,
+        due_at,
+        stage,
+        legal,
+        instrument=request.instrument,
+        source_team=request.source_team,
+        author=request.author,
+        target_team=request.target_team,
+        target_agency=request.target_agency,
+        fields=request.fields,
+        urgent=request.urgent,
+        spontaneous=request.spontaneous,
+    )
 
 
 def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) -> Event:
@@ -201,6 +217,19 @@ def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: 
     partial = proposal.outcome is Outcome.PARTIAL
     return RequestAnswered(
         request.id, viewer.participant, text, partial, proposal.releases, release_at, sim_now
+    )
+
+
+def discovered(scenario: Scenario, request: RequestRun) -> tuple[str, ...]:
+    """Artefacts the scenario says an answer to this request discovers (`discovery`)."""
+    return tuple(
+        artefact.id
+        for artefact in scenario.artefacts
+        if any(
+            d.instrument == request.instrument
+            and d.target in (None, request.target_team, request.target_agency)
+            for d in artefact.discovery
+        )
     )
 
 

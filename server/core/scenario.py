@@ -490,6 +490,9 @@ class Scenario:
     clock: ClockSpec
     description: str = ""
     team_model: TeamModel = TeamModel.COUNTRY_TEAMS
+    informal_channels: bool = False
+    """Whether teams may write to each other directly, outside the instruments (a phone call
+    between colleagues who know each other)."""
     units: tuple[Unit, ...] = ()
     staff: tuple[StaffSetting, ...] = ()
     actions: tuple[Action, ...] = ()

@@ -29,6 +29,7 @@ from server.core.events import (
     ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
+    DirectMessagePosted,
     Event,
     ExerciseCreated,
     ExerciseEnded,
@@ -322,6 +323,11 @@ def apply(state: Exercise, event: Event) -> Exercise:
                 p for p in state.pending if (p.artefact, p.source) != (event.artefact, event.source)
             )
             return replace(state, releases=(*state.releases, released), pending=pending)
+        case DirectMessagePosted():
+            item = FeedItem(
+                event.author, Audience.of(teams=[event.from_team, event.to_team]), event.text, "direct"
+            )
+            return replace(state, feed=(*state.feed, item))
         case CharacterChanged():
             now = replace(state.characters[event.character], trust=event.trust, status=event.status)
             return replace(state, characters=_with(state.characters, event.character, now))

@@ -39,6 +39,7 @@ from server.core.events import (
     ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
+    DirectMessagePosted,
     Event,
     ExerciseCreated,
     ExerciseEnded,
@@ -125,6 +126,8 @@ def audience(state: Exercise, event: Event) -> Audience:
             return event.audience
         case ActionTaken() | ControlMessagePosted() | MentorPrompted():
             return Audience.team(event.team)
+        case DirectMessagePosted():
+            return Audience.of(teams=[event.from_team, event.to_team])
         case ArtefactShared():
             return Audience.of(teams=[event.from_team, *teams_of(state, event.to_team)])
         case JointTeamFormed():

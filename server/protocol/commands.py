@@ -287,6 +287,11 @@ COMMANDS: dict[str, CommandSpec] = {
         _no_result,
         "write on the channel between a team and control",
     ),
+    "message.direct": CommandSpec(
+        lambda a, k: c.WriteToTeam(_required(a, "to"), _required(a, "text")),
+        _no_result,
+        "write to another team directly (where the scenario allows informal channels)",
+    ),
     "message.prompt": CommandSpec(
         lambda a, k: c.PromptTeam(_required(a, "team"), _required(a, "text")), _no_result, "a mentor's prompt"
     ),

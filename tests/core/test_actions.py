@@ -7,19 +7,31 @@ import dataclasses
 import pytest
 
 from server.core import commands as c
-from server.core.audience import Audience, can_see
+from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import create
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
-from server.core.events import ActionTaken, ControlMessagePosted, InjectReleased, MentorPrompted
+from server.core.events import (
+    ActionTaken,
+    ArtefactReleased,
+    ControlMessagePosted,
+    DirectMessagePosted,
+    InjectReleased,
+    MentorPrompted,
+)
 from server.core.scenario import (
     Action,
+    Artefact,
     Channel,
+    Discovery,
+    EvidentialStatus,
     Inject,
     InjectAudience,
     Recipient,
     Role,
+    Scope,
     Trigger,
     TriggerKind,
+    Visibility,
 )
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -128,3 +140,47 @@ def test_the_channel_between_a_team_and_control_and_mentor_prompts(play: Run) ->
         play.do(c.PromptTeam("nl", "psst"), anna)
     with pytest.raises(NotFound):
         play.do(c.PromptTeam("xx", "psst"), mia)
+
+
+def test_an_action_discovers_what_the_scenario_says(play: Run) -> None:
+    ledger = Artefact(
+        "A-LEDGER",
+        "Debt ledger",
+        "ledger",
+        "nl.pol",
+        Visibility(Scope.STAFF),
+        EvidentialStatus.EVIDENCE,
+        "H1",
+        "27 names.",
+        discovery=(Discovery(action="search"),),
+    )
+    play.state = dataclasses.replace(
+        play.state, scenario=dataclasses.replace(ACTION_SCENARIO, artefacts=(ledger,))
+    )
+    _, found = play.do(c.TakeAction("search", subject="GreenSun"), play.viewer("Anna"))
+    assert isinstance(found, ArtefactReleased)
+    assert (found.artefact, found.source) == ("A-LEDGER", "action:search")
+    assert [a["id"] for a in snapshot(play.state, play.viewer("Bas"))["case_file"]] == ["A-LEDGER"]
+    assert snapshot(play.state, play.viewer("Carla"))["case_file"] == []
+
+
+def test_direct_messages_between_teams_only_where_the_scenario_allows_them(play: Run) -> None:
+    anna, carla = play.viewer("Anna"), play.viewer("Carla")
+    with pytest.raises(Forbidden, match="no informal channels"):
+        play.do(c.WriteToTeam("be", "Quick question"), anna)
+    play.state = dataclasses.replace(
+        play.state, scenario=dataclasses.replace(ACTION_SCENARIO, informal_channels=True)
+    )
+    (sent,) = play.do(c.WriteToTeam("be", "Do you know SeaCrew?"), anna)
+    assert isinstance(sent, DirectMessagePosted)
+    assert can_see(carla, audience(play.state, sent))
+    assert not can_see(Viewer("P9", "fr", "police", False), audience(play.state, sent))
+    assert snapshot(play.state, carla)["feed"][-1] == {
+        "author": anna.participant,
+        "channel": "direct",
+        "text": "Do you know SeaCrew?",
+    }
+    with pytest.raises(Forbidden, match="from one team to another"):
+        play.do(c.WriteToTeam("nl", "to myself"), anna)
+    with pytest.raises(NotFound):
+        play.do(c.WriteToTeam("xx", "nobody"), anna)

@@ -24,6 +24,7 @@ from server.core.events import (
     ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
+    DirectMessagePosted,
     Event,
     ExerciseCreated,
     ExerciseEnded,
@@ -167,6 +168,7 @@ EXAMPLES: list[Event] = [
     SharingFlagged("A-1", "P0006", "nl", "be", "handling code H3: not to be passed on"),
     JointTeamFormed("JIT-1", ("be", "nl"), 40_000.0),
     CharacterChanged("CH-ION", 1, "lost_contact", "collected by Andrei", "scenario"),
+    DirectMessagePosted("P0006", "nl", "be", "Do you know SeaCrew?"),
 ]
 
 
@@ -178,7 +180,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 42
+    assert len(EVENT_TYPES) == 43
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

@@ -42,6 +42,7 @@ from server.core.scenario import (
     Country,
     Deadline,
     Delay,
+    Discovery,
     EvidentialStatus,
     Field,
     Inject,
@@ -319,6 +320,13 @@ def test_who_sees_a_request_and_when(play: Run) -> None:
     assert [r["id"] for r in snapshot(play.state, carla)["requests"]] == []
     (sent,) = play.do(c.SendRequest(request), anna)
     assert can_see(carla, audience(play.state, sent))
+    assert isinstance(sent, RequestSent)  # it carries the whole request: be saw none of the drafting
+    assert (sent.instrument, sent.source_team, sent.target_team, sent.fields) == (
+        "SIENA",
+        "nl",
+        "be",
+        (FieldValue("question", text="Who owns the account?"),),
+    )
     assert audience(play.state, drafted) == audience(play.state, play.log[-2])  # never changes
     seen = snapshot(play.state, carla)["requests"]
     assert [(r["id"], r["status"], r["fields"]) for r in seen] == [
@@ -581,3 +589,23 @@ def test_who_sees_validation_and_updates(play: Run) -> None:
     assert audience(play.state, validated) == audience(play.state, play.log[-2])
     assert not can_see(play.viewer("Carla"), audience(play.state, validated))
     assert not may_answer(REQUEST_SCENARIO, Viewer("x", "be", "nobody", False), EIO)
+
+
+def test_an_answer_brings_in_what_the_scenario_says_it_discovers(play: Run) -> None:
+    found = dataclasses.replace(
+        BANK, id="A-SUBSCRIBER", discovery=(Discovery(instrument="SIENA", target="be"),)
+    )
+    elsewhere = dataclasses.replace(
+        BANK, id="A-ELSEWHERE", discovery=(Discovery(instrument="SIENA", target="fr"),)
+    )
+    play.state = dataclasses.replace(
+        play.state, scenario=dataclasses.replace(REQUEST_SCENARIO, artefacts=(BANK, found, elsewhere))
+    )
+    anna, carla = play.viewer("Anna"), play.viewer("Carla")
+    request = draft(play, "Anna", "SIENA")
+    play.do(c.SendRequest(request), anna)
+    (answered,) = play.do(c.AnswerRequest(request, "Subscriber attached."), carla)
+    assert answered.releases == ("A-SUBSCRIBER",)  # type: ignore[attr-defined]
+    (released,) = play.do(c.Advance(), c.SYSTEM)
+    assert isinstance(released, ArtefactReleased)
+    assert [a["id"] for a in snapshot(play.state, anna)["case_file"]] == ["A-SUBSCRIBER"]

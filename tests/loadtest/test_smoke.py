@@ -15,6 +15,7 @@ def test_a_small_cohort_loses_nothing_and_writes_its_reports(tmp_path: Path) -> 
         sys.executable,
         "-m",
         "loadtest",
+        "--scenario", "twin-ports",
         "--participants", "30",
         "--ramp", "1s",
         "--duration", "4s",

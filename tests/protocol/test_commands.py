@@ -141,6 +141,7 @@ VALID: list[tuple[str, dict[str, Any], c.Command]] = [
     ("message.control", {"text": "hi"}, c.PostToControl("hi", None)),
     ("message.control", {"text": "hi", "team": "nl"}, c.PostToControl("hi", "nl")),
     ("message.prompt", {"team": "nl", "text": "psst"}, c.PromptTeam("nl", "psst")),
+    ("message.direct", {"to": "be", "text": "hi"}, c.WriteToTeam("be", "hi")),
 ]
 
 
@@ -242,6 +243,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("action.take", {"action": "a", "note": 3}, "args.note: expected a string"),
     ("message.control", {"team": "nl"}, "args.text: expected a string"),
     ("message.prompt", {"text": "x"}, "args.team: expected a string"),
+    ("message.direct", {"text": "x"}, "args.to: expected a string"),
 ]
 
 

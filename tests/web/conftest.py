@@ -128,8 +128,8 @@ def people_on(browser: Browser) -> Iterator[Callable[[ServerProcess], People]]:
     """`people_on(server)` creates an exercise there; pages may log no error and open no dialog."""
     made: list[People] = []
 
-    def make(server: ServerProcess) -> People:
-        people = People(browser, server, server.create_exercise())
+    def make(server: ServerProcess, roster: list[dict[str, Any]] | None = None) -> People:
+        people = People(browser, server, server.create_exercise(roster))
         made.append(people)
         return people
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Page, expect
 
+from tests.e2e.servers import ServerProcess, default_roster
 from tests.web.conftest import People
-from tests.web.test_pages import start_exercise
+from tests.web.test_pages import HOSTILE, start_exercise
 
 QUESTION = "What do you know about SeaCrew Agency and a deckhand called Erik?"
+FACTS = (
+    "Erik N. (19) ran off the trawler Kittiwake in Sudhavn. He was recruited by SeaCrew Agency in"
+    " Norland, which took his passport and charged a travel debt. We need its director heard."
+)
 
 
 def test_a_participant_opens_and_acknowledges_an_inject(people: People) -> None:
@@ -29,8 +36,109 @@ def test_a_participant_opens_and_acknowledges_an_inject(people: People) -> None:
 
 def send_police_message(sara: Page, question: str = QUESTION) -> None:
     sara.get_by_role("button", name="New request").click()
-    sara.get_by_label("To", exact=True).select_option("NOR")
-    sara.get_by_label("Instrument").select_option("POLICE_MSG")
+    sara.locator("#request-to").select_option("NOR")
+    sara.locator("#request-instrument").select_option("POLICE_MSG")
     sara.get_by_label("question").fill(question)
     sara.get_by_role("button", name="Send request").click()
     expect(sara.locator("#outbox [data-request]")).to_have_count(1)
+
+
+def test_a_request_goes_to_the_other_country_and_its_answer_comes_back(people: People) -> None:
+    console = people.open("Carl Controller")
+    observer = people.open("Otto Observer")
+    sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
+    start_exercise(console)
+    send_police_message(sara)
+    outgoing = sara.locator("#outbox [data-request]")
+    expect(outgoing).to_have_attribute("data-status", "sent")
+    expect(outgoing.locator(".countdown")).to_contain_text("due in")
+    expect(outgoing.locator(".legal")).to_have_text("Legal deadline: none")
+    # The observer sees the arrow Sudria → Norland at once.
+    arrow = observer.locator("#map .arrow[data-from=SUD][data-to=NOR]")
+    expect(arrow).to_have_attribute("data-state", "open")
+    expect(arrow.locator(".arrow-label")).to_have_text("1 \u00d7 POLICE_MSG")
+    expect(observer.locator("#request-list [data-request]")).to_contain_text("on time")
+    # Norland receives it with its form, acknowledges and answers.
+    incoming = nils.locator("#inbox [data-request]")
+    expect(incoming).to_have_count(1)
+    incoming.locator("summary").click()
+    expect(incoming.locator(".form-values")).to_contain_text(QUESTION)
+    nils.get_by_role("button", name="Acknowledge receipt").click()
+    expect(sara.locator("#outbox [data-request]")).to_have_attribute("data-status", "acknowledged")
+    nils.get_by_label("Answer, question or reason").fill("SeaCrew is known to us: two complaints in 2025.")
+    nils.get_by_role("button", name="Answer in full").click()
+    answered = sara.locator("#outbox [data-request]")
+    expect(answered).to_have_attribute("data-status", "answered")
+    answered.locator("summary").click()
+    expect(answered.locator(".answer")).to_contain_text("two complaints in 2025")
+    expect(arrow).to_have_attribute("data-state", "closed")
+
+
+def test_control_holds_retimes_and_releases_an_inject_and_the_station_sees_it(people: People) -> None:
+    console = people.open("Carl Controller")
+    sara = people.open("Sara Costa")
+    row = console.locator("#msel tr[data-inject='T-02']")
+    expect(row).to_have_attribute("data-status", "planned")
+    expect(row.locator("th")).to_contain_text("to Sudria Police investigators, Sudria Social workers")
+    console.get_by_role("button", name="Mark ready").click()  # the MSEL can change from "ready" on
+    console.get_by_role("button", name="Hold T-02").click()
+    expect(row).to_have_attribute("data-status", "held")
+    console.get_by_role("button", name="Change T-02").click()
+    console.get_by_label("New time").fill("D1 09:30")
+    console.get_by_role("button", name="Re-time").click()
+    expect(row.locator("td.mono")).to_have_text("D1 09:30")
+    console.locator("#title-T-02").fill("Harbour master calls about a runaway deckhand")
+    console.get_by_role("button", name="Save text").click()
+    expect(row.locator(".msel-title")).to_have_text("Harbour master calls about a runaway deckhand")
+    console.get_by_role("button", name="Start", exact=True).click()
+    expect(sara.locator("#injects [data-inject='T-01']")).to_have_count(1)
+    expect(sara.locator("#injects [data-inject='T-02']")).to_have_count(0)
+    console.get_by_role("button", name="Release now T-02").click()
+    expect(row).to_have_attribute("data-status", "released")
+    inject = sara.locator("#injects [data-inject='T-02']")
+    expect(inject.locator(".inject-title")).to_have_text("Harbour master calls about a runaway deckhand")
+    expect(row.locator(".acks")).to_have_text("0 of 2")  # SUD police and social worker
+
+
+def test_simcell_confirms_the_scenarios_proposal(people_on: Any, web_server: ServerProcess) -> None:
+    roster = [r for r in default_roster() if r["team"] != "NOR"]
+    people = people_on(web_server, roster=roster)
+    simcell = people.open("Sim Cell")
+    console = people.open("Carl Controller")
+    sofia = people.open("Sofia Reyes")
+    start_exercise(console)
+    sofia.get_by_role("button", name="New request").click()
+    sofia.locator("#request-to").select_option("NOR")
+    sofia.locator("#request-instrument").select_option("MLA")
+    sofia.get_by_label("facts").fill(FACTS)
+    sofia.locator("#request-fields").get_by_label("bank records").check()
+    sofia.get_by_role("button", name="Send request").click()
+    item = simcell.locator("#simcell [data-request]")
+    expect(item).to_have_count(1)
+    expect(item.locator(".proposal")).to_contain_text("SeaCrew's director was heard")
+    item.get_by_role("button", name="Confirm proposal").click()
+    expect(sofia.locator("#outbox [data-request]")).to_have_attribute("data-status", "answered")
+    expect(simcell.locator("#simcell-empty")).to_be_visible()
+
+
+def test_hostile_strings_in_request_fields_render_as_text(people: People) -> None:
+    console = people.open("Carl Controller")
+    observer = people.open("Otto Observer")
+    sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
+    start_exercise(console)
+    send_police_message(sara, HOSTILE + " and more text to reach twenty")
+    incoming = nils.locator("#inbox [data-request]")
+    incoming.locator("summary").click()
+    expect(incoming.locator(".form-values dd").first).to_have_text(HOSTILE + " and more text to reach twenty")
+    nils.get_by_label("Answer, question or reason").fill(HOSTILE)
+    nils.get_by_role("button", name="Ask for clarification").click()
+    expect(sara.locator("#outbox [data-request]")).to_have_attribute("data-status", "clarification_requested")
+    sara.locator("#outbox [data-request] summary").click()
+    expect(sara.locator("#outbox .history-note")).to_have_text([HOSTILE])
+    nils.get_by_label("Message to exercise control").fill(HOSTILE)
+    nils.get_by_role("button", name="Post to control").click()
+    expect(console.locator("#control-messages .text")).to_have_text([HOSTILE])
+    expect(observer.locator("#timeline .entry-detail").filter(has_text=HOSTILE)).to_have_count(2)
+    for page in (console, nils, sara, observer):
+        assert page.locator("img").count() == 0
+    assert people.dialogs == []

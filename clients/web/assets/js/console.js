@@ -1,10 +1,14 @@
-// The control console: lifecycle and clock controls, the roster with presence and join codes,
-// announcements, and a live log. Panels for the MSEL and the SimCell queue slot in here later.
+// The control console: lifecycle and clock controls, the master events list (MSEL) with its
+// controls and an ad-hoc inject composer, the SimCell queue with the scenario's proposals, the
+// channel with each team, the roster with presence, acknowledgements and join codes,
+// announcements, and a live log.
 
-import { run, startPage } from "./app.js";
-import { describe, kindGroup } from "./describe.js";
-import { $, el, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
-import { isOnline, parseSim, roleName, teamName } from "./model.js";
+import { run, simNowOf, startPage } from "./app.js";
+import { audienceText, describe, kindGroup } from "./describe.js";
+import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
+import { authorName, formatSim, isOnline, parseSim, roleName, teamName } from "./model.js";
+import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
+import { delayText, instrument, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
 const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer"];
 const LIFECYCLE = {
@@ -50,7 +54,8 @@ function renderRoster(ctx) {
   const online = people.filter(isOnline).length;
   setText($("#online-count"), `${online} of ${people.length} online`);
   const control = isControl(model);
-  const signature = JSON.stringify([control, people.map((p) => [p.id, p.name, p.team, p.role, isOnline(p), p.revoked])]);
+  const released = Object.values(model.injects).filter((r) => r.status === "released");
+  const signature = JSON.stringify([control, people.map((p) => [p.id, p.name, p.team, p.role, isOnline(p), p.revoked]), released.map((r) => [r.id, r.acknowledged])]);
   replaceIfChanged($("#participants"), signature, () =>
     people.map((p) => {
       const on = isOnline(p);
@@ -61,6 +66,7 @@ function renderRoster(ctx) {
         el("td", {}, p.team ? teamName(model, p.team) : "Staff"),
         el("td", {}, roleName(model, p.role)),
         el("td", {}, el("span", { class: `state ${on ? "on" : "off"}` }, el("span", { class: `dot ${on ? "on" : "off"}`, "aria-hidden": "true" }), on ? "online" : "offline")),
+        el("td", { class: "ack-state" }, ackState(model, p)),
         el("td", {}, el("span", { class: `tag ${p.revoked ? "tag-bad" : "tag-ok"}` }, p.revoked ? "revoked" : "active")),
         el(
           "td",
@@ -75,6 +81,246 @@ function renderRoster(ctx) {
       );
     }),
   );
+}
+
+/** Which released injects for this participant they have not acknowledged. */
+function ackState(model, p) {
+  if (p.staff) return el("span", { class: "muted" }, "—");
+  const open = Object.values(model.injects).filter((r) => r.status === "released" && recipients(model, r).some((q) => q.id === p.id) && !r.acknowledged.includes(p.id));
+  if (!open.length) return el("span", { class: "state on" }, "all acknowledged");
+  return el("span", { class: "tag tone-warn", title: open.map((r) => `${r.id} ${r.title}`).join("\n") }, `${open.length} not acknowledged: ${open.map((r) => r.id).join(", ")}`);
+}
+
+// -- MSEL ----------------------------------------------------------------------------------------
+
+const MSEL_STATUS = { planned: ["Planned", "info"], held: ["Held", "warn"], released: ["Released", "ok"], skipped: ["Skipped", "muted"] };
+let editing = null; // the inject whose time and text are being changed
+
+function mselRows(model) {
+  return Object.values(model.injects).sort((a, b) => {
+    const ta = a.released_at ?? a.at ?? Infinity;
+    const tb = b.released_at ?? b.at ?? Infinity;
+    return ta - tb || String(a.id).localeCompare(String(b.id), undefined, { numeric: true });
+  });
+}
+
+function renderMsel(ctx) {
+  const { model } = ctx;
+  const rows = mselRows(model);
+  const live = ["ready", "running", "paused"].includes(model.exercise.status);
+  const control = isControl(model) && live;
+  const mayRelease = (isControl(model) || model.me.role === "simcell") && live;
+  const counts = rows.reduce((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+  setText($("#msel-count"), Object.entries(counts).map(([k, n]) => `${n} ${MSEL_STATUS[k]?.[0].toLowerCase() ?? k}`).join(" · "));
+  const people = Object.values(model.participants).filter((p) => !p.staff).map((p) => [p.id, p.team, p.role]);
+  const signature = JSON.stringify([rows, people, control, editing, model.exercise.status]);
+  rebuildKeeping($("#msel"), signature, () =>
+    rows.flatMap((r) => {
+      const [label, tone] = MSEL_STATUS[r.status] ?? [r.status, "muted"];
+      const open = r.status === "planned" || r.status === "held";
+      const who = recipients(model, r);
+      const acked = who.filter((p) => r.acknowledged.includes(p.id)).length;
+      const when = r.released_at !== null && r.released_at !== undefined ? formatSim(r.released_at) : r.at !== null && r.at !== undefined ? formatSim(r.at) : "on trigger";
+      const button = (name, text, cls = "") =>
+        el("button", { type: "button", class: `small ${cls}`, "aria-label": `${text} ${r.id}`, onclick: () => mselCommand(ctx, name, { inject: r.id }) }, text);
+      const row = el(
+        "tr",
+        { dataset: { inject: r.id, status: r.status } },
+        el(
+          "th",
+          { scope: "row" },
+          el("div", {}, el("span", { class: "inject-id" }, r.id), " ", el("span", { class: "msel-title" }, r.title)),
+          el("div", { class: "muted small" }, `${r.sender} · ${words(r.channel)} · to ${audienceText(model, r.audience)}`, r.triggered ? " · on trigger" : "", r.adhoc ? " · ad hoc" : ""),
+        ),
+        el("td", { class: "mono" }, when),
+        el("td", {}, el("span", { class: `tag tone-${tone}` }, label)),
+        el("td", { class: "acks" }, r.status === "released" ? `${acked} of ${who.length}` : "—"),
+        el(
+          "td",
+          { class: "actions" },
+          open && mayRelease ? button("inject.release", "Release now", "primary") : null,
+          r.status === "planned" && control ? button("inject.hold", "Hold") : null,
+          r.status === "held" && control ? button("inject.lift_hold", "Lift hold") : null,
+          open && control ? button("inject.skip", "Skip", "danger") : null,
+          open && control
+            ? el("button", { type: "button", class: "small link", "aria-expanded": String(editing === r.id), "aria-label": `Change ${r.id}`, onclick: () => { editing = editing === r.id ? null : r.id; ctx.render(); } }, editing === r.id ? "Close" : "Change")
+            : null,
+        ),
+      );
+      if (editing !== r.id || !open) return [row];
+      const edit = el(
+        "tr",
+        { class: "edit-row", dataset: { edit: r.id } },
+        el(
+          "td",
+          { colspan: 5 },
+          el(
+            "div",
+            { class: "edit-grid" },
+            el(
+              "div",
+              { class: "inline" },
+              el("label", { for: `retime-${r.id}` }, "New time"),
+              el("input", { id: `retime-${r.id}`, type: "text", placeholder: "D1 09:30", value: r.at !== null && r.at !== undefined ? formatSim(r.at) : "" }),
+              el("button", { type: "button", class: "small", onclick: () => retime(ctx, r) }, "Re-time"),
+            ),
+            el("label", { for: `title-${r.id}` }, "Title"),
+            el("input", { id: `title-${r.id}`, type: "text", value: r.title, maxlength: 200 }),
+            el("label", { for: `body-${r.id}` }, "Text"),
+            el("textarea", { id: `body-${r.id}`, rows: 3, maxlength: 20000 }, r.body),
+            el("div", { class: "row" }, el("button", { type: "button", class: "small primary", onclick: () => editText(ctx, r) }, "Save text")),
+          ),
+        ),
+      );
+      return [row, edit];
+    }),
+  );
+}
+
+async function mselCommand(ctx, name, args) {
+  if (name === "inject.skip" && !window.confirm(`Skip ${args.inject}? It will never be released.`)) return;
+  await run(ctx, name, args, $("#msel-error"));
+}
+
+async function retime(ctx, r) {
+  const at = $(`#${CSS.escape(`retime-${r.id}`)}`).value.trim();
+  const box = $("#msel-error");
+  if (parseSim(at) === null) {
+    box.textContent = "Write the new time as D1 09:30.";
+    box.hidden = false;
+    return;
+  }
+  await run(ctx, "inject.retime", { inject: r.id, at }, box);
+}
+
+async function editText(ctx, r) {
+  const title = $(`#${CSS.escape(`title-${r.id}`)}`).value;
+  const body = $(`#${CSS.escape(`body-${r.id}`)}`).value;
+  if (await run(ctx, "inject.edit", { inject: r.id, title, body }, $("#msel-error"))) {
+    editing = null;
+    ctx.render();
+  }
+}
+
+// -- SimCell ---------------------------------------------------------------------------------------
+
+function renderSimcell(ctx) {
+  const { model } = ctx;
+  const simNow = simNowOf(ctx);
+  const queue = Object.values(model.requests).filter((r) => r.simcell && RECEIVED.has(r.status));
+  const answered = Object.values(model.requests).filter((r) => r.simcell && !RECEIVED.has(r.status) && r.status !== "draft" && r.status !== "validated");
+  setText($("#simcell-count"), queue.length ? `${queue.length} waiting` : "");
+  const may = isControl(model) || model.me.role === "simcell";
+  const items = [...queue, ...answered.slice(-5)];
+  const signature = JSON.stringify([items, may, Boolean(model.responses)]);
+  rebuildKeeping($("#simcell"), signature, () => items.map((r) => simcellCard(ctx, r, may, simNow)));
+  $("#simcell-empty").hidden = queue.length > 0;
+}
+
+function simcellCard(ctx, r, may, simNow) {
+  const { model } = ctx;
+  const proposal = proposalFor(model, r);
+  const waiting = RECEIVED.has(r.status);
+  const value = (what) => $(`#${CSS.escape(`${what}-${r.id}`)}`)?.value ?? "";
+  const act = (name, args, label, cls = "") =>
+    el("button", { type: "button", class: `small ${cls}`, onclick: (e) => simcellCommand(ctx, name, { request: r.id, ...args() }, e.target) }, label);
+  const grounds = instrument(model, r.instrument)?.refusal_grounds ?? [];
+  return el(
+    "li",
+    { class: "request simcell-item", dataset: { request: r.id, status: r.status } },
+    el(
+      "div",
+      { class: "simcell-head" },
+      el("span", { class: "request-title" }, requestTitle(model, r)),
+      el("span", { class: "muted request-route" }, `${route(model, r)}${r.agency ? ` · ${r.agency}` : ""}${r.urgent ? " · urgent" : ""}`),
+      deadlineNode(r, simNow),
+    ),
+    el("div", { class: "request-body" }, fieldList(model, r), waiting ? null : historyList(model, r, (id) => authorName(model, id))),
+    waiting
+      ? el(
+          "div",
+          { class: "proposal" },
+          el("h3", {}, "Scenario proposal"),
+          proposal === undefined
+            ? el("p", { class: "muted small" }, "This page started from a snapshot without the templates; confirming applies the template the server finds.")
+            : proposal === null
+              ? el("p", { class: "muted small" }, "No template fits this request: answer it by hand.")
+              : el(
+                  "div",
+                  {},
+                  el("p", {}, el("span", { class: "tag tone-info" }, words(proposal.outcome)), " ", el("span", { class: "muted small" }, `released ${delayText(proposal.delay)}`)),
+                  el("p", { class: "text proposal-text" }, proposal.text),
+                  proposal.releases?.length ? el("p", { class: "muted small" }, `Releases: ${proposal.releases.map((a) => model.artefactTitles[a] ? `${model.artefactTitles[a]} (${a})` : a).join(", ")}`) : null,
+                ),
+          may && proposal !== null ? act("request.answer", () => ({ as_proposed: true }), "Confirm proposal", "primary") : null,
+        )
+      : null,
+    waiting && may
+      ? el(
+          "details",
+          { class: "by-hand" },
+          el("summary", {}, "Answer by hand"),
+          el(
+            "div",
+            { class: "reply-box" },
+            el("label", { for: `simtext-${r.id}` }, "Text"),
+            el("textarea", { id: `simtext-${r.id}`, rows: 2 }),
+            el(
+              "div",
+              { class: "reply-buttons" },
+              r.status === "sent" ? act("request.acknowledge", () => ({}), "Acknowledge") : null,
+              act("request.answer", () => ({ text: value("simtext") }), "Answer"),
+              act("request.answer", () => ({ text: value("simtext"), partial: true }), "Answer in part"),
+              act("request.ask_clarification", () => ({ text: value("simtext") }), "Ask for clarification"),
+            ),
+            el(
+              "div",
+              { class: "refuse" },
+              el("label", { for: `simground-${r.id}` }, "Ground"),
+              el("select", { id: `simground-${r.id}` }, ...(grounds.length ? grounds : ["other"]).map((g) => el("option", { value: g }, words(g)))),
+              act("request.refuse", () => ({ ground: value("simground"), text: value("simtext") }), "Refuse", "danger"),
+            ),
+          ),
+        )
+      : null,
+    el("p", { class: "error", role: "alert", hidden: true }),
+  );
+}
+
+async function simcellCommand(ctx, name, args, button) {
+  button.disabled = true;
+  await run(ctx, name, args, button.closest(".simcell-item").querySelector(".error"));
+  button.disabled = false;
+}
+
+// -- channel with the teams --------------------------------------------------------------------------
+
+function renderChannel(ctx) {
+  const { model } = ctx;
+  const items = model.feed.filter((i) => i.channel === "control" || i.channel === "prompt");
+  syncList($("#control-messages"), items, (i) => i.key, (item) =>
+    el(
+      "li",
+      { class: `message${item.channel === "prompt" ? " prompt" : ""}${item.from_control ? " mine" : ""}`, dataset: { team: item.team ?? "", channel: item.channel } },
+      el(
+        "div",
+        { class: "item-head" },
+        el("span", { class: "author" }, item.channel === "prompt" ? "Mentor prompt · " : "", authorName(model, item.author), " ", el("span", { class: "tag tone-muted" }, item.team ? teamName(model, item.team) : "team")),
+        el("time", { class: "muted" }, wallTime(item.at)),
+      ),
+      el("p", { class: "text" }, item.text),
+    ),
+  );
+  $("#control-empty").hidden = items.length > 0;
+  const list = $("#control-messages");
+  list.scrollTop = list.scrollHeight;
+  replaceIfChanged($("#control-team"), JSON.stringify(model.teams), () => model.teams.map((t) => el("option", { value: t.id }, t.name)));
+  const checkbox = (t) => el("label", {}, el("input", { type: "checkbox", name: "adhoc-team", value: t.id }), ` ${t.name}`);
+  replaceIfChanged($("#adhoc-teams"), JSON.stringify(model.teams), () => [el("legend", {}, "To (none ticked: everyone)"), ...model.teams.map(checkbox)]);
+  const sender = isControl(model) || model.me.role === "simcell";
+  for (const node of document.querySelectorAll("#control-form select, #control-form textarea, #control-form button, #adhoc-form input, #adhoc-form select, #adhoc-form textarea, #adhoc-form button")) {
+    node.disabled = !sender;
+  }
 }
 
 async function revoke(ctx, p) {
@@ -159,13 +405,20 @@ function renderLog(ctx) {
 
 function render(ctx) {
   renderControls(ctx);
+  renderMsel(ctx);
+  renderSimcell(ctx);
+  renderChannel(ctx);
   renderRoster(ctx);
   renderChoices(ctx);
   renderLog(ctx);
   if (!$("#sheet").firstChild) renderCodes(ctx);
 }
 
-const ctx = startPage({ page: "console", render });
+function tick(ctx) {
+  tickCountdowns($("#simcell"), ctx.model.requests, simNowOf(ctx));
+}
+
+const ctx = startPage({ page: "console", render, tick });
 
 if (ctx) {
   for (const button of document.querySelectorAll(".lifecycle button")) {
@@ -227,4 +480,17 @@ if (ctx) {
     if (await run(ctx, "announcement.make", { audience, text: text.value }, error)) text.value = "";
   });
   $("#print-codes").addEventListener("click", () => window.print());
+  $("#control-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("#control-text");
+    if (await run(ctx, "message.control", { text: text.value, team: $("#control-team").value }, $("#control-msg-error"))) text.value = "";
+  });
+  $("#adhoc-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const teams = Array.from(document.querySelectorAll("input[name=adhoc-team]:checked"), (i) => i.value);
+    const audience = teams.length ? { teams } : { everyone: true };
+    const args = { title: form.elements.title.value, body: form.elements.body.value, audience, channel: form.elements.channel.value };
+    if (await run(ctx, "inject.write", args, $("#adhoc-error"))) form.reset();
+  });
 }

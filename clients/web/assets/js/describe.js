@@ -13,13 +13,20 @@ export const KIND_GROUPS = {
 };
 
 export function kindGroup(kind) {
-  return KIND_GROUPS[kind] ?? "exercise";
+  if (KIND_GROUPS[kind]) return KIND_GROUPS[kind];
+  if (kind.startsWith("inject.")) return "inject";
+  if (kind.startsWith("request.")) return "request";
+  if (kind.startsWith("artefact.") || kind === "action.taken") return "casefile";
+  if (kind === "message.control" || kind === "message.prompt" || kind === "note") return "message";
+  return "exercise";
 }
 
 /** The team an event is about (for the team filter), or null. */
 export function eventTeam(model, entry) {
   const { kind, data } = entry;
-  if (kind === "message.posted") return data.team;
+  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "note") return data.team;
+  if (kind.startsWith("request.")) return model.requests?.[data.request]?.from ?? data.source_team ?? null;
+  if (kind === "artefact.shared") return data.from_team;
   if (kind === "participant.added") return data.team;
   if (data && data.participant) return model.participants[data.participant]?.team ?? null;
   return null;
@@ -40,6 +47,10 @@ export function audienceText(model, audience) {
     ...(audience.teams ?? []).map((t) => teamName(model, t)),
     ...(audience.roles ?? []).map((r) => `${roleName(model, r)}s`),
     ...(audience.participants ?? []).map((p) => authorName(model, p)),
+    ...(audience.team_roles ?? []).map((tr) => {
+      const [team, role] = tr.split("/");
+      return `${teamName(model, team)} ${roleName(model, role)}s`;
+    }),
   ];
   return parts.length ? parts.join(", ") : "staff only";
 }
@@ -80,6 +91,50 @@ export function describe(model, entry) {
       return { title: `${who(data.author)} → ${teamName(model, data.team)} channel`, detail: data.text };
     case "announcement.made":
       return { title: `Announcement by ${who(data.author)} to ${audienceText(model, data.audience)}`, detail: data.text };
+    case "message.control":
+      return { title: data.from_control ? `Control → ${teamName(model, data.team)}` : `${who(data.author)} (${teamName(model, data.team)}) → control`, detail: data.text };
+    case "message.prompt":
+      return { title: `Mentor prompt to ${teamName(model, data.team)} by ${who(data.author)}`, detail: data.text };
+    case "note":
+      return { title: `Note on ${data.team ? teamName(model, data.team) : "the exercise"} by ${who(data.author)}`, detail: data.text };
+    case "inject.released":
+      return { title: `Inject ${data.inject} released to ${audienceText(model, data.audience)}: ${data.title}` };
+    case "inject.held":
+    case "inject.hold_lifted":
+    case "inject.skipped":
+      return { title: `Inject ${data.inject} ${{ "inject.held": "held", "inject.hold_lifted": "no longer held", "inject.skipped": "skipped" }[kind]}` };
+    case "inject.retimed":
+      return { title: `Inject ${data.inject} moved to ${formatSim(data.at)}` };
+    case "inject.edited":
+      return { title: `Inject ${data.inject} edited: ${data.title}` };
+    case "inject.opened":
+    case "inject.acknowledged":
+      return { title: `${who(data.participant)} ${kind === "inject.opened" ? "opened" : "acknowledged"} ${data.inject}` };
+    case "request.drafted":
+      return { title: `${data.request}: ${data.instrument} drafted by ${who(data.author)}, ${teamName(model, data.source_team)} → ${teamName(model, data.target_team)}` };
+    case "request.deadline":
+      return { title: `${data.request} is ${data.warning === "overdue" ? "overdue" : "due soon"} (due ${formatSim(data.due_at)})` };
+    case "request.answered":
+    case "request.refused":
+    case "request.clarification_requested":
+    case "request.clarified": {
+      const verb = { "request.answered": data.partial ? "answered in part" : "answered", "request.refused": `refused (${data.ground})`, "request.clarification_requested": "clarification asked", "request.clarified": "clarified" }[kind];
+      return { title: `${data.request} ${verb} by ${who(data.by)}`, detail: data.text || undefined };
+    }
+    case "request.updated":
+    case "request.validated":
+    case "request.sent":
+    case "request.acknowledged":
+    case "request.withdrawn":
+      return { title: `${data.request} ${kind.slice(8)} by ${who(data.by)}` };
+    case "artefact.released":
+      return { title: `${data.artefact} released (${data.source})` };
+    case "artefact.shared":
+      return { title: `${data.artefact} shared ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} by ${who(data.by)}` };
+    case "artefact.flagged":
+      return { title: `Flag: ${data.artefact} passed ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} (${data.reason})` };
+    case "action.taken":
+      return { title: `${who(data.participant)} (${teamName(model, data.team)}): ${data.action}${data.subject ? ` · ${data.subject}` : ""}${data.flags?.length ? ` · flagged: ${data.flags.join(", ")}` : ""}`, detail: data.note || undefined };
     default:
       return { title: kind };
   }

@@ -1,10 +1,24 @@
-// The observer dashboard (mentors, observers): every team at a glance and a live timeline of
-// everything, filtered by team and kind. Requests between countries will be drawn on the map.
+// The observer dashboard (mentors, observers): the countries with the requests between them as
+// arrows (late or on time), every team at a glance (open and overdue requests, injects not
+// acknowledged, members online) and a live timeline of everything, filtered by team, role and
+// kind. Mentors' notes are kept in this tab's sessionStorage only: the protocol has no notes.
 
-import { startPage } from "./app.js";
+import { simNowOf, startPage } from "./app.js";
 import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
 import { $, el, replaceIfChanged, setText, svg, wallTime } from "./dom.js";
 import { isOnline, roleName, teamName } from "./model.js";
+import { isOverdue, statusTag } from "./panels.js";
+import { CLOSED, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
+
+const NOTES_KEY = "liaison.notes";
+
+function loadNotes() {
+  try {
+    return JSON.parse(sessionStorage.getItem(NOTES_KEY) ?? "[]");
+  } catch {
+    return [];
+  }
+}
 
 function teamStats(model) {
   const stats = new Map(model.teams.map((t) => [t.id, { team: t, members: 0, online: 0, messages: 0, people: [] }]));
@@ -16,6 +30,24 @@ function teamStats(model) {
     if (isOnline(p)) s.online += 1;
     s.people.push({ id: p.id, name: p.name, role: roleName(model, p.role), online: isOnline(p) });
   }
+  const simNow = model.simNowValue ?? 0;
+  for (const s of stats.values()) Object.assign(s, { open: 0, overdue: 0, unacked: 0 });
+  for (const r of Object.values(model.requests ?? {})) {
+    if (OUTBOX.has(r.status) || CLOSED.has(r.status)) continue;
+    for (const team of new Set([r.from, r.to])) {
+      const s = stats.get(team);
+      if (!s) continue;
+      s.open += 1;
+      if (isOverdue(r, simNow) && team === r.to) s.overdue += 1;
+    }
+  }
+  for (const row of Object.values(model.injects ?? {})) {
+    if (row.status !== "released") continue;
+    for (const p of recipients(model, row)) {
+      const s = stats.get(p.team);
+      if (s && !row.acknowledged.includes(p.id)) s.unacked += 1;
+    }
+  }
   for (const item of model.feed) {
     if (item.channel !== "team") continue;
     const team = item.team ?? model.participants[item.author]?.team;
@@ -25,30 +57,99 @@ function teamStats(model) {
   return [...stats.values()];
 }
 
+function sentRequests(model) {
+  return Object.values(model.requests ?? {}).filter((r) => !OUTBOX.has(r.status));
+}
+
 function renderMap(model, stats) {
   const width = 640;
-  const gap = 24;
-  const box = Math.min(220, (width - gap * (stats.length + 1)) / Math.max(1, stats.length));
-  const height = 150;
-  const signature = JSON.stringify(stats.map((s) => [s.team.id, s.online, s.members]));
+  const gap = 40;
+  const n = Math.max(1, stats.length);
+  const box = Math.min(200, (width - gap * (n + 1)) / n);
+  const height = 250;
+  const top = 70;
+  const boxHeight = 110;
+  const simNow = model.simNowValue ?? 0;
+  const requests = sentRequests(model);
+  const lines = requests.map((r) => [r.id, r.from, r.to, r.instrument, r.status, isOverdue(r, simNow)]);
+  const signature = JSON.stringify([stats.map((s) => [s.team.id, s.online, s.members]), lines]);
   replaceIfChanged($("#map"), signature, () => {
     const total = stats.length * box + (stats.length - 1) * gap;
     const left = (width - total) / 2;
+    const centre = new Map(stats.map((s, i) => [s.team.id, left + i * (box + gap) + box / 2]));
     const shapes = stats.map((s, i) => {
       const x = left + i * (box + gap);
       const level = s.members === 0 ? "none" : s.online === s.members ? "all" : s.online === 0 ? "none" : "some";
       return svg(
         "g",
         { class: `country level-${level}` },
-        svg("rect", { x, y: 20, width: box, height: 110, rx: 10 }),
-        svg("text", { x: x + box / 2, y: 58, class: "country-name", "text-anchor": "middle" }, s.team.name),
-        svg("text", { x: x + box / 2, y: 84, class: "country-code", "text-anchor": "middle" }, s.team.country),
-        svg("text", { x: x + box / 2, y: 110, class: "country-online", "text-anchor": "middle" }, `${s.online} of ${s.members} online`),
+        svg("rect", { x, y: top, width: box, height: boxHeight, rx: 10 }),
+        svg("text", { x: x + box / 2, y: top + 38, class: "country-name", "text-anchor": "middle" }, s.team.name),
+        svg("text", { x: x + box / 2, y: top + 64, class: "country-code", "text-anchor": "middle" }, s.team.country),
+        svg("text", { x: x + box / 2, y: top + 90, class: "country-online", "text-anchor": "middle" }, `${s.online} of ${s.members} online`),
       );
     });
+    // One arrow per ordered pair of teams: above the boxes left to right, below right to left.
+    const pairs = new Map();
+    for (const r of requests) {
+      if (!centre.has(r.from) || !centre.has(r.to)) continue;
+      const key = `${r.from}>${r.to}`;
+      if (!pairs.has(key)) pairs.set(key, []);
+      pairs.get(key).push(r);
+    }
+    const arrows = [...pairs.entries()].map(([key, list]) => {
+      const [from, to] = key.split(">");
+      const x1 = centre.get(from);
+      const x2 = centre.get(to);
+      const forward = x2 > x1;
+      const span = Math.abs(x2 - x1);
+      const base = forward ? top : top + boxHeight;
+      const lift = Math.min(60, 26 + span / 12);
+      const cy = forward ? base - lift : base + lift;
+      const late = list.filter((r) => isOverdue(r, simNow)).length;
+      const open = list.filter((r) => !CLOSED.has(r.status)).length;
+      const state = late ? "late" : open ? "open" : "closed";
+      const label = `${list.length} × ${[...new Set(list.map((r) => r.instrument))].join(", ")}${late ? ` · ${late} overdue` : ""}`;
+      const title = list.map((r) => `${r.id} ${r.instrument} ${teamName(model, r.from)} → ${teamName(model, r.to)}: ${REQUEST_STATUS[r.status] ?? r.status}${isOverdue(r, simNow) ? ", overdue" : ", on time"}`).join("; ");
+      const sx = x1 + (forward ? 12 : -12);
+      const ex = x2 + (forward ? -12 : 12);
+      return svg(
+        "g",
+        { class: `arrow arrow-${state}`, dataset: { from, to }, "data-from": from, "data-to": to, "data-state": state },
+        svg("title", {}, title),
+        svg("path", { d: `M ${sx} ${base} Q ${(sx + ex) / 2} ${cy * 2 - base} ${ex} ${base}`, "marker-end": `url(#head-${state})` }),
+        svg("text", { x: (sx + ex) / 2, y: forward ? cy - 6 : cy + 14, "text-anchor": "middle", class: "arrow-label" }, label),
+      );
+    });
+    const marker = (state) =>
+      svg("marker", { id: `head-${state}`, viewBox: "0 0 10 10", refX: 8, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: `head head-${state}` }));
     const label = stats.map((s) => `${s.team.name}: ${s.online} of ${s.members} online`).join("; ");
-    return [svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Countries. ${label}` }, svg("title", {}, `Countries. ${label}`), ...shapes)];
+    const requestsLabel = requests.length ? ` Requests: ${requests.length}.` : "";
+    return [
+      svg(
+        "svg",
+        { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Countries. ${label}.${requestsLabel}` },
+        svg("title", {}, `Countries. ${label}.${requestsLabel}`),
+        svg("defs", {}, marker("open"), marker("late"), marker("closed")),
+        ...shapes,
+        ...arrows,
+      ),
+    ];
   });
+  const list = requests.slice().sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+  replaceIfChanged($("#request-list"), JSON.stringify(lines), () =>
+    list.map((r) => {
+      const late = isOverdue(r, simNow);
+      return el(
+        "li",
+        { dataset: { request: r.id, late: String(late) } },
+        statusTag(r),
+        el("span", { class: "request-line" }, `${r.id} · ${teamName(model, r.from)} → ${teamName(model, r.to)}${r.simcell ? " (SimCell)" : ""} · ${r.instrument}`),
+        CLOSED.has(r.status) ? el("span", { class: "muted small" }, "closed") : el("span", { class: `timing ${late ? "late" : "on-time"}` }, late ? "overdue" : "on time"),
+      );
+    }),
+  );
+  $("#requests-empty").hidden = list.length > 0;
 }
 
 function renderTeams(model, stats) {
@@ -64,6 +165,9 @@ function renderTeams(model, stats) {
           { class: "stats" },
           el("div", {}, el("dt", {}, "Online"), el("dd", { class: "stat-online" }, `${s.online} / ${s.members}`)),
           el("div", {}, el("dt", {}, "Messages"), el("dd", { class: "stat-messages" }, String(s.messages))),
+          el("div", {}, el("dt", {}, "Open requests"), el("dd", { class: "stat-open" }, String(s.open))),
+          el("div", { class: s.overdue ? "alarm" : "" }, el("dt", {}, "Overdue"), el("dd", { class: "stat-overdue" }, String(s.overdue))),
+          el("div", { class: s.unacked ? "warn" : "" }, el("dt", {}, "Injects not acknowledged"), el("dd", { class: "stat-unacked" }, String(s.unacked))),
         ),
         el(
           "ul",
@@ -97,14 +201,20 @@ function renderFilters(model) {
 
 function render(ctx) {
   const { model } = ctx;
+  model.simNowValue = simNowOf(ctx);
   const stats = teamStats(model);
+  const mentor = model.me.role === "mentor";
+  $("#note-form").hidden = !mentor;
+  replaceIfChanged($("#note-team"), JSON.stringify(model.teams), () => [el("option", { value: "" }, "The whole exercise"), ...model.teams.map((t) => el("option", { value: t.id }, t.name))]);
   renderMap(model, stats);
   renderTeams(model, stats);
   renderFilters(model);
   const team = $("#filter-team").value;
   const role = $("#filter-role").value;
   const kind = $("#filter-kind").value;
-  const entries = model.timeline
+  const notes = loadNotes().filter((n) => n.exercise === model.exercise.id);
+  const entries = [...model.timeline, ...notes.map((n) => ({ seq: n.key, at: n.at, kind: "note", data: n, after: n.after }))]
+    .sort((a, b) => (a.kind === "note" ? a.after + 0.5 : a.seq) - (b.kind === "note" ? b.after + 0.5 : b.seq))
     .filter(
       (e) =>
         (!team || eventTeam(model, e) === team) &&
@@ -141,8 +251,31 @@ function render(ctx) {
   setText($("#timeline-title"), `Timeline (${entries.length})`);
 }
 
-const ctx = startPage({ page: "observer", render });
+function tick(ctx) {
+  // Countdowns become overdue with the clock, not with an event.
+  const before = ctx.model.simNowValue;
+  ctx.model.simNowValue = simNowOf(ctx);
+  const late = (r, now) => isOverdue(r, now);
+  if (Object.values(ctx.model.requests ?? {}).some((r) => late(r, before) !== late(r, ctx.model.simNowValue))) ctx.render();
+}
+
+const ctx = startPage({ page: "observer", render, tick });
 if (ctx) {
+  $("#note-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("#note-text").value.trim();
+    if (!text) return;
+    const notes = loadNotes();
+    const last = ctx.model.timeline.at(-1)?.seq ?? 0;
+    notes.push({ key: `note-${Date.now()}`, exercise: ctx.model.exercise.id, author: ctx.model.me.participant, team: $("#note-team").value || null, text, at: Date.now() / 1000, after: last });
+    try {
+      sessionStorage.setItem(NOTES_KEY, JSON.stringify(notes));
+    } catch {
+      // storage full: the note is not kept
+    }
+    $("#note-text").value = "";
+    ctx.render();
+  });
   $("#filter-team").addEventListener("change", () => ctx.render());
   $("#filter-role").addEventListener("change", () => ctx.render());
   $("#filter-kind").addEventListener("change", () => ctx.render());

@@ -462,7 +462,7 @@ const ctx = startPage({ page: "station", render, tick });
 
 if (ctx) {
   composer(ctx, $("#composer"), $("#message-text"), $("#send"), "message.post", "Send", $("#composer-error"));
-  composer(ctx, $("#control-composer"), $("#control-text"), $("#control-send"), "message.control", "Send to control", $("#control-error"));
+  composer(ctx, $("#control-composer"), $("#control-text"), $("#control-send"), "message.control", "Post to control", $("#control-error"));
 
   const form = $("#request-form");
   const toggle = $("#new-request");
