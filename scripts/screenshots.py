@@ -1,14 +1,17 @@
-"""Render the README's screenshots of the web pages from the demo exercise.
+"""Render the README's screenshots of the web pages from the flagship exercise in play.
 
     .venv/bin/python scripts/screenshots.py
 
-Starts `python -m server serve --demo` with an embedded Redis in a temporary folder, joins the
-demo's people in Debian's chromium (Playwright), plays a few minutes of the twin-ports case and
-writes docs/screenshots/station.png, console.png and observer.png at 1280x800.
+Starts `python -m server serve` with an embedded Redis in a temporary folder, creates Operation
+Greenhouse with its 200-person roster, opens a Westrian police station, the control console and
+Westria's mentor dashboard in Debian's chromium (Playwright), plays the first morning through
+the SDK (STARTEX, Ion's interview, a urgent SIENA request to Kalmaria) and writes
+docs/screenshots/station.png, console.png and observer.png at 1280x800.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -18,14 +21,30 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
+from clients.sdk import Client
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+
+
+def wait_healthy(base: str, server: subprocess.Popen[bytes], data: Path, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped:\n{(data / 'server.log').read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310 - our own server
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not answer")
 
 
 def free_port() -> int:
@@ -40,21 +59,30 @@ def start_server(data: Path, port: int) -> subprocess.Popen[bytes]:
     env |= {"LIAISON_DATA_DIR": str(data), "LIAISON_PORT": str(port), "LIAISON_LOG_FORMAT": "json"}
     log = (data / "server.log").open("wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--demo"], cwd=ROOT, env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
 
 
-def wait_for_codes(data: Path, server: subprocess.Popen[bytes], within: float = 30) -> list[dict[str, Any]]:
-    saved = data / "demo-codes.json"
+def create_flagship(base: str, data: Path, within: float = 30) -> dict[str, str]:
+    """Create Operation Greenhouse with its 200-person roster; the join codes by name."""
     deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped:\n{(data / 'server.log').read_text()}")
-        if saved.exists() and saved.stat().st_size:
-            codes: list[dict[str, Any]] = json.loads(saved.read_text())
-            return codes
+    while not (data / "admin-token").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    raise SystemExit("the demo exercise did not appear")
+    token = (data / "admin-token").read_text().strip()
+    body = {
+        "id": "greenhouse",
+        "scenario": "greenhouse",
+        "roster": {"csv": (ROOT / "scenarios" / "greenhouse" / "roster.csv").read_text()},
+    }
+    request = urllib.request.Request(  # noqa: S310 - our own server
+        base + "/api/exercises",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        created: dict[str, Any] = json.loads(answer.read())
+    return {c["name"]: c["code"] for c in created["codes"]}
 
 
 def open_as(browser: Browser, base: str, code: str) -> Page:
@@ -65,66 +93,73 @@ def open_as(browser: Browser, base: str, code: str) -> Page:
     return page
 
 
-def post(page: Page, text: str) -> None:
-    page.get_by_label("Message to your team").fill(text)
-    page.get_by_role("button", name="Send").click()
-    expect(page.locator("#messages .text").filter(has_text=text)).to_have_count(1)
-
-
-def announce(console: Page, text: str, team: str | None = None) -> None:
-    if team:
-        console.get_by_label("Teams", exact=True).check()
-        console.locator("#audience-teams").get_by_label(team).check()
-    else:
-        console.get_by_label("Everyone").check()
-    console.get_by_label("Text").fill(text)
-    console.get_by_role("button", name="Send announcement").click()
-    expect(console.locator("#log .entry-detail").filter(has_text=text)).to_have_count(1)
-    if team:
-        console.locator("#audience-teams").get_by_label(team).uncheck()
-        console.get_by_label("Everyone").check()
+async def drive(ws: str, codes: dict[str, str]) -> None:
+    """A morning of Operation Greenhouse, through the SDK: what the pages then show."""
+    people = [
+        "Ruth Adler",
+        "Anna Albers",
+        "Sven Albers",
+        "Adam Adamek",
+        "Pieter Falk",
+        "Petra Holub",
+        "Ilse Maren",
+    ]
+    clients = {name: Client(ws, code=codes[name], name=name) for name in people}
+    for client in clients.values():
+        await client.open()
+    try:
+        director, anna, sven, adam = (
+            clients[n] for n in ("Ruth Adler", "Anna Albers", "Sven Albers", "Adam Adamek")
+        )
+        await director.command("exercise.ready")
+        await director.command("exercise.start")
+        await director.command("clock.jump", to="D1 10:55")  # I-01 to I-04 are out: Ion has been heard
+        await director.command("clock.speed", speed=2)
+        await anna.command(
+            "message.post",
+            text="Ion names 'Viktor' and a Kalmarian number, +KAL 7730 552 417. Asking Kalmaria now.",
+        )
+        await sven.command(
+            "message.post", text="Separated Ion from Andrei; interpreter on the way, shelter place requested."
+        )
+        await sven.command("action.take", action="separate_from_exploiter", subject="CH-ION")
+        siena = await anna.command(
+            "request.draft",
+            instrument="SIENA",
+            to="KAL",
+            urgent=True,
+            fields={
+                "urgency": "urgent_direct",
+                "info_requested": (
+                    "Subscriber of +KAL 7730 552 417; registry and bank of KalStaff s.r.o.;"
+                    " crossings of VS-2211."
+                ),
+                "purpose": "Trafficking investigation GreenSun (Ostvale)",
+                "link_person_purpose": "Number given by the victim Ion P. as the driver Viktor's",
+                "offence": "Trafficking in human beings for labour exploitation",
+                "handling_code": "H2",
+                "copy_europol": True,
+            },
+        )
+        await anna.command("request.send", request=siena["request"])
+        await adam.command("request.acknowledge", request=siena["request"])
+        await clients["Pieter Falk"].command(
+            "message.control", text="Can the hospital social worker join the interview at 11:30?"
+        )
+    finally:
+        for client in clients.values():
+            await client.close()
 
 
 def play(browser: Browser, base: str, codes: dict[str, str]) -> dict[str, Page]:
-    console = open_as(browser, base, codes["Carl Controller"])
-    observer = open_as(browser, base, codes["Mona Mentor"])
-    nils = open_as(browser, base, codes["Nils Berg"])
-    nora = open_as(browser, base, codes["Nora Lind"])
-    sara = open_as(browser, base, codes["Sara Costa"])
-    open_as(browser, base, codes["Sofia Reyes"])
-
-    console.get_by_role("button", name="Mark ready").click()
-    console.get_by_role("button", name="Start", exact=True).click()
-    expect(nils.locator("#clock-status")).to_have_text("Running")
-    console.get_by_label("Jump to").fill("D1 09:40")
-    console.get_by_role("button", name="Jump", exact=True).click()
-    console.get_by_label("Clock speed").fill("4")
-    console.get_by_role("button", name="Set speed").click()
-
-    announce(
-        console,
-        "Welcome to Twin Ports. Teams work from their stations;"
-        " requests to the other country go through control.",
-    )
-    post(nils, "Harbour CCTV: the white van boarded MV Aurora at 06:10 with four passengers in the back.")
-    post(
-        nora,
-        "I'll open a case file and check whether the prosecutor's office"
-        " already has anything on the van's owner.",
-    )
-    announce(
-        console,
-        "Norland: the harbour master can see you at 11:00 about the ferry's passenger list.",
-        team="Norland",
-    )
-    post(sara, "Border police in Sudria report the same van at the arrivals gate, 09:25.")
-    post(nils, "Ola, can you contact the NGO shelter in case the passengers need support on arrival?")
-    console.get_by_label("Name").fill("Lena Holm")
-    console.locator("#add-team").select_option("SUD")
-    console.locator("#add-role").select_option(index=2)
-    console.get_by_role("button", name="Add and issue code").click()
-    expect(console.locator("#codes .code-card")).to_have_count(1)
-    return {"station": nils, "console": console, "observer": observer}
+    console = open_as(browser, base, codes["Marek Sill"])
+    observer = open_as(browser, base, codes["Liesel Kranz"])
+    station = open_as(browser, base, codes["Anna Albers"])
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        pool.submit(asyncio.run, drive(base.replace("http://", "ws://") + "/ws", codes)).result()
+    expect(station.locator("#clock-status")).to_have_text("Running")
+    expect(station.locator("body")).to_contain_text("SIENA")
+    return {"station": station, "console": console, "observer": observer}
 
 
 def main() -> int:
@@ -138,10 +173,9 @@ def main() -> int:
         port = free_port()
         server = start_server(data, port)
         try:
-            codes = {c["name"]: c["code"] for c in wait_for_codes(data, server)}
             base = f"http://127.0.0.1:{port}"
-            with urllib.request.urlopen(base + "/healthz", timeout=5):  # noqa: S310 - our own server
-                pass
+            wait_healthy(base, server, data)
+            codes = create_flagship(base, data)
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(
                     executable_path=chromium, args=["--no-sandbox", "--disable-gpu"], headless=True

@@ -232,8 +232,8 @@ MISTAKES = [
     ),
     Mistake(
         "unknown instrument in an included file",
-        'request: {instrument: SIENA, from: WES, to: KAL, state: sent}\n    channel: auto\n    from: "Kal',
-        'request: {instrument: EIOO, from: WES, to: KAL, state: sent}\n    channel: auto\n    from: "Kal',
+        "request: {instrument: SIENA, from: WES, to: KAL, state: sent}\n    delay: PT30M",
+        "request: {instrument: EIOO, from: WES, to: KAL, state: sent}\n    delay: PT30M",
         "injects[14].trigger.request.instrument",
         "unknown instrument 'EIOO' (did you mean 'EIO'?)",
         "instrument: EIOO",
