@@ -186,15 +186,16 @@ def _banner(settings: Settings, base: str, codes: list[dict[str, Any]] | None) -
     ws = base.replace("http://", "ws://") + "/ws"
     lines = [
         "",
-        f"Liaison is running: {base}",
-        f"  WebSocket endpoint: {ws}  (subprotocol liaison.v1.json or liaison.v1.msgpack)",
+        f"Liaison is running: open {base}/ in a browser and enter a join code.",
+        f"  WebSocket endpoint for the SDK: {ws}  (subprotocol liaison.v1.json or liaison.v1.msgpack)",
         f"  Admin token for the HTTP API: in {settings.data_dir / 'admin-token'}",
     ]
     if codes:
-        lines.append(f"  Demo exercise '{DEMO_ID}': join codes")
+        lines.append(f"  Demo exercise '{DEMO_ID}': join codes (a link opens the right page directly)")
         for code in codes:
             team = code["team"] or "staff"
-            lines.append(f"    {code['code']}  {code['name']:<18} {team:<6} {code['role']}")
+            link = f"{base}/#code={code['code']}"
+            lines.append(f"    {code['code']}  {code['name']:<18} {team:<6} {code['role']:<14} {link}")
     lines.append("Stop with Ctrl+C.")
     print("\n".join(lines), flush=True)
 
