@@ -128,3 +128,39 @@ async def test_a_retried_command_id_is_applied_once(server: ServerProcess, redis
 async def _post_many(wire: Wire, count: int) -> None:
     for i in range(count):
         await wire.ok("message.post", text=f"bulk {i}")
+
+
+async def test_a_client_that_sees_nothing_gets_position_frames_and_resumes_cheaply(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    server = start_server(redis_url, "a", position_interval="0.2")
+    created = server.create_exercise()
+    quiet = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))  # NOR
+    busy = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))  # SUD
+    for i in range(20):
+        await busy.ok("message.post", text=f"SUD only {i}")
+    log_end = (await read_log(redis_url, created["exercise"]))[-1].seq
+    async with asyncio.timeout(10):
+        while quiet.position()["seq"] < log_end:
+            await quiet.recv()
+    assert any(f["type"] == "position" for f in quiet.frames)
+    assert not [f for f in quiet.events() if f["kind"] == "message.posted"]
+    position = quiet.position()
+    await quiet.close()
+    back = await Wire.open(server.ws_url)
+    welcome = await back.hello(code=code_of(created, "Nils Berg"), resume=position)
+    assert welcome["mode"] == "resume"
+    end = await back.next("position")
+    replayed = [f for f in back.frames if f["type"] == "event"]
+    assert all(f["seq"] > position["seq"] for f in replayed)
+    assert len(replayed) <= 2  # at most the presence of its own reconnection, not SUD's 20 messages
+    assert end["seq"] >= log_end
+    for wire in (busy, back):
+        await wire.close()
+
+
+async def test_compression_is_off_unless_asked_for(server: ServerProcess) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(server.ws_url, subprotocols=["liaison.v1.json"]) as ws:  # type: ignore[list-item]
+        assert ws.protocol.extensions == []  # the client offered permessage-deflate; the server declined
