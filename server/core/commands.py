@@ -302,3 +302,13 @@ class WriteToTeam(Command):
 
     to: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteNote(Command):
+    """A mentor's or evaluator's note, on a team or an event, for the hot wash and the debrief."""
+
+    text: str
+    team: str | None = None
+    about: int | None = None
+    """The sequence number of the event the note is about."""

@@ -36,6 +36,7 @@ from server.core.events import (
     InjectReleased,
     MentorPrompted,
     MessagePosted,
+    NoteWritten,
     ParticipantAdded,
     Team,
 )
@@ -138,6 +139,23 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             return [
                 DirectMessagePosted(
                     viewer.participant, viewer.team, _team(state, command.to), _text(command.text)
+                )
+            ]
+        case c.WriteNote():
+            viewer = _require_viewer(actor)
+            if not viewer.staff:
+                raise Forbidden("notes are for mentors, observers and control")
+            if command.team is not None:
+                _team(state, command.team)
+            if command.about is not None and command.about < 1:
+                raise InvalidArguments("about: the sequence number of an event")
+            return [
+                NoteWritten(
+                    viewer.participant,
+                    command.team,
+                    command.about,
+                    _text(command.text),
+                    state.clock.sim_at(now),
                 )
             ]
         case c.PromptTeam():

@@ -435,6 +435,18 @@ class DirectMessagePosted(Event):
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class NoteWritten(Event):
+    """A timestamped note by staff (a mentor observing a team), for the hot wash."""
+
+    kind: ClassVar[str] = "note.written"
+    author: str
+    team: str | None
+    about: int | None
+    text: str
+    sim_time: float
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -481,6 +493,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         JointTeamFormed,
         CharacterChanged,
         DirectMessagePosted,
+        NoteWritten,
     )
 }
 

@@ -48,6 +48,7 @@ from server.core.events import (
     JointTeamFormed,
     MentorPrompted,
     MessagePosted,
+    NoteWritten,
     ParticipantAdded,
     RequestAcknowledged,
     RequestAnswered,
@@ -328,6 +329,8 @@ def apply(state: Exercise, event: Event) -> Exercise:
                 event.author, Audience.of(teams=[event.from_team, event.to_team]), event.text, "direct"
             )
             return replace(state, feed=(*state.feed, item))
+        case NoteWritten():
+            return state  # for the debrief: the log keeps it, the exercise does not change
         case CharacterChanged():
             now = replace(state.characters[event.character], trust=event.trust, status=event.status)
             return replace(state, characters=_with(state.characters, event.character, now))

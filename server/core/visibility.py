@@ -12,7 +12,7 @@ Rules:
 - an action, the team's channel with control and a mentor's prompt: the team (and staff);
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
-- a character's state (trust, status): staff, who play them;
+- a character's state (trust, status), a mentor's note: staff;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -58,6 +58,7 @@ from server.core.events import (
     JointTeamFormed,
     MentorPrompted,
     MessagePosted,
+    NoteWritten,
     ParticipantAdded,
     RequestAcknowledged,
     RequestAnswered,
@@ -132,7 +133,7 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=[event.from_team, *teams_of(state, event.to_team)])
         case JointTeamFormed():
             return Audience.of(teams=event.teams)
-        case SharingFlagged() | CharacterChanged():
+        case SharingFlagged() | CharacterChanged() | NoteWritten():
             return Audience.staff_only()
     raise ValueError(f"no audience rule for {event.kind}")
 

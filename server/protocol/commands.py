@@ -184,6 +184,13 @@ def _set_character(args: dict[str, Any], code: NewCode) -> c.SetCharacter:
     )
 
 
+def _write_note(args: dict[str, Any], code: NewCode) -> c.WriteNote:
+    about = args.get("about")
+    if about is not None and (not isinstance(about, int) or isinstance(about, bool)):
+        raise ArgumentError("args.about: expected the seq of an event")
+    return c.WriteNote(_required(args, "text"), _string(args, "team", optional=True), about)
+
+
 def _on_request(command: Callable[[str], c.Command]) -> Build:
     """A command that names one request: `{request}`."""
     return lambda args, code: command(_required(args, "request"))
@@ -292,6 +299,7 @@ COMMANDS: dict[str, CommandSpec] = {
         _no_result,
         "write to another team directly (where the scenario allows informal channels)",
     ),
+    "note.write": CommandSpec(_write_note, _no_result, "a mentor's note on a team or an event"),
     "message.prompt": CommandSpec(
         lambda a, k: c.PromptTeam(_required(a, "team"), _required(a, "text")), _no_result, "a mentor's prompt"
     ),

@@ -17,6 +17,7 @@ from server.core.events import (
     DirectMessagePosted,
     InjectReleased,
     MentorPrompted,
+    NoteWritten,
 )
 from server.core.scenario import (
     Action,
@@ -184,3 +185,18 @@ def test_direct_messages_between_teams_only_where_the_scenario_allows_them(play:
         play.do(c.WriteToTeam("nl", "to myself"), anna)
     with pytest.raises(NotFound):
         play.do(c.WriteToTeam("xx", "nobody"), anna)
+
+
+def test_staff_write_notes_on_a_team_or_an_event_for_the_debrief(play: Run) -> None:
+    mia, anna = play.viewer("Mia"), play.viewer("Anna")
+    (note,) = play.do(c.WriteNote("Good separation of Ion from the foreman.", team="nl", about=3), mia)
+    assert isinstance(note, NoteWritten)
+    assert (note.team, note.about) == ("nl", 3)
+    assert audience(play.state, note) == Audience.staff_only()
+    play.do(c.WriteNote("Overall: calm start."), play.viewer("Otto"))
+    with pytest.raises(Forbidden):
+        play.do(c.WriteNote("me too"), anna)
+    with pytest.raises(NotFound):
+        play.do(c.WriteNote("x", team="zz"), mia)
+    with pytest.raises(InvalidArguments):
+        play.do(c.WriteNote("x", about=0), mia)

@@ -43,6 +43,7 @@ from server.core.events import (
     JointTeamFormed,
     MentorPrompted,
     MessagePosted,
+    NoteWritten,
     ParticipantAdded,
     RequestAcknowledged,
     RequestAnswered,
@@ -169,6 +170,8 @@ EXAMPLES: list[Event] = [
     JointTeamFormed("JIT-1", ("be", "nl"), 40_000.0),
     CharacterChanged("CH-ION", 1, "lost_contact", "collected by Andrei", "scenario"),
     DirectMessagePosted("P0006", "nl", "be", "Do you know SeaCrew?"),
+    NoteWritten("P0004", "nl", 12, "Good separation.", 40_100.0),
+    NoteWritten("P0005", None, None, "Calm start.", 40_200.0),
 ]
 
 
@@ -180,7 +183,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 43
+    assert len(EVENT_TYPES) == 44
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

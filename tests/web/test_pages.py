@@ -254,3 +254,19 @@ def test_every_response_has_the_security_headers_and_pages_have_no_inline_code(
             assert "<style" not in html and " style=" not in html and "onclick=" not in html, path
             assert re.search(r"https?://", html) is None, path  # nothing from elsewhere
     assert httpx.get(web_server.url + "/assets/nothing.js").status_code == 404
+
+
+def test_staff_notes_go_to_every_staff_timeline_and_never_to_a_station(people: People) -> None:
+    mentor = people.open("Mona Mentor")
+    observer = people.open("Otto Observer")
+    nils = people.open("Nils Berg")
+    hostile = "<img src=x onerror=alert(1)> good separation of the victim"
+    mentor.locator("#note-team").select_option("NOR")
+    mentor.locator("#note-text").fill(hostile)
+    mentor.get_by_role("button", name="Add note").click()
+    for page in (mentor, observer):
+        expect(page.locator("#timeline .entry-detail").filter(has_text=hostile)).to_have_count(1)
+        expect(page.locator("#timeline img")).to_have_count(0)
+    mentor.reload()  # the note is in the exercise's log, not in the tab
+    expect(mentor.locator("#timeline .entry-detail").filter(has_text=hostile)).to_have_count(1)
+    expect(nils.locator("body")).not_to_contain_text("good separation")

@@ -17,14 +17,14 @@ export function kindGroup(kind) {
   if (kind.startsWith("inject.")) return "inject";
   if (kind.startsWith("request.")) return "request";
   if (kind.startsWith("artefact.") || kind === "action.taken") return "casefile";
-  if (kind === "message.control" || kind === "message.prompt" || kind === "note") return "message";
+  if (kind === "message.control" || kind === "message.prompt" || kind === "message.direct" || kind === "note.written") return "message";
   return "exercise";
 }
 
 /** The team an event is about (for the team filter), or null. */
 export function eventTeam(model, entry) {
   const { kind, data } = entry;
-  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "note") return data.team;
+  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "note.written") return data.team;
   if (kind.startsWith("request.")) return model.requests?.[data.request]?.from ?? data.source_team ?? null;
   if (kind === "artefact.shared") return data.from_team;
   if (kind === "participant.added") return data.team;
@@ -95,8 +95,6 @@ export function describe(model, entry) {
       return { title: data.from_control ? `Control → ${teamName(model, data.team)}` : `${who(data.author)} (${teamName(model, data.team)}) → control`, detail: data.text };
     case "message.prompt":
       return { title: `Mentor prompt to ${teamName(model, data.team)} by ${who(data.author)}`, detail: data.text };
-    case "note":
-      return { title: `Note on ${data.team ? teamName(model, data.team) : "the exercise"} by ${who(data.author)}`, detail: data.text };
     case "inject.released":
       return { title: `Inject ${data.inject} released to ${audienceText(model, data.audience)}: ${data.title}` };
     case "inject.held":
@@ -133,6 +131,10 @@ export function describe(model, entry) {
       return { title: `${data.artefact} shared ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} by ${who(data.by)}` };
     case "artefact.flagged":
       return { title: `Flag: ${data.artefact} passed ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} (${data.reason})` };
+    case "note.written":
+      return { title: `Note on ${data.team ? teamName(model, data.team) : "the exercise"} by ${who(data.author)}`, detail: data.text };
+    case "message.direct":
+      return { title: `${who(data.author)}: ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} (direct)`, detail: data.text };
     case "action.taken":
       return { title: `${who(data.participant)} (${teamName(model, data.team)}): ${data.action}${data.subject ? ` · ${data.subject}` : ""}${data.flags?.length ? ` · flagged: ${data.flags.join(", ")}` : ""}`, detail: data.note || undefined };
     default:

@@ -1,24 +1,14 @@
 // The observer dashboard (mentors, observers): the countries with the requests between them as
 // arrows (late or on time), every team at a glance (open and overdue requests, injects not
 // acknowledged, members online) and a live timeline of everything, filtered by team, role and
-// kind. Mentors' notes are kept in this tab's sessionStorage only: the protocol has no notes.
+// kind. Staff write timestamped notes on a team (`note.write`); only staff see them.
 
-import { simNowOf, startPage } from "./app.js";
+import { run, simNowOf, startPage } from "./app.js";
 import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
 import { $, el, replaceIfChanged, setText, svg, wallTime } from "./dom.js";
 import { isOnline, roleName, teamName } from "./model.js";
 import { isOverdue, statusTag } from "./panels.js";
 import { CLOSED, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
-
-const NOTES_KEY = "liaison.notes";
-
-function loadNotes() {
-  try {
-    return JSON.parse(sessionStorage.getItem(NOTES_KEY) ?? "[]");
-  } catch {
-    return [];
-  }
-}
 
 function teamStats(model) {
   const stats = new Map(model.teams.map((t) => [t.id, { team: t, members: 0, online: 0, messages: 0, people: [] }]));
@@ -203,8 +193,7 @@ function render(ctx) {
   const { model } = ctx;
   model.simNowValue = simNowOf(ctx);
   const stats = teamStats(model);
-  const mentor = model.me.role === "mentor";
-  $("#note-form").hidden = !mentor;
+  $("#note-form").hidden = !model.me.staff;
   replaceIfChanged($("#note-team"), JSON.stringify(model.teams), () => [el("option", { value: "" }, "The whole exercise"), ...model.teams.map((t) => el("option", { value: t.id }, t.name))]);
   renderMap(model, stats);
   renderTeams(model, stats);
@@ -212,9 +201,7 @@ function render(ctx) {
   const team = $("#filter-team").value;
   const role = $("#filter-role").value;
   const kind = $("#filter-kind").value;
-  const notes = loadNotes().filter((n) => n.exercise === model.exercise.id);
-  const entries = [...model.timeline, ...notes.map((n) => ({ seq: n.key, at: n.at, kind: "note", data: n, after: n.after }))]
-    .sort((a, b) => (a.kind === "note" ? a.after + 0.5 : a.seq) - (b.kind === "note" ? b.after + 0.5 : b.seq))
+  const entries = [...model.timeline]
     .filter(
       (e) =>
         (!team || eventTeam(model, e) === team) &&
@@ -261,20 +248,12 @@ function tick(ctx) {
 
 const ctx = startPage({ page: "observer", render, tick });
 if (ctx) {
-  $("#note-form").addEventListener("submit", (event) => {
+  $("#note-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = $("#note-text").value.trim();
     if (!text) return;
-    const notes = loadNotes();
-    const last = ctx.model.timeline.at(-1)?.seq ?? 0;
-    notes.push({ key: `note-${Date.now()}`, exercise: ctx.model.exercise.id, author: ctx.model.me.participant, team: $("#note-team").value || null, text, at: Date.now() / 1000, after: last });
-    try {
-      sessionStorage.setItem(NOTES_KEY, JSON.stringify(notes));
-    } catch {
-      // storage full: the note is not kept
-    }
-    $("#note-text").value = "";
-    ctx.render();
+    const written = await run(ctx, "note.write", { text, team: $("#note-team").value || null }, $("#note-error"));
+    if (written !== null) $("#note-text").value = ""; // the note comes back as a note.written event
   });
   $("#filter-team").addEventListener("change", () => ctx.render());
   $("#filter-role").addEventListener("change", () => ctx.render());
