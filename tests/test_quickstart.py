@@ -9,6 +9,7 @@ runs (`.ci/run`), so every CI run shows it works.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.wire import Wire
 from tests.support import free_port
@@ -80,6 +82,8 @@ async def test_scripts_start_installs_and_serves_the_demo_in_a_fresh_copy(tmp_pa
         assert wire.welcome["me"]["team"] == "NOR"
         assert (await wire.command("message.post", text="hello from the quick start"))["ok"]
         await wire.close()
+        pages = await asyncio.to_thread(_follow_the_printed_links, output)
+        assert pages == {"Nils Berg": "/station", "Carl Controller": "/console", "Mona Mentor": "/observer"}
         redis_children = [
             p for p in psutil.Process(process.pid).children(recursive=True) if "redis-server" in p.name()
         ]
@@ -97,6 +101,29 @@ async def test_scripts_start_installs_and_serves_the_demo_in_a_fresh_copy(tmp_pa
         assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, (
             "redis-server outlived Liaison"
         )
+
+
+def _follow_the_printed_links(output: str) -> dict[str, str]:
+    """Open the join links the banner printed, as a new user would, in Debian's chromium."""
+    rows = re.findall(r"^\s+\S{19}\s+(.+?)\s{2,}.*?(http://\S+/#code=\S+)$", output, re.M)
+    wanted = {name: link for name, link in rows if name in ("Nils Berg", "Carl Controller", "Mona Mentor")}
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is not installed (.ci/run installs it)"
+    reached: dict[str, str] = {}
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        for name, link in wanted.items():
+            page = browser.new_page()
+            page.goto(link)
+            page.wait_for_url(re.compile(r"/(station|console|observer)$"), timeout=20_000)
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            expect(page.locator("#me-name")).to_have_text(name)
+            reached[name] = "/" + page.url.rsplit("/", 1)[1]
+            page.close()
+        browser.close()
+    return reached
 
 
 def _wait_for(path: Path, text: str, *, within: float, process: subprocess.Popen[bytes]) -> str:
