@@ -37,6 +37,8 @@ log = structlog.get_logger("liaison.endpoint")
 
 _connection_numbers = itertools.count(1)
 
+PRESENCE_RETRY = (0.5, 5.0)
+"""Seconds before retrying a presence update Redis refused, and the most it grows to."""
 JOIN_WINDOW = 60.0
 """Seconds over which failed join attempts per address are counted (LIAISON_JOIN_FAILURES)."""
 
@@ -172,7 +174,7 @@ class Endpoint:
             stats["close_code"] = connection.closing[0] if connection.closing else stats.get("close_code")
             self._hubs.later(
                 self._settings.presence_grace,
-                lambda: hub.execute(c.CloseConnection(viewer.participant, connection.id), c.SYSTEM),
+                lambda: _close_presence(hub, viewer.participant, connection.id),
                 name=f"presence-close:{connection.id}",
             )
 
@@ -352,6 +354,21 @@ class Endpoint:
         if origin in self._settings.allowed_origins:
             return True
         return urlsplit(origin).netloc == websocket.headers.get("host", "")
+
+
+async def _close_presence(hub: Hub, participant: str, connection: str) -> None:
+    """Write `connection.closed`; while Redis is away, keep trying (else it would stay online)."""
+    delay = PRESENCE_RETRY[0]
+    while True:
+        try:
+            await hub.execute(c.CloseConnection(participant, connection), c.SYSTEM)
+            return
+        except (StoreUnavailable, AppendConflict, TimeoutError) as failure:
+            log.warning("presence.close_failed", connection=connection, error=repr(failure), retry_in=delay)
+        except ExerciseGone:
+            return
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, PRESENCE_RETRY[1])
 
 
 _NO_SUBPROTOCOL = "offer liaison.v1.msgpack or liaison.v1.json in Sec-WebSocket-Protocol"

@@ -186,7 +186,9 @@ class Hub:
             await self._reset("the exercise's log was recreated" if meta else "the exercise is gone")
             return
         if meta.seq > self.seq:
-            self._apply_all(await self._store.read(self.exercise, self.seq))
+            missed = await self._store.read(self.exercise, self.seq)
+            log.info("hub.caught_up", exercise=self.exercise, after=self.seq, events=len(missed))
+            self._apply_all(missed)
 
     async def _reset(self, why: str) -> None:
         log.warning("hub.reset", exercise=self.exercise, why=why)

@@ -66,6 +66,9 @@ class InjectRun:
     status: InjectStatus = InjectStatus.PLANNED
     released_at: float | None = None
     """Simulated time of the release."""
+    delivered: frozenset[str] = frozenset()
+    """Recipients who had the server's connection open at the release or since: their
+    station has it."""
     opened: frozenset[str] = frozenset()
     acknowledged: frozenset[str] = frozenset()
     adhoc: bool = False

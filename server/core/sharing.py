@@ -41,7 +41,11 @@ def share(
         raise NotFound(f"no other team {to!r} (teams: {others})")
     if request_id:
         request = state.requests.get(request_id)
-        if request is None or {request.source_team, request.target_team} != {viewer.team, to}:
+        if (
+            request is None
+            or {request.source_team, request.target_team} != {viewer.team, to}
+            or (request.source_team != viewer.team and not request.sent)  # their draft: unseen
+        ):
             raise NotFound(f"no request {request_id!r} between {viewer.team} and {to}")
         if request.simcell and request.source_team == viewer.team and to == request.target_team:
             raise Forbidden(f"nobody plays {to}: SimCell answers request {request_id}, share nothing there")

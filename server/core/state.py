@@ -13,7 +13,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from server.core.audience import Audience
+from server.core.audience import Audience, Viewer, can_see
 from server.core.clock import Clock
 from server.core.events import (
     ActionTaken,
@@ -207,9 +207,12 @@ def apply(state: Exercise, event: Event) -> Exercise:
             return replace(state, clock=event.clock)
         case ConnectionOpened():
             open_now = state.connections.get(event.participant, frozenset())
-            return replace(
-                state,
-                connections=_with(state.connections, event.participant, open_now | {event.connection}),
+            return _delivered(
+                replace(
+                    state,
+                    connections=_with(state.connections, event.participant, open_now | {event.connection}),
+                ),
+                event.participant,
             )
         case ConnectionClosed():
             left = state.connections.get(event.participant, frozenset()) - {event.connection}
@@ -409,17 +412,42 @@ def _released(state: Exercise, event: InjectReleased) -> Exercise:
         at=event.sim_time,
         adhoc=True,
     )
+    online = frozenset(
+        p.id for p in state.participants.values() if state.online(p.id) and _recipient(p, event.audience)
+    )
     run = replace(
         run,
         title=event.title,
         body=event.body,
         status=InjectStatus.RELEASED,
         released_at=event.sim_time,
+        delivered=online,
     )
     releases = tuple(Release(a, event.audience, event.inject, event.sim_time) for a in event.releases)
     return replace(
         state, injects=_with(state.injects, event.inject, run), releases=(*state.releases, *releases)
     )
+
+
+def _recipient(member: Participant, audience: Audience) -> bool:
+    return not member.staff and can_see(Viewer(member.id, member.team, member.role, False), audience)
+
+
+def _delivered(state: Exercise, participant: str) -> Exercise:
+    """A participant connects: every released inject for them is now in their station."""
+    member = state.participants.get(participant)
+    if member is None:  # presence of someone not on the roster: nothing to deliver
+        return state
+    reached = {
+        run.id: replace(run, delivered=run.delivered | {participant})
+        for run in state.injects.values()
+        if run.released_at is not None
+        and participant not in run.delivered
+        and _recipient(member, run.audience)
+    }
+    if not reached:
+        return state
+    return replace(state, injects=MappingProxyType({**state.injects, **reached}))
 
 
 def teams_of(state: Exercise, to: str) -> list[str]:

@@ -236,6 +236,7 @@ def _inject(run: InjectRun, viewer: Viewer) -> dict[str, Any]:
         "channel": run.channel,
         "sender": run.sender,
         "released_at": run.released_at,
+        "delivered": viewer.participant in run.delivered,
         "opened": viewer.participant in run.opened,
         "acknowledged": viewer.participant in run.acknowledged,
     }
@@ -260,6 +261,8 @@ def _msel_row(state: Exercise, run: InjectRun) -> dict[str, Any]:
         "triggered": run.trigger is not None,
         "adhoc": run.adhoc,
         "recipients": recipients,
+        "delivered": sorted(run.delivered),
+        "opened": sorted(run.opened),
         "acknowledged": sorted(run.acknowledged),
     }
 

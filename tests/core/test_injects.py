@@ -23,7 +23,7 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import create
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
-from server.core.events import InjectAcknowledged, InjectOpened, InjectReleased
+from server.core.events import ConnectionOpened, InjectAcknowledged, InjectOpened, InjectReleased
 from server.core.injects import InjectStatus, after, audience_of, due, earliest, next_due
 from server.core.scenario import (
     Anchor,
@@ -40,7 +40,7 @@ from server.core.scenario import (
     Visibility,
 )
 from server.core.simtime import HOUR, MINUTE, parse_sim_time
-from server.core.state import Exercise
+from server.core.state import Exercise, apply
 from server.core.view import snapshot
 from server.core.visibility import audience
 from tests.core.transcript import NOW, ROSTER, SCENARIO, Run
@@ -355,3 +355,33 @@ def test_a_released_artefact_is_listed_once(msel: Run) -> None:
     assert [a["id"] for a in snapshot(twice, msel.viewer("Anna"))["case_file"]] == ["A-PACK"]
     gone = dataclasses.replace(msel.state, scenario=dataclasses.replace(msel.state.scenario, artefacts=()))
     assert snapshot(gone, msel.viewer("Anna"))["case_file"] == []
+
+
+def test_control_sees_who_has_an_inject_delivered_opened_and_acknowledged(msel: Run) -> None:
+    anna, carla, bas = msel.viewer("Anna"), msel.viewer("Carla"), msel.viewer("Bas")
+    msel.do(c.OpenConnection(anna.participant, "i1:1"), c.SYSTEM)
+    msel.do(c.OpenConnection(msel.viewer("Dana").participant, "i1:2"), c.SYSTEM)  # staff: not a recipient
+    tick(msel, "D1 08:30")  # I-01 to everyone: only Anna is online
+    assert msel.state.injects["I-01"].delivered == {anna.participant}
+    msel.do(c.OpenConnection(carla.participant, "i1:3"), c.SYSTEM)  # Carla connects later
+    msel.do(c.OpenConnection(carla.participant, "i1:4"), c.SYSTEM)  # a second tab changes nothing
+    assert msel.state.injects["I-01"].delivered == {anna.participant, carla.participant}
+    tick(msel, "D1 09:00")  # I-02 to nl police: Anna only, whoever else is online
+    assert msel.state.injects["I-02"].delivered == {anna.participant}
+    msel.do(c.OpenInject("I-01"), carla)
+    rows = {row["id"]: row for row in snapshot(msel.state, msel.viewer("Dana"))["msel"]}
+    assert (rows["I-01"]["delivered"], rows["I-01"]["opened"], rows["I-01"]["acknowledged"]) == (
+        sorted([anna.participant, carla.participant]),
+        [carla.participant],
+        [],
+    )
+    assert bas.participant in rows["I-01"]["recipients"]  # not delivered yet: Bas never connected
+    mine = {i["id"]: i for i in snapshot(msel.state, carla)["injects"]}
+    assert (mine["I-01"]["delivered"], mine["I-01"]["opened"]) == (True, True)
+
+
+def test_presence_of_someone_not_on_the_roster_delivers_nothing(msel: Run) -> None:
+    tick(msel, "D1 08:30")
+    before = msel.state.injects
+    after = apply(msel.state, ConnectionOpened("P9999", "i1:9"))
+    assert after.injects == before
