@@ -270,3 +270,8 @@ def test_staff_notes_go_to_every_staff_timeline_and_never_to_a_station(people: P
     mentor.reload()  # the note is in the exercise's log, not in the tab
     expect(mentor.locator("#timeline .entry-detail").filter(has_text=hostile)).to_have_count(1)
     expect(nils.locator("body")).not_to_contain_text("good separation")
+    mentor.locator("#prompt-team").select_option("NOR")
+    mentor.locator("#prompt-text").fill("Who in Sudria could confirm the van's crossing?")
+    mentor.get_by_role("button", name="Send prompt").click()
+    expect(nils.locator("body")).to_contain_text("Who in Sudria could confirm the van's crossing?")
+    expect(observer.locator("#prompt-form")).to_be_hidden()  # observers watch; mentors prompt

@@ -194,6 +194,8 @@ function render(ctx) {
   model.simNowValue = simNowOf(ctx);
   const stats = teamStats(model);
   $("#note-form").hidden = !model.me.staff;
+  $("#prompt-form").hidden = !["mentor", "director", "controller"].includes(model.me.role);
+  replaceIfChanged($("#prompt-team"), JSON.stringify(model.teams), () => model.teams.map((t) => el("option", { value: t.id }, t.name)));
   replaceIfChanged($("#note-team"), JSON.stringify(model.teams), () => [el("option", { value: "" }, "The whole exercise"), ...model.teams.map((t) => el("option", { value: t.id }, t.name))]);
   renderMap(model, stats);
   renderTeams(model, stats);
@@ -254,6 +256,13 @@ if (ctx) {
     if (!text) return;
     const written = await run(ctx, "note.write", { text, team: $("#note-team").value || null }, $("#note-error"));
     if (written !== null) $("#note-text").value = ""; // the note comes back as a note.written event
+  });
+  $("#prompt-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("#prompt-text").value.trim();
+    if (!text) return;
+    const sent = await run(ctx, "message.prompt", { team: $("#prompt-team").value, text }, $("#prompt-error"));
+    if (sent !== null) $("#prompt-text").value = "";
   });
   $("#filter-team").addEventListener("change", () => ctx.render());
   $("#filter-role").addEventListener("change", () => ctx.render());
