@@ -113,9 +113,10 @@ class CloseInstanceConnections(Command):
 
 @dataclass(frozen=True, slots=True)
 class PostMessage(Command):
-    """Post to the author's team channel."""
+    """Post to the author's team channel, with case-file items attached (shared with the team)."""
 
     text: str
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +303,7 @@ class WriteToTeam(Command):
 
     to: str
     text: str
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

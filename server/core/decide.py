@@ -95,7 +95,10 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             _require_not_ended(state)
             if viewer.staff:
                 raise Forbidden("staff write to teams with announcement.make")
-            return [MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))]
+            posted = MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))
+            sim_now = state.clock.sim_at(now)
+            team = viewer.team or ""
+            return [posted, *_attached(state, viewer, command.attachments, team, sim_now, within_team=True)]
 
         case c.ShareArtefact():
             _require_status(state, "share in", Status.RUNNING, Status.PAUSED)
@@ -139,7 +142,8 @@ def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> l
             return [
                 DirectMessagePosted(
                     viewer.participant, viewer.team, _team(state, command.to), _text(command.text)
-                )
+                ),
+                *_attached(state, viewer, command.attachments, command.to, state.clock.sim_at(now)),
             ]
         case c.WriteNote():
             viewer = _require_viewer(actor)
@@ -313,6 +317,22 @@ def _participant(state: Exercise, participant_id: str) -> Participant:
     if participant is None:
         raise NotFound(f"no participant {participant_id!r} in this exercise")
     return participant
+
+
+def _attached(
+    state: Exercise,
+    viewer: Viewer,
+    items: tuple[str, ...],
+    to: str,
+    sim_now: float,
+    *,
+    within_team: bool = False,
+) -> list[Event]:
+    """The sharing that attaching case-file items to a message means, item by item."""
+    events: list[Event] = []
+    for item in dict.fromkeys(items):
+        events.extend(share(state, viewer, item, to, "", sim_now, within_team=within_team))
+    return events
 
 
 def _team(state: Exercise, team: str | None) -> str:

@@ -28,15 +28,24 @@ def visible(state: Exercise, viewer: Viewer, artefact: Artefact) -> bool:
 
 
 def share(
-    state: Exercise, viewer: Viewer, artefact_id: str, to: str, request_id: str, sim_now: float
+    state: Exercise,
+    viewer: Viewer,
+    artefact_id: str,
+    to: str,
+    request_id: str,
+    sim_now: float,
+    *,
+    within_team: bool = False,
 ) -> list[Event]:
+    """Pass an item on to team `to` (or a joint team); `within_team`: to the viewer's own team,
+    as an attachment to a team message (an item of one role becomes the whole team's)."""
     artefact = next((a for a in state.scenario.artefacts if a.id == artefact_id), None)
     if artefact is None or viewer.staff or viewer.team is None or not visible(state, viewer, artefact):
         raise NotFound(f"no item {artefact_id!r} in your case file")
     if to in state.joint_teams:
         if viewer.team not in teams_of(state, to):
             raise Forbidden(f"your team is not a member of the joint team {to}")
-    elif to not in state.teams or to == viewer.team:
+    elif to not in state.teams or (to == viewer.team and not within_team):
         others = ", ".join(t for t in state.teams if t != viewer.team)
         raise NotFound(f"no other team {to!r} (teams: {others})")
     if request_id:

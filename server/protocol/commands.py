@@ -191,6 +191,14 @@ def _write_note(args: dict[str, Any], code: NewCode) -> c.WriteNote:
     return c.WriteNote(_required(args, "text"), _string(args, "team", optional=True), about)
 
 
+def _items(args: dict[str, Any]) -> tuple[str, ...]:
+    """`attachments`: case-file item ids, at most 20."""
+    value = args.get("attachments", [])
+    if not isinstance(value, list) or len(value) > 20 or not all(isinstance(item, str) for item in value):
+        raise ArgumentError("args.attachments: expected a list of at most 20 item ids")
+    return tuple(value)
+
+
 def _on_request(command: Callable[[str], c.Command]) -> Build:
     """A command that names one request: `{request}`."""
     return lambda args, code: command(_required(args, "request"))
@@ -234,7 +242,7 @@ COMMANDS: dict[str, CommandSpec] = {
         issues_code=True,
     ),
     "message.post": CommandSpec(
-        lambda a, k: c.PostMessage(_required(a, "text")), _no_result, "post to the team channel"
+        lambda a, k: c.PostMessage(_required(a, "text"), _items(a)), _no_result, "post to the team channel"
     ),
     "announcement.make": CommandSpec(_announcement, _no_result, "announce to an audience"),
     "inject.release": CommandSpec(_on_inject(c.ReleaseInject), _no_result, "release an inject now"),
@@ -295,7 +303,7 @@ COMMANDS: dict[str, CommandSpec] = {
         "write on the channel between a team and control",
     ),
     "message.direct": CommandSpec(
-        lambda a, k: c.WriteToTeam(_required(a, "to"), _required(a, "text")),
+        lambda a, k: c.WriteToTeam(_required(a, "to"), _required(a, "text"), _items(a)),
         _no_result,
         "write to another team directly (where the scenario allows informal channels)",
     ),

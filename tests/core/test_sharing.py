@@ -163,3 +163,26 @@ def test_a_joint_team_forms_when_its_agreement_is_answered_and_opens_a_shared_sc
     outsider = Viewer("P0099", "fr", "police", False)
     with pytest.raises(Forbidden, match="not a member"):
         share(play.state, outsider, "A-PUBLIC", "JIT-1", "", 0.0)
+
+
+def test_items_attached_to_messages_are_shared_with_the_readers(play: Run) -> None:
+    anna, bas, carla = play.viewer("Anna"), play.viewer("Bas"), play.viewer("Carla")
+    role_item = dataclasses.replace(
+        ITEMS[0], id="A-POLICE", visibility=Visibility(Scope.ROLE, team="nl", role="police")
+    )
+    play.state = dataclasses.replace(
+        play.state,
+        scenario=dataclasses.replace(SHARING_SCENARIO, artefacts=(*ITEMS, role_item), informal_channels=True),
+    )
+    assert "A-POLICE" not in {a["id"] for a in snapshot(play.state, bas)["case_file"]}
+    events = play.do(c.PostMessage("See the attached note", ("A-POLICE", "A-POLICE")), anna)
+    assert [e.kind for e in events] == ["message.posted", "artefact.shared"]  # once, however often attached
+    assert "A-POLICE" in {
+        a["id"] for a in snapshot(play.state, bas)["case_file"]
+    }  # the prosecutor has it now
+    assert "A-POLICE" not in {a["id"] for a in snapshot(play.state, carla)["case_file"]}
+    events = play.do(c.WriteToTeam("be", "For you", ("A-H3",)), anna)
+    assert [e.kind for e in events] == ["message.direct", "artefact.shared", "artefact.flagged"]
+    assert "A-H3" in {a["id"] for a in snapshot(play.state, carla)["case_file"]}
+    with pytest.raises(NotFound):
+        play.do(c.PostMessage("nope", ("A-NOPE",)), anna)

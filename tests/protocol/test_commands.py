@@ -142,6 +142,12 @@ VALID: list[tuple[str, dict[str, Any], c.Command]] = [
     ("message.control", {"text": "hi", "team": "nl"}, c.PostToControl("hi", "nl")),
     ("message.prompt", {"team": "nl", "text": "psst"}, c.PromptTeam("nl", "psst")),
     ("message.direct", {"to": "be", "text": "hi"}, c.WriteToTeam("be", "hi")),
+    (
+        "message.direct",
+        {"to": "be", "text": "hi", "attachments": ["A-1"]},
+        c.WriteToTeam("be", "hi", ("A-1",)),
+    ),
+    ("message.post", {"text": "see", "attachments": ["A-1", "A-2"]}, c.PostMessage("see", ("A-1", "A-2"))),
     ("note.write", {"text": "n"}, c.WriteNote("n", None, None)),
     ("note.write", {"text": "n", "team": "nl", "about": 12}, c.WriteNote("n", "nl", 12)),
 ]
@@ -246,6 +252,8 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("message.control", {"team": "nl"}, "args.text: expected a string"),
     ("message.prompt", {"text": "x"}, "args.team: expected a string"),
     ("message.direct", {"text": "x"}, "args.to: expected a string"),
+    ("message.post", {"text": "x", "attachments": "A-1"}, "args.attachments: expected a list"),
+    ("message.post", {"text": "x", "attachments": ["a"] * 21}, "args.attachments: expected a list"),
     ("note.write", {"text": "x", "about": "12"}, "args.about: expected the seq"),
     ("note.write", {}, "args.text: expected a string"),
 ]
