@@ -314,10 +314,16 @@ class Hub:
                 events = decide(self.state, command, actor, time.time())
                 if not events:
                     return Executed([], None)
+                expected, appended_at = self.seq, time.time()
                 result: AppendResult = await self._store.append(
-                    self.exercise, self.seq, events, now=time.time(), command_key=command_key
+                    self.exercise, expected, events, now=appended_at, command_key=command_key
                 )
                 if result.outcome == "ok":
+                    # The log holds exactly these events at expected+1 ... : apply them now rather
+                    # than wait for our own pub/sub message (which is then ignored as seen).
+                    self._apply_all(
+                        StoredEvent(expected + 1 + i, appended_at, event) for i, event in enumerate(events)
+                    )
                     await self.wait_applied(result.seq)
                     return Executed(events, result.seq)
                 if result.outcome == "dup":
