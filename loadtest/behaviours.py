@@ -17,6 +17,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.core.scenario import Scenario as ServerScenario
+
 from .bot import Bot
 
 
@@ -31,6 +33,10 @@ class Play:
     participants: Sequence[str]
     message_every: float
     announce_every: float
+    scenario: ServerScenario | None = None
+    """The scenario's model, for players that act on its instruments and actions."""
+    lead: bool = False
+    """The first member of their team and role: plays its scripted steps and answers for it."""
 
     @property
     def over(self) -> bool:

@@ -15,13 +15,27 @@ import asyncio
 import random
 import time
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from clients.sdk import Client, CommandError, ConnectionClosed, Event, LiaisonError, Mode, Reset, Welcome
 
 from .cohort import Member
+
+PLAY_KINDS = frozenset(
+    {
+        "inject.released",
+        "request.drafted",
+        "request.sent",
+        "request.acknowledged",
+        "request.clarification_requested",
+        "request.answered",
+        "request.refused",
+        "request.withdrawn",
+    }
+)
+"""The live events a player reacts to (`loadtest.players`)."""
 
 COMMAND_TIMEOUT = 30.0
 RETRYABLE = frozenset({"rate_limited", "unavailable", "conflict"})
@@ -84,6 +98,10 @@ class Bot:
         self.anomalies: list[str] = []
         self.failure: str | None = None
         self.participant = member.participant
+        self.play_events: deque[Event] = deque(maxlen=500)
+        """Live events a player reacts to (`loadtest.players`)."""
+        self.drafted: set[str] = set()
+        """Requests this member drafted."""
         self._consumer: asyncio.Task[None] | None = None
         self._replay_until = 0
         self._welcome: Welcome | None = None
@@ -176,7 +194,15 @@ class Bot:
         if self.segments and self.position is not None:
             self.segments[-1][1] = max(self.segments[-1][1], self.position[1])
 
-    async def command(self, name: str, **args: Any) -> bool:
+    async def request(self, name: str, **args: Any) -> dict[str, Any] | None:
+        """A command whose result matters (a draft's id); None when it failed (counted)."""
+        result: dict[str, Any] = {}
+        done = await self.command(name, _result=result, **args)
+        if done and name == "request.draft" and "request" in result:
+            self.drafted.add(result["request"])
+        return result if done else None
+
+    async def command(self, name: str, _result: dict[str, Any] | None = None, **args: Any) -> bool:
         """Run a command, timing its round trip; failures are counted by error code. A refusal
         that says "later" (`rate_limited`, `unavailable`, `conflict`) is retried with the same id
         after a backoff, and counted as `<code> (retried)`."""
@@ -189,14 +215,16 @@ class Bot:
             self.measures.commands += attempt == 0
             started = time.perf_counter()
             try:
-                await client.command(name, timeout=COMMAND_TIMEOUT, command_id=command_id, **args)
+                reply = await client.command(name, timeout=COMMAND_TIMEOUT, command_id=command_id, **args)
+                if _result is not None:
+                    _result.update(reply)
             except CommandError as error:
                 if error.code in RETRYABLE and attempt < RETRIES:
                     self.measures.errors[f"{error.code} (retried)"] += 1
                     command_id = error.id
                     await asyncio.sleep(self.rng.uniform(0.5, 1.0) * 0.2 * 2**attempt)
                     continue
-                self.measures.errors[error.code] += 1
+                self.measures.errors[f"{error.code} ({name})"] += 1
                 return False
             except TimeoutError:
                 self.measures.errors["command_timeout"] += 1
@@ -233,6 +261,8 @@ class Bot:
                 segment = self.segments[-1]
                 segment[1] = max(segment[1], item.seq)
                 measures.deliveries += 1
+                if item.kind in PLAY_KINDS and item.seq > self._replay_until:
+                    self.play_events.append(item)
                 if item.seq <= self._replay_until:
                     measures.replayed += 1
                 elif item.at >= measures.steady_from:

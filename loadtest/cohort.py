@@ -4,7 +4,7 @@ A scenario's teams and roles are read from its `scenario.yaml` (the same folder 
 loads by name). The roster is the scenario's own `roster.csv` for the flagship ("greenhouse",
 about 200 people), a file given with `--roster`, or generated: N participants spread over the
 teams and roles round-robin, plus control (a director, two controllers) and watchers (two
-mentors, three observers). Only the protocol's vocabulary is used here, not the server's code.
+mentors, three observers). Scenario folders sent inline are bundled with their included files.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from server.scenario.loader import bundle_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FLAGSHIP = "greenhouse"
@@ -35,6 +37,8 @@ class Scenario:
     teams: tuple[str, ...]
     roles: tuple[str, ...]
     roster_file: Path | None
+    folder: Path | None = None
+    """The scenario folder, so players can read its instruments and actions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,10 @@ def resolve_scenario(name: str) -> Scenario:
         text = file.read_text(encoding="utf-8")
         teams, roles = _teams_and_roles(text, file)
         roster = file.parent / "roster.csv"
-        return Scenario(file.parent.name, {"yaml": text}, teams, roles, roster if roster.exists() else None)
+        bundled = {"yaml": bundle_scenario(file.parent)}  # its included files merged in
+        return Scenario(
+            file.parent.name, bundled, teams, roles, roster if roster.exists() else None, file.parent
+        )
     file = SCENARIOS / name / "scenario.yaml"
     if not file.exists():
         known = ", ".join(sorted(p.name for p in SCENARIOS.iterdir() if (p / "scenario.yaml").exists()))
@@ -78,7 +85,7 @@ def resolve_scenario(name: str) -> Scenario:
     teams, roles = _teams_and_roles(file.read_text(encoding="utf-8"), file)
     roster = file.parent / "roster.csv"
     flagship_roster = roster if name == FLAGSHIP and roster.exists() else None
-    return Scenario(name, name, teams, roles, flagship_roster)
+    return Scenario(name, name, teams, roles, flagship_roster, file.parent)
 
 
 def _teams_and_roles(text: str, file: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -1,4 +1,5 @@
-"""Server resources: CPU and memory of the server processes, sampled with psutil.
+"""Server resources: CPU and memory of the server processes, sampled with psutil (when it is
+installed: it comes with the `test` extras).
 
 Only for local targets (the PIDs of the instances and of redis-server are known). A sample
 holds, per process, the CPU time used since the monitor started and the resident memory.
@@ -10,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import psutil  # type: ignore[import-untyped]
+try:
+    import psutil  # type: ignore[import-untyped]
+except ImportError:  # psutil comes with the test extras; without it, resources are not sampled
+    psutil = None
 
 
 @dataclass(slots=True)
@@ -34,6 +38,8 @@ class Monitor:
 
     def add(self, name: str, pid: int) -> None:
         """Watch one more process (a load generator, say), from now on."""
+        if psutil is None:
+            return
         try:
             process = psutil.Process(pid)
             times = process.cpu_times()

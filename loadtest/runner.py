@@ -108,6 +108,15 @@ def _specs(
     ]
 
 
+def _leads(exercise: Exercise) -> list[str]:
+    """The first member of each team and role: the one who plays that role's scripted steps and
+    answers for it (so that teammates do not race each other)."""
+    firsts: dict[str, str] = {}
+    for member in exercise.members:
+        firsts.setdefault(f"{member.team}/{member.role}", member.participant)
+    return sorted(firsts.values())
+
+
 class Ticker:
     """Called by the pool a few times a second: monitor sample, events/s, progress line."""
 
@@ -249,6 +258,7 @@ async def run_cohort(options: Any, target: Target, progress: ProgressLine) -> di
         opener=True,
         seed=options.seed,
         drops=drops,
+        extra={"scenario_dir": str(scenario.folder) if scenario.folder else "", "leads": _leads(exercise)},
     )
     monitor = Monitor(dict(target.pids))
     monitor.start()

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .baseline import BaselineClient, drive
-from .behaviours import Play, behaviour_for, extra_load, random_audience
+from .behaviours import Play, behaviour_for, extra_load, random_audience, team_chat, watch
 from .bot import Bot, Measures
 from .cohort import Member
+from .players import participant, scenario_at, simcell
 
 PROGRESS_EVERY = 0.5
 
@@ -171,6 +172,8 @@ class Worker:
         if self.spec.opener and bot.member.role == "director":
             await bot.command("exercise.ready")
             await bot.command("exercise.start")
+        folder = str(self.spec.extra.get("scenario_dir") or "")
+        scenario = scenario_at(folder) if folder else None
         play = Play(
             bot,
             random.Random(self.rng.random()),
@@ -180,8 +183,14 @@ class Worker:
             self.spec.participants,
             self.spec.message_every,
             self.spec.announce_every,
+            scenario=scenario,
+            lead=bot.participant in self.spec.extra.get("leads", ()),
         )
         behaviour = behaviour_for(bot.member.role)
+        if scenario is not None and not bot.member.staff and behaviour is team_chat:
+            behaviour = participant  # plays the scenario: injects, requests, actions, chat
+        elif scenario is not None and bot.member.role == "simcell" and behaviour is watch:
+            behaviour = simcell
         if assignment.drop_at is None:
             await behaviour(play)
             return
