@@ -7,6 +7,7 @@ maps. Decoding never raises anything but `FrameError`, whatever the bytes.
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +15,9 @@ import msgpack
 
 MAX_DEPTH = 16
 """Deepest nesting of maps and lists accepted in a frame."""
+INTEGERS = range(-(2**63), 2**64)
+"""Integers a frame may hold: what MessagePack can carry (JSON has no limit of its own)."""
+_LONG_NUMBER = re.compile(r"\d{19}")
 
 
 class FrameError(ValueError):
@@ -71,7 +75,24 @@ def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
         raise FrameError(f"a frame nests deeper than {MAX_DEPTH} levels")
     if isinstance(data, str) and ("\\ud" in data or "\\uD" in data) and not _encodable(value):
         raise FrameError("not valid JSON: a \\u escape makes a lone surrogate")
+    if isinstance(data, str) and _LONG_NUMBER.search(data) and not _integers_fit(value):
+        raise FrameError("a number is out of range: integers must fit in 64 bits")
     return value
+
+
+def _integers_fit(value: Any) -> bool:
+    """Whether every integer in `value` fits in MessagePack (the server stores and sends on
+    what it decodes). Without recursion, as `_depth`."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, int) and item not in INTEGERS:
+            return False
+    return True
 
 
 def _encodable(value: Any) -> bool:

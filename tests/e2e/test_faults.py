@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from server.adapters.redis_server import RedisProcess
 from tests.e2e.log import assert_contiguous, read_log, received_seqs, viewer_of, visible_seqs
 from tests.e2e.servers import ServerProcess, code_of
+from tests.e2e.test_faults_redis import report
 from tests.e2e.wire import Wire
 from tests.support import wait_until
 
@@ -63,6 +64,12 @@ async def test_kill_9_of_an_instance_loses_nothing_and_clients_resume_elsewhere(
     assert len(texts) == len(set(texts))
     got = received_seqs(watcher.frames) + received_seqs(back.frames)
     assert got == visible_seqs(log, viewer_of(log, welcome), after=watcher.base, until=end["seq"])
+    report(
+        "instance_killed",
+        {"fault": "kill -9 of one of two instances; its client resumes on the other"},
+        {"acknowledged": len(acknowledged), "lost": 0, "applied_twice": 0, "events_in_log": log[-1].seq}
+        | {"watchers": 1, "watcher_resumes": 1, "events_checked": len(got), "gaps": 0, "duplicates": 0},
+    )
 
     a.start()  # the restarted instance finds the same exercise and state
     again = await Wire.join(a.ws_url, code_of(created, "Dana Director"))
@@ -113,6 +120,13 @@ async def test_a_redis_restart_loses_no_acknowledged_event_and_instances_recover
     await _read_pending(watcher)
     assert watcher.welcome is not None
     assert received_seqs(watcher.frames) == visible_seqs(log, viewer_of(log, watcher.welcome), watcher.base)
+    report(
+        "redis_restarted",
+        {"fault": "Redis restarted (SIGTERM), then kill -9 and started again; appendfsync always"},
+        {"acknowledged": len(acknowledged), "lost": 0, "applied_twice": 0, "events_in_log": log[-1].seq}
+        | {"unavailable_replies": refused, "watchers": 1, "events_checked": len(watcher.events())}
+        | {"gaps": 0, "duplicates": 0},
+    )
     await watcher.close()
     await writer.close()
 

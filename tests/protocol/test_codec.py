@@ -166,3 +166,16 @@ def test_depth_counts_lists_and_scalars() -> None:
 def test_wide_frames_are_not_deep() -> None:
     wide = {str(i): [{"x": i}] * 50 for i in range(200)}
     assert decode(MSGPACK, encode(MSGPACK, wide)) == wide
+
+
+@pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 10**30])
+def test_json_integers_beyond_64_bits_are_refused(number: int) -> None:
+    """MessagePack cannot carry them, and the server stores and sends on what it decodes."""
+    with pytest.raises(FrameError, match="out of range"):
+        decode(Subprotocol.JSON, json.dumps({"type": "cmd", "args": {"about": [number]}}))
+
+
+def test_json_integers_within_64_bits_and_long_strings_of_digits_are_fine() -> None:
+    frame = {"a": 2**64 - 1, "b": -(2**63), "c": "1" * 40, "d": {"e": 1.5e300}}
+    assert decode(Subprotocol.JSON, json.dumps(frame)) == frame
+    encode(Subprotocol.MSGPACK, frame)
