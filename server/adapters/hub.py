@@ -38,6 +38,10 @@ RECENT = 10_000
 POLL_INTERVAL = 1.0
 SWEEP_INTERVAL = 10.0
 APPEND_ATTEMPTS = 20
+TAKE_TURN_AFTER = 2
+"""Races lost in a row before a hub takes the exercise's turn to append next."""
+TURN_SECONDS = 1.0
+"""How long a turn lasts at most (a holder that dies frees it by then)."""
 WAIT_APPLIED = 5.0
 
 log = structlog.get_logger("liaison.hub")
@@ -300,6 +304,9 @@ class Hub:
     async def execute(self, command: c.Command, actor: c.Actor, command_key: str = "") -> Executed:
         """Decide and append with compare-and-append; on a lost race, catch up and decide again.
 
+        A hub that loses `TAKE_TURN_AFTER` races in a row takes the exercise's turn (see
+        append.lua), so another instance appending fast cannot starve it.
+
         Raises DomainError (refused), StoreUnavailable, ExerciseGone or AppendConflict; in
         each case nothing was written.
         """
@@ -308,30 +315,46 @@ class Hub:
                 done = await self._store.applied_seq(self.exercise, command_key)
                 if done is not None:
                     return Executed([], done, duplicate=True)
-            for _ in range(APPEND_ATTEMPTS):
-                if self._state is None:
-                    raise ExerciseGone(self.exercise)
-                events = decide(self.state, command, actor, time.time())
-                if not events:
-                    return Executed([], None)
-                expected, appended_at = self.seq, time.time()
-                result: AppendResult = await self._store.append(
-                    self.exercise, expected, events, now=appended_at, command_key=command_key
-                )
-                if result.outcome == "ok":
-                    # The log holds exactly these events at expected+1 ... : apply them now rather
-                    # than wait for our own pub/sub message (which is then ignored as seen).
-                    self._apply_all(
-                        StoredEvent(expected + 1 + i, appended_at, event) for i, event in enumerate(events)
-                    )
-                    await self.wait_applied(result.seq)
-                    return Executed(events, result.seq)
-                if result.outcome == "dup":
-                    return Executed([], result.seq, duplicate=True)
-                if result.outcome == "gone":
-                    raise ExerciseGone(self.exercise)
-                await self.catch_up()
-            raise AppendConflict(self.exercise)
+            holding_turn = False
+            try:
+                for attempt in range(1, APPEND_ATTEMPTS + 1):
+                    result = await self._try_append(command, actor, command_key)
+                    if isinstance(result, Executed):
+                        holding_turn = holding_turn and not result.events
+                        return result
+                    if result == "gone":
+                        raise ExerciseGone(self.exercise)
+                    if attempt >= TAKE_TURN_AFTER and not holding_turn:
+                        holding_turn = await self._store.take_turn(
+                            self.exercise, self._instance, TURN_SECONDS
+                        )
+                    await self.catch_up()
+                raise AppendConflict(self.exercise)
+            finally:
+                if holding_turn:
+                    await self._store.give_back_turn(self.exercise, self._instance)
+
+    async def _try_append(self, command: c.Command, actor: c.Actor, command_key: str) -> Executed | str:
+        """One decide-and-append against the state as it is now; "conflict" or "gone" when not written."""
+        if self._state is None:
+            raise ExerciseGone(self.exercise)
+        events = decide(self.state, command, actor, time.time())
+        if not events:
+            return Executed([], None)
+        expected, appended_at = self.seq, time.time()
+        result: AppendResult = await self._store.append(
+            self.exercise, expected, events, now=appended_at, command_key=command_key, writer=self._instance
+        )
+        if result.outcome == "ok":
+            # The log holds exactly these events at expected+1 ... : apply them now rather
+            # than wait for our own pub/sub message (which is then ignored as seen).
+            written = (StoredEvent(expected + 1 + i, appended_at, event) for i, event in enumerate(events))
+            self._apply_all(written)
+            await self.wait_applied(result.seq)
+            return Executed(events, result.seq)
+        if result.outcome == "dup":
+            return Executed([], result.seq, duplicate=True)
+        return result.outcome
 
     # -- connections -------------------------------------------------------------------
 

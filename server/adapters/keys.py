@@ -8,6 +8,7 @@ exercise lives in one slot and the append script may touch all of them atomicall
 | `liaison:{ex}:log` | stream | the event log; entry id `<seq>-0`, fields `e` (event) and `at` |
 | `liaison:{ex}:meta` | hash | `seq` (last sequence number), `epoch`, `created` |
 | `liaison:{ex}:cmds` | hash | `<participant>/<client id>` → seq: commands already applied |
+| `liaison:{ex}:turn` | string with TTL | id of the instance whose append goes next (see append.lua) |
 | `liaison:{ex}:events` | pub/sub channel | one message per append: first seq, time, events |
 | `liaison:exercises` | set | ids of all exercises |
 | `liaison:codes` | hash | join-code hash → `<exercise>/<participant>` |
@@ -32,6 +33,10 @@ def meta(exercise: str) -> str:
 
 def applied_commands(exercise: str) -> str:
     return f"liaison:{{{exercise}}}:cmds"
+
+
+def turn(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:turn"
 
 
 def channel(exercise: str) -> str:

@@ -84,11 +84,20 @@ _UNAVAILABLE = (
 )
 
 
+_GIVE_BACK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
 class Store:
     def __init__(self, client: aioredis.Redis) -> None:
         self._redis = client
         source = resources.files("server.adapters").joinpath("append.lua").read_text()
         self._append = client.register_script(source)
+        self._give_back = client.register_script(_GIVE_BACK)
 
     async def _call(self, coroutine: Any) -> Any:
         try:
@@ -115,16 +124,36 @@ class Store:
         now: float,
         command_key: str = "",
         epoch: str = "",
+        writer: str = "",
     ) -> AppendResult:
-        args: list[Any] = [expected, epoch, command_key, keys.channel(exercise), repr(now)]
+        args: list[Any] = [expected, epoch, command_key, keys.channel(exercise), repr(now), writer]
         args.extend(encode_event(event) for event in events)
         outcome, seq = await self._call(
             self._append(
-                keys=[keys.log(exercise), keys.meta(exercise), keys.applied_commands(exercise)],
+                keys=[
+                    keys.log(exercise),
+                    keys.meta(exercise),
+                    keys.applied_commands(exercise),
+                    keys.turn(exercise),
+                ],
                 args=args,
             )
         )
         return AppendResult(outcome.decode(), int(seq))
+
+    async def take_turn(self, exercise: str, writer: str, seconds: float) -> bool:
+        """Make `writer`'s next append the only one accepted, for at most `seconds`.
+
+        False when another writer holds the turn. The holder's successful append gives it back;
+        `give_back_turn` does when the holder ends up writing nothing.
+        """
+        taken = await self._call(
+            self._redis.set(keys.turn(exercise), writer, nx=True, px=max(1, int(seconds * 1000)))
+        )
+        return bool(taken)
+
+    async def give_back_turn(self, exercise: str, writer: str) -> None:
+        await self._call(self._give_back(keys=[keys.turn(exercise)], args=[writer]))
 
     async def create(self, exercise: str, events: Sequence[Event], *, now: float) -> AppendResult:
         """Write the opening events of a new exercise with a fresh epoch."""

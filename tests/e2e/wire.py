@@ -19,7 +19,11 @@ _ids = itertools.count(1)
 
 
 class Wire:
+    opened: set[Wire] = set()
+    """Wires not closed yet: the `close_wires` fixture closes what a failing test left open."""
+
     def __init__(self, ws: ClientConnection, binary: bool) -> None:
+        Wire.opened.add(self)
         self.ws = ws
         self.binary = binary
         self.frames: list[dict[str, Any]] = []
@@ -29,7 +33,8 @@ class Wire:
     @classmethod
     async def open(cls, url: str, *, binary: bool = True, **kwargs: Any) -> Wire:
         protocol = "liaison.v1.msgpack" if binary else "liaison.v1.json"
-        options = {"max_queue": None, **kwargs}  # unbounded: tests read frames only when they care
+        # max_queue unbounded: tests read frames only when they care
+        options = {"max_queue": None, "close_timeout": 2, **kwargs}
         ws = await connect(url, subprotocols=[protocol], max_size=None, **options)  # type: ignore[list-item]
         return cls(ws, binary)
 
@@ -120,4 +125,5 @@ class Wire:
         return {"epoch": self.welcome["epoch"], "seq": seq}
 
     async def close(self) -> None:
+        Wire.opened.discard(self)
         await self.ws.close()
