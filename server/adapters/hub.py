@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 import structlog
 
-from server.adapters.store import AppendResult, Store, StoredEvent, StoreUnavailable, decode_event
+from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
+from server.adapters.store import Store, StoredEvent, StoreUnavailable, decode_event
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
-from server.core.decide import decide
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
 from server.core.schedule import is_due, next_wake
 from server.core.state import Exercise, Status, apply, initial
@@ -86,13 +86,6 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Executed:
-    events: list[Event]
-    seq: int | None
-    duplicate: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class Attached:
     """What a new connection starts from: either a snapshot or a replay."""
 
@@ -124,7 +117,8 @@ class Hub:
         self._subscribers: set[Subscriber] = set()
         self._inbox: asyncio.Queue[tuple[int, float, list[bytes]]] = asyncio.Queue()
         self._advanced = asyncio.Event()
-        self._command_lock = asyncio.Lock()
+        self._queue: list[Pending] = []
+        self._writer: asyncio.Task[None] | None = None
         self._last_position = 0.0
         self._last_sweep = 0.0
         self._releasing = False
@@ -302,59 +296,92 @@ class Hub:
     # -- commands ----------------------------------------------------------------------
 
     async def execute(self, command: c.Command, actor: c.Actor, command_key: str = "") -> Executed:
-        """Decide and append with compare-and-append; on a lost race, catch up and decide again.
-
-        A hub that loses `TAKE_TURN_AFTER` races in a row takes the exercise's turn (see
-        append.lua), so another instance appending fast cannot starve it.
+        """Run a command: queue it for the hub's writer and wait for what it came to.
 
         Raises DomainError (refused), StoreUnavailable, ExerciseGone or AppendConflict; in
-        each case nothing was written.
+        each case nothing of this command was written.
         """
-        async with self._command_lock:
-            if command_key:
-                done = await self._store.applied_seq(self.exercise, command_key)
-                if done is not None:
-                    return Executed([], done, duplicate=True)
-            holding_turn = False
-            try:
-                for attempt in range(1, APPEND_ATTEMPTS + 1):
-                    result = await self._try_append(command, actor, command_key)
-                    if isinstance(result, Executed):
-                        holding_turn = holding_turn and not result.events
-                        return result
-                    if result == "gone":
-                        raise ExerciseGone(self.exercise)
-                    if attempt >= TAKE_TURN_AFTER and not holding_turn:
-                        holding_turn = await self._store.take_turn(
-                            self.exercise, self._instance, TURN_SECONDS
-                        )
-                    await self.catch_up()
-                raise AppendConflict(self.exercise)
-            finally:
-                if holding_turn:
-                    await self._store.give_back_turn(self.exercise, self._instance)
+        pending = Pending(command, actor, command_key, asyncio.get_running_loop().create_future())
+        self._queue.append(pending)
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name=f"writer:{self.exercise}")
+        return await pending.outcome
 
-    async def _try_append(self, command: c.Command, actor: c.Actor, command_key: str) -> Executed | str:
-        """One decide-and-append against the state as it is now; "conflict" or "gone" when not written."""
-        if self._state is None:
-            raise ExerciseGone(self.exercise)
-        events = decide(self.state, command, actor, time.time())
-        if not events:
-            return Executed([], None)
-        expected, appended_at = self.seq, time.time()
-        result: AppendResult = await self._store.append(
-            self.exercise, expected, events, now=appended_at, command_key=command_key, writer=self._instance
-        )
-        if result.outcome == "ok":
-            # The log holds exactly these events at expected+1 ... : apply them now rather
-            # than wait for our own pub/sub message (which is then ignored as seen).
-            written = (StoredEvent(expected + 1 + i, appended_at, event) for i, event in enumerate(events))
-            self._apply_all(written)
-            await self.wait_applied(result.seq)
-            return Executed(events, result.seq)
-        if result.outcome == "dup":
-            return Executed([], result.seq, duplicate=True)
-        return result.outcome
+    async def _write(self) -> None:
+        """Commit the queued commands, a batch at a time, until none are left (`server.adapters.commit`)."""
+        batch: list[Pending] = []
+        try:
+            while self._queue:
+                batch, self._queue = take_batch(self._queue)
+                try:
+                    await self._commit(batch)
+                except Exception as error:  # every caller of the batch hears of it
+                    for pending in batch:
+                        pending.settle(error)
+        except asyncio.CancelledError:
+            stopping = StoreUnavailable("the server is stopping")
+            for pending in batch + self._queue:
+                pending.settle(stopping)
+            raise
+        finally:
+            self._writer = None
+
+    async def _commit(self, batch: list[Pending]) -> None:
+        """Decide and append with compare-and-append; on a lost race, catch up and decide again.
+
+        Commands applied before (a client's retry) are answered as duplicates first. A hub that
+        loses `TAKE_TURN_AFTER` races in a row takes the exercise's turn (see append.lua), so
+        another instance appending fast cannot starve it.
+        """
+        holding_turn = False
+        try:
+            for attempt in range(1, APPEND_ATTEMPTS + 1):
+                batch = await self._without_applied(batch)
+                if not batch:
+                    return
+                if self._state is None:
+                    raise ExerciseGone(self.exercise)
+                decisions = decide_in_order(self.state, batch, time.time())
+                writes = [
+                    (p.key, d) for p, d in zip(batch, decisions, strict=True) if isinstance(d, list) and d
+                ]
+                if not writes:
+                    settle_written(batch, decisions, self.seq + 1)
+                    return
+                expected, appended_at = self.seq, time.time()
+                result = await self._store.append_batch(
+                    self.exercise, expected, writes, now=appended_at, writer=self._instance
+                )
+                if result.outcome == "ok":
+                    holding_turn = False  # the append gave the turn back
+                    # The log holds exactly these events at expected+1 ... : apply them now rather
+                    # than wait for our own pub/sub message (which is then ignored as seen).
+                    events = enumerate(event for _, written in writes for event in written)
+                    self._apply_all(StoredEvent(expected + 1 + i, appended_at, e) for i, e in events)
+                    await self.wait_applied(result.seq)
+                    settle_written(batch, decisions, expected + 1)
+                    return
+                if result.outcome == "gone":
+                    raise ExerciseGone(self.exercise)
+                if result.outcome == "conflict" and attempt >= TAKE_TURN_AFTER and not holding_turn:
+                    holding_turn = await self._store.take_turn(self.exercise, self._instance, TURN_SECONDS)
+                await self.catch_up()
+            raise AppendConflict(self.exercise)
+        finally:
+            if holding_turn:
+                await self._store.give_back_turn(self.exercise, self._instance)
+
+    async def _without_applied(self, batch: list[Pending]) -> list[Pending]:
+        """Answer the commands whose key was applied before as duplicates; the others remain."""
+        keyed = [pending for pending in batch if pending.key]
+        if not keyed:
+            return batch
+        applied = await self._store.applied(self.exercise, [pending.key for pending in keyed])
+        seqs = dict(zip((pending.key for pending in keyed), applied, strict=True))
+        for pending in keyed:
+            if (seq := seqs[pending.key]) is not None:
+                pending.settle(Executed([], seq, duplicate=True))
+        return [pending for pending in batch if seqs.get(pending.key) is None]
 
     # -- connections -------------------------------------------------------------------
 

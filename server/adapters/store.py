@@ -126,9 +126,32 @@ class Store:
         epoch: str = "",
         writer: str = "",
     ) -> AppendResult:
-        args: list[Any] = [expected, epoch, command_key, keys.channel(exercise), repr(now), writer]
-        args.extend(encode_event(event) for event in events)
-        outcome, seq = await self._call(
+        """Append the events of one command (see `append_batch`)."""
+        return await self.append_batch(
+            exercise, expected, [(command_key, events)], now=now, epoch=epoch, writer=writer
+        )
+
+    async def append_batch(
+        self,
+        exercise: str,
+        expected: int,
+        batch: Sequence[tuple[str, Sequence[Event]]],
+        *,
+        now: float,
+        epoch: str = "",
+        writer: str = "",
+    ) -> AppendResult:
+        """Append the events of several commands, each with its key ("" for none), all or nothing.
+
+        Written only if the log's last seq is `expected`, no command's key was applied before,
+        and no other writer holds the turn (see append.lua).
+        """
+        args: list[Any] = [expected, epoch, keys.channel(exercise), repr(now), writer, len(batch)]
+        for command_key, events in batch:
+            args.extend((command_key, len(events)))
+        for _, events in batch:
+            args.extend(encode_event(event) for event in events)
+        reply = await self._call(
             self._append(
                 keys=[
                     keys.log(exercise),
@@ -139,7 +162,12 @@ class Store:
                 args=args,
             )
         )
-        return AppendResult(outcome.decode(), int(seq))
+        return AppendResult(reply[0].decode(), int(reply[1]))
+
+    async def applied(self, exercise: str, command_keys: Sequence[str]) -> list[int | None]:
+        """For each command key, the seq of its first application, or None if never applied."""
+        values = await self._call(self._redis.hmget(keys.applied_commands(exercise), list(command_keys)))
+        return [None if value is None else int(value) for value in values]
 
     async def take_turn(self, exercise: str, writer: str, seconds: float) -> bool:
         """Make `writer`'s next append the only one accepted, for at most `seconds`.
@@ -222,8 +250,3 @@ class Store:
             return set()
         values = await self._call(self._redis.mget([keys.instance(i) for i in candidates]))
         return {instance for instance, value in zip(candidates, values, strict=True) if value is not None}
-
-    async def applied_seq(self, exercise: str, command_key: str) -> int | None:
-        """Seq of the first application of a client command, if it was applied."""
-        value = await self._call(self._redis.hget(keys.applied_commands(exercise), command_key))
-        return None if value is None else int(value)

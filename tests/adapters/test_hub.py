@@ -10,12 +10,14 @@ from typing import Any
 
 import redis.asyncio
 
+from server.adapters.commit import Executed
 from server.adapters.credentials import Credentials
 from server.adapters.exercises import create_exercise
 from server.adapters.hub import Hub
 from server.adapters.store import Store
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
+from server.core.errors import InvalidArguments
 from server.core.events import AnnouncementMade, Event
 from server.scenario.loader import load_scenario
 from server.scenario.roster import load_roster
@@ -98,3 +100,46 @@ async def test_two_hubs_writing_at_once_both_get_every_command_written_in_one_or
     texts = [e.text for e in log if isinstance(e, AnnouncementMade)]
     assert sorted(texts) == sorted([f"a {i}" for i in range(100)] + [f"b {i}" for i in range(100)])
     assert [t for t in texts if t.startswith("a ")] == [f"a {i}" for i in range(100)]
+
+
+async def test_commands_waiting_together_are_appended_together_and_a_refused_one_refuses_only_itself(
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    hub, _, director = await two_hubs(redis_client)
+    start = hub.seq
+    commands = [announce(f"together {i}") for i in range(40)]
+    commands[17] = announce("   ")  # an empty text is refused
+    outcomes = await asyncio.gather(
+        *(
+            hub.execute(command, director, f"{director.participant}/g{i}")
+            for i, command in enumerate(commands)
+        ),
+        return_exceptions=True,
+    )
+
+    refused = outcomes.pop(17)
+    assert isinstance(refused, InvalidArguments)
+    assert all(isinstance(outcome, Executed) for outcome in outcomes)
+    assert [o.seq for o in outcomes if isinstance(o, Executed)] == list(range(start + 1, start + 40))
+    stored = await Store(redis_client).read(hub.exercise, start)
+    assert [s.event.text for s in stored if isinstance(s.event, AnnouncementMade)] == [
+        f"together {i}" for i in range(40) if i != 17
+    ]
+    appends = {s.at for s in stored}  # the events of one append share its time
+    assert len(appends) < 39
+
+
+async def test_a_command_sent_twice_at_once_or_retried_later_is_applied_once(
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    hub, other, director = await two_hubs(redis_client)
+    key = f"{director.participant}/twice"
+    first, second = await asyncio.gather(
+        hub.execute(announce("once"), director, key), hub.execute(announce("once"), director, key)
+    )
+    retried = await other.execute(announce("once"), director, key)  # after a reconnect elsewhere
+
+    assert (first.duplicate, second.duplicate, retried.duplicate) == (False, True, True)
+    assert first.seq == second.seq == retried.seq
+    stored = await Store(redis_client).read(hub.exercise, 0)
+    assert [s.event.text for s in stored if isinstance(s.event, AnnouncementMade)] == ["once"]
