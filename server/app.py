@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 
 from server.adapters import http_api, web
 from server.adapters.bus import Bus
+from server.adapters.direct_send import KeepRawSend
 from server.adapters.endpoint import Endpoint
 from server.adapters.hubs import Hubs
 from server.adapters.services import Services
@@ -61,6 +62,6 @@ def create_app(settings: Settings) -> Starlette:
 
     return Starlette(
         routes=[*http_api.routes, *web.routes, WebSocketRoute("/ws", websocket)],
-        middleware=[Middleware(web.SecurityHeaders)],
+        middleware=[Middleware(KeepRawSend), Middleware(web.SecurityHeaders)],
         lifespan=lifespan,
     )

@@ -21,6 +21,7 @@ import structlog
 from starlette.websockets import WebSocket
 
 from server.adapters.credentials import Credentials, TokenClaims
+from server.adapters.direct_send import DirectWriter
 from server.adapters.hub import AppendConflict, Attached, ExerciseGone, Hub
 from server.adapters.limits import FailedAttempts, TokenBucket
 from server.adapters.services import Services
@@ -62,19 +63,28 @@ class Connection:
     limit: int
     last_seq: int = 0
     frames_out: int = 0
+    frames_direct: int = 0
+    """Of `frames_out`, those written directly (not through the writer task)."""
+    direct: DirectWriter | None = None
+    """Writes a frame at once when nothing is queued (`server.adapters.direct_send`)."""
     closing: tuple[int, str, str] | None = None
     kicked: asyncio.Event = field(default_factory=asyncio.Event)
     _queue: deque[bytes | str] = field(default_factory=deque)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _sending: bool = False
 
     def push(self, frame: bytes | str, seq: int) -> None:
         if self.closing is not None:
+            return
+        self.last_seq = max(self.last_seq, seq)
+        if not self._queue and not self._sending and self.direct is not None and self.direct.write(frame):
+            self.frames_out += 1
+            self.frames_direct += 1
             return
         if len(self._queue) >= self.limit:
             self.kick(4001, "too_slow", "the connection did not keep up; reconnect to resume")
             return
         self._queue.append(frame)
-        self.last_seq = max(self.last_seq, seq)
         self._wakeup.set()
 
     def kick(self, code: int, error: str, reason: str) -> None:
@@ -92,7 +102,11 @@ class Connection:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            await send(self._queue.popleft())  # type: ignore[arg-type]
+            self._sending = True
+            try:
+                await send(self._queue.popleft())  # type: ignore[arg-type]
+            finally:
+                self._sending = False
             self.frames_out += 1
 
 
@@ -155,6 +169,7 @@ class Endpoint:
             viewer=viewer,
             id=f"{self._hubs.instance}:{next(_connection_numbers)}",
             limit=self._settings.send_queue,
+            direct=DirectWriter.of(websocket.scope, subprotocol.binary),
         )
         structlog.contextvars.bind_contextvars(
             exercise=hub.exercise, participant=viewer.participant, connection=connection.id
@@ -171,6 +186,7 @@ class Endpoint:
         finally:
             hub.detach(connection)
             stats["frames_out"] = connection.frames_out
+            stats["frames_direct"] = connection.frames_direct
             stats["close_code"] = connection.closing[0] if connection.closing else stats.get("close_code")
             self._hubs.later(
                 self._settings.presence_grace,

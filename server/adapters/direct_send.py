@@ -1,0 +1,70 @@
+"""Writing a frame straight to a WebSocket's socket, without a task switch or the ASGI send path.
+
+Most frames are events fanned out to many connections at once. Sent the ASGI way, each one wakes
+the connection's writer task and goes through Starlette's and uvicorn's `send` (a message dict and
+three wrappers) before uvicorn frames it and writes it to the transport. When the connection has
+nothing queued, `DirectWriter.write` does only the last two steps, with uvicorn's own sans-I/O
+protocol object, as `websockets.broadcast` does: the frame is on the socket before the hub moves on
+to the next connection.
+
+It needs uvicorn's `websockets-sansio` implementation (what `liaison serve` runs) and the raw ASGI
+`send` of the connection, which `KeepRawSend` puts in the scope. With anything else, `DirectWriter.of`
+returns None and the connection sends the ASGI way; `tests/e2e/test_direct_send.py` fails if a
+uvicorn upgrade silently loses the direct path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+RAW_SEND = "liaison.raw_send"
+"""The scope key under which `KeepRawSend` keeps the server's own `send` of a WebSocket."""
+
+
+class KeepRawSend:
+    """ASGI middleware, outermost: remember the server's `send` of each WebSocket in its scope."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope = {**scope, RAW_SEND: send}
+        await self.app(scope, receive, send)
+
+
+class DirectWriter:
+    def __init__(self, protocol: WebSocketsSansIOProtocol, binary: bool) -> None:
+        self._protocol = protocol
+        self._binary = binary
+
+    @classmethod
+    def of(cls, scope: Mapping[str, Any], binary: bool) -> DirectWriter | None:
+        """The direct writer of the connection with this scope, if its server allows one."""
+        protocol = getattr(scope.get(RAW_SEND), "__self__", None)
+        if not isinstance(protocol, WebSocketsSansIOProtocol):
+            return None
+        return cls(protocol, binary)
+
+    def write(self, frame: bytes | str) -> bool:
+        """Write one frame now; False (and nothing written) when it must go the ASGI way: the
+        socket's buffer is full (flow control), or the connection is closing or gone."""
+        protocol = self._protocol
+        if (
+            protocol.close_sent
+            or protocol.disconnected
+            or not protocol.handshake_complete
+            or not protocol.writable.is_set()
+            or protocol.transport.is_closing()
+        ):
+            return False
+        if self._binary:
+            protocol.conn.send_binary(frame if isinstance(frame, bytes) else frame.encode())
+        else:
+            protocol.conn.send_text(frame.encode() if isinstance(frame, str) else frame)
+        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+        return True
