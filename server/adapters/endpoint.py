@@ -345,7 +345,9 @@ class Endpoint:
             return messages.reply_error(frame.id, error.code, error.message)
         except (StoreUnavailable, TimeoutError):
             return messages.reply_error(
-                frame.id, "unavailable", "Redis is unavailable; nothing was written, retry"
+                frame.id,
+                "unavailable",
+                "Redis is unavailable; retry with the same id (a retry of an applied one says duplicate)",
             )
         except AppendConflict:
             return messages.reply_error(
