@@ -13,11 +13,12 @@
 -- ARGV[7+2n ..] the encoded events of all the commands, in order
 --
 -- A writer that keeps losing races takes the turn (a short-lived key holding its id): while
--- another writer holds it, every other append is refused as a conflict, so the starving writer
--- catches up and appends next. A successful append by the holder gives the turn back.
+-- another writer holds it, every other append is refused as busy, so the starving writer catches
+-- up and appends next. A successful append by the holder gives the turn back.
 --
 -- Returns {"ok", last seq}, {"dup", seq of the first application, index of the command (1-based)},
--- {"conflict", current seq} or {"gone", 0} when the exercise does not exist.
+-- {"conflict", current seq}, {"busy", current seq} (another writer holds the turn) or {"gone", 0}
+-- when the exercise does not exist.
 local seq = tonumber(redis.call('HGET', KEYS[2], 'seq') or '-1')
 local expected = tonumber(ARGV[1])
 local n = tonumber(ARGV[6])
@@ -34,7 +35,7 @@ end
 
 local turn = redis.call('GET', KEYS[4])
 if turn and turn ~= ARGV[5] then
-  return {'conflict', tostring(seq)}
+  return {'busy', tostring(seq)}
 end
 
 if expected == 0 then

@@ -38,10 +38,15 @@ RECENT = 10_000
 POLL_INTERVAL = 1.0
 SWEEP_INTERVAL = 10.0
 APPEND_ATTEMPTS = 20
+"""Compare-and-append races a batch may lose before its commands get `conflict`."""
 TAKE_TURN_AFTER = 2
-"""Races lost in a row before a hub takes the exercise's turn to append next."""
+"""Races a batch loses before its hub takes the exercise's turn to append next."""
 TURN_SECONDS = 1.0
 """How long a turn lasts at most (a holder that dies frees it by then)."""
+BUSY_PAUSE = 0.002
+"""Seconds a hub waits before trying again while another instance holds the turn."""
+WAIT_TURN = 5.0
+"""Seconds a batch may wait in all for other instances' turns before its commands get `conflict`."""
 WAIT_APPLIED = 5.0
 
 log = structlog.get_logger("liaison.hub")
@@ -330,12 +335,15 @@ class Hub:
         """Decide and append with compare-and-append; on a lost race, catch up and decide again.
 
         Commands applied before (a client's retry) are answered as duplicates first. A hub that
-        loses `TAKE_TURN_AFTER` races in a row takes the exercise's turn (see append.lua), so
-        another instance appending fast cannot starve it.
+        loses `TAKE_TURN_AFTER` races takes the exercise's turn (see append.lua), so another
+        instance appending fast cannot starve it; while another instance holds the turn, the hub
+        waits (`busy`) instead of counting lost races.
         """
         holding_turn = False
+        lost = 0
+        give_up_at = time.monotonic() + WAIT_TURN
         try:
-            for attempt in range(1, APPEND_ATTEMPTS + 1):
+            while True:
                 batch = await self._without_applied(batch)
                 if not batch:
                     return
@@ -363,10 +371,19 @@ class Hub:
                     return
                 if result.outcome == "gone":
                     raise ExerciseGone(self.exercise)
-                if result.outcome == "conflict" and attempt >= TAKE_TURN_AFTER and not holding_turn:
-                    holding_turn = await self._store.take_turn(self.exercise, self._instance, TURN_SECONDS)
+                if result.outcome == "busy":  # another instance holds the turn: let it append first
+                    if time.monotonic() > give_up_at:
+                        raise AppendConflict(self.exercise)
+                    await asyncio.sleep(BUSY_PAUSE)
+                elif result.outcome == "conflict":
+                    lost += 1
+                    if lost >= APPEND_ATTEMPTS:
+                        raise AppendConflict(self.exercise)
+                    if lost >= TAKE_TURN_AFTER and not holding_turn:
+                        holding_turn = await self._store.take_turn(
+                            self.exercise, self._instance, TURN_SECONDS
+                        )
                 await self.catch_up()
-            raise AppendConflict(self.exercise)
         finally:
             if holding_turn:
                 await self._store.give_back_turn(self.exercise, self._instance)

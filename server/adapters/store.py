@@ -43,9 +43,9 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
-    outcome: Literal["ok", "dup", "conflict", "gone"]
+    outcome: Literal["ok", "dup", "conflict", "busy", "gone"]
     seq: int
-    """ok: last seq written; dup: seq of the first application; conflict: current seq."""
+    """ok: last seq written; dup: seq of the first application; conflict, busy: current seq."""
 
 
 def encode_event(event: Event) -> bytes:

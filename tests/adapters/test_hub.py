@@ -83,6 +83,24 @@ async def test_a_hub_is_not_starved_by_writers_that_keep_winning_the_race(
     assert "fast" in between  # the other writers really were racing all along
 
 
+async def test_a_hub_waits_while_another_instance_holds_the_turn(redis_client: redis.asyncio.Redis) -> None:
+    """The holder may take a while (a busy event loop); the waiting hub must not burn its
+    attempts and answer `conflict` meanwhile."""
+    hub, _, director = await two_hubs(redis_client)
+    store = Store(redis_client)
+    assert await store.take_turn(hub.exercise, "other-instance", 0.9)
+
+    async def give_back_later() -> None:
+        await asyncio.sleep(0.3)
+        await store.give_back_turn(hub.exercise, "other-instance")
+
+    giving_back = asyncio.create_task(give_back_later())
+    executed = await hub.execute(announce("after the turn"), director)
+    await giving_back
+    assert executed.seq == hub.seq
+    assert giving_back.done()
+
+
 async def test_two_hubs_writing_at_once_both_get_every_command_written_in_one_order(
     redis_client: redis.asyncio.Redis,
 ) -> None:
