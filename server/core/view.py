@@ -143,6 +143,7 @@ def catalogue(scenario: Scenario) -> dict[str, Any]:
         "available": [
             {"from": source, "to": target, "instruments": instruments}
             for source, target, instruments in scenario.matrix()
+            if instruments  # a pair without any is left out: the list grows with countries squared
         ],
     }
 

@@ -272,14 +272,12 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
                 "output": "evidence",
             },
         ],
-        # EU members may use MSG both ways; the override lets nl (only) reach ua; no EIO (be is out).
+        # EU members may use MSG both ways; the override lets nl (only) reach ua; no EIO (be is out);
+        # the pairs with no instrument at all (be → ua, ua → nl, ua → be) are left out.
         "available": [
             {"from": "nl", "to": "be", "instruments": ["MSG"]},
             {"from": "nl", "to": "ua", "instruments": ["MSG"]},
             {"from": "be", "to": "nl", "instruments": ["MSG"]},
-            {"from": "be", "to": "ua", "instruments": []},
-            {"from": "ua", "to": "nl", "instruments": []},
-            {"from": "ua", "to": "be", "instruments": []},
         ],
     }
 
