@@ -96,10 +96,29 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     return shown
 
 
+_CATALOGUES: dict[int, tuple[Scenario, dict[str, Any]]] = {}
+"""Catalogues built, by scenario object: every welcome carries one, and the availability matrix
+behind it grows with the square of the countries. Read only; a handful of scenarios at most."""
+CATALOGUES_KEPT = 8
+
+
 def catalogue(scenario: Scenario) -> dict[str, Any]:
     """The scenario's public rules of play, the same for every viewer: what a client needs to
     offer request forms, refusal grounds, actions and the countries. Nothing team-private
-    (artefacts, injects, characters, response templates, staff notes) is in it."""
+    (artefacts, injects, characters, response templates, staff notes) is in it.
+
+    Built once per scenario object and shared: callers must not change it."""
+    kept = _CATALOGUES.get(id(scenario))
+    if kept is not None and kept[0] is scenario:
+        return kept[1]
+    if len(_CATALOGUES) >= CATALOGUES_KEPT:
+        _CATALOGUES.clear()
+    built = _catalogue(scenario)
+    _CATALOGUES[id(scenario)] = (scenario, built)
+    return built
+
+
+def _catalogue(scenario: Scenario) -> dict[str, Any]:
     return {
         "countries": [
             {

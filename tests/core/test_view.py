@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.scenario import (
@@ -18,7 +20,7 @@ from server.core.scenario import (
     RouteRole,
     Scenario,
 )
-from server.core.view import catalogue, snapshot, to_data_clock
+from server.core.view import CATALOGUES_KEPT, catalogue, snapshot, to_data_clock
 from tests.core.transcript import Run
 
 
@@ -285,3 +287,13 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
 def test_every_viewer_gets_the_same_catalogue(running: Run) -> None:
     seen = [snapshot(running.state, running.viewer(name))["catalogue"] for name in ("Anna", "Carla", "Dana")]
     assert seen[0] == seen[1] == seen[2] == catalogue(running.state.scenario)
+
+
+def test_the_catalogue_is_built_once_per_scenario_and_follows_a_changed_one(running: Run) -> None:
+    scenario = running.state.scenario
+    assert catalogue(scenario) is catalogue(scenario)
+    variants = [dataclasses.replace(scenario, title=f"variant {i}") for i in range(CATALOGUES_KEPT + 1)]
+    built = [catalogue(variant) for variant in variants]
+    assert all(b == catalogue(scenario) for b in built)  # titles are not in the catalogue
+    renamed = dataclasses.replace(scenario, countries=(scenario.countries[0],))
+    assert [c["id"] for c in catalogue(renamed)["countries"]] == [scenario.countries[0].id]
