@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from server.core.audience import Audience, Viewer
 from server.core.errors import Forbidden, InvalidArguments, NotFound
 from server.core.events import ActionTaken, ArtefactReleased, Event
+from server.core.records import Taken
 from server.core.scenario import Scenario
-from server.core.state import Taken
 
 MAX_NOTE = 4_000
 

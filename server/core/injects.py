@@ -18,7 +18,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
@@ -35,10 +34,8 @@ from server.core.events import (
     InjectRetimed,
     InjectSkipped,
 )
+from server.core.records import Taken
 from server.core.requests import RequestRun, RequestStatus
-
-if TYPE_CHECKING:
-    from server.core.state import Taken
 from server.core.roles import CONTROL, StaffRole
 from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
 

@@ -10,13 +10,19 @@ from typing import Any
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
+from server.core.feed import thread_of
 from server.core.injects import InjectRun
 from server.core.requests import RequestRun, propose
 from server.core.scenario import Instrument, Scenario
-from server.core.state import Exercise, Participant
+from server.core.state import Exercise, FeedItem, Participant
+
+FEED_LATEST = 30
+"""Messages of each thread a welcome carries; older ones are read page by page (`history`)."""
 
 
 def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
+    """What `viewer` sees now, bounded: the latest `FEED_LATEST` items of each feed thread (and
+    in `feed_older`, per thread with more, the seq to page back from), the rest in full."""
     shown: dict[str, Any] = {
         "exercise": {
             "id": state.id,
@@ -34,11 +40,6 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
         "participants": [
             _participant(state, p, viewer) for p in state.participants.values() if _sees_member(viewer, p)
         ],
-        "feed": [
-            {"author": item.author, "channel": item.channel, "text": item.text}
-            for item in state.feed
-            if can_see(viewer, item.audience)
-        ],
         "case_file": [
             {
                 "id": artefact.id,
@@ -53,6 +54,9 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             for artefact in starting_case_file(state.scenario, state.teams, viewer)
         ],
     }
+    latest, older = state.feed.latest(viewer, FEED_LATEST)
+    shown["feed"] = [feed_item(item) for item in latest]
+    shown["feed_older"] = older
     shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))
     shown["injects"] = [
         _inject(run, viewer) for run in _released_injects(state) if can_see(viewer, run.audience)
@@ -93,6 +97,22 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             }
             for release in state.releases
         ]
+    return shown
+
+
+def feed_item(item: FeedItem) -> dict[str, Any]:
+    """A feed item as a welcome or a history page shows it."""
+    shown: dict[str, Any] = {
+        "author": item.author,
+        "channel": item.channel,
+        "text": item.text,
+        "seq": item.seq,
+        "thread": thread_of(item),
+    }
+    if item.team is not None:
+        shown["team"] = item.team
+    if item.to_team is not None:
+        shown["to_team"] = item.to_team
     return shown
 
 

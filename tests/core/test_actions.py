@@ -180,6 +180,10 @@ def test_direct_messages_between_teams_only_where_the_scenario_allows_them(play:
         "author": anna.participant,
         "channel": "direct",
         "text": "Do you know SeaCrew?",
+        "seq": play.state.seq,
+        "thread": "direct:be:nl",
+        "team": "nl",
+        "to_team": "be",
     }
     with pytest.raises(Forbidden, match="from one team to another"):
         play.do(c.WriteToTeam("nl", "to myself"), anna)

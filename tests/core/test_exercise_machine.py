@@ -6,6 +6,7 @@ Also, for any sequence of events, the snapshot of a participant stays inside the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -41,8 +42,8 @@ from server.core.events import (
 )
 from server.core.roles import StaffRole
 from server.core.simtime import DAY
-from server.core.state import Exercise, Status, apply, fold
-from server.core.view import snapshot
+from server.core.state import Exercise, Status, apply, fold, initial
+from server.core.view import FEED_LATEST, feed_item, snapshot
 from server.core.visibility import audience
 from tests.core.transcript import ROSTER, SCENARIO
 
@@ -154,10 +155,9 @@ def assert_snapshot_stays_in_slice(state: Exercise, viewer: Viewer) -> None:
         assert not shown["staff"], (viewer, shown)
         assert "revoked" not in shown
         assert "generation" not in shown
-    visible = [item for item in state.feed if names(viewer, item.audience)]
-    assert seen["feed"] == [
-        {"author": item.author, "channel": item.channel, "text": item.text} for item in visible
-    ]
+    readable = [t for t in state.feed.threads.values() if names(viewer, t.audience)]
+    latest = sorted(p for t in readable for p in t.positions[-FEED_LATEST:])
+    assert seen["feed"] == [feed_item(state.feed.items[p]) for p in latest]
 
 
 # -- the machine ------------------------------------------------------------------------------
@@ -283,9 +283,15 @@ class ExerciseMachine(RuleBasedStateMachine):
         # view.py: "a client that starts from a snapshot and one that replayed the log show
         # the same thing". A participant never sees exercise.created (it holds the whole
         # scenario); its public part reaches them in their first snapshot.
+        # Each event comes with its seq (the log starts at 1), so the client's fold is told where.
         created = self.log[0][0]
+        assert isinstance(created, ExerciseCreated)
         for viewer in non_staff_viewers(self.state):
-            told = fold([created, *(event for event, seen_by in self.log[1:] if can_see(viewer, seen_by))])
+            told = initial(created)
+            for seq, (event, seen_by) in enumerate(self.log[1:], start=2):
+                if can_see(viewer, seen_by):
+                    told = apply(dataclasses.replace(told, seq=seq - 1), event)
+            told = dataclasses.replace(told, seq=self.state.seq)
             assert snapshot(told, viewer) == snapshot(self.state, viewer), viewer
 
 

@@ -67,7 +67,7 @@ def test_initial_state_is_a_draft_without_participants() -> None:
     assert state.clock == Clock(28_800.0, T0)
     assert dict(state.participants) == {}
     assert dict(state.connections) == {}
-    assert state.feed == ()
+    assert list(state.feed) == []
     assert state.created_at == T0
 
 
@@ -141,7 +141,9 @@ def test_connections_open_and_close_one_by_one() -> None:
 
 def test_closing_an_unknown_connection_changes_nothing() -> None:
     state = after(ANNA, ConnectionOpened("P0001", "i1:c1"))
-    assert apply(state, ConnectionClosed("P0001", "i9:c9")).connections == {"P0001": frozenset({"i1:c1"})}
+    assert dict(apply(state, ConnectionClosed("P0001", "i9:c9")).connections) == {
+        "P0001": frozenset({"i1:c1"})
+    }
     assert dict(apply(after(ANNA), ConnectionClosed("P0001", "i1:c1")).connections) == {}
 
 
@@ -152,10 +154,11 @@ def test_messages_and_announcements_go_to_the_feed_in_order() -> None:
         MessagePosted("P0001", "nl", "Suspect seen"),
         AnnouncementMade("P0002", to_police, "Raid at dawn"),
     )
-    assert state.feed == (
-        FeedItem("P0001", Audience.team("nl"), "Suspect seen", "team"),
-        FeedItem("P0002", to_police, "Raid at dawn", "announcement"),
-    )
+    first = state.seq - 1
+    assert list(state.feed) == [
+        FeedItem("P0001", Audience.team("nl"), "Suspect seen", "team", first, "nl"),
+        FeedItem("P0002", to_police, "Raid at dawn", "announcement", first + 1),
+    ]
 
 
 def test_apply_does_not_change_the_state_it_was_given() -> None:
@@ -163,7 +166,7 @@ def test_apply_does_not_change_the_state_it_was_given() -> None:
     apply(before, ConnectionOpened("P0001", "i1:c1"))
     apply(before, MessagePosted("P0001", "nl", "hi"))
     assert dict(before.connections) == {}
-    assert before.feed == ()
+    assert list(before.feed) == []
 
 
 def test_the_mappings_are_read_only() -> None:

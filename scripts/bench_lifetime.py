@@ -1,0 +1,162 @@
+"""The core's cost over an exercise's life: decide + apply per command, load, welcome size.
+
+    .venv/bin/python scripts/bench_lifetime.py --ages 5000,20000,50000,200000
+
+Plays the flagship (its 215-person roster) in one process, without I/O: a day's mix of
+commands (team messages, control's announcements and channel, connections opening and
+closing, injects opened and acknowledged, staff notes, requests drafted, sent, acknowledged
+and answered) until the log holds each age. At each age it prints the cost per command of the
+last 2,000 commands, the time to decode and fold the whole encoded log (what a hub without a
+snapshot does) and to load from a state snapshot plus a tail, and the welcome of a participant
+and of the director (msgpack bytes, build time). The figures go to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+import msgpack
+
+from server.core import commands as c
+from server.core.audience import Audience, Viewer
+from server.core.decide import create, decide
+from server.core.errors import DomainError
+from server.core.events import Event, from_data, to_data
+from server.core.roles import StaffRole
+from server.core.state import Exercise, apply, fold
+from server.core.view import snapshot
+from server.core.visibility import audience
+from server.scenario.loader import load_scenario
+from server.scenario.roster import load_roster
+
+FLAGSHIP = Path(__file__).resolve().parents[1] / "scenarios" / "greenhouse"
+NOW = 1_800_000_000.0
+WINDOW = 2_000
+
+
+def encode(event: Event) -> bytes:
+    packed: bytes = msgpack.packb({"k": event.kind, "d": to_data(event)}, use_bin_type=True)
+    return packed
+
+
+def decode(payload: bytes) -> Event:
+    body = msgpack.unpackb(payload, raw=False)
+    return from_data(body["k"], body["d"])
+
+
+class Course:
+    """The flagship under way, driven command by command at one simulated second each."""
+
+    def __init__(self, seed: int = 1) -> None:
+        scenario = load_scenario(FLAGSHIP)
+        roster = [
+            c.RosterEntry(row.name, row.team, row.role, f"hash-{i}")
+            for i, row in enumerate(load_roster(FLAGSHIP / "roster.csv", scenario))
+        ]
+        self.log: list[Event] = create(scenario, "EX1", "Greenhouse", roster, NOW)
+        self.state: Exercise = fold(self.log)
+        self.now = NOW
+        members = list(self.state.participants.values())
+        self.players = [Viewer(p.id, p.team, p.role, False) for p in members if not p.staff]
+        self.staff = [Viewer(p.id, p.team, p.role, True) for p in members if p.staff]
+        self.director = next(v for v in self.staff if v.role == StaffRole.DIRECTOR)
+        self.random = random.Random(seed)  # noqa: S311 (a benchmark's mix, not a secret)
+        self.do(c.MarkReady(), self.director)
+        self.do(c.StartExercise(), self.director)
+        self.connection = 0
+        self.failed = 0
+
+    def do(self, command: c.Command, actor: c.Actor) -> None:
+        self.now += 1.0
+        try:
+            events = decide(self.state, command, actor, self.now)
+        except DomainError:
+            self.failed += 1
+            return
+        for event in events:
+            self.state = apply(self.state, event)
+            audience(self.state, event)
+        self.log.extend(events)
+
+    def play_one(self) -> None:
+        """One command of a day's mix."""
+        roll = self.random.random()
+        player = self.random.choice(self.players)
+        if roll < 0.55:
+            self.do(c.PostMessage(text=f"note {len(self.log)} from the team"), player)
+        elif roll < 0.75:
+            self.connection += 1
+            connection = f"k{self.connection}"
+            self.do(c.OpenConnection(player.participant, connection), c.SYSTEM)
+            self.do(c.CloseConnection(player.participant, connection), c.SYSTEM)
+        elif roll < 0.85:
+            released = [run.id for run in self.state.injects.values() if run.released_at is not None]
+            if released:
+                self.do(c.AcknowledgeInject(self.random.choice(released)), player)
+            else:
+                self.do(c.ReleaseInject(next(iter(self.state.injects))), self.director)
+        elif roll < 0.9:
+            self.do(c.MakeAnnouncement(Audience.all(), "all teams: hot wash at 17:00"), self.director)
+        elif roll < 0.95:
+            self.do(c.WriteNote(text="the team hesitates", team=player.team, about=None), self.staff[-1])
+        else:
+            self.do(c.PostToControl(text="a question for control", team=None), player)
+
+
+def measure(course: Course, age: int) -> dict[str, float]:
+    while len(course.log) < age - WINDOW:
+        course.play_one()
+    started, before = time.perf_counter(), len(course.log)
+    commands = 0
+    while len(course.log) < age:
+        course.play_one()
+        commands += 1
+    per_command = (time.perf_counter() - started) / commands * 1e6
+    payloads = [encode(event) for event in course.log]
+    started = time.perf_counter()
+    folded = fold([decode(p) for p in payloads])
+    load = time.perf_counter() - started
+    assert folded.participants == course.state.participants
+    participant, director = course.players[0], course.director
+    sizes = {}
+    for name, viewer in (("participant", participant), ("director", director)):
+        started = time.perf_counter()
+        shown = snapshot(course.state, viewer)
+        build = time.perf_counter() - started
+        sizes[name] = (len(msgpack.packb(shown, use_bin_type=True)), build)
+    del before
+    return {
+        "age": len(course.log),
+        "us_per_command": per_command,
+        "load_s": load,
+        "participant_kb": sizes["participant"][0] / 1024,
+        "participant_ms": sizes["participant"][1] * 1e3,
+        "director_kb": sizes["director"][0] / 1024,
+        "director_ms": sizes["director"][1] * 1e3,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--ages", default="5000,20000,50000", help="comma-separated log sizes")
+    args = parser.parse_args()
+    course = Course()
+    print(
+        f"{'events':>8} {'µs/command':>11} {'load s':>8} {'part. KB':>9} {'ms':>6} {'dir. KB':>8} {'ms':>6}"
+    )
+    for age in (int(a) for a in args.ages.split(",")):
+        row = measure(course, age)
+        print(
+            f"{row['age']:>8,} {row['us_per_command']:>11.1f} {row['load_s']:>8.2f} "
+            f"{row['participant_kb']:>9.1f} {row['participant_ms']:>6.1f} "
+            f"{row['director_kb']:>8.1f} {row['director_ms']:>6.1f}",
+            flush=True,
+        )
+    print(f"refused commands: {course.failed}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The feed: every message and announcement of an exercise, by thread, persistent.
+
+A course writes tens of thousands of messages. The feed keeps them in a persistent vector
+(`pyrsistent`: appending shares all but a few nodes with the version before, so a new message
+costs the same on day five as in the first minute) and indexes each one under its *thread*:
+the team's channel, the channel between a team and control, mentors' prompts to a team, the
+direct channel between two teams, and the announcements to one audience. A thread has one
+audience, so who may read it is decided once per thread, not once per message; a welcome
+takes the latest messages of each thread the viewer may read, and `page` reads older ones,
+without walking the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from immutables import Map
+from pyrsistent import PVector, pvector
+
+from server.core.audience import Audience, Viewer, can_see
+from server.core.records import FeedItem
+
+PAGE_LIMIT = 100
+"""The most items one page holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """The messages of one thread: its audience and their places in the feed, oldest first."""
+
+    id: str
+    channel: str
+    audience: Audience
+    positions: PVector[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    items: PVector[FeedItem]
+    threads: Map[str, Thread]
+
+    @classmethod
+    def empty(cls) -> Feed:
+        return cls(pvector(), Map())
+
+    def add(self, item: FeedItem) -> Feed:
+        key = thread_of(item)
+        thread = self.threads.get(key) or Thread(key, item.channel, item.audience, pvector())
+        grown = Thread(key, thread.channel, thread.audience, thread.positions.append(len(self.items)))
+        return Feed(self.items.append(item), self.threads.set(key, grown))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[FeedItem]:
+        return iter(self.items)
+
+    def readable(self, viewer: Viewer) -> list[Thread]:
+        """The threads `viewer` may read, in the order they began."""
+        return [thread for thread in self.threads.values() if can_see(viewer, thread.audience)]
+
+    def latest(self, viewer: Viewer, per_thread: int) -> tuple[list[FeedItem], dict[str, int]]:
+        """The last `per_thread` items of each thread the viewer may read, in feed order, and for
+        each thread with older items the seq to page back from (its oldest item shown)."""
+        shown: list[int] = []
+        older: dict[str, int] = {}
+        for thread in self.readable(viewer):
+            tail = thread.positions[-per_thread:]
+            shown.extend(tail)
+            if len(thread.positions) > per_thread:
+                older[thread.id] = self.items[tail[0]].seq
+        return [self.items[position] for position in sorted(shown)], older
+
+    def page(self, viewer: Viewer, thread_id: str, before: int, limit: int) -> tuple[list[FeedItem], bool]:
+        """Up to `limit` items of a thread posted before seq `before`, oldest first, and whether
+        there are more before them. A thread the viewer may not read looks like an empty one."""
+        thread = self.threads.get(thread_id)
+        if thread is None or not can_see(viewer, thread.audience):
+            return [], False
+        end = _first_at_or_after(self.items, thread.positions, before)
+        start = max(0, end - max(1, min(limit, PAGE_LIMIT)))
+        return [self.items[p] for p in thread.positions[start:end]], start > 0
+
+
+def thread_of(item: FeedItem) -> str:
+    """The thread an item belongs to: its channel and who may read it."""
+    if item.channel == "direct":
+        first, second = sorted((item.team or "", item.to_team or ""))
+        return f"direct:{first}:{second}"
+    if item.channel == "announcement":
+        return "announcement:" + _describe(item.audience)
+    return f"{item.channel}:{item.team or ''}"
+
+
+def _describe(audience: Audience) -> str:
+    if audience.everyone:
+        return "all"
+    parts = [
+        f"{name}={','.join(sorted(values))}"
+        for name, values in (
+            ("teams", audience.teams),
+            ("roles", audience.roles),
+            ("team_roles", audience.team_roles),
+            ("participants", audience.participants),
+        )
+        if values
+    ]
+    return ";".join(parts) or "staff"
+
+
+def _first_at_or_after(items: PVector[FeedItem], positions: PVector[int], seq: int) -> int:
+    """The index in `positions` of the first item with a seq at or after `seq` (binary search)."""
+    low, high = 0, len(positions)
+    while low < high:
+        middle = (low + high) // 2
+        if items[positions[middle]].seq < seq:
+            low = middle + 1
+        else:
+            high = middle
+    return low

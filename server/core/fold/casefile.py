@@ -1,0 +1,72 @@
+"""Case files during play: artefacts released and shared, joint teams formed, actions, characters."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from server.core.audience import Audience
+from server.core.events import (
+    ActionTaken,
+    ArtefactReleased,
+    ArtefactShared,
+    CharacterChanged,
+    JointTeamFormed,
+    NoteWritten,
+    SharingFlagged,
+)
+from server.core.exercise import Exercise, teams_of
+from server.core.fold import Handler
+from server.core.records import Release, Taken
+
+
+def _released(state: Exercise, event: ArtefactReleased) -> Exercise:
+    released = Release(event.artefact, event.audience, event.source, event.sim_time)
+    pending = tuple(p for p in state.pending if (p.artefact, p.source) != (event.artefact, event.source))
+    return replace(state, releases=state.releases.append(released), pending=pending)
+
+
+def _joint_team(state: Exercise, event: JointTeamFormed) -> Exercise:
+    members = Audience.of(teams=event.teams)
+    scoped = [
+        Release(a.id, members, f"jit:{event.joint_team}", event.sim_time)
+        for a in state.scenario.artefacts
+        if a.visibility.joint_team == event.joint_team
+    ]
+    return replace(
+        state, joint_teams=state.joint_teams | {event.joint_team}, releases=state.releases.extend(scoped)
+    )
+
+
+def _shared(state: Exercise, event: ArtefactShared) -> Exercise:
+    shared = Release(
+        event.artefact,
+        Audience.of(teams=teams_of(state, event.to_team)),
+        f"{event.from_team}:{event.request or 'direct'}",
+        event.sim_time,
+    )
+    return replace(state, releases=state.releases.append(shared))
+
+
+def _unchanged(state: Exercise, event: NoteWritten | SharingFlagged) -> Exercise:
+    return state  # for evaluators and the debrief: the log keeps it, the exercise does not change
+
+
+def _action(state: Exercise, event: ActionTaken) -> Exercise:
+    taken = Taken(event.action, event.participant, event.team, event.subject, event.sim_time, event.flags)
+    return replace(state, actions=state.actions.append(taken))
+
+
+def _character(state: Exercise, event: CharacterChanged) -> Exercise:
+    now = replace(state.characters[event.character], trust=event.trust, status=event.status)
+    return replace(state, characters=state.characters.set(event.character, now))
+
+
+HANDLERS: dict[type, Handler] = {
+    ArtefactReleased: _released,
+    JointTeamFormed: _joint_team,
+    ArtefactShared: _shared,
+    NoteWritten: _unchanged,
+    SharingFlagged: _unchanged,
+    ActionTaken: _action,
+    CharacterChanged: _character,
+}

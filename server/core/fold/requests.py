@@ -1,0 +1,149 @@
+"""Cross-border requests: drafted, validated, sent, acknowledged, clarified, answered, refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from server.core.audience import Audience
+from server.core.events import (
+    ClarificationRequested,
+    RequestAcknowledged,
+    RequestAnswered,
+    RequestClarified,
+    RequestDeadlineWarned,
+    RequestDrafted,
+    RequestRefused,
+    RequestSent,
+    RequestUpdated,
+    RequestValidated,
+    RequestWithdrawn,
+)
+from server.core.exercise import Exercise
+from server.core.fold import Handler
+from server.core.records import Release
+from server.core.requests import RequestRun, RequestStatus, Step
+
+
+def _step(
+    state: Exercise,
+    request_id: str,
+    status: RequestStatus,
+    by: str,
+    sim_time: float,
+    note: str = "",
+    **changes: Any,
+) -> Exercise:
+    """A request moves to `status`: its history grows by one step."""
+    request = state.requests[request_id]
+    history = (*request.history, Step(status, by, sim_time, note))
+    moved = replace(request, status=status, history=history, **changes)
+    return replace(state, requests=state.requests.set(request_id, moved))
+
+
+def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
+    request = RequestRun(
+        id=event.request,
+        instrument=event.instrument,
+        source_team=event.source_team,
+        author=event.author,
+        target_team=event.target_team,
+        target_agency=event.target_agency,
+        fields=event.fields,
+        urgent=event.urgent,
+        spontaneous=event.spontaneous,
+        simcell=event.simcell,
+        history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
+    )
+    return replace(state, requests=state.requests.set(request.id, request))
+
+
+def _updated(state: Exercise, event: RequestUpdated) -> Exercise:
+    return _step(
+        state,
+        event.request,
+        RequestStatus.DRAFT,
+        event.by,
+        event.sim_time,
+        fields=event.fields,
+        urgent=event.urgent,
+        validated_by=None,
+    )
+
+
+def _validated(state: Exercise, event: RequestValidated) -> Exercise:
+    return _step(
+        state, event.request, RequestStatus.VALIDATED, event.by, event.sim_time, validated_by=event.by
+    )
+
+
+def _sent(state: Exercise, event: RequestSent) -> Exercise:
+    return _step(
+        state,
+        event.request,
+        RequestStatus.SENT,
+        event.by,
+        event.sim_time,
+        due_at=event.due_at,
+        due_stage=event.due_stage,
+        legal=event.legal,
+    )
+
+
+def _acknowledged(state: Exercise, event: RequestAcknowledged) -> Exercise:
+    return _step(state, event.request, RequestStatus.ACKNOWLEDGED, event.by, event.sim_time)
+
+
+def _clarification(state: Exercise, event: ClarificationRequested) -> Exercise:
+    return _step(
+        state, event.request, RequestStatus.CLARIFICATION_REQUESTED, event.by, event.sim_time, note=event.text
+    )
+
+
+def _clarified(state: Exercise, event: RequestClarified) -> Exercise:
+    return _step(state, event.request, RequestStatus.CLARIFIED, event.by, event.sim_time, note=event.text)
+
+
+def _answered(state: Exercise, event: RequestAnswered) -> Exercise:
+    status = RequestStatus.PARTIALLY_ANSWERED if event.partial else RequestStatus.ANSWERED
+    answered = _step(state, event.request, status, event.by, event.sim_time, answer=event.text)
+    source = Audience.team(answered.requests[event.request].source_team)
+    later = tuple(Release(a, source, event.request, event.release_at) for a in event.releases)
+    return replace(answered, pending=(*answered.pending, *later))
+
+
+def _refused(state: Exercise, event: RequestRefused) -> Exercise:
+    return _step(
+        state,
+        event.request,
+        RequestStatus.REFUSED,
+        event.by,
+        event.sim_time,
+        note=event.text,
+        ground=event.ground,
+    )
+
+
+def _withdrawn(state: Exercise, event: RequestWithdrawn) -> Exercise:
+    return _step(state, event.request, RequestStatus.WITHDRAWN, event.by, event.sim_time)
+
+
+def _warned(state: Exercise, event: RequestDeadlineWarned) -> Exercise:
+    request = state.requests[event.request]
+    warned = replace(request, warned=(*request.warned, event.warning))
+    return replace(state, requests=state.requests.set(request.id, warned))
+
+
+HANDLERS: dict[type, Handler] = {
+    RequestDrafted: _drafted,
+    RequestUpdated: _updated,
+    RequestValidated: _validated,
+    RequestSent: _sent,
+    RequestAcknowledged: _acknowledged,
+    ClarificationRequested: _clarification,
+    RequestClarified: _clarified,
+    RequestAnswered: _answered,
+    RequestRefused: _refused,
+    RequestWithdrawn: _withdrawn,
+    RequestDeadlineWarned: _warned,
+}

@@ -1,0 +1,50 @@
+"""What play leaves behind in an exercise's state: feed items, actions taken, artefacts released.
+
+Plain immutable records, shared by the state (`exercise.py`), the rules that read them
+(`injects.py`, `actions.py`, `sharing.py`) and the views; this module imports nothing else of
+the core but audiences, so every one of them can use it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.core.audience import Audience
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A message or announcement, kept so a snapshot can show the latest and pages the older."""
+
+    author: str
+    audience: Audience
+    text: str
+    channel: str
+    seq: int = 0
+    """The seq of the event that posted it (its place in the log)."""
+    team: str | None = None
+    """The team of a team, control or prompt message; the writing team of a direct message."""
+    to_team: str | None = None
+    """The receiving team of a direct message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """An action a participant took, for triggers and evaluation."""
+
+    action: str
+    participant: str
+    team: str
+    subject: str
+    sim_time: float
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """An artefact released during play (by an inject) to an audience."""
+
+    artefact: str
+    audience: Audience
+    source: str
+    sim_time: float
