@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 
 from server.adapters.credentials import Credentials, TokenClaims
 from server.adapters.direct_send import DirectWriter
+from server.adapters.history import history
 from server.adapters.hub import AppendConflict, Attached, ExerciseGone, Hub
 from server.adapters.limits import FailedAttempts, TokenBucket
 from server.adapters.services import Services
@@ -33,6 +34,7 @@ from server.core.view import snapshot
 from server.protocol import messages
 from server.protocol.codec import FrameError, Subprotocol, choose, decode, encode
 from server.protocol.commands import COMMANDS, ArgumentError
+from server.protocol.history import HISTORY, parse_history
 
 log = structlog.get_logger("liaison.endpoint")
 
@@ -324,6 +326,8 @@ class Endpoint:
     async def _execute(
         self, connection: Connection, hub: Hub, frame: messages.CommandFrame
     ) -> dict[str, Any]:
+        if frame.name == HISTORY:
+            return await self._history(connection, hub, frame)
         spec = COMMANDS.get(frame.name)
         if spec is None:
             return messages.reply_error(
@@ -361,6 +365,18 @@ class Endpoint:
         if executed.duplicate:
             return messages.reply_ok(frame.id, {"duplicate": True}, executed.seq)
         return messages.reply_ok(frame.id, spec.result(executed.events, new_code), executed.seq)
+
+    async def _history(
+        self, connection: Connection, hub: Hub, frame: messages.CommandFrame
+    ) -> dict[str, Any]:
+        """A read: answered from the projection and the log, nothing written, no seq."""
+        try:
+            result = await history(hub, connection.viewer, parse_history(frame.args))
+        except ArgumentError as error:
+            return messages.reply_error(frame.id, "invalid_args", str(error))
+        except StoreUnavailable:
+            return messages.reply_error(frame.id, "unavailable", "Redis is unavailable; retry")
+        return messages.reply_ok(frame.id, result, None)
 
     def _encode(self, connection: Connection, frame: dict[str, Any]) -> bytes | str:
         return encode(connection.subprotocol, frame)

@@ -14,6 +14,7 @@ every event after its welcome exactly once.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
@@ -234,6 +235,15 @@ class Hub:
             if subscriber.viewer.participant == participant:
                 subscriber.kick(4503, "revoked", "this join code was revoked")
                 self._subscribers.discard(subscriber)
+
+    async def read(self, after: int, until: int) -> list[StoredEvent]:
+        """Events with seq in (after, until], from the recent ones kept here when they reach back
+        that far, else from the log."""
+        if self._recent and self._recent[0].seq <= after + 1 and until <= self.seq:
+            first = self._recent[0].seq
+            kept = itertools.islice(self._recent, after + 1 - first, until + 1 - first)
+            return [StoredEvent(entry.seq, entry.at, entry.event) for entry in kept]
+        return await self._store.read(self.exercise, after, until)
 
     async def wait_applied(self, seq: int) -> None:
         """Until the projection reaches `seq` (reading the log if pub/sub is slow)."""

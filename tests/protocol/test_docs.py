@@ -20,6 +20,7 @@ from server.core.errors import ERROR_CODES
 from server.core.events import EVENT_TYPES
 from server.protocol import messages
 from server.protocol.commands import COMMANDS
+from server.protocol.history import HISTORY
 from server.settings import setting_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,9 +137,10 @@ def test_docs_mention(kind: str, values: Iterable[object]) -> None:
 
 def test_commands_table_matches_the_commands() -> None:
     listed = table_names(section(doc_text(), "Commands"))
-    unknown = sorted(set(listed) - set(COMMANDS))
+    commands = {*COMMANDS, HISTORY}
+    unknown = sorted(set(listed) - commands)
     assert not unknown, f"docs/protocol.md lists commands that do not exist: {unknown}"
-    unlisted = sorted(set(COMMANDS) - set(listed))
+    unlisted = sorted(commands - set(listed))
     assert not unlisted, f"commands missing from the Commands table of docs/protocol.md: {unlisted}"
     assert len(listed) == len(set(listed)), f"a command is listed twice: {listed}"
 
