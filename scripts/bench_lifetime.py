@@ -7,7 +7,8 @@ commands (team messages, control's announcements and channel, connections openin
 closing, injects opened and acknowledged, staff notes, requests drafted, sent, acknowledged
 and answered) until the log holds each age. At each age it prints the cost per command of the
 last 2,000 commands, the time to decode and fold the whole encoded log (what a hub without a
-snapshot does) and to load from a state snapshot plus a tail, and the welcome of a participant
+snapshot does), the state snapshot's size and the time to pack and to unpack it (what a hub
+with one does before folding the tail), and the welcome of a participant
 and of the director (msgpack bytes, build time). The figures go to docs/performance.md.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import msgpack
 
+from server.adapters.snapshots import pack, unpack
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.decide import create, decide
@@ -109,29 +111,39 @@ class Course:
 def measure(course: Course, age: int) -> dict[str, float]:
     while len(course.log) < age - WINDOW:
         course.play_one()
-    started, before = time.perf_counter(), len(course.log)
+    started, before = time.process_time(), len(course.log)
     commands = 0
     while len(course.log) < age:
         course.play_one()
         commands += 1
-    per_command = (time.perf_counter() - started) / commands * 1e6
+    per_command = (time.process_time() - started) / commands * 1e6
     payloads = [encode(event) for event in course.log]
-    started = time.perf_counter()
+    started = time.process_time()
     folded = fold([decode(p) for p in payloads])
-    load = time.perf_counter() - started
+    load = time.process_time() - started
     assert folded.participants == course.state.participants
+    started = time.process_time()
+    stored = pack(course.state, "epoch")
+    packed = time.process_time() - started
+    started = time.process_time()
+    restored = unpack(stored, course.state.scenario)
+    unpacked = time.process_time() - started
+    assert restored == course.state
     participant, director = course.players[0], course.director
     sizes = {}
     for name, viewer in (("participant", participant), ("director", director)):
-        started = time.perf_counter()
+        started = time.process_time()
         shown = snapshot(course.state, viewer)
-        build = time.perf_counter() - started
+        build = time.process_time() - started
         sizes[name] = (len(msgpack.packb(shown, use_bin_type=True)), build)
     del before
     return {
         "age": len(course.log),
         "us_per_command": per_command,
         "load_s": load,
+        "snapshot_mb": len(stored.data) / 1e6,
+        "pack_s": packed,
+        "unpack_s": unpacked,
         "participant_kb": sizes["participant"][0] / 1024,
         "participant_ms": sizes["participant"][1] * 1e3,
         "director_kb": sizes["director"][0] / 1024,
@@ -150,7 +162,8 @@ def main() -> None:
     for age in (int(a) for a in args.ages.split(",")):
         row = measure(course, age)
         print(
-            f"{row['age']:>8,} {row['us_per_command']:>11.1f} {row['load_s']:>8.2f} "
+            f"{row['age']:>8,} {row['us_per_command']:>11.1f} {row['load_s']:>7.2f} "
+            f"{row['snapshot_mb']:>8.2f} {row['pack_s']:>7.2f} {row['unpack_s']:>9.2f} "
             f"{row['participant_kb']:>9.1f} {row['participant_ms']:>6.1f} "
             f"{row['director_kb']:>8.1f} {row['director_ms']:>6.1f}",
             flush=True,

@@ -27,6 +27,7 @@ from server.adapters.direct_send import KeepRawSend
 from server.adapters.endpoint import Endpoint
 from server.adapters.hubs import Hubs
 from server.adapters.services import Services
+from server.adapters.snapshots import SnapshotPolicy
 from server.adapters.store import Store, StoreUnavailable, connect
 from server.settings import Settings
 
@@ -41,7 +42,13 @@ def create_app(settings: Settings) -> Starlette:
         client = connect(settings.redis_url)
         store = Store(client)
         async with asyncio.TaskGroup() as tasks:
-            hubs = Hubs(store, settings.instance_id, settings.position_interval, tasks)
+            hubs = Hubs(
+                store,
+                settings.instance_id,
+                settings.position_interval,
+                tasks,
+                SnapshotPolicy(settings.snapshot_every, settings.snapshot_seconds),
+            )
             services = Services(settings, store, hubs, settings.admin_token or secrets.token_urlsafe(24))
             bus = Bus(client, hubs.on_message, hubs.on_reconnect)
             hubs.spawn(bus.run(), "bus")

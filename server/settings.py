@@ -66,6 +66,10 @@ class Settings:
     """Failed join attempts per client address per minute before it must wait (4004)."""
     scenarios_dir: str = ""
     """Folder of scenario folders for the HTTP API. Empty: the scenarios/ shipped with Liaison."""
+    snapshot_every: int = 5_000
+    """Events after which an instance writes a state snapshot of an exercise to Redis."""
+    snapshot_seconds: float = 60.0
+    """Seconds after which it writes one anyway, if the exercise changed since."""
 
     @property
     def scenarios(self) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from server.adapters.hub import Hub
+from server.adapters.snapshots import SnapshotPolicy
 from server.adapters.store import Store, StoreUnavailable, decode_message
 
 HEARTBEAT_INTERVAL = 3.0
@@ -24,9 +25,15 @@ log = structlog.get_logger("liaison.hubs")
 
 class Hubs:
     def __init__(
-        self, store: Store, instance: str, position_interval: float, tasks: asyncio.TaskGroup
+        self,
+        store: Store,
+        instance: str,
+        position_interval: float,
+        tasks: asyncio.TaskGroup,
+        snapshots: SnapshotPolicy | None = None,
     ) -> None:
         self._store = store
+        self._snapshots = snapshots or SnapshotPolicy()
         self.instance = instance
         self._position_interval = position_interval
         self._tasks = tasks
@@ -46,7 +53,14 @@ class Hubs:
         async with lock:
             hub = self._hubs.get(exercise)
             if hub is None:
-                hub = Hub(exercise, self._store, self.instance, self._position_interval, self.spawn)
+                hub = Hub(
+                    exercise,
+                    self._store,
+                    self.instance,
+                    self._position_interval,
+                    self.spawn,
+                    self._snapshots,
+                )
                 await hub.load()
                 self.spawn(hub.run(), f"hub:{exercise}")
                 self._hubs[exercise] = hub

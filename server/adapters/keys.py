@@ -9,6 +9,7 @@ exercise lives in one slot and the append script may touch all of them atomicall
 | `liaison:{ex}:meta` | hash | `seq` (last sequence number), `epoch`, `created` |
 | `liaison:{ex}:cmds` | hash | `<participant>/<client id>` → seq: commands already applied |
 | `liaison:{ex}:turn` | string with TTL | id of the instance whose append goes next (see append.lua) |
+| `liaison:{ex}:snapshot` | hash | the latest state snapshot: `epoch`, `seq`, `format`, `data` (msgpack) |
 | `liaison:{ex}:events` | pub/sub channel | one message per append: first seq, time, events |
 | `liaison:exercises` | set | ids of all exercises |
 | `liaison:codes` | hash | join-code hash → `<exercise>/<participant>` |
@@ -37,6 +38,10 @@ def applied_commands(exercise: str) -> str:
 
 def turn(exercise: str) -> str:
     return f"liaison:{{{exercise}}}:turn"
+
+
+def snapshot(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:snapshot"
 
 
 def channel(exercise: str) -> str:

@@ -42,6 +42,16 @@ class Meta:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    """A state snapshot as stored: the log's epoch and seq it reflects, its format, the bytes."""
+
+    epoch: str
+    seq: int
+    format: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class AppendResult:
     outcome: Literal["ok", "dup", "conflict", "busy", "gone"]
     seq: int
@@ -98,6 +108,7 @@ class Store:
         source = resources.files("server.adapters").joinpath("append.lua").read_text()
         self._append = client.register_script(source)
         self._give_back = client.register_script(_GIVE_BACK)
+        self._save_snapshot = client.register_script(_SAVE_SNAPSHOT)
 
     async def _call(self, coroutine: Any) -> Any:
         try:
@@ -212,6 +223,27 @@ class Store:
                 return found
             start = found[-1].seq + 1
 
+    async def save_snapshot(self, exercise: str, snapshot: StoredSnapshot) -> bool:
+        """Keep `snapshot` unless the stored one is of the same epoch and as recent; True if kept."""
+        kept = await self._call(
+            self._save_snapshot(
+                keys=[keys.snapshot(exercise)],
+                args=[snapshot.epoch, snapshot.seq, snapshot.format, snapshot.data],
+            )
+        )
+        return bool(kept)
+
+    async def snapshot(self, exercise: str) -> StoredSnapshot | None:
+        raw = await self._call(self._redis.hmget(keys.snapshot(exercise), ["epoch", "seq", "format", "data"]))
+        if any(value is None for value in raw):
+            return None
+        return StoredSnapshot(raw[0].decode(), int(raw[1]), int(raw[2]), raw[3])
+
+    async def snapshot_seq(self, exercise: str) -> int:
+        """The seq of the stored snapshot (0: none), whatever its epoch."""
+        raw = await self._call(self._redis.hget(keys.snapshot(exercise), "seq"))
+        return 0 if raw is None else int(raw)
+
     async def first_seq(self, exercise: str) -> int | None:
         entries = await self._call(self._redis.xrange(keys.log(exercise), count=1))
         return int(entries[0][0].split(b"-")[0]) if entries else None
@@ -250,3 +282,12 @@ class Store:
             return set()
         values = await self._call(self._redis.mget([keys.instance(i) for i in candidates]))
         return {instance for instance, value in zip(candidates, values, strict=True) if value is not None}
+
+
+_SAVE_SNAPSHOT = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if epoch == ARGV[1] and seq >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', ARGV[2], 'format', ARGV[3], 'data', ARGV[4])
+return 1
+"""

@@ -509,6 +509,16 @@ def from_data(kind: str, data: Data) -> Event:
     return event
 
 
+def plain(value: Any) -> Any:
+    """Any value of the core (dataclasses, enums, tuples, frozensets) as plain data."""
+    return _plain(value)
+
+
+def typed(hint: Any, value: Any) -> Any:
+    """A value of type `hint` rebuilt from `plain` output."""
+    return _typed(hint, value)
+
+
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {

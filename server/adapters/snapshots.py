@@ -1,0 +1,55 @@
+"""State snapshots in Redis: written now and then by a hub, read when an instance loads.
+
+`server.core.snapshots` turns a state into plain data and back; this module packs it with
+msgpack and decides when a hub writes one: every `every` events, or after `seconds` with at
+least one new event, by whichever instance has the exercise loaded (the store keeps the most
+recent of the same epoch, so two instances writing is harmless). Packing and unpacking run in
+a worker thread: the state is immutable, so the event loop goes on serving meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import msgpack
+
+from server.adapters.store import StoredSnapshot
+from server.core.exercise import Exercise
+from server.core.scenario import Scenario
+from server.core.snapshots import FORMAT, capture, restore
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPolicy:
+    every: int = 5_000
+    """Events after the last snapshot that make the next one due."""
+    seconds: float = 60.0
+    """Seconds after the last snapshot that make the next one due, if any event came since."""
+
+
+def pack(state: Exercise, epoch: str) -> StoredSnapshot:
+    data: bytes = msgpack.packb(capture(state), use_bin_type=True)
+    return StoredSnapshot(epoch, state.seq, FORMAT, data)
+
+
+def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
+    """The state of a stored snapshot; ValueError if it is of another format or unreadable."""
+    if snapshot.format != FORMAT:
+        raise ValueError(f"snapshot format {snapshot.format}, this server reads {FORMAT}")
+    try:
+        data = msgpack.unpackb(snapshot.data, raw=False, strict_map_key=False)
+        state = restore(data, scenario)
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"unreadable snapshot: {error!r}") from error
+    if state.seq != snapshot.seq:
+        raise ValueError(f"snapshot says seq {snapshot.seq}, its state is at {state.seq}")
+    return state
+
+
+async def pack_off_loop(state: Exercise, epoch: str) -> StoredSnapshot:
+    return await asyncio.to_thread(pack, state, epoch)
+
+
+async def unpack_off_loop(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
+    return await asyncio.to_thread(unpack, snapshot, scenario)

@@ -1,0 +1,108 @@
+"""State snapshots in Redis: a restarted instance starts from the latest one and folds only the
+tail; a snapshot it cannot trust is ignored and the log folded; the welcome is the same either
+way, and a client resumes exactly across a snapshot (issue: a five-day exercise)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from server.core.state import fold
+from server.core.view import snapshot
+from tests.e2e.log import read_log, viewer_of
+from tests.e2e.servers import ServerProcess, code_of
+from tests.e2e.wire import Wire
+
+EVERY = "40"
+
+
+def loaded_lines(server: ServerProcess) -> list[dict[str, object]]:
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == "hub.loaded"]
+
+
+def snapshot_seq(redis_url: str, exercise: str) -> int:
+    raw = redis.Redis.from_url(redis_url).hget(f"liaison:{{{exercise}}}:snapshot", "seq")
+    return 0 if raw is None else int(raw)
+
+
+async def wait_for(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def assert_welcome_is_the_fold_of_the_log(redis_url: str, exercise: str, welcome: Any) -> None:
+    """What the instance served equals the core's snapshot of the log up to the welcome's seq."""
+    log = await read_log(redis_url, exercise)
+    state = fold([item.event for item in log if item.seq <= welcome["seq"]])
+    expected = snapshot(state, viewer_of(log, welcome))
+    assert json.loads(json.dumps(welcome["snapshot"])) == json.loads(json.dumps(expected))
+
+
+async def test_a_restarted_instance_starts_from_the_snapshot_and_serves_the_same_welcome(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    a = start_server(redis_url, snapshot_every=EVERY)
+    created = a.create_exercise()
+    exercise = created["exercise"]
+    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
+    for i in range(100):
+        await sud.ok("message.post", text=f"message {i}")
+    await wait_for(lambda: snapshot_seq(redis_url, exercise) >= 80)
+    position = sud.position()
+    await sud.ok("message.post", text="after the snapshot")
+    await sud.close()
+
+    a.kill()
+    a.start()
+    after = await Wire.join(a.ws_url, code_of(created, "Sofia Reyes"))
+    loaded = loaded_lines(a)[-1]
+    assert (loaded["exercise"], loaded["source"]) == (exercise, "snapshot")
+    assert 0 < int(loaded["folded"]) < 80  # type: ignore[call-overload]
+    await assert_welcome_is_the_fold_of_the_log(redis_url, exercise, after.welcome)
+
+    # A client that was at a seq before the snapshot resumes exactly.
+    resumed = await Wire.open(a.ws_url)
+    welcome = await resumed.hello(code=code_of(created, "Sara Costa"), resume=position)
+    assert welcome["mode"] == "resume"
+    frames = await resumed.drain()
+    texts = [f["data"]["text"] for f in frames if f.get("kind") == "message.posted"]
+    assert texts == ["after the snapshot"]
+    for wire in (after, resumed):
+        await wire.close()
+
+
+async def test_a_snapshot_that_cannot_be_trusted_is_ignored_and_the_log_folded(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    a = start_server(redis_url, snapshot_every=EVERY)
+    created = a.create_exercise()
+    exercise = created["exercise"]
+    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
+    for i in range(60):
+        await sud.ok("message.post", text=f"message {i}")
+    await wait_for(lambda: snapshot_seq(redis_url, exercise) >= 40)
+    await sud.close()
+    a.kill()
+
+    client = redis.Redis.from_url(redis_url)
+    key = f"liaison:{{{exercise}}}:snapshot"
+    for damage in ({"format": "99"}, {"epoch": "another"}, {"data": b"\x00garbage"}, {"seq": "999999"}):
+        original = client.hgetall(key)
+        client.hset(key, mapping=damage)
+        a.start()
+        after = await Wire.join(a.ws_url, code_of(created, "Sofia Reyes"))
+        assert loaded_lines(a)[-1]["source"] == "log", damage
+        await assert_welcome_is_the_fold_of_the_log(redis_url, exercise, after.welcome)
+        await after.close()
+        a.kill()
+        client.delete(key)
+        client.hset(key, mapping=original)
+    assert '"hub.snapshot_ignored"' in a.log()
