@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import (
     Inject,
@@ -24,10 +22,8 @@ from server.core.scenario import (
     TriggerKind,
 )
 from server.core.simtime import format_sim_time
+from server.scenario.fields import FieldReader
 from server.scenario.source import suggestion
-
-if TYPE_CHECKING:
-    from server.scenario.loader import Reader
 
 _SECTIONS = (
     "countries", "units", "roles", "actions", "instruments", "entities", "artefacts", "joint_teams",
@@ -35,7 +31,7 @@ _SECTIONS = (
 )  # fmt: skip
 
 
-def check(reader: Reader, scenario: Scenario) -> None:
+def check(reader: FieldReader, scenario: Scenario) -> None:
     _unique(reader)
     _references(reader, scenario)
     _team_model(reader, scenario)
@@ -84,7 +80,7 @@ _NAMES = {
 }
 
 
-def _references(reader: Reader, scenario: Scenario) -> None:
+def _references(reader: FieldReader, scenario: Scenario) -> None:
     known = known_ids(scenario)
     for path, kind, value in reader.refs:
         if value not in known[kind]:
@@ -94,7 +90,7 @@ def _references(reader: Reader, scenario: Scenario) -> None:
             reader.problem(path, f"unknown {what} {value!r}{hint or listed}")
 
 
-def _unique(reader: Reader) -> None:
+def _unique(reader: FieldReader) -> None:
     for section in _SECTIONS:
         items = reader.source.data.get(section)
         if not isinstance(items, list):
@@ -107,7 +103,7 @@ def _unique(reader: Reader) -> None:
                 seen.add(item["id"])
 
 
-def _team_model(reader: Reader, scenario: Scenario) -> None:
+def _team_model(reader: FieldReader, scenario: Scenario) -> None:
     if scenario.team_model is TeamModel.AGENCY_UNITS and not scenario.units:
         reader.problem("units", "team_model agency_units needs a list of units (the teams)")
     if scenario.team_model is TeamModel.COUNTRY_TEAMS and scenario.units:
@@ -116,7 +112,7 @@ def _team_model(reader: Reader, scenario: Scenario) -> None:
         )
 
 
-def _capabilities(reader: Reader, scenario: Scenario) -> None:
+def _capabilities(reader: FieldReader, scenario: Scenario) -> None:
     for role in scenario.roles:
         for capability in sorted(role.capabilities):
             verb, _, what = capability.partition(":")
@@ -128,7 +124,7 @@ def _capabilities(reader: Reader, scenario: Scenario) -> None:
                 )
 
 
-def _injects(reader: Reader, scenario: Scenario) -> None:
+def _injects(reader: FieldReader, scenario: Scenario) -> None:
     by_id = {inject.id: inject for inject in scenario.injects}
     # cycles: an inject waiting (through its trigger) for itself
     reported: set[str] = set()
@@ -259,7 +255,7 @@ def _request_never(scenario: Scenario, trigger: Trigger, path: str) -> tuple[str
     return None
 
 
-def _expected(reader: Reader, scenario: Scenario, inject: Inject, path: str) -> None:
+def _expected(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:
     roles = {role.id: role for role in scenario.roles}
     audience = inject.audience
     named = {name for r in audience.recipients for name in r.roles if name in roles}
@@ -277,7 +273,7 @@ def _expected(reader: Reader, scenario: Scenario, inject: Inject, path: str) -> 
             )
 
 
-def _requests(reader: Reader, scenario: Scenario) -> None:
+def _requests(reader: FieldReader, scenario: Scenario) -> None:
     for request in scenario.requests:
         path = reader.paths.get(id(request), "requests")
         instrument, role = scenario.instrument(request.instrument), scenario.role(request.role)
@@ -296,7 +292,7 @@ def _requests(reader: Reader, scenario: Scenario) -> None:
             )
 
 
-def _responses(reader: Reader, scenario: Scenario) -> None:
+def _responses(reader: FieldReader, scenario: Scenario) -> None:
     for response in scenario.responses:
         path = reader.paths.get(id(response), "responses")
         instrument = scenario.instrument(response.instrument)
@@ -320,7 +316,7 @@ def _responses(reader: Reader, scenario: Scenario) -> None:
 
 
 def _rule_fields(
-    reader: Reader, instrument: Instrument, key: str | None, values: frozenset[str], path: str
+    reader: FieldReader, instrument: Instrument, key: str | None, values: frozenset[str], path: str
 ) -> None:
     if key is None:
         return
@@ -336,7 +332,7 @@ def _rule_fields(
         )
 
 
-def _artefacts(reader: Reader, scenario: Scenario) -> None:
+def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
     released = {name for i in scenario.injects for name in i.releases}
     released |= {name for r in scenario.responses for o in r.outcomes for name in o.releases}
     released |= {name for r in scenario.requests for name in r.releases}

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from server.core.scenario import Scenario, TeamModel
+from server.scenario.checks import check
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.fields import format_audience, parse_audience
 from server.scenario.play import PlayReader
@@ -83,8 +84,6 @@ def _inline(value: Any, folder: Path) -> Any:
 
 def parse_scenario(text: str, file: str = "scenario.yaml", folder: Path | None = None) -> Scenario:
     """Parse a scenario; `folder` is where included and Markdown files are (none: inline only)."""
-    from server.scenario.checks import check
-
     reader = Reader(Source(file, text, folder))
     scenario = reader.scenario()
     if scenario is not None:
