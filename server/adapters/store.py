@@ -13,13 +13,14 @@ from importlib import resources
 from typing import Any, Literal
 
 import msgpack
+import msgspec
 import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from server.adapters import keys
-from server.core.events import Event, from_data, to_data
+from server.core.events import EVENT_TYPES, Event
 
 READ_CHUNK = 1_000
 
@@ -58,14 +59,24 @@ class AppendResult:
     """ok: last seq written; dup: seq of the first application; conflict, busy: current seq."""
 
 
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder()
+
+
 def encode_event(event: Event) -> bytes:
-    packed: bytes = msgpack.packb({"k": event.kind, "d": to_data(event)}, use_bin_type=True)
-    return packed
+    """An event as stored in the log: msgpack `{k: kind, d: fields}`.
+
+    msgspec packs the core's dataclasses directly, 4-6 times faster than `to_data` + msgpack
+    with the same bytes for a day's events (docs/performance.md, "Event encoding")."""
+    return _ENCODER.encode({"k": event.kind, "d": event})
 
 
 def decode_event(payload: bytes) -> Event:
-    body = msgpack.unpackb(payload, raw=False)
-    return from_data(body["k"], body["d"])
+    """An event from the log. Reads what `encode_event` writes and what Liaison stored before
+    it used msgspec (`to_data`: sorted sets, scenario defaults left out): the same shape."""
+    body = _DECODER.decode(payload)
+    event: Event = msgspec.convert(body["d"], EVENT_TYPES[body["k"]])
+    return event
 
 
 def decode_message(message: bytes) -> tuple[int, float, list[bytes]]:
