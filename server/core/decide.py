@@ -3,54 +3,46 @@
 A command is either refused with a `DomainError` (and nothing is written) or turned into
 zero or more events. Zero events means "already so" (opening an open connection), which
 makes retries harmless. `create` makes the opening events of a new exercise.
+
+Each family of commands has its rules in a module of its own (`lifecycle`, `roster`,
+`messaging`, `injects`, `request_flow`, `sharing`, `characters`, `actions`, `schedule`);
+`RULES` says which family decides which command, after the checks the whole family shares.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from server.core import commands as c
 from server.core.actions import take
-from server.core.audience import Viewer
 from server.core.characters import reactions_to, record
-from server.core.clock import MAX_SPEED, Clock
-from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
-from server.core.events import (
-    AnnouncementMade,
-    ClockJumped,
-    ClockSpeedChanged,
-    ConnectionClosed,
-    ConnectionOpened,
-    ControlMessagePosted,
-    CredentialIssued,
-    CredentialRevoked,
-    DirectMessagePosted,
-    Event,
-    ExerciseCreated,
-    ExerciseEnded,
-    ExercisePaused,
-    ExerciseReady,
-    ExerciseResumed,
-    ExerciseStarted,
-    InjectReleased,
-    MentorPrompted,
-    MessagePosted,
-    NoteWritten,
-    ParticipantAdded,
-    Team,
+from server.core.clock import Clock
+from server.core.errors import InvalidArguments
+from server.core.events import Event, ExerciseCreated, InjectReleased, Team
+from server.core.guards import (
+    MAX_TEXT,
+    require_not_ended,
+    require_role,
+    require_status,
+    require_system,
+    require_viewer,
 )
 from server.core.injects import decide_inject
+from server.core.lifecycle import decide_lifecycle
+from server.core.messaging import decide_message
 from server.core.request_flow import decide_request
-from server.core.roles import CONTROL, StaffRole, is_staff_role
+from server.core.roles import CONTROL, StaffRole
+from server.core.roster import add_participant, decide_connection, decide_roster
 from server.core.scenario import Scenario, TeamModel
 from server.core.schedule import advance
 from server.core.sharing import share
-from server.core.simtime import next_morning
-from server.core.state import Exercise, Participant, Status, apply, initial
+from server.core.state import Exercise, Status, apply, initial
 
-MAX_TEXT = 4_000
-MAX_NAME = 200
+__all__ = ["MAX_TEXT", "RULES", "create", "decide"]
+
+Rule = Callable[[Exercise, Any, c.Actor, float], list[Event]]
+"""`(state, command, actor, now) -> events`, for the command types it is listed for."""
 
 
 def create(
@@ -79,298 +71,127 @@ def create(
     state = initial(created)
     events: list[Event] = [created]
     for entry in roster:
-        added = _add_participant(state, entry)
+        added = add_participant(state, entry)
         state = apply(state, added)
         events.append(added)
     return events
 
 
 def decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
-    match command:
-        case c.OpenConnection() | c.CloseConnection() | c.CloseInstanceConnections():
-            _require_system(actor)
-            return _decide_connection(state, command)
-        case c.PostMessage():
-            viewer = _require_viewer(actor)
-            _require_not_ended(state)
-            if viewer.staff:
-                raise Forbidden("staff write to teams with announcement.make")
-            posted = MessagePosted(author=viewer.participant, team=viewer.team, text=_text(command.text))
-            sim_now = state.clock.sim_at(now)
-            team = viewer.team or ""
-            return [posted, *_attached(state, viewer, command.attachments, team, sim_now, within_team=True)]
-
-        case c.ShareArtefact():
-            _require_status(state, "share in", Status.RUNNING, Status.PAUSED)
-            viewer = _require_viewer(actor)
-            return share(
-                state, viewer, command.artefact, command.to, command.request, state.clock.sim_at(now)
-            )
-        case c.SetCharacter():
-            viewer = _require_role(actor, CONTROL | {StaffRole.SIMCELL})
-            _require_not_ended(state)
-            return [record(state, viewer, command.character, command.trust, command.status, command.note)]
-        case c.TakeAction():
-            _require_status(state, "act in", Status.RUNNING, Status.PAUSED)
-            viewer = _require_viewer(actor)
-            sim_now = state.clock.sim_at(now)
-            return take(
-                state.scenario,
-                state.actions,
-                viewer,
-                command.action,
-                command.subject,
-                command.note,
-                sim_now,
-            )
-        case c.PostToControl():
-            _require_not_ended(state)
-            viewer = _require_viewer(actor)
-            if viewer.staff:
-                _require_role(actor, CONTROL | {StaffRole.SIMCELL})
-                team = _team(state, command.team)
-            else:
-                team = viewer.team or ""
-            return [ControlMessagePosted(viewer.participant, team, _text(command.text), viewer.staff)]
-        case c.WriteToTeam():
-            _require_not_ended(state)
-            viewer = _require_viewer(actor)
-            if not state.scenario.informal_channels:
-                raise Forbidden("this scenario has no informal channels: use an instrument")
-            if viewer.staff or viewer.team is None or command.to == viewer.team:
-                raise Forbidden("direct messages go from one team to another")
-            return [
-                DirectMessagePosted(
-                    viewer.participant, viewer.team, _team(state, command.to), _text(command.text)
-                ),
-                *_attached(state, viewer, command.attachments, command.to, state.clock.sim_at(now)),
-            ]
-        case c.WriteNote():
-            viewer = _require_viewer(actor)
-            if not viewer.staff:
-                raise Forbidden("notes are for mentors, observers and control")
-            if command.team is not None:
-                _team(state, command.team)
-            if command.about is not None and command.about < 1:
-                raise InvalidArguments("about: the sequence number of an event")
-            return [
-                NoteWritten(
-                    viewer.participant,
-                    command.team,
-                    command.about,
-                    _text(command.text),
-                    state.clock.sim_at(now),
-                )
-            ]
-        case c.PromptTeam():
-            _require_not_ended(state)
-            viewer = _require_role(actor, CONTROL | {StaffRole.MENTOR})
-            return [MentorPrompted(viewer.participant, _team(state, command.team), _text(command.text))]
-        case c.Advance():
-            _require_system(actor)
-            return advance(state, now) if state.status is Status.RUNNING else []
-        case (
-            c.DraftRequest()
-            | c.UpdateRequest()
-            | c.ValidateRequest()
-            | c.SendRequest()
-            | c.AcknowledgeRequest()
-            | c.AskClarification()
-            | c.ClarifyRequest()
-            | c.AnswerRequest()
-            | c.RefuseRequest()
-            | c.WithdrawRequest()
-        ):
-            _require_status(state, "work on requests in", Status.RUNNING, Status.PAUSED)
-            return decide_request(state, command, actor, now)
-        case c.OpenInject() | c.AcknowledgeInject():
-            return decide_inject(
-                state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning
-            )
-        case (
-            c.ReleaseInject()
-            | c.HoldInject()
-            | c.LiftHold()
-            | c.SkipInject()
-            | c.RetimeInject()
-            | c.EditInject()
-            | c.WriteInject()
-        ):
-            _require_status(state, "change the MSEL of", Status.READY, Status.RUNNING, Status.PAUSED)
-            decided = decide_inject(
-                state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning
-            )
-            released = [e.inject for e in decided if isinstance(e, InjectReleased)]
-            return decided + [change for inject in released for change in reactions_to(state, inject)]
-
-    viewer = _require_role(actor, CONTROL)
-    match command:
-        case c.MarkReady():
-            _require_status(state, "mark ready", Status.DRAFT)
-            if not any(not p.staff for p in state.participants.values()):
-                raise InvalidState("the roster has no participants yet")
-            return [ExerciseReady()]
-        case c.StartExercise():
-            _require_status(state, "start", Status.READY)
-            return [ExerciseStarted(clock=state.clock.run(now))]
-        case c.PauseExercise():
-            _require_status(state, "pause", Status.RUNNING)
-            return [ExercisePaused(clock=state.clock.stop(now))]
-        case c.ResumeExercise():
-            _require_status(state, "resume", Status.PAUSED)
-            return [ExerciseResumed(clock=state.clock.run(now))]
-        case c.EndExercise():
-            if viewer.role != StaffRole.DIRECTOR:
-                raise Forbidden("only the exercise director may end the exercise")
-            _require_status(state, "end", Status.READY, Status.RUNNING, Status.PAUSED)
-            return [ExerciseEnded(clock=state.clock.stop(now))]
-        case c.SetClockSpeed():
-            _require_not_ended(state)
-            if not 0 < command.speed <= MAX_SPEED:
-                raise InvalidArguments(f"speed must be above 0 and at most {MAX_SPEED:g}")
-            return [ClockSpeedChanged(clock=state.clock.with_speed(now, command.speed))]
-        case c.JumpClock():
-            _require_not_ended(state)
-            current = state.clock.sim_at(now)
-            target = next_morning(current, state.scenario.clock.morning) if command.to is None else command.to
-            if not current < target < math.inf:
-                raise InvalidArguments("the clock only jumps forward, to a finite time")
-            return [ClockJumped(clock=state.clock.jumped(now, target), from_sim=current)]
-        case c.AddParticipant():
-            _require_not_ended(state)
-            return [_add_participant(state, command.entry)]
-        case c.RevokeCredential():
-            participant = _participant(state, command.participant)
-            if participant.revoked:
-                raise InvalidState(f"the join code of {participant.id} is already revoked")
-            # Close the open connections as events of their own, so the team (which does not
-            # see credential events) learns that the participant went offline.
-            return [
-                *(
-                    ConnectionClosed(participant=participant.id, connection=connection)
-                    for connection in sorted(state.connections.get(participant.id, ()))
-                ),
-                CredentialRevoked(participant=participant.id, generation=participant.generation),
-            ]
-        case c.ReissueCredential():
-            participant = _participant(state, command.participant)
-            return [
-                CredentialIssued(
-                    participant=participant.id,
-                    generation=participant.generation + 1,
-                    code_hash=command.code_hash,
-                )
-            ]
-        case c.MakeAnnouncement():
-            _require_not_ended(state)
-            return [
-                AnnouncementMade(
-                    author=viewer.participant, audience=command.audience, text=_text(command.text)
-                )
-            ]
-    raise InvalidArguments(f"unknown command {type(command).__name__}")
+    rule = RULES.get(type(command))
+    if rule is None:
+        require_role(actor, CONTROL)
+        raise InvalidArguments(f"unknown command {type(command).__name__}")
+    return rule(state, command, actor, now)
 
 
-def _decide_connection(
-    state: Exercise, command: c.OpenConnection | c.CloseConnection | c.CloseInstanceConnections
-) -> list[Event]:
-    if isinstance(command, c.CloseInstanceConnections):
-        prefix = f"{command.instance}:"
-        return [
-            ConnectionClosed(participant=participant, connection=connection)
-            for participant, connections in sorted(state.connections.items())
-            for connection in sorted(connections)
-            if connection.startswith(prefix)
-        ]
-    is_open = command.connection in state.connections.get(command.participant, frozenset())
-    if isinstance(command, c.CloseConnection):
-        return [ConnectionClosed(command.participant, command.connection)] if is_open else []
-    if _participant(state, command.participant).revoked:
-        raise Forbidden("this join code has been revoked")
-    return [] if is_open else [ConnectionOpened(command.participant, command.connection)]
+def _connection(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
+    require_system(actor)
+    return decide_connection(state, command)
 
 
-def _add_participant(state: Exercise, entry: c.RosterEntry) -> ParticipantAdded:
-    name = entry.name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise InvalidArguments(f"a name needs 1 to {MAX_NAME} characters, got {len(name)}")
-    staff = is_staff_role(entry.role)
-    if not staff and state.scenario.role(entry.role) is None:
-        known = ", ".join(sorted(r.id for r in state.scenario.roles))
-        raise NotFound(f"unknown role {entry.role!r} (roles: {known}, or a staff role)")
-    if entry.team is None and not staff:
-        raise InvalidArguments(f"participant {name!r} needs a team")
-    if entry.team is not None and entry.team not in state.teams:
-        raise NotFound(f"unknown team {entry.team!r} (teams: {', '.join(sorted(state.teams))})")
-    return ParticipantAdded(
-        participant=f"P{len(state.participants) + 1:04d}",
-        name=name,
-        team=entry.team,
-        role=entry.role,
-        staff=staff,
-        code_hash=entry.code_hash,
-    )
+def _roster(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
+    require_role(actor, CONTROL)
+    return decide_roster(state, command)
 
 
-def _participant(state: Exercise, participant_id: str) -> Participant:
-    participant = state.participants.get(participant_id)
-    if participant is None:
-        raise NotFound(f"no participant {participant_id!r} in this exercise")
-    return participant
+def _lifecycle(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
+    return decide_lifecycle(state, command, require_role(actor, CONTROL), now)
 
 
-def _attached(
-    state: Exercise,
-    viewer: Viewer,
-    items: tuple[str, ...],
-    to: str,
-    sim_now: float,
-    *,
-    within_team: bool = False,
-) -> list[Event]:
-    """The sharing that attaching case-file items to a message means, item by item."""
-    events: list[Event] = []
-    for item in dict.fromkeys(items):
-        events.extend(share(state, viewer, item, to, "", sim_now, within_team=within_team))
-    return events
+def _share(state: Exercise, command: c.ShareArtefact, actor: c.Actor, now: float) -> list[Event]:
+    require_status(state, "share in", Status.RUNNING, Status.PAUSED)
+    viewer = require_viewer(actor)
+    return share(state, viewer, command.artefact, command.to, command.request, state.clock.sim_at(now))
 
 
-def _team(state: Exercise, team: str | None) -> str:
-    if team is None or team not in state.teams:
-        raise NotFound(f"no team {team!r} (teams: {', '.join(sorted(state.teams))})")
-    return team
+def _character(state: Exercise, command: c.SetCharacter, actor: c.Actor, now: float) -> list[Event]:
+    viewer = require_role(actor, CONTROL | {StaffRole.SIMCELL})
+    require_not_ended(state)
+    return [record(state, viewer, command.character, command.trust, command.status, command.note)]
 
 
-def _text(text: str) -> str:
-    stripped = text.strip()
-    if not stripped or len(stripped) > MAX_TEXT:
-        raise InvalidArguments(f"a text needs 1 to {MAX_TEXT} characters, got {len(stripped)}")
-    return stripped
+def _action(state: Exercise, command: c.TakeAction, actor: c.Actor, now: float) -> list[Event]:
+    require_status(state, "act in", Status.RUNNING, Status.PAUSED)
+    viewer = require_viewer(actor)
+    sim_now = state.clock.sim_at(now)
+    return take(state.scenario, state.actions, viewer, command.action, command.subject, command.note, sim_now)
 
 
-def _require_system(actor: c.Actor) -> None:
-    if not isinstance(actor, c.System):
-        raise Forbidden("only the server itself does this")
+def _advance(state: Exercise, command: c.Advance, actor: c.Actor, now: float) -> list[Event]:
+    require_system(actor)
+    return advance(state, now) if state.status is Status.RUNNING else []
 
 
-def _require_viewer(actor: c.Actor) -> Viewer:
-    if not isinstance(actor, Viewer):
-        raise Forbidden("this command needs a participant")
-    return actor
+def _request(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
+    require_status(state, "work on requests in", Status.RUNNING, Status.PAUSED)
+    return decide_request(state, command, actor, now)
 
 
-def _require_role(actor: c.Actor, roles: frozenset[str]) -> Viewer:
-    viewer = _require_viewer(actor)
-    if viewer.role not in roles:
-        raise Forbidden(f"the role {viewer.role!r} may not do this (needs {' or '.join(sorted(roles))})")
-    return viewer
+def _inject_seen(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
+    return decide_inject(state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning)
 
 
-def _require_status(state: Exercise, doing: str, *allowed: Status) -> None:
-    if state.status not in allowed:
-        raise InvalidState(f"cannot {doing} an exercise that is {state.status}")
+def _msel(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
+    require_status(state, "change the MSEL of", Status.READY, Status.RUNNING, Status.PAUSED)
+    decided = _inject_seen(state, command, actor, now)
+    released = [e.inject for e in decided if isinstance(e, InjectReleased)]
+    return decided + [change for inject in released for change in reactions_to(state, inject)]
 
 
-def _require_not_ended(state: Exercise) -> None:
-    if state.status is Status.ENDED:
-        raise InvalidState("the exercise has ended")
+def _family(rule: Rule, *commands: type[c.Command]) -> dict[type[c.Command], Rule]:
+    return dict.fromkeys(commands, rule)
+
+
+RULES: dict[type[c.Command], Rule] = {
+    **_family(_connection, c.OpenConnection, c.CloseConnection, c.CloseInstanceConnections),
+    **_family(_roster, c.AddParticipant, c.RevokeCredential, c.ReissueCredential),
+    **_family(
+        _lifecycle,
+        c.MarkReady,
+        c.StartExercise,
+        c.PauseExercise,
+        c.ResumeExercise,
+        c.EndExercise,
+        c.SetClockSpeed,
+        c.JumpClock,
+    ),
+    **_family(
+        decide_message,
+        c.PostMessage,
+        c.PostToControl,
+        c.WriteToTeam,
+        c.WriteNote,
+        c.PromptTeam,
+        c.MakeAnnouncement,
+    ),
+    c.ShareArtefact: _share,
+    c.SetCharacter: _character,
+    c.TakeAction: _action,
+    c.Advance: _advance,
+    **_family(
+        _request,
+        c.DraftRequest,
+        c.UpdateRequest,
+        c.ValidateRequest,
+        c.SendRequest,
+        c.AcknowledgeRequest,
+        c.AskClarification,
+        c.ClarifyRequest,
+        c.AnswerRequest,
+        c.RefuseRequest,
+        c.WithdrawRequest,
+    ),
+    **_family(_inject_seen, c.OpenInject, c.AcknowledgeInject),
+    **_family(
+        _msel,
+        c.ReleaseInject,
+        c.HoldInject,
+        c.LiftHold,
+        c.SkipInject,
+        c.RetimeInject,
+        c.EditInject,
+        c.WriteInject,
+    ),
+}
+"""Which rule decides each command."""

@@ -14,7 +14,7 @@ import pytest
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.clock import Clock
-from server.core.decide import MAX_NAME, MAX_TEXT, create, decide
+from server.core.decide import MAX_TEXT, create, decide
 from server.core.errors import DomainError, Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.events import (
     AnnouncementMade,
@@ -34,6 +34,7 @@ from server.core.events import (
     ParticipantAdded,
     Team,
 )
+from server.core.roster import MAX_NAME
 from server.core.scenario import ClockSpec
 from server.core.simtime import parse_sim_time
 from server.core.state import Status

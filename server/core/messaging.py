@@ -1,0 +1,107 @@
+"""Messages: a team's channel, the channel with control, announcements, direct messages between
+teams, mentors' prompts and staff notes."""
+
+from __future__ import annotations
+
+from server.core import commands as c
+from server.core.audience import Viewer
+from server.core.errors import Forbidden, InvalidArguments
+from server.core.events import (
+    AnnouncementMade,
+    ControlMessagePosted,
+    DirectMessagePosted,
+    Event,
+    MentorPrompted,
+    MessagePosted,
+    NoteWritten,
+)
+from server.core.exercise import Exercise
+from server.core.guards import known_team, require_not_ended, require_role, require_viewer, text_of
+from server.core.roles import CONTROL, StaffRole
+from server.core.sharing import share
+
+Message = c.PostMessage | c.PostToControl | c.WriteToTeam | c.WriteNote | c.PromptTeam | c.MakeAnnouncement
+
+
+def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float) -> list[Event]:
+    match command:
+        case c.PostMessage():
+            viewer = require_viewer(actor)
+            require_not_ended(state)
+            if viewer.staff:
+                raise Forbidden("staff write to teams with announcement.make")
+            posted = MessagePosted(author=viewer.participant, team=viewer.team, text=text_of(command.text))
+            team = viewer.team or ""
+            attached = _attached(
+                state, viewer, command.attachments, team, state.clock.sim_at(now), within_team=True
+            )
+            return [posted, *attached]
+        case c.PostToControl():
+            require_not_ended(state)
+            viewer = require_viewer(actor)
+            if viewer.staff:
+                require_role(actor, CONTROL | {StaffRole.SIMCELL})
+                team = known_team(state, command.team)
+            else:
+                team = viewer.team or ""
+            return [ControlMessagePosted(viewer.participant, team, text_of(command.text), viewer.staff)]
+        case c.WriteToTeam():
+            require_not_ended(state)
+            viewer = require_viewer(actor)
+            if not state.scenario.informal_channels:
+                raise Forbidden("this scenario has no informal channels: use an instrument")
+            if viewer.staff or viewer.team is None or command.to == viewer.team:
+                raise Forbidden("direct messages go from one team to another")
+            return [
+                DirectMessagePosted(
+                    viewer.participant, viewer.team, known_team(state, command.to), text_of(command.text)
+                ),
+                *_attached(state, viewer, command.attachments, command.to, state.clock.sim_at(now)),
+            ]
+        case c.WriteNote():
+            viewer = require_viewer(actor)
+            if not viewer.staff:
+                raise Forbidden("notes are for mentors, observers and control")
+            if command.team is not None:
+                known_team(state, command.team)
+            if command.about is not None and command.about < 1:
+                raise InvalidArguments("about: the sequence number of an event")
+            return [
+                NoteWritten(
+                    viewer.participant,
+                    command.team,
+                    command.about,
+                    text_of(command.text),
+                    state.clock.sim_at(now),
+                )
+            ]
+        case c.PromptTeam():
+            require_not_ended(state)
+            viewer = require_role(actor, CONTROL | {StaffRole.MENTOR})
+            return [
+                MentorPrompted(viewer.participant, known_team(state, command.team), text_of(command.text))
+            ]
+        case c.MakeAnnouncement():  # pragma: no branch (the last of the family)
+            viewer = require_role(actor, CONTROL)
+            require_not_ended(state)
+            return [
+                AnnouncementMade(
+                    author=viewer.participant, audience=command.audience, text=text_of(command.text)
+                )
+            ]
+
+
+def _attached(
+    state: Exercise,
+    viewer: Viewer,
+    items: tuple[str, ...],
+    to: str,
+    sim_now: float,
+    *,
+    within_team: bool = False,
+) -> list[Event]:
+    """The sharing that attaching case-file items to a message means, item by item."""
+    events: list[Event] = []
+    for item in dict.fromkeys(items):
+        events.extend(share(state, viewer, item, to, "", sim_now, within_team=within_team))
+    return events
