@@ -21,22 +21,26 @@ from pathlib import Path
 
 import msgpack
 
+from loadtest.playbook import strong
 from server.adapters.snapshots import pack, unpack
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.decide import create, decide
 from server.core.errors import DomainError
-from server.core.events import Event, from_data, to_data
+from server.core.events import Event, InjectReleased, from_data, to_data
+from server.core.requests import may_answer, may_issue, may_validate
 from server.core.roles import StaffRole
 from server.core.state import Exercise, apply, fold
 from server.core.view import snapshot
 from server.core.visibility import audience
+from server.protocol.commands import COMMANDS, NewCode
 from server.scenario.loader import load_scenario
 from server.scenario.roster import load_roster
 
 FLAGSHIP = Path(__file__).resolve().parents[1] / "scenarios" / "greenhouse"
 NOW = 1_800_000_000.0
 WINDOW = 2_000
+CODE = NewCode("0000-0000-0000-0000", "h")
 
 
 def encode(event: Event) -> bytes:
@@ -52,8 +56,9 @@ def decode(payload: bytes) -> Event:
 class Course:
     """The flagship under way, driven command by command at one simulated second each."""
 
-    def __init__(self, seed: int = 1) -> None:
+    def __init__(self, seed: int = 1, busy: bool = False) -> None:
         scenario = load_scenario(FLAGSHIP)
+        self.scenario, self.busy = scenario, busy
         roster = [
             c.RosterEntry(row.name, row.team, row.role, f"hash-{i}")
             for i, row in enumerate(load_roster(FLAGSHIP / "roster.csv", scenario))
@@ -70,6 +75,11 @@ class Course:
         self.do(c.StartExercise(), self.director)
         self.connection = 0
         self.failed = 0
+        self.released: list[str] = []
+        steps = strong(scenario)
+        self.drafts = [step for step in steps if step.command == "request.draft"]
+        self.actions = [step for step in steps if step.command == "action.take"]
+        self.simcell = next(v for v in self.staff if v.role == StaffRole.SIMCELL)
 
     def do(self, command: c.Command, actor: c.Actor) -> None:
         self.now += 1.0
@@ -81,12 +91,70 @@ class Course:
         for event in events:
             self.state = apply(self.state, event)
             audience(self.state, event)
+            if isinstance(event, InjectReleased):
+                self.released.append(event.inject)
         self.log.extend(events)
+
+    def member(self, team: str, role: str) -> Viewer | None:
+        return next((p for p in self.players if p.team == team and p.role == role), None)
+
+    def request_round(self) -> None:
+        """A request of the strong playbook made again, sent (co-signed if needed), acknowledged
+        and answered by the receiving side."""
+        step = self.random.choice(self.drafts)
+        author = self.member(step.team, step.role)
+        if author is None:
+            return
+        drafted = len(self.state.requests)
+        self.do(COMMANDS["request.draft"].build(dict(step.args), CODE), author)
+        if len(self.state.requests) == drafted:
+            return
+        request = self.state.requests[next(reversed(list(self.state.requests)))]
+        instrument = self.scenario.instrument(request.instrument)
+        assert instrument is not None
+        if not may_issue(self.scenario, author, instrument):
+            validator = next(
+                (
+                    v
+                    for v in self.players
+                    if v.team == author.team and may_validate(self.scenario, v, instrument)
+                ),
+                None,
+            )
+            if validator is not None:
+                self.do(c.ValidateRequest(request.id), validator)
+        self.do(c.SendRequest(request.id), author)
+        if request.simcell:
+            answerer: Viewer | None = self.simcell
+        else:
+            answerer = next(
+                (
+                    v
+                    for v in self.players
+                    if v.team == request.target_team and may_answer(self.scenario, v, instrument)
+                ),
+                None,
+            )
+        if answerer is not None:
+            self.do(c.AcknowledgeRequest(request.id), answerer)
+            self.do(c.AnswerRequest(request.id, "Executed: results attached."), answerer)
 
     def play_one(self) -> None:
         """One command of a day's mix."""
         roll = self.random.random()
         player = self.random.choice(self.players)
+        if self.busy and roll < 0.10:
+            if roll < 0.03:
+                self.request_round()
+            elif roll < 0.08:
+                step = self.random.choice(self.actions)
+                actor = self.member(step.team, step.role)
+                if actor is not None:
+                    self.do(COMMANDS["action.take"].build(dict(step.args), CODE), actor)
+            else:
+                team = self.random.choice(list(self.state.teams))
+                self.do(c.WriteInject("ad hoc", "news", Audience.team(team)), self.director)
+            return
         if roll < 0.55:
             self.do(c.PostMessage(text=f"note {len(self.log)} from the team"), player)
         elif roll < 0.75:
@@ -95,9 +163,8 @@ class Course:
             self.do(c.OpenConnection(player.participant, connection), c.SYSTEM)
             self.do(c.CloseConnection(player.participant, connection), c.SYSTEM)
         elif roll < 0.85:
-            released = [run.id for run in self.state.injects.values() if run.released_at is not None]
-            if released:
-                self.do(c.AcknowledgeInject(self.random.choice(released)), player)
+            if self.released:
+                self.do(c.AcknowledgeInject(self.random.choice(self.released[-50:])), player)
             else:
                 self.do(c.ReleaseInject(next(iter(self.state.injects))), self.director)
         elif roll < 0.9:
@@ -154,8 +221,13 @@ def measure(course: Course, age: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--ages", default="5000,20000,50000", help="comma-separated log sizes")
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="add requests made, sent and answered (3%%), actions (5%%) and ad-hoc injects (2%%)",
+    )
     args = parser.parse_args()
-    course = Course()
+    course = Course(busy=args.busy)
     print(
         f"{'events':>8} {'µs/command':>11} {'load s':>8} {'part. KB':>9} {'ms':>6} {'dir. KB':>8} {'ms':>6}"
     )
