@@ -266,6 +266,35 @@ class Store:
         exercise, _, participant = value.decode().rpartition("/")
         return exercise, participant
 
+    async def count_join_failure(self, address: str, prefix: str, window: float) -> None:
+        """Count one failed join; the count lives `window` seconds from the first failure."""
+        key = keys.join_failures(address, prefix)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.pexpire(key, max(1, int(window * 1000)), nx=True)
+            await self._call(pipe.execute())
+
+    async def join_failures(self, address: str, prefix: str) -> int:
+        value = await self._call(self._redis.get(keys.join_failures(address, prefix)))
+        return 0 if value is None else int(value)
+
+    async def mark_closing(self, exercise: str, connection: str, ttl: float) -> None:
+        """`connection` ended; its `connection.closed` is written after the presence grace."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(keys.closing(exercise), connection)
+            pipe.pexpire(keys.closing(exercise), max(1, int(ttl * 1000)))
+            await self._call(pipe.execute())
+
+    async def unmark_closing(self, exercise: str, connection: str) -> None:
+        await self._call(self._redis.srem(keys.closing(exercise), connection))
+
+    async def closing(self, exercise: str, connections: Sequence[str]) -> set[str]:
+        """Of `connections`, those that ended and only wait for their presence grace."""
+        if not connections:
+            return set()
+        found = await self._call(self._redis.smismember(keys.closing(exercise), list(connections)))
+        return {connection for connection, member in zip(connections, found, strict=True) if member}
+
     async def heartbeat(self, instance: str, ttl: float) -> None:
         await self._call(self._redis.set(keys.instance(instance), b"1", px=int(ttl * 1000)))
 
