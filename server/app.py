@@ -26,6 +26,7 @@ from server.adapters.bus import Bus
 from server.adapters.direct_send import KeepRawSend
 from server.adapters.endpoint import Endpoint
 from server.adapters.graceful_stop import GracefulStop
+from server.adapters.hub import Hub
 from server.adapters.hubs import Hubs
 from server.adapters.services import Services
 from server.adapters.store import Store, StoreUnavailable, connect
@@ -76,17 +77,21 @@ def create_app(settings: Settings) -> Starlette:
 
 
 CLOSE_WAIT = 3.0
-"""Seconds the lifespan's end gives each exercise to record that this instance's connections closed."""
+"""Seconds the lifespan's end gives the exercises to record that this instance's connections closed."""
 
 
 async def _close_own_connections(hubs: Hubs, instance: str) -> None:
     """Write `connection.closed` for this instance's connections now: the presence grace of the
     last ones would outlive the process (other instances would close them, ~15 s later)."""
-    for hub in hubs.loaded():
+
+    async def close(hub: Hub) -> None:
         try:
-            async with asyncio.timeout(CLOSE_WAIT):
-                await hub.execute(c.CloseInstanceConnections(instance), c.SYSTEM)
+            await hub.execute(c.CloseInstanceConnections(instance), c.SYSTEM)
         except FAILURES as failure:
             log.warning("presence.close_failed", exercise=hub.exercise, error=repr(failure))
         except DomainError as refused:
             log.warning("presence.close_failed", exercise=hub.exercise, error=repr(refused))
+
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(CLOSE_WAIT):
+            await asyncio.gather(*(close(hub) for hub in hubs.loaded()))

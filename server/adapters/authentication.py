@@ -6,7 +6,7 @@ generation. `bad_credential` (4501) means the credential never was valid here; `
 (4503) means it was, until control revoked or replaced it.
 
 Failed joins are counted in Redis, so every instance sees them, per client address *and*
-per first group of the typed code (keyed-hashed, `Credentials.prefix_key`): a venue behind
+per first group of the typed join code (keyed-hashed, `Credentials.prefix_key`): a venue behind
 one NAT shares an address, and others' typos of other codes never refuse a valid one, while
 a script that guesses from one address is still held to `LIAISON_JOIN_FAILURES` a minute for
 each first group. The address is the TCP peer's, or the one a trusted proxy forwarded
@@ -34,8 +34,6 @@ from server.protocol.codec import Subprotocol
 
 JOIN_WINDOW = 60.0
 """Seconds over which failed joins are counted (LIAISON_JOIN_FAILURES)."""
-TOKEN_PREFIX = "token"  # noqa: S105 - a counter name, not a secret
-"""What failed session tokens are counted under (they carry no code)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +70,10 @@ class Authentication:
         """The participant `hello` proves to be, or `Refused` with the documented code."""
         try:
             credentials = await self._services.credentials()
-            prefix = TOKEN_PREFIX if hello.code is None else credentials.prefix_key(hello.code)
-            if await self._store.join_failures(address, prefix) >= self._limit:
+            # Session tokens are signed: there is nothing to guess, and a room's expired ones
+            # (after a day) must not block each other. Only typed codes are counted.
+            prefix = None if hello.code is None else credentials.prefix_key(hello.code)
+            if prefix is not None and await self._store.join_failures(address, prefix) >= self._limit:
                 raise Refused(
                     4004,
                     "too_many_attempts",
@@ -85,7 +85,7 @@ class Authentication:
         try:
             return await self._check(hello, credentials)
         except Refused as refusal:
-            if refusal.error == "bad_credential":
+            if refusal.error == "bad_credential" and prefix is not None:
                 with contextlib.suppress(StoreUnavailable):
                     await self._store.count_join_failure(address, prefix, JOIN_WINDOW)
             raise

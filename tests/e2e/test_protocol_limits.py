@@ -74,7 +74,7 @@ async def test_others_typos_behind_one_address_never_refuse_a_valid_code(
     assert closed == 4004
     assert frames[-1]["code"] == "too_many_attempts" and "mistyped" in frames[-1]["message"]
     assert (await _hello(server.ws_url, code_of(created, "Sara Costa")))[0] is None  # others are served
-    assert _typo(nora) not in server.log() and nora[:4] not in server.log().replace(nora[:4] + "-", "")
+    assert _typo(nora) not in server.log()  # a mistyped code is never written to the log
 
 
 async def test_failed_joins_are_counted_for_all_instances(
