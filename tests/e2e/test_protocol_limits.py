@@ -16,6 +16,7 @@ from typing import Any
 from server.adapters.redis_server import RedisProcess
 from server.core.events import ConnectionClosed
 from tests.e2e.log import read_log
+from tests.e2e.proxy import FaultyProxy
 from tests.e2e.servers import ServerProcess, code_of
 from tests.e2e.wire import Wire
 from tests.support import wait_until
@@ -225,6 +226,33 @@ async def test_a_graceful_stop_tells_clients_shutting_down_and_closes_their_pres
     log = await read_log(redis_url, created["exercise"])
     closes = [item.event for item in log if isinstance(item.event, ConnectionClosed)]
     assert len(closes) == 2  # written at the stop, not left to another instance's sweep
+
+
+async def test_a_graceful_stop_finishes_the_command_in_flight_before_it_closes(
+    redis_process: RedisProcess, redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    proxy = FaultyProxy(redis_process.port).start()  # slows Redis down: the command is in flight
+    try:
+        server = start_server(f"redis://127.0.0.1:{proxy.port}/0", "in-flight")
+        created = server.create_exercise()
+        wire = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
+        await wire.drain(0.2)
+        proxy.delay(0.5)
+        await wire.send({"type": "cmd", "id": "last", "name": "message.post", "args": {"text": "in flight"}})
+        await asyncio.sleep(0.2)
+        assert server.process is not None
+        server.process.send_signal(signal.SIGTERM)
+        closed, frames = await wire.closed(timeout=20)
+        replies = [f for f in frames if f["type"] == "reply"]
+        assert [(r["id"], r["ok"]) for r in replies] == [("last", True)]
+        assert frames[-1]["code"] == "shutting_down" and closed == 4000
+        assert frames.index(replies[0]) < len(frames) - 1
+        log = await read_log(redis_url, created["exercise"])
+        assert [i.event.text for i in log if getattr(i.event, "kind", "") == "message.posted"] == [
+            "in flight"
+        ]
+    finally:
+        proxy.stop()
 
 
 async def test_a_replaced_join_code_is_told_revoked_not_bad_credential(shared_server: ServerProcess) -> None:
