@@ -106,7 +106,7 @@ class Endpoint:
         try:
             try:
                 attached = await hub.attach(connection, hello.resume, lambda a: self._welcome(a, identity))
-            except StoreUnavailable as failure:
+            except (StoreUnavailable, ExerciseGone) as failure:
                 raise Refused.by(failure) from None
             stats.update(mode=attached.mode, reason=attached.reason)
             try:
