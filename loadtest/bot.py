@@ -38,7 +38,7 @@ PLAY_KINDS = frozenset(
 """The live events a player reacts to (`loadtest.players`)."""
 
 COMMAND_TIMEOUT = 30.0
-RETRYABLE = frozenset({"rate_limited", "unavailable", "conflict"})
+RETRYABLE = frozenset({"rate_limited", "unavailable", "busy", "conflict"})
 """Error codes that protocol.md says to retry with the same id."""
 RETRIES = 5
 
@@ -204,7 +204,7 @@ class Bot:
 
     async def command(self, name: str, _result: dict[str, Any] | None = None, **args: Any) -> bool:
         """Run a command, timing its round trip; failures are counted by error code. A refusal
-        that says "later" (`rate_limited`, `unavailable`, `conflict`) is retried with the same id
+        that says "later" (`rate_limited`, `unavailable`, `busy`, `conflict`) is retried with the same id
         after a backoff, and counted as `<code> (retried)`."""
         command_id: str | None = None
         for attempt in range(RETRIES + 1):

@@ -25,10 +25,15 @@ from server.adapters import http_api, web
 from server.adapters.bus import Bus
 from server.adapters.direct_send import KeepRawSend
 from server.adapters.endpoint import Endpoint
+from server.adapters.graceful_stop import GracefulStop
+from server.adapters.hub import Hub
 from server.adapters.hubs import Hubs
 from server.adapters.services import Services
 from server.adapters.snapshots import SnapshotPolicy
 from server.adapters.store import Store, StoreUnavailable, connect
+from server.adapters.wire_errors import FAILURES
+from server.core import commands as c
+from server.core.errors import DomainError
 from server.settings import Settings
 
 log = structlog.get_logger("liaison.app")
@@ -36,6 +41,7 @@ log = structlog.get_logger("liaison.app")
 
 def create_app(settings: Settings) -> Starlette:
     settings = settings.with_instance_id()
+    graceful = GracefulStop()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -55,8 +61,9 @@ def create_app(settings: Settings) -> Starlette:
             hubs.spawn(hubs.heartbeat(), "heartbeat")
             log.info("instance.started", instance=settings.instance_id)
             try:
-                yield {"services": services, "endpoint": Endpoint(services)}
+                yield {"services": services, "endpoint": Endpoint(services, graceful)}
             finally:
+                await _close_own_connections(hubs, settings.instance_id)
                 hubs.stop()
                 with contextlib.suppress(StoreUnavailable):
                     await store.forget_instance(settings.instance_id)
@@ -67,8 +74,31 @@ def create_app(settings: Settings) -> Starlette:
         endpoint: Endpoint = ws.state.endpoint
         await endpoint(ws)
 
-    return Starlette(
+    app = Starlette(
         routes=[*http_api.routes, *web.routes, WebSocketRoute("/ws", websocket)],
         middleware=[Middleware(KeepRawSend), Middleware(web.SecurityHeaders)],
         lifespan=lifespan,
     )
+    app.state.graceful_stop = graceful  # `liaison serve` calls its stop() when uvicorn shuts down
+    return app
+
+
+CLOSE_WAIT = 3.0
+"""Seconds the lifespan's end gives the exercises to record that this instance's connections closed."""
+
+
+async def _close_own_connections(hubs: Hubs, instance: str) -> None:
+    """Write `connection.closed` for this instance's connections now: the presence grace of the
+    last ones would outlive the process (other instances would close them, ~15 s later)."""
+
+    async def close(hub: Hub) -> None:
+        try:
+            await hub.execute(c.CloseInstanceConnections(instance), c.SYSTEM)
+        except FAILURES as failure:
+            log.warning("presence.close_failed", exercise=hub.exercise, error=repr(failure))
+        except DomainError as refused:
+            log.warning("presence.close_failed", exercise=hub.exercise, error=repr(refused))
+
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(CLOSE_WAIT):
+            await asyncio.gather(*(close(hub) for hub in hubs.loaded()))

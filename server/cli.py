@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import secrets
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -26,6 +27,7 @@ import structlog
 import uvicorn
 
 from loadtest.cli import add_loadtest_command
+from server.adapters.graceful_stop import GracefulStop
 from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
 from server.logs import configure_logging
@@ -120,9 +122,25 @@ async def _run_server(settings: Settings) -> None:
         await _run_uvicorn(replace(settings, redis_url=redis.url))
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, whose shutdown first stops Liaison's sessions gracefully: clients are
+    told `shutting_down` (4000) after their command in flight, instead of a bare 1012."""
+
+    def __init__(self, config: uvicorn.Config, graceful: GracefulStop) -> None:
+        super().__init__(config)
+        self._graceful = graceful
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # no new connections while the sessions stop
+        await self._graceful.stop()
+        await super().shutdown(sockets)
+
+
 async def _run_uvicorn(settings: Settings) -> None:
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
@@ -131,8 +149,11 @@ async def _run_uvicorn(settings: Settings) -> None:
         log_config=None,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        # Forwarded addresses (X-Forwarded-For) are believed only from the trusted proxies.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
     )
-    server = uvicorn.Server(config)
+    server = _Server(config, app.state.graceful_stop)
     async with asyncio.TaskGroup() as tasks:
         serving = tasks.create_task(server.serve(), name="uvicorn")
         while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn offers no event

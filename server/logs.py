@@ -45,6 +45,24 @@ class _LiaisonHandler(logging.StreamHandler[TextIO]):
     """Marks the handler this module installs, so a second call replaces it."""
 
 
+CLIENT_ERRORS: Final = {"Invalid UTF-8 sequence received from client.": "client.invalid_utf8"}
+"""uvicorn's error-level records (with a traceback) that are a client's fault, not ours."""
+
+
+class _ClientErrors(logging.Filter):
+    """A client's bad input is a warning without a traceback: uvicorn logs a text frame that is not
+    UTF-8 (closed with 1007) as an error with its traceback, as if it were a bug of the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        event = CLIENT_ERRORS.get(record.msg) if isinstance(record.msg, str) else None
+        if event is not None and record.name.startswith("uvicorn"):
+            record.msg = f"{event}: the client sent a text frame that is not UTF-8 (closed 1007)"
+            record.args = ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> None:
     """Configure structlog and the stdlib root logger from `settings`; safe to call again."""
     level = _level(settings.log_level)
@@ -82,6 +100,7 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> No
     )
     handler = _LiaisonHandler(stream)
     handler.setFormatter(formatter)
+    handler.addFilter(_ClientErrors())
 
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _LiaisonHandler)]:

@@ -64,6 +64,8 @@ class Settings:
     """Open connections per participant (tabs, devices); one more is refused with 4504."""
     join_failures: int = 20
     """Failed join attempts per client address per minute before it must wait (4004)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Proxies (IP addresses or networks, comma-separated) whose X-Forwarded-For names the client."""
     scenarios_dir: str = ""
     """Folder of scenario folders for the HTTP API. Empty: the scenarios/ shipped with Liaison."""
     snapshot_every: int = 5_000

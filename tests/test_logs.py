@@ -137,3 +137,19 @@ def test_json_tracebacks_leave_out_local_variables() -> None:
 def test_unknown_values_name_their_variable(settings: Settings, variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
         configure_logging(settings, stream=io.StringIO())
+
+
+def test_uvicorns_invalid_utf8_error_is_a_client_warning_without_a_traceback() -> None:
+    stream = io.StringIO()
+    configure_logging(Settings(log_format="json"), stream=stream)
+    try:
+        b"\xc3\x28".decode()
+    except UnicodeDecodeError:
+        logging.getLogger("uvicorn.error").exception("Invalid UTF-8 sequence received from client.")
+    logging.getLogger("uvicorn.error").error("Exception in ASGI application")  # others stay errors
+
+    utf8, other = records(stream)
+    assert utf8["level"] == "warning"
+    assert utf8["event"].startswith("client.invalid_utf8")
+    assert "exception" not in utf8
+    assert other["level"] == "error"

@@ -23,7 +23,7 @@ to a command raises the built-in `TimeoutError`.
 
 from __future__ import annotations
 
-RETRYABLE_COMMAND_ERRORS = frozenset({"unavailable", "conflict"})
+RETRYABLE_COMMAND_ERRORS = frozenset({"unavailable", "busy", "conflict", "rate_limited"})
 """Reply error codes after which the same command may be sent again with the same id."""
 
 

@@ -39,6 +39,15 @@ class Credentials:
         code = joincodes.normalize(typed)
         return None if code is None else joincodes.hash_code(code, self._pepper)
 
+    def prefix_key(self, typed: str) -> str:
+        """A short keyed hash of a typed code's first group: what failed joins are counted by,
+        so a venue's typos of other codes never block a valid one (and no Redis key holds a
+        part of a code). A typed text that cannot be a code has the prefix `malformed`."""
+        code = joincodes.normalize(typed)
+        if code is None:
+            return "malformed"
+        return hmac.new(self._pepper, b"prefix\0" + code[:4].encode(), hashlib.sha256).hexdigest()[:16]
+
     def mint(self) -> NewCode:
         code = joincodes.format_code(os.urandom(joincodes.CODE_BYTES))
         hashed = self.hash_code(code)

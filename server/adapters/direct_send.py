@@ -68,3 +68,33 @@ class DirectWriter:
             protocol.conn.send_text(frame.encode() if isinstance(frame, str) else frame)
         protocol.transport.write(b"".join(protocol.conn.data_to_send()))
         return True
+
+    def close(self, last: bytes | str | None, code: int, reason: str) -> bool:
+        """Write `last` (an error frame) and the close frame now, even past flow control, so that a
+        client that reads slowly still learns why it was closed (a slow consumer's `too_slow`,
+        4001) instead of seeing the transport dropped. It does what uvicorn's own
+        `websocket.close` does, without first waiting for the socket's buffer to drain; uvicorn
+        then waits for the client's close frame (at most its close timeout). False when the
+        connection is already closing or gone (nothing written)."""
+        protocol = self._protocol
+        if (
+            protocol.close_sent
+            or protocol.disconnected
+            or not protocol.handshake_complete
+            or protocol.transport.is_closing()
+        ):
+            return False
+        if last is not None:
+            if self._binary:
+                protocol.conn.send_binary(last if isinstance(last, bytes) else last.encode())
+            else:
+                protocol.conn.send_text(last.encode() if isinstance(last, str) else last)
+        protocol.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        protocol.conn.send_close(code, reason)
+        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+        protocol.close_sent = True
+        if protocol.read_paused:
+            protocol.read_paused = False
+            protocol.transport.resume_reading()
+        protocol.close_timer = protocol.loop.call_later(protocol.close_timeout, protocol.transport.close)
+        return True

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
 from server.adapters.services import Services
-from server.adapters.store import StoreUnavailable
+from server.adapters.wire_errors import FAILURES, wire_error
 from server.core.scenario import Scenario
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import load_scenario, parse_scenario
@@ -58,8 +58,10 @@ def api(handler: Any) -> Any:
             return response
         except ApiError as error:
             return _error(error.status, error.code, error.message)
-        except StoreUnavailable:
-            return _error(503, "unavailable", "Redis is unavailable; try again shortly")
+        except FAILURES as failure:
+            known = wire_error(failure)
+            assert known is not None
+            return _error(known.status, known.code, known.message)
 
     return wrapped
 

@@ -11,10 +11,12 @@ exercise lives in one slot and the append script may touch all of them atomicall
 | `liaison:{ex}:turn` | string with TTL | id of the instance whose append goes next (see append.lua) |
 | `liaison:{ex}:snapshot` | hash | the latest state snapshot: `epoch`, `seq`, `format`, `data` (msgpack) |
 | `liaison:{ex}:events` | pub/sub channel | one message per append: first seq, time, events |
+| `liaison:{ex}:closing` | set with TTL | connections that ended and wait for their presence grace |
 | `liaison:exercises` | set | ids of all exercises |
 | `liaison:codes` | hash | join-code hash → `<exercise>/<participant>` |
 | `liaison:secret` | string | server-wide secret for code hashes and session tokens |
 | `liaison:instance:<id>` | string with TTL | present while instance `<id>` is alive |
+| `liaison:join-failures:<addr>/<prefix>` | counter, TTL | failed joins from an address, per code prefix |
 """
 
 from __future__ import annotations
@@ -50,3 +52,11 @@ def channel(exercise: str) -> str:
 
 def instance(instance_id: str) -> str:
     return f"liaison:instance:{instance_id}"
+
+
+def closing(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:closing"
+
+
+def join_failures(address: str, prefix: str) -> str:
+    return f"liaison:join-failures:{address}/{prefix}"

@@ -23,10 +23,21 @@ from server.adapters import keys
 from server.core.events import EVENT_TYPES, Event
 
 READ_CHUNK = 1_000
+POOL_SIZE = 64
+"""Redis connections one instance opens at most (its pub/sub connection not counted). A reconnect
+storm of hundreds of sessions shares them: each session holds one only for a command's round trip."""
+POOL_WAIT = 5.0
+"""Seconds a caller waits for a free connection of the pool before it is told the instance is busy."""
 
 
 class StoreUnavailable(Exception):
     """Redis cannot be reached (down, restarting, loading); nothing was written."""
+
+
+class StoreBusy(StoreUnavailable):
+    """Redis is up, but every connection of this instance's pool stayed in use for `POOL_WAIT`
+    seconds; nothing was written. A kind of `StoreUnavailable`, so retries treat it the same,
+    but the wire tells it apart (`busy`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +97,23 @@ def decode_message(message: bytes) -> tuple[int, float, list[bytes]]:
 
 
 def connect(url: str) -> aioredis.Redis:
-    """A Redis client that retries briefly on connection errors and never hangs forever."""
-    return aioredis.Redis.from_url(
+    """A Redis client that retries briefly on connection errors and never hangs forever.
+
+    Its pool is a blocking one: when all `POOL_SIZE` connections are in use, a caller waits up
+    to `POOL_WAIT` seconds for one instead of failing at once with "Too many connections" (the
+    default pool's behaviour, which told a reconnect storm that Redis was down: issue 15).
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(
         url,
+        max_connections=POOL_SIZE,
+        timeout=POOL_WAIT,
         socket_timeout=5.0,
         socket_connect_timeout=2.0,
         health_check_interval=10,
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3),
         retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
     )
+    return aioredis.Redis.from_pool(pool)  # closing the client closes the pool
 
 
 _UNAVAILABLE = (
@@ -103,6 +122,10 @@ _UNAVAILABLE = (
     redis_errors.BusyLoadingError,
     OSError,
 )
+
+
+POOL_EXHAUSTED = "No connection available."
+"""What redis-py's `BlockingConnectionPool` raises (as a ConnectionError) after its timeout."""
 
 
 _GIVE_BACK = """
@@ -124,6 +147,10 @@ class Store:
     async def _call(self, coroutine: Any) -> Any:
         try:
             return await coroutine
+        except redis_errors.ConnectionError as error:
+            if str(error) == POOL_EXHAUSTED:
+                raise StoreBusy(f"no Redis connection free within {POOL_WAIT:g} s") from error
+            raise StoreUnavailable(str(error) or type(error).__name__) from error
         except _UNAVAILABLE as error:
             raise StoreUnavailable(str(error) or type(error).__name__) from error
         except redis_errors.ResponseError as error:
@@ -281,6 +308,35 @@ class Store:
             return None
         exercise, _, participant = value.decode().rpartition("/")
         return exercise, participant
+
+    async def count_join_failure(self, address: str, prefix: str, window: float) -> None:
+        """Count one failed join; the count lives `window` seconds from the first failure."""
+        key = keys.join_failures(address, prefix)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.pexpire(key, max(1, int(window * 1000)), nx=True)
+            await self._call(pipe.execute())
+
+    async def join_failures(self, address: str, prefix: str) -> int:
+        value = await self._call(self._redis.get(keys.join_failures(address, prefix)))
+        return 0 if value is None else int(value)
+
+    async def mark_closing(self, exercise: str, connection: str, ttl: float) -> None:
+        """`connection` ended; its `connection.closed` is written after the presence grace."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(keys.closing(exercise), connection)
+            pipe.pexpire(keys.closing(exercise), max(1, int(ttl * 1000)))
+            await self._call(pipe.execute())
+
+    async def unmark_closing(self, exercise: str, connection: str) -> None:
+        await self._call(self._redis.srem(keys.closing(exercise), connection))
+
+    async def closing(self, exercise: str, connections: Sequence[str]) -> set[str]:
+        """Of `connections`, those that ended and only wait for their presence grace."""
+        if not connections:
+            return set()
+        found = await self._call(self._redis.smismember(keys.closing(exercise), list(connections)))
+        return {connection for connection, member in zip(connections, found, strict=True) if member}
 
     async def heartbeat(self, instance: str, ttl: float) -> None:
         await self._call(self._redis.set(keys.instance(instance), b"1", px=int(ttl * 1000)))

@@ -7,6 +7,7 @@ maps. Decoding never raises anything but `FrameError`, whatever the bytes.
 from __future__ import annotations
 
 import json
+import math
 import re
 from enum import StrEnum
 from typing import Any
@@ -66,7 +67,7 @@ def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
         if not isinstance(data, str):
             raise FrameError("liaison.v1.json takes text frames")
         try:
-            value = json.loads(data)
+            value = json.loads(data, parse_constant=_no_constant)
         except (ValueError, RecursionError) as e:
             raise FrameError(f"not valid JSON: {type(e).__name__}") from None
     if not isinstance(value, dict):
@@ -75,9 +76,31 @@ def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
         raise FrameError(f"a frame nests deeper than {MAX_DEPTH} levels")
     if isinstance(data, str) and ("\\ud" in data or "\\uD" in data) and not _encodable(value):
         raise FrameError("not valid JSON: a \\u escape makes a lone surrogate")
+    if isinstance(data, bytes) and (b"\xca" in data or b"\xcb" in data) and not _finite(value):
+        raise FrameError("a number is not finite: NaN and Infinity are not numbers in protocol v1")
     if isinstance(data, str) and _LONG_NUMBER.search(data) and not _integers_fit(value):
         raise FrameError("a number is out of range: integers must fit in 64 bits")
     return value
+
+
+def _no_constant(name: str) -> Any:
+    """JSON has no NaN or Infinity (RFC 8259 section 6); Python's decoder takes them unless told."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(value: Any) -> bool:
+    """Whether every float in `value` is finite (MessagePack can carry NaN; JSON clients could not
+    be sent it). Without recursion, as `_depth`."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return False
+    return True
 
 
 def _integers_fit(value: Any) -> bool:

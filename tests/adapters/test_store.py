@@ -91,3 +91,28 @@ async def test_only_the_holder_gives_the_turn_back_and_a_turn_expires(
     assert await store.take_turn(EXERCISE, "dies", 0.2)
     await asyncio.sleep(0.4)
     assert (await store.append(EXERCISE, 1, note("free"), now=2.0, writer="other")).outcome == "ok"
+
+
+async def test_a_pool_that_stays_in_use_makes_callers_wait_then_says_busy_not_unavailable(
+    redis_url: str,
+) -> None:
+    """Redis is up but the instance's pool is all in use: callers wait for a connection, and after
+    the pool's timeout they hear `StoreBusy`, a kind of `StoreUnavailable` the wire tells apart."""
+    from server.adapters.store import StoreBusy
+
+    pool = redis.asyncio.BlockingConnectionPool.from_url(redis_url, max_connections=1, timeout=0.2)
+    client = redis.asyncio.Redis.from_pool(pool)
+    store = Store(client)
+    holder = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        blocked = asyncio.create_task(client.blpop(["store-test:never"], timeout=2))  # holds the only one
+        await asyncio.sleep(0.05)
+        with pytest.raises(StoreBusy):
+            await store.meta(EXERCISE)
+        await holder.rpush("store-test:never", "x")
+        await blocked
+        waiting = asyncio.create_task(store.meta(EXERCISE))  # a free connection again: served
+        assert await waiting is None
+    finally:
+        await client.aclose()
+        await holder.aclose()

@@ -66,6 +66,20 @@ def test_json_frames_are_compact_utf8_text_and_round_trip() -> None:
     assert decode(JSON, data) == FRAME
 
 
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_json_frames_with_nan_or_infinity_are_refused(token: str) -> None:
+    with pytest.raises(FrameError, match="not valid JSON"):
+        decode(JSON, f'{{"type": "cmd", "id": "c1", "name": "clock.speed", "args": {{"speed": {token}}}}}')
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_msgpack_frames_with_a_number_that_is_not_finite_are_refused(number: float) -> None:
+    data = msgpack.packb({"type": "cmd", "args": {"speed": number, "list": [1.5]}})
+    with pytest.raises(FrameError, match="not finite"):
+        decode(MSGPACK, data)
+    assert decode(MSGPACK, msgpack.packb({"speed": 1.5, "n": [2.0]})) == {"speed": 1.5, "n": [2.0]}
+
+
 def test_json_refuses_to_encode_nan() -> None:
     with pytest.raises(ValueError, match="JSON compliant"):
         encode(JSON, {"x": float("nan")})

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from server.adapters.wire_errors import TABLE
 from server.core.errors import ERROR_CODES
 from server.core.events import EVENT_TYPES
 from server.protocol import messages
@@ -25,12 +26,33 @@ from server.settings import setting_names
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "protocol.md"
-ENDPOINT = ROOT / "server" / "adapters" / "endpoint.py"
-HUB = ROOT / "server" / "adapters" / "hub.py"
+ADAPTERS = ROOT / "server" / "adapters"
+SESSION = [
+    ADAPTERS / name
+    for name in (
+        "endpoint.py",
+        "authentication.py",
+        "command_execution.py",
+        "send_queue.py",
+        "frames.py",
+        "wire_errors.py",
+        "hub.py",
+    )
+]
+"""The modules that send error and close codes: the endpoint's, and the hub."""
 MESSAGES = ROOT / "server" / "protocol" / "messages.py"
+FROM_UVICORN = {1007, 1009, 1012}
+"""Close codes uvicorn sends by itself: invalid UTF-8 in a text frame, a frame over
+LIAISON_MAX_FRAME_BYTES, and a connection still open when a graceful stop has run out of time."""
 
 # Where the codes sit in each call: (position of the close code, position of the error code).
-CLOSING_CALLS = {"Refused": (0, 1), "kick": (0, 1), "_close": (2, 3), "ProtocolError": (1, None)}
+CLOSING_CALLS = {
+    "Refused": (0, 1),
+    "kick": (0, 1),
+    "close": (2, 3),
+    "ProtocolError": (1, None),
+    "WireError": (2, 0),
+}
 ERROR_FRAME_CALLS = {"messages.reply_error": 1, "messages.error": 0}
 
 
@@ -77,7 +99,9 @@ def literal(call: ast.Call, position: int | None, kind: type) -> list[Any]:
 
 def sent_close_codes() -> set[int]:
     codes: set[int] = {inspect.signature(messages.ProtocolError).parameters["close_code"].default}
-    for path in (ENDPOINT, HUB, MESSAGES):
+    codes |= FROM_UVICORN
+    codes |= {error.close for _, error in TABLE if error.close is not None}
+    for path in (*SESSION, MESSAGES):
         for name, _, call in calls(path):
             if name in CLOSING_CALLS:
                 codes.update(literal(call, CLOSING_CALLS[name][0], int))
@@ -85,8 +109,8 @@ def sent_close_codes() -> set[int]:
 
 
 def sent_error_codes() -> set[str]:
-    codes: set[str] = set(ERROR_CODES)
-    for path in (ENDPOINT, HUB):
+    codes: set[str] = set(ERROR_CODES) | {error.code for _, error in TABLE}
+    for path in SESSION:
         for name, dotted, call in calls(path):
             if name in CLOSING_CALLS:
                 codes.update(literal(call, CLOSING_CALLS[name][1], str))
@@ -106,7 +130,21 @@ def missing(kind: str, wanted: Iterable[object]) -> list[str]:
 
 def test_the_source_scan_finds_what_it_should() -> None:
     # Guards the scanner itself: if these vanish, the ast patterns above no longer match the code.
-    assert {1000, 1011, 4000, 4001, 4002, 4003, 4500, 4501, 4502, 4503} <= sent_close_codes()
+    assert {
+        1000,
+        1011,
+        4000,
+        4001,
+        4002,
+        4003,
+        4004,
+        4005,
+        4500,
+        4501,
+        4502,
+        4503,
+        4504,
+    } <= sent_close_codes()
     assert {
         "bad_request",
         "unknown_command",
@@ -114,6 +152,10 @@ def test_the_source_scan_finds_what_it_should() -> None:
         "unavailable",
         "protocol",
         "too_slow",
+        "too_many_attempts",
+        "busy",
+        "shutting_down",
+        "revoked",
     } <= sent_error_codes()
 
 
@@ -161,10 +203,13 @@ def test_error_codes_table_lists_only_codes_the_server_sends() -> None:
     assert not unlisted, f"error codes missing from the Error codes table of docs/protocol.md: {unlisted}"
 
 
-def test_close_codes_table_covers_the_close_codes_sent() -> None:
+def test_close_codes_table_is_exactly_the_close_codes_sent() -> None:
     listed = {int(code) for code in table_names(section(doc_text(), "Close codes"))}
     unlisted = sorted(sent_close_codes() - listed)
     assert not unlisted, f"close codes missing from the Close codes table of docs/protocol.md: {unlisted}"
+    # 1006 is never sent: it is what a client sees when the connection is lost without a close.
+    unknown = sorted(listed - sent_close_codes() - {1006})
+    assert not unknown, f"docs/protocol.md documents close codes the server never sends: {unknown}"
 
 
 def test_settings_table_lists_only_real_settings() -> None:

@@ -27,7 +27,10 @@ def test_every_exception_is_in_the_documented_tree() -> None:
         assert f"* `{cls.__name__}`" in errors.__doc__
 
 
-@pytest.mark.parametrize(("code", "retryable"), [("unavailable", True), ("conflict", True)])
+@pytest.mark.parametrize(
+    ("code", "retryable"),
+    [("unavailable", True), ("busy", True), ("conflict", True), ("rate_limited", True)],
+)
 def test_command_error(code: str, retryable: bool) -> None:
     error = CommandError(code, "later", name="clock.jump", id="clock.jump-1-ab")
     assert (error.code, error.message, error.name, error.id) == (

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
 
+from server.adapters.redis_server import RedisProcess
 from tests.e2e.servers import ServerProcess
 from tests.web.conftest import TABLET, People
 
@@ -71,6 +74,32 @@ def test_a_wrong_code_is_refused_with_a_reason(people: People) -> None:
     page.get_by_role("button", name="Join").click()
     expect(page.locator("#join-error")).to_contain_text("not valid")
     expect(page.get_by_label("Join code")).to_be_visible()
+
+
+def test_a_code_mistyped_too_often_from_one_network_says_so_and_does_not_retry(
+    people_on: Callable[..., People], redis_process: RedisProcess, tmp_path: Path
+) -> None:
+    server = ServerProcess(redis_process.url, tmp_path, "strict-joins", join_failures="2").start()
+    try:
+        people = people_on(server)
+        code = people.code("Nils Berg")
+        typo = code[:-1] + ("0" if code[-1] != "0" else "1")
+        page = people.new_page()
+        page.goto(server.url + "/")
+        for _ in range(2):
+            page.get_by_label("Join code").fill(typo)
+            page.get_by_role("button", name="Join").click()
+            expect(page.locator("#join-error")).to_contain_text("not valid")
+        page.get_by_label("Join code").fill(typo)
+        page.get_by_role("button", name="Join").click()
+        expect(page.locator("#join-error")).to_contain_text("mistyped too often from your network")
+        expect(page.get_by_label("Join code")).to_be_visible()
+        expect(page.locator("#joining")).to_be_hidden()
+        page.get_by_label("Join code").fill(people.code("Nora Lind"))  # others behind it are served
+        page.get_by_role("button", name="Join").click()
+        expect(page.locator("#who-name")).to_have_text("Nora Lind")
+    finally:
+        server.stop()
 
 
 def test_a_message_appears_live_in_the_teammates_station(people: People) -> None:

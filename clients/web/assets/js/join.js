@@ -3,7 +3,7 @@
 
 import { $, setText } from "./dom.js";
 import { baseOf } from "./model.js";
-import { Connection } from "./protocol.js";
+import { Connection, JOIN_STOPS } from "./protocol.js";
 import { clearSession, loadSession, pageFor, saveSession } from "./session.js";
 
 const STAFF_ROLES = { director: "Director", controller: "Controller", simcell: "SimCell", mentor: "Mentor", observer: "Observer" };
@@ -77,8 +77,11 @@ function join(code) {
         saveSession(session);
         showIdentity(session, true);
       },
-      status(state) {
-        if (state === "reconnecting") setText(joining, "Cannot reach the server yet; trying again…");
+      status(state, detail) {
+        if (state === "reconnecting" && JOIN_STOPS[detail.code]) {
+          connection.close(); // the server said why: trying again at once would not help
+          showForm(JOIN_STOPS[detail.code]);
+        } else if (state === "reconnecting") setText(joining, "Cannot reach the server yet; trying again…");
       },
       stop(code, reason) {
         showForm(code === 4501 ? "This join code is not valid. Check it and try again." : reason);

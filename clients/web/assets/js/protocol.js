@@ -16,7 +16,12 @@ export const CLOSE_REASONS = {
   4500: "The page broke the protocol. Reload the page.",
   4501: "This join code or session is not valid. Enter your join code again.",
   4502: "This page does not speak the server's protocol version. Reload the page.",
-  4503: "Your join code was revoked. Ask exercise control for a new one.",
+  4503: "Your join code was revoked or replaced. Ask exercise control for a new one.",
+};
+
+/** Close codes that end a join attempt although they mean "retry later" (protocol.md). */
+export const JOIN_STOPS = {
+  4004: "This code was mistyped too often from your network. Check it, and try again in a minute.",
 };
 
 /** Should a connection closed with `code` try again? (protocol.md, close codes). */
@@ -165,7 +170,7 @@ export class Connection {
     if (!waiting) return;
     this.pending.delete(frame.id);
     if (frame.ok) waiting.resolve(frame.result ?? {});
-    else if (frame.error?.code === "unavailable" || frame.error?.code === "conflict") {
+    else if (["unavailable", "busy", "conflict", "rate_limited"].includes(frame.error?.code)) {
       // Retryable: nothing was written; send the same id again shortly.
       this.pending.set(frame.id, waiting);
       setTimeout(() => {
@@ -204,7 +209,7 @@ export class Connection {
     if (wasWelcomed && Date.now() - this.welcomedAt >= BACKOFF_MAX) this.attempt = 0;
     const delay = backoffDelay(this.attempt);
     this.attempt += 1;
-    this.setState("reconnecting", { code, attempt: this.attempt });
+    this.setState("reconnecting", { code, attempt: this.attempt, error: this.lastError });
     this.timer = setTimeout(() => this.open(), delay);
   }
 

@@ -1,0 +1,121 @@
+"""Running a connection's commands: read `cmd` frames in order, run each through the hub, queue
+exactly one reply each.
+
+The rate limit (`LIAISON_COMMAND_RATE`, bursts of `LIAISON_COMMAND_BURST`) counts a command
+when it is taken up, one after the other, not when its frame arrived: a pipelined burst is
+counted as the server processes it. A limited command is not run (`rate_limited`); the client
+retries it later with the same id. Failures of the adapters become replies through the one
+table in `server.adapters.wire_errors`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+
+from server.adapters.credentials import Credentials
+from server.adapters.frames import receive
+from server.adapters.history import history
+from server.adapters.hub import ExerciseGone, Hub
+from server.adapters.limits import TokenBucket
+from server.adapters.send_queue import Connection
+from server.adapters.services import Services
+from server.adapters.wire_errors import FAILURES, Refused, wire_error
+from server.core.errors import DomainError
+from server.protocol import messages
+from server.protocol.codec import encode
+from server.protocol.commands import COMMANDS, ArgumentError
+from server.protocol.history import HISTORY, parse_history
+
+log = structlog.get_logger("liaison.endpoint")
+
+
+class CommandRunner:
+    def __init__(self, services: Services, credentials: Credentials) -> None:
+        self._settings = services.settings
+        self._store = services.store
+        self._credentials = credentials
+
+    async def read(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
+        """Until the client goes (or the instance stops); raises `Refused` on a protocol error."""
+        bucket = TokenBucket(self._settings.command_rate, self._settings.command_burst)
+        while not connection.stopping.is_set():
+            connection.idle.set()
+            frame = await receive(connection.websocket, connection.subprotocol)
+            connection.idle.clear()
+            if frame is None or connection.stopping.is_set():
+                return  # a command that came as the instance stops gets no reply: the client retries it
+            try:
+                command = messages.parse_command(frame)
+            except messages.ProtocolError as error:
+                raise Refused(error.close_code, "protocol", error.message) from None
+            except messages.BadCommand as error:
+                stats["errors"] += 1
+                self._reply(connection, messages.reply_error(error.command_id, "bad_request", error.message))
+                continue
+            stats["commands"] += 1
+            if not bucket.take(time.monotonic()):
+                stats["errors"] += 1
+                stats["rate_limited"] = stats.get("rate_limited", 0) + 1
+                limited = messages.reply_error(
+                    command.id, "rate_limited", "too many commands; nothing was done: retry later, same id"
+                )
+                self._reply(connection, limited)
+                continue
+            reply = await self.execute(connection, hub, command)
+            if not reply["ok"]:
+                stats["errors"] += 1
+            self._reply(connection, reply)
+
+    async def execute(self, connection: Connection, hub: Hub, frame: messages.CommandFrame) -> dict[str, Any]:
+        if frame.name == HISTORY:
+            return await self._history(connection, hub, frame)
+        spec = COMMANDS.get(frame.name)
+        if spec is None:
+            unknown = f"no command {frame.name!r} in protocol v1"
+            return messages.reply_error(frame.id, "unknown_command", unknown)
+        new_code = self._credentials.mint()
+        viewer = connection.viewer
+        try:
+            command = spec.build(frame.args, new_code)
+            if spec.issues_code:
+                await self._store.register_codes(hub.exercise, {new_code.hash: "pending"})
+            executed = await hub.execute(command, viewer, command_key=f"{viewer.participant}/{frame.id}")
+            if spec.issues_code and executed.events:
+                result = spec.result(executed.events, new_code)
+                await self._store.register_codes(hub.exercise, {new_code.hash: result["participant"]})
+        except ArgumentError as error:
+            return messages.reply_error(frame.id, "invalid_args", str(error))
+        except DomainError as error:
+            return messages.reply_error(frame.id, error.code, error.message)
+        except ExerciseGone as failure:
+            raise Refused.by(failure) from None
+        except FAILURES as failure:
+            known = wire_error(failure)
+            assert known is not None
+            return messages.reply_error(frame.id, known.code, known.message)
+        except Exception:
+            log.exception("command.failed", command=frame.name)
+            return messages.reply_error(frame.id, "internal", "internal error (logged)")
+        if executed.duplicate:
+            return messages.reply_ok(frame.id, {"duplicate": True}, executed.seq)
+        return messages.reply_ok(frame.id, spec.result(executed.events, new_code), executed.seq)
+
+    async def _history(
+        self, connection: Connection, hub: Hub, frame: messages.CommandFrame
+    ) -> dict[str, Any]:
+        """A read: answered from the projection and the log, nothing written, no seq."""
+        try:
+            result = await history(hub, connection.viewer, parse_history(frame.args))
+        except ArgumentError as error:
+            return messages.reply_error(frame.id, "invalid_args", str(error))
+        except FAILURES as failure:
+            known = wire_error(failure)
+            assert known is not None
+            return messages.reply_error(frame.id, known.code, known.message)
+        return messages.reply_ok(frame.id, result, None)
+
+    def _reply(self, connection: Connection, frame: dict[str, Any]) -> None:
+        connection.push(encode(connection.subprotocol, frame), 0)
