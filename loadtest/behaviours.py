@@ -17,9 +17,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.core.scenario import Scenario as ServerScenario
-
 from .bot import Bot
+from .catalogue import Catalogue
 
 
 @dataclass(slots=True)
@@ -33,8 +32,8 @@ class Play:
     participants: Sequence[str]
     message_every: float
     announce_every: float
-    scenario: ServerScenario | None = None
-    """The scenario's model, for players that act on its instruments and actions."""
+    catalogue: Catalogue | None = None
+    """The welcome's catalogue, for players that act on its instruments and actions."""
     lead: bool = False
     """The first member of their team and role: plays its scripted steps and answers for it."""
 

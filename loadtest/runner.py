@@ -258,7 +258,7 @@ async def run_cohort(options: Any, target: Target, progress: ProgressLine) -> di
         opener=True,
         seed=options.seed,
         drops=drops,
-        extra={"scenario_dir": str(scenario.folder) if scenario.folder else "", "leads": _leads(exercise)},
+        extra={"play_scenario": scenario.folder is not None, "leads": _leads(exercise)},
     )
     monitor = Monitor(dict(target.pids))
     monitor.start()

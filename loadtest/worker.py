@@ -25,8 +25,9 @@ from typing import Any
 from .baseline import BaselineClient, drive
 from .behaviours import Play, behaviour_for, extra_load, random_audience, team_chat, watch
 from .bot import Bot, Measures
+from .catalogue import read_catalogue
 from .cohort import Member
-from .players import participant, scenario_at, simcell
+from .players import participant, simcell
 
 PROGRESS_EVERY = 0.5
 
@@ -172,8 +173,8 @@ class Worker:
         if self.spec.opener and bot.member.role == "director":
             await bot.command("exercise.ready")
             await bot.command("exercise.start")
-        folder = str(self.spec.extra.get("scenario_dir") or "")
-        scenario = scenario_at(folder) if folder else None
+        catalogue = read_catalogue(bot.client.snapshot) if self.spec.extra.get("play_scenario") else None
+        scenario = catalogue if catalogue is not None and catalogue.roles else None
         play = Play(
             bot,
             random.Random(self.rng.random()),
@@ -183,7 +184,7 @@ class Worker:
             self.spec.participants,
             self.spec.message_every,
             self.spec.announce_every,
-            scenario=scenario,
+            catalogue=scenario,
             lead=bot.participant in self.spec.extra.get("leads", ()),
         )
         behaviour = behaviour_for(bot.member.role)
