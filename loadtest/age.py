@@ -1,0 +1,145 @@
+"""The age phase of `--age N`: an exercise grown to N events, measured before and after.
+
+In order: create the exercise (the cohort's roster), take the welcome sizes of a participant and
+of the director (bytes, msgpack), start it, grow it (`loadtest.growth`), restart the local
+instances and time process start → first welcome served, and take the welcome sizes again. The
+cohort window and the reconnect storm then run on this exercise (`loadtest.runner`).
+
+For local instances the growth runs with the command rate limit raised (`GROWTH_SETTINGS`, unless
+`--server-setting` sets them), and the restart brings the instances back with the settings of
+the run (`--server-setting` only), so the measured window sees the usual limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from typing import Any
+
+from clients.sdk import Client
+
+from .cohort import Member, Scenario, resolve_scenario, roster_for
+from .growth import Growth, growth_line
+from .monitor import Monitor
+from .progress import ProgressLine
+from .runner import Exercise, Target, create_exercise
+from .wire import first_welcome, welcome_size
+
+GROWTH_SETTINGS = (("LIAISON_COMMAND_RATE", "1000000"), ("LIAISON_COMMAND_BURST", "1000000"))
+"""For local instances, while the exercise grows: no command rate limit to speak of."""
+MAX_GROWERS = 24
+
+
+def growth_env(server_env: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The settings of local instances while the exercise grows: the run's, the rate raised
+    unless the run sets it."""
+    env = dict(server_env)
+    for key, value in GROWTH_SETTINGS:
+        env.setdefault(key, value)
+    return env
+
+
+def growers_of(exercise: Exercise, count: int) -> list[Member]:
+    """One participant per team and role (the first of each), and the control marker."""
+    firsts: dict[str, Member] = {}
+    for member in exercise.members:
+        if not member.staff:
+            firsts.setdefault(f"{member.team}/{member.role}", member)
+    chosen = list(firsts.values())[: max(1, (count or MAX_GROWERS) - 1)]
+    return [*chosen, exercise.marker]
+
+
+def _first(members: list[Member], role: str | None) -> Member | None:
+    return next((m for m in members if (m.role == role if role else not m.staff)), None)
+
+
+async def _sizes(url: str, participant: Member | None, director: Member) -> dict[str, int | None]:
+    return {
+        "participant": await welcome_size(url, participant.code) if participant else None,
+        "director": await welcome_size(url, director.code),
+    }
+
+
+async def age_exercise(
+    options: Any, target: Target, progress: ProgressLine
+) -> tuple[Exercise, Scenario, dict[str, Any]]:
+    scenario = resolve_scenario(options.scenario)
+    members = roster_for(scenario, max(options.participants, options.storm_clients), options.roster)
+    exercise = await create_exercise(target, scenario, members)
+    url = target.ws_urls[0]
+    participant = _first(exercise.members, None)
+    director = _first(exercise.members, "director") or exercise.marker
+    start_sizes = await _sizes(url, participant, director)
+    async with Client(url, code=exercise.marker.code, discard_events=True) as control:
+        await control.command("exercise.ready")
+        await control.command("exercise.start")
+    growers = growers_of(exercise, options.age_clients)
+    participants = [m.participant for m in exercise.members if not m.staff]
+    growth = Growth(
+        options.age,
+        window=options.age_window,
+        teams=scenario.teams,
+        roles=scenario.roles,
+        participants=participants,
+        rng=random.Random(options.seed),
+    )
+    urls = target.ws_urls
+    await growth.connect(lambda index: urls[index % len(urls)], growers)
+    start_seq = growth.seq
+    monitor = Monitor(dict(target.pids))
+    monitor.start()
+    monitor.add("generator-growth", os.getpid())
+    servers = target.server_names
+    started = time.time()
+
+    def tick() -> None:
+        growth.sample(monitor, servers, ["generator-growth"])
+        growth_line(progress, growth, started, start_seq)
+
+    try:
+        await growth.run(tick)
+    finally:
+        progress.done()
+    seconds = time.time() - started
+    result: dict[str, Any] = {
+        "target": options.age,
+        "reached": growth.seq,
+        "start_seq": start_seq,
+        "seconds": seconds,
+        "events_per_s": (growth.seq - start_seq) / seconds if seconds > 0 else None,
+        "commands": growth.ok,
+        "commands_per_s": growth.ok / seconds if seconds > 0 else None,
+        "by_command": dict(growth.by_command.most_common()),
+        "errors": dict(growth.errors),
+        "clients": len(growers),
+        "in_flight_per_client": options.age_window,
+        "frames_received": growth.frames,
+        "mode": "real commands over /ws, pipelined (no direct writes to Redis)",
+        "settings": _settings(options, target),
+        "cpu": growth.parts(start_seq),
+        "welcome_bytes": {"start": start_sizes},
+        "timeline": [
+            {"time": s.time - started, "seq": s.seq, "server_cpu_s": s.server_cpu} for s in growth.samples
+        ],
+    }
+    if target.restart is not None:
+        progress.text("restart  the instances with the aged exercise ...")
+        since = await asyncio.to_thread(target.restart)
+        first, size = await first_welcome(url, participant.code if participant else director.code, since)
+        result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": len(urls)}
+        progress.done()
+    result["welcome_bytes"]["aged"] = await _sizes(url, participant, director)
+    return exercise, scenario, result
+
+
+def _settings(options: Any, target: Target) -> dict[str, Any]:
+    if target.restart is None:
+        return {"server": "as configured on --server (rate limit not changed)"}
+    env = growth_env(options.server_env)
+    return {
+        "growth": {key: env[key] for key, _ in GROWTH_SETTINGS},
+        "window": dict(options.server_env) or "defaults",
+        "note": "local instances grew the exercise with these settings, then were restarted with the run's",
+    }
