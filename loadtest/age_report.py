@@ -46,9 +46,10 @@ def _kb(value: Any) -> str:
 
 
 def age_lines(age: dict[str, Any]) -> list[str]:
+    window = age.get("in_flight_per_client")
     lines = [
         f"Age: {_num(age.get('reached'))} events in the log (asked {_num(age.get('target'))}), grown in "
-        f"{_num(age.get('seconds'))} s by {age.get('clients')} connections x {age.get('in_flight_per_client')} in flight: "
+        f"{_num(age.get('seconds'))} s by {age.get('clients')} connections x {window} in flight: "
         f"{_num(age.get('events_per_s'), 0)} events/s, {_num(age.get('commands'))} commands "
         f"({_num(age.get('commands_per_s'), 0)}/s); {age.get('mode')}",
     ]
