@@ -19,11 +19,12 @@ from typing import Any
 
 from .bot import Bot
 from .catalogue import Catalogue
+from .lightbot import LightBot
 
 
 @dataclass(slots=True)
 class Play:
-    bot: Bot
+    bot: Bot | LightBot
     rng: random.Random
     until: float
     """Wall time (Unix seconds) at which behaviours stop."""
@@ -139,7 +140,7 @@ def behaviour_for(role: str) -> Behaviour:
 
 
 async def extra_load(
-    actors: Sequence[Bot],
+    actors: Sequence[Bot | LightBot],
     rate: float,
     until: float,
     rng: random.Random,

@@ -78,6 +78,11 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         default=0,
         help="clients per load-generator process; sets the number of processes (overrides --processes)",
     )
+    cohort.add_argument(
+        "--sdk-bots",
+        action="store_true",
+        help="members on the SDK's Client (default: light bots that peek at frames, loadtest/lightbot.py)",
+    )
     cohort.add_argument("--seed", type=int, default=1)
     cohort.add_argument(
         "--baseline", action=argparse.BooleanOptionalAction, default=True, help="also measure the bare floor"
@@ -149,6 +154,7 @@ def options_from(args: argparse.Namespace) -> Options:
         offline=args.offline,
         processes=max(1, args.processes),
         clients_per_process=max(0, args.clients_per_process),
+        sdk_bots=args.sdk_bots,
         age=max(0, args.age),
         age_clients=max(0, args.age_clients),
         age_window=max(1, args.age_window),

@@ -55,6 +55,8 @@ class Options:
     offline: float = 2.0
     """Longest time a dropped client stays away before it rejoins (uniform 0..offline)."""
     processes: int = 2
+    sdk_bots: bool = False
+    """Simulate members with the SDK's `Client` instead of the light `loadtest.lightbot`."""
     clients_per_process: int = 0
     """When above 0: as many load-generator processes as this many clients each need."""
     baseline: bool = True

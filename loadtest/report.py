@@ -311,6 +311,10 @@ def write_html(result: dict[str, Any], latencies: dict[str, Sequence[float]], pa
         for label, values in latencies.items():
             colour = colours.get(label, "#2a6fdb")
             body.append(_histogram_svg(f"{label} delivery latency", values, colour, span))
+    growth = (result.get("age") or {}).get("timeline") or []
+    if growth:
+        body.append("<h2>Growth (seconds from its start)</h2>")
+        body.append(_timeline_svg(_growth_series(growth)))
     cohort = result.get("cohort")
     if cohort is not None:
         events = {int(k): float(v) for k, v in (cohort.get("log") or {}).get("per_second", {}).items()}
@@ -346,6 +350,23 @@ def write_html(result: dict[str, Any], latencies: dict[str, Sequence[float]], pa
             body.append("</pre>")
     body.append(f"<h2>Everything</h2><pre>{html.escape(json.dumps(_without_bulk(result), indent=1))}</pre>")
     path.write_text("".join(body), encoding="utf-8")
+
+
+def _growth_series(samples: list[dict[str, Any]]) -> list[tuple[str, str, dict[int, float]]]:
+    """Events in the log, events/s and server CPU %, per second of the growth."""
+    seq: dict[int, float] = {}
+    rate: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    previous: dict[str, Any] | None = None
+    for sample in samples:
+        second = int(sample["time"])
+        seq[second] = float(sample["seq"])
+        if previous is not None and sample["time"] > previous["time"]:
+            elapsed = sample["time"] - previous["time"]
+            rate[second] = (sample["seq"] - previous["seq"]) / elapsed
+            cpu[second] = 100 * (sample["server_cpu_s"] - previous["server_cpu_s"]) / elapsed
+        previous = sample
+    return [("events in the log", "#0a0", seq), ("events/s", "#d2691e", rate), ("server CPU %", "#c00", cpu)]
 
 
 def _cpu_series(result: dict[str, Any], cohort: dict[str, Any]) -> dict[int, float]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import report
 from .age import age_exercise, growth_env
-from .age_report import window_cost
+from .age_report import age_lines, window_cost
 from .cluster import LocalCluster, ws_url
 from .options import Options
 from .progress import ProgressLine
@@ -69,6 +69,7 @@ def run(options: Options, command: str) -> int:
             if options.age:
                 exercise, scenario, age = asyncio.run(age_exercise(options, target, progress))
                 result["age"] = age
+                print("\n".join(age_lines(age)), flush=True)  # before the phases that follow
                 aged = (exercise, scenario)
                 if options.probe is None:
                     cohort = asyncio.run(run_cohort(options, target, progress, aged))

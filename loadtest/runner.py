@@ -87,9 +87,16 @@ async def create_exercise(target: Target, scenario: Scenario, members: list[Memb
 
 
 def _specs(
-    exercise: Exercise, scenario: Scenario, urls: list[str], processes: int, mode: str, **common: Any
+    exercise: Exercise,
+    scenario: Scenario,
+    urls: list[str],
+    processes: int,
+    mode: str,
+    sdk_bots: bool = False,
+    **common: Any,
 ) -> list[WorkerSpec]:
     drops: dict[int, tuple[float, float]] = common.pop("drops", {})
+    common["extra"] = {**common.get("extra", {}), "sdk_bots": sdk_bots}
     shares: list[list[Assignment]] = [[] for _ in range(processes)]
     for index, member in enumerate(exercise.members):
         drop_at, offline = drops.get(index, (None, 0.0))
@@ -269,6 +276,7 @@ async def run_cohort(
         list(target.ws_urls),
         processes,
         "play",
+        bool(getattr(options, "sdk_bots", False)),
         ramp=options.ramp,
         duration=options.duration,
         rate=options.rate / processes,
@@ -495,7 +503,14 @@ async def probe_connections(options: Any, target: Target, progress: ProgressLine
     members = generate_roster(scenario, options.probe_max, staff=())
     exercise = await create_exercise(target, scenario, members)
     processes = processes_for(options, options.probe_max)
-    specs = _specs(exercise, scenario, list(target.ws_urls[:1]), processes, "hold")
+    specs = _specs(
+        exercise,
+        scenario,
+        list(target.ws_urls[:1]),
+        processes,
+        "hold",
+        bool(getattr(options, "sdk_bots", False)),
+    )
     watched = target.server_names[:1]
     monitor = Monitor({name: target.pids[name] for name in watched})
     monitor.start()
@@ -581,7 +596,14 @@ async def probe_storm(
         scenario = resolve_scenario(options.scenario)
         members = generate_roster(scenario, options.storm_clients, staff=())
         exercise = await create_exercise(target, scenario, members)
-    specs = _specs(exercise, scenario, list(target.ws_urls), processes_for(options, len(members)), "hold")
+    specs = _specs(
+        exercise,
+        scenario,
+        list(target.ws_urls),
+        processes_for(options, len(members)),
+        "hold",
+        bool(getattr(options, "sdk_bots", False)),
+    )
     monitor = Monitor(dict(target.pids))
     monitor.start()
     pool = Pool(specs)

@@ -89,7 +89,9 @@ class Wire:
                 self.url, subprotocols=[MSGPACK], compression=None, max_size=None, open_timeout=within
             )
             await self.ws.send(
-                frames.encode(Subprotocol.MSGPACK, frames.hello(code=self.code, resume=resume))
+                frames.encode(
+                    Subprotocol.MSGPACK, frames.hello(code=self.code, token=self.token, resume=resume)
+                )
             )
             raw = await self.ws.recv()
         if not isinstance(raw, bytes):

@@ -19,6 +19,7 @@ import queue
 import random
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from .behaviours import Play, behaviour_for, extra_load, random_audience, team_c
 from .bot import Bot, Measures
 from .catalogue import read_catalogue
 from .cohort import Member
+from .lightbot import LightBot
 from .players import participant, simcell
 
 PROGRESS_EVERY = 0.5
@@ -67,12 +69,22 @@ class WorkerSpec:
 
 
 def run_worker(spec: WorkerSpec, inbox: Any, outbox: Any) -> None:
-    """Process entry point."""
+    """Process entry point: on uvloop when it is installed."""
     try:
-        asyncio.run(Worker(spec, inbox, outbox).main())
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(Worker(spec, inbox, outbox).main())
     except BaseException:
         outbox.put(("error", spec.index, traceback.format_exc()))
         raise
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 class Worker:
@@ -82,8 +94,9 @@ class Worker:
         self.outbox = outbox
         self.rng = random.Random(spec.seed * 1000 + spec.index)
         self.measures = Measures()
-        self.bots = [
-            Bot(a.member, a.url, self.measures, random.Random(self.rng.random())) for a in spec.assignments
+        kind = Bot if spec.extra.get("sdk_bots") else LightBot
+        self.bots: list[Bot | LightBot] = [
+            kind(a.member, a.url, self.measures, random.Random(self.rng.random())) for a in spec.assignments
         ]
         self.baseline: list[BaselineClient] = []
         self.connected_baseline = 0
@@ -158,7 +171,7 @@ class Worker:
 
     async def _member(
         self,
-        bot: Bot,
+        bot: Bot | LightBot,
         assignment: Assignment,
         at: float,
         live_at: float,
@@ -204,7 +217,9 @@ class Worker:
                 await bot.connect(tasks)
             await acting
 
-    async def _extra(self, actors: list[Bot], live_at: float, until: float, tasks: asyncio.TaskGroup) -> None:
+    async def _extra(
+        self, actors: list[Bot | LightBot], live_at: float, until: float, tasks: asyncio.TaskGroup
+    ) -> None:
         await asyncio.sleep(max(0.0, live_at + 0.5 - time.time()))
         spec = self.spec
 
@@ -253,7 +268,7 @@ class Worker:
                     await bot.close()
                 return
 
-    async def _open(self, bot: Bot, limit: asyncio.Semaphore, tasks: asyncio.TaskGroup) -> None:
+    async def _open(self, bot: Bot | LightBot, limit: asyncio.Semaphore, tasks: asyncio.TaskGroup) -> None:
         async with limit:
             await bot.connect(tasks)
 
