@@ -35,7 +35,7 @@ from .progress import ProgressLine
 from .wire import Wire, decode, peek
 
 RETRIES = 8
-SAMPLE_EVERY = 0.5
+SAMPLE_EVERY = 0.25
 PART = 0.1
 """The first and the last tenth of the growth are compared."""
 
@@ -284,15 +284,18 @@ class Growth:
 
     def parts(self, start_seq: int) -> dict[str, Any]:
         """CPU per event and per command in the first and the last tenth of the growth."""
-        if len(self.samples) < 3:
+        samples = list(self.samples)
+        while len(samples) > 2 and samples[-2].seq >= samples[-1].seq:
+            samples.pop()  # the drain at the end: no more events
+        if len(samples) < 3:
             return {}
-        span = max(1, self.samples[-1].seq - start_seq)
-        first_end = _at_seq(self.samples, start_seq + PART * span)
-        last_start = _at_seq(self.samples, self.samples[-1].seq - PART * span)
+        span = max(1, samples[-1].seq - start_seq)
+        first_end = _at_seq(samples, start_seq + PART * span)
+        last_start = min(max(0, _at_seq(samples, samples[-1].seq - PART * span) - 1), len(samples) - 2)
         return {
-            "first": _part(self.samples[0], self.samples[first_end]),
-            "last": _part(self.samples[min(last_start, len(self.samples) - 2)], self.samples[-1]),
-            "whole": _part(self.samples[0], self.samples[-1]),
+            "first": _part(samples[0], samples[first_end]),
+            "last": _part(samples[last_start], samples[-1]),
+            "whole": _part(samples[0], samples[-1]),
         }
 
 
