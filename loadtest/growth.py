@@ -183,15 +183,19 @@ class Growth:
                 if not isinstance(raw, bytes):
                     continue
                 frame = peek(raw)
-                if frame.type == "event":
+                kind = frame.get("type")
+                if kind == "event":
                     self.frames += 1
-                    if frame.kind == "inject.released" and not grower.member.staff:
-                        inject = (decode(raw).get("data") or {}).get("inject")
+                    if frame.get("kind") == "inject.released" and not grower.member.staff:
+                        data = frame["data"] if "data" in frame else decode(raw).get("data")
+                        inject = (data or {}).get("inject")
                         if isinstance(inject, str):
                             grower.pending.append(Pending("inject.acknowledge", {"inject": inject}))
                             grower.wake.set()
-                elif frame.type == "reply":
-                    self._replied(grower, frame.id, frame.ok, frame.seq, raw)
+                elif kind == "reply":
+                    self._replied(
+                        grower, str(frame.get("id")), bool(frame.get("ok")), frame.get("seq") or 0, raw
+                    )
                     grower.wake.set()
         except ConnectionClosed:
             if not self.done.is_set():

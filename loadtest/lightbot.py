@@ -58,6 +58,7 @@ class LightBot:
         self.failure: str | None = None
         self.participant = member.participant
         self.play_events: deque[Played] = deque(maxlen=500)
+        self.play_ready = asyncio.Event()
         self.drafted: set[str] = set()
         self.snapshot: dict[str, Any] | None = None
         """The first welcome's snapshot (its catalogue is what the players read)."""
@@ -129,17 +130,18 @@ class LightBot:
                 if not isinstance(raw, bytes):
                     continue
                 frame = peek(raw)
-                kind = frame.type
+                kind = frame.get("type")
                 if kind == "event":
-                    self._event(raw, frame.seq, frame.kind, frame.at)
+                    self._event(raw, frame)
                 elif kind == "position":
-                    if frame.seq > self.last:
-                        self.last, self.position = frame.seq, (self.epoch, frame.seq)
+                    seq = frame.get("seq") or 0
+                    if seq > self.last:
+                        self.last, self.position = seq, (self.epoch, seq)
                         self._moved()
-                    elif frame.seq < self.last:
+                    elif seq < self.last:
                         self.anomalies.append("position_backwards")
                 elif kind == "reply":
-                    waiting = self._replies.pop(frame.id, None)
+                    waiting = self._replies.pop(frame.get("id", ""), None)
                     if waiting is not None and not waiting.done():
                         waiting.set_result(decode(raw))
                 elif kind == "error":
@@ -156,8 +158,10 @@ class LightBot:
                     waiting.set_exception(Lost())
             self._replies.clear()
 
-    def _event(self, raw: bytes, seq: int, kind: str, at: float) -> None:
+    def _event(self, raw: bytes, frame: dict[str, Any]) -> None:
         now = time.time()
+        seq: int = frame["seq"]
+        at: float = frame["at"]
         if seq <= self.last:
             self.anomalies.append("duplicate" if seq == self.last else "out_of_order")
             return
@@ -174,8 +178,11 @@ class LightBot:
             measures.latencies.append((now - at) * 1000)
         else:
             measures.ramp_latencies.append((now - at) * 1000)
+        kind = frame["kind"]
         if self.keep_play and kind in PLAY_KINDS and seq > self._replay_until:
-            self.play_events.append(Played(seq, kind, decode(raw).get("data") or {}))
+            data = frame["data"] if "data" in frame else decode(raw).get("data")
+            self.play_events.append(Played(seq, kind, data or {}))
+            self.play_ready.set()
         self._moved()
 
     def _moved(self) -> None:

@@ -13,6 +13,7 @@ goes on alongside. Every legal move comes from the catalogue in the welcome
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from typing import Any
@@ -69,7 +70,7 @@ async def simcell(play: Play) -> None:
                 await play.wait(2.0)
                 if data["request"] not in closed:
                     await play.bot.command("request.answer", request=data["request"], as_proposed=True)
-        await asyncio.sleep(0.2)
+        await _next(play)
 
 
 async def _script(play: Play, catalogue: Catalogue) -> None:
@@ -116,7 +117,7 @@ async def _react(play: Play, catalogue: Catalogue) -> None:
             if not play.lead or catalogue.answering_role(str(data.get("instrument", ""))) != member.role:
                 continue  # one answerer per team: the lead of the first role that may answer
             await _answer(play, request, seen)
-        await asyncio.sleep(0.2)
+        await _next(play)
 
 
 CLOSING = frozenset({"request.answered", "request.refused", "request.withdrawn"})
@@ -134,7 +135,15 @@ async def _answer(play: Play, request: str, seen: set[str]) -> None:
 
 
 def _take(play: Play) -> list[Any]:
+    play.bot.play_ready.clear()  # before taking: what arrives from now on sets it again
     queue: deque[Any] = play.bot.play_events
     taken = list(queue)
     queue.clear()
     return taken
+
+
+async def _next(play: Play) -> None:
+    """Until more events to react to arrive (or a second passes, or the run ends)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(max(0.0, min(1.0, play.until - time.time()))):
+            await play.bot.play_ready.wait()

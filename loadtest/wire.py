@@ -14,7 +14,7 @@ import asyncio
 import itertools
 import secrets
 import time
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgpack
 from websockets.asyncio.client import ClientConnection, connect
@@ -32,18 +32,18 @@ class WireError(RuntimeError):
     """The server answered the hello with something else than a welcome (an error frame)."""
 
 
-class Peek(NamedTuple):
-    type: str
-    seq: int
-    kind: str
-    at: float
-    id: str
-    ok: bool
+SMALL = 512
+"""Below this size, decoding the whole frame in C is cheaper than skipping its data in Python
+(about 1.2 µs against 2.3 µs for a 110-byte message event here; 6 µs against 2.8 µs at 1.2 KB)."""
 
 
-def peek(raw: bytes) -> Peek:
-    """`type`, `seq`, `kind`, `at` (events), `id` and `ok` (replies) of one msgpack frame; the
-    other values (an event's `data`, a reply's `result`) are skipped, not decoded."""
+def peek(raw: bytes) -> dict[str, Any]:
+    """The map of one msgpack frame with at least `type`, and `seq`, `kind`, `at` (events), `id`,
+    `ok` and `seq` (replies) when the frame has them. A large frame's other values (an event's
+    `data`, a reply's `result`) are skipped undecoded: use `decode` for them."""
+    if len(raw) < SMALL:
+        whole = msgpack.unpackb(raw, raw=False)
+        return whole if isinstance(whole, dict) else {}
     unpacker = msgpack.Unpacker(raw=False)
     unpacker.feed(raw)
     found: dict[str, Any] = {}
@@ -53,15 +53,7 @@ def peek(raw: bytes) -> Peek:
             found[key] = unpacker.unpack()
         else:
             unpacker.skip()
-    seq = found.get("seq")
-    return Peek(
-        str(found.get("type", "")),
-        seq if isinstance(seq, int) else 0,
-        str(found.get("kind", "")),
-        float(found.get("at") or 0.0),
-        str(found.get("id", "")),
-        bool(found.get("ok", False)),
-    )
+    return found
 
 
 def decode(raw: bytes) -> dict[str, Any]:
