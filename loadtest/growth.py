@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from websockets.exceptions import ConnectionClosed
 
 from .behaviours import random_audience
 from .bot import RETRYABLE
@@ -113,6 +112,7 @@ class Growth:
             welcome = await wire.open()
             catalogue = read_catalogue(welcome.get("snapshot"))
             grower = Grower(member, wire, catalogue, random.Random(self.rng.random()))
+            wire.listen(functools.partial(self._message, grower))
             if not member.staff:
                 grower.moves = catalogue.requests_for(member.team, member.role)
                 grower.actions = catalogue.actions_for(member.role)
@@ -159,8 +159,8 @@ class Growth:
             ):
                 item = grower.pending.popleft() if grower.pending else self._choose(grower)
                 try:
-                    item.id = await grower.wire.send(item.name, item.args, item.id)
-                except ConnectionClosed:
+                    item.id = grower.wire.send(item.name, item.args, item.id)
+                except ConnectionError:
                     self.errors["closed"] += 1
                     self.done.set()
                     return
@@ -175,31 +175,29 @@ class Growth:
                 async with asyncio.timeout(0.5):
                     await grower.wake.wait()
 
-    async def _read(self, grower: Grower) -> None:
-        ws = grower.wire.ws
-        assert ws is not None
-        try:
-            async for raw in ws:
-                if not isinstance(raw, bytes):
-                    continue
-                frame = peek(raw)
-                kind = frame.get("type")
-                if kind == "event":
-                    self.frames += 1
-                    if frame.get("kind") == "inject.released" and not grower.member.staff:
-                        data = frame["data"] if "data" in frame else decode(raw).get("data")
-                        inject = (data or {}).get("inject")
-                        if isinstance(inject, str):
-                            grower.pending.append(Pending("inject.acknowledge", {"inject": inject}))
-                            grower.wake.set()
-                elif kind == "reply":
-                    self._replied(
-                        grower, str(frame.get("id")), bool(frame.get("ok")), frame.get("seq") or 0, raw
-                    )
+    def _message(self, grower: Grower, raw: bytes) -> None:
+        frame = peek(raw)
+        kind = frame.get("type")
+        if kind == "event":
+            self.frames += 1
+            if frame.get("kind") == "inject.released" and not grower.member.staff:
+                data = frame["data"] if "data" in frame else decode(raw).get("data")
+                inject = (data or {}).get("inject")
+                if isinstance(inject, str):
+                    grower.pending.append(Pending("inject.acknowledge", {"inject": inject}))
                     grower.wake.set()
-        except ConnectionClosed:
-            if not self.done.is_set():
-                self.errors["closed"] += 1
+        elif kind == "reply":
+            self._replied(grower, str(frame.get("id")), bool(frame.get("ok")), frame.get("seq") or 0, raw)
+            grower.wake.set()
+
+    async def _read(self, grower: Grower) -> None:
+        """Until the connection ends (its messages go to `_message` as they arrive)."""
+        closed = grower.wire.closed
+        assert closed is not None
+        await closed
+        if not self.done.is_set():
+            self.errors["closed"] += 1
+            self.done.set()
 
     def _replied(self, grower: Grower, command_id: str, ok: bool, seq: int, raw: bytes) -> None:
         item = grower.in_flight.pop(command_id, None)

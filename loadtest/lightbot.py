@@ -22,7 +22,7 @@ from array import array
 from collections import deque
 from typing import Any, NamedTuple
 
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, WebSocketException
+from websockets.exceptions import InvalidHandshake, WebSocketException
 
 from .bot import COMMAND_TIMEOUT, PLAY_KINDS, RETRIES, RETRYABLE, Measures
 from .cohort import Member
@@ -109,7 +109,8 @@ class LightBot:
             self._live.set()
         if self.snapshot is None and isinstance(welcome.get("snapshot"), dict):
             self.snapshot = welcome["snapshot"]
-        self._reader = tasks.create_task(self._read(wire), name=f"read:{self.member.name}")
+        wire.listen(self._message)
+        self._reader = tasks.create_task(self._watch(wire), name=f"watch:{self.member.name}")
         if not rejoin:
             return
         self.measures.rejoin.append((welcomed - started) * 1000)
@@ -121,42 +122,38 @@ class LightBot:
             return
         self.measures.live.append((time.perf_counter() - started) * 1000)
 
-    async def _read(self, wire: Wire) -> None:
-        ws = wire.ws
-        assert ws is not None
-        measures = self.measures
-        try:
-            async for raw in ws:
-                if not isinstance(raw, bytes):
-                    continue
-                frame = peek(raw)
-                kind = frame.get("type")
-                if kind == "event":
-                    self._event(raw, frame)
-                elif kind == "position":
-                    seq = frame.get("seq") or 0
-                    if seq > self.last:
-                        self.last, self.position = seq, (self.epoch, seq)
-                        self._moved()
-                    elif seq < self.last:
-                        self.anomalies.append("position_backwards")
-                elif kind == "reply":
-                    waiting = self._replies.pop(frame.get("id", ""), None)
-                    if waiting is not None and not waiting.done():
-                        waiting.set_result(decode(raw))
-                elif kind == "error":
-                    error = str(decode(raw).get("code", "error"))
-                    self.failure = self.failure or error
-                    measures.errors[error] += 1
-        except ConnectionClosed as closed:
-            code = closed.rcvd.code if closed.rcvd is not None else 1006
-            if code not in (1000, 1006) and self.wire is wire:
-                measures.errors[f"closed {code}"] += 1
-        finally:
-            for waiting in self._replies.values():
-                if not waiting.done():
-                    waiting.set_exception(Lost())
-            self._replies.clear()
+    def _message(self, raw: bytes) -> None:
+        frame = peek(raw)
+        kind = frame.get("type")
+        if kind == "event":
+            self._event(raw, frame)
+        elif kind == "position":
+            seq = frame.get("seq") or 0
+            if seq > self.last:
+                self.last, self.position = seq, (self.epoch, seq)
+                self._moved()
+            elif seq < self.last:
+                self.anomalies.append("position_backwards")
+        elif kind == "reply":
+            waiting = self._replies.pop(frame.get("id", ""), None)
+            if waiting is not None and not waiting.done():
+                waiting.set_result(decode(raw))
+        elif kind == "error":
+            error = str(decode(raw).get("code", "error"))
+            self.failure = self.failure or error
+            self.measures.errors[error] += 1
+
+    async def _watch(self, wire: Wire) -> None:
+        """Until the connection ends: then its close code is counted (unless this bot ended
+        it) and the commands still waiting fail."""
+        assert wire.closed is not None
+        code = await wire.closed
+        if code not in (1000, 1006) and self.wire is wire:
+            self.measures.errors[f"closed {code}"] += 1
+        for waiting in self._replies.values():
+            if not waiting.done():
+                waiting.set_exception(Lost())
+        self._replies.clear()
 
     def _event(self, raw: bytes, frame: dict[str, Any]) -> None:
         now = time.time()
@@ -211,8 +208,8 @@ class LightBot:
     async def drop(self) -> None:
         """Close the connection abruptly (no close frame), as when a laptop leaves the Wi-Fi."""
         wire, self.wire = self.wire, None
-        if wire is not None and wire.ws is not None:
-            wire.ws.transport.abort()
+        if wire is not None:
+            wire.abort()
         await self._retire(wire)
 
     async def close(self) -> None:
@@ -251,14 +248,15 @@ class LightBot:
             waiting: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
             self._replies[command_id] = waiting
             try:
-                await wire.send(name, args, command_id)
+                wire.send(name, args, command_id)
                 async with asyncio.timeout(COMMAND_TIMEOUT):
                     reply = await waiting
             except TimeoutError:
                 self._replies.pop(command_id, None)
                 self.measures.errors["command_timeout"] += 1
                 return False
-            except (Lost, ConnectionClosed):
+            except (Lost, ConnectionError):
+                self._replies.pop(command_id, None)
                 self.measures.errors["closed"] += 1
                 return False
             if not reply.get("ok"):

@@ -13,13 +13,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+import ssl
 import time
+from collections.abc import Callable
 from typing import Any
 
 import msgpack
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidHandshake, WebSocketException
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.protocol import State
 from websockets.typing import Subprotocol as WebSocketSubprotocol
+from websockets.uri import parse_uri
 
 from clients.sdk import frames
 from clients.sdk.frames import Subprotocol
@@ -61,33 +67,75 @@ def decode(raw: bytes) -> dict[str, Any]:
     return frames.decode(Subprotocol.MSGPACK, raw)
 
 
+class _Stream(asyncio.Protocol):
+    """The asyncio side of a `Wire`: bytes in and out, nothing else."""
+
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.wire.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.wire.received(data)
+
+    def eof_received(self) -> bool | None:
+        self.wire.protocol.receive_eof()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.wire.lost(exc)
+
+
 class Wire:
-    """One connection: `open()` (hello → welcome, kept raw), `send()` commands without waiting,
-    `frames()` the raw frames that follow."""
+    """One connection, on the `websockets` sans-I/O protocol under a plain asyncio `Protocol`:
+    no reader task, no message queue, no future per frame. `open()` (handshake, hello → welcome,
+    kept raw); then `listen(callback)` gets every later message as bytes, synchronously, as it
+    is parsed; `send()` writes a `cmd` without waiting; `closed` resolves to the close code."""
 
     def __init__(self, url: str, *, code: str | None = None, token: str | None = None) -> None:
         self.url = url
         self.code = code
         self.token = token
-        self.ws: ClientConnection | None = None
         self.welcome: dict[str, Any] = {}
         self.welcome_bytes = 0
+        self.transport: asyncio.Transport | None = None
+        self.protocol = ClientProtocol(parse_uri(url), subprotocols=[MSGPACK], max_size=None)
+        self.closed: asyncio.Future[int] | None = None
+        self._handshake: asyncio.Future[None] | None = None
+        self._first: asyncio.Future[bytes] | None = None
+        self._on_message: Callable[[bytes], None] | None = None
+        self._early: list[bytes] = []
+        self._fragments: list[bytes] = []
         self._ids = itertools.count(1)
         self._nonce = secrets.token_hex(4)
 
+    @property
+    def open_now(self) -> bool:
+        return self.closed is not None and not self.closed.done()
+
     async def open(self, within: float = 30.0, resume: tuple[str, int] | None = None) -> dict[str, Any]:
-        async with asyncio.timeout(within):
-            self.ws = await connect(
-                self.url, subprotocols=[MSGPACK], compression=None, max_size=None, open_timeout=within
-            )
-            await self.ws.send(
-                frames.encode(
-                    Subprotocol.MSGPACK, frames.hello(code=self.code, token=self.token, resume=resume)
-                )
-            )
-            raw = await self.ws.recv()
-        if not isinstance(raw, bytes):
-            raise WireError("a text frame on liaison.v1.msgpack")
+        loop = asyncio.get_running_loop()
+        self.closed, self._handshake, self._first = (
+            loop.create_future(),
+            loop.create_future(),
+            loop.create_future(),
+        )
+        uri = parse_uri(self.url)
+        try:
+            async with asyncio.timeout(within):
+                context = ssl.create_default_context() if uri.secure else None
+                await loop.create_connection(lambda: _Stream(self), uri.host, uri.port, ssl=context)
+                self.protocol.send_request(self.protocol.connect())
+                self._flush()
+                await self._handshake
+                hello = frames.hello(code=self.code, token=self.token, resume=resume)
+                self.write(frames.encode(Subprotocol.MSGPACK, hello))
+                raw = await self._first
+        except BaseException:
+            self.abort()
+            raise
         welcome = decode(raw)
         if welcome.get("type") != "welcome":
             await self.close()
@@ -95,20 +143,104 @@ class Wire:
         self.welcome, self.welcome_bytes = welcome, len(raw)
         return welcome
 
+    def listen(self, on_message: Callable[[bytes], None]) -> None:
+        """From now on, every message goes to `on_message` (those already in, at once)."""
+        self._on_message = on_message
+        early, self._early = self._early, []
+        for raw in early:
+            on_message(raw)
+
+    # -- the protocol's side --------------------------------------------------------------
+
+    def received(self, data: bytes) -> None:
+        protocol = self.protocol
+        protocol.receive_data(data)
+        for event in protocol.events_received():
+            if isinstance(event, Frame):
+                if event.opcode in (Opcode.BINARY, Opcode.CONT):
+                    self._fragment(event)
+            elif isinstance(event, Response) and self._handshake is not None and not self._handshake.done():
+                error = protocol.handshake_exc
+                if error is None:
+                    self._handshake.set_result(None)
+                else:
+                    self._handshake.set_exception(error)
+        self._flush()
+
+    def _fragment(self, frame: Frame) -> None:
+        if not frame.fin:
+            self._fragments.append(bytes(frame.data))
+            return
+        if self._fragments:
+            raw = b"".join([*self._fragments, bytes(frame.data)])
+            self._fragments = []
+        else:
+            raw = bytes(frame.data)
+        if self._first is not None and not self._first.done():
+            self._first.set_result(raw)
+        elif self._on_message is not None:
+            self._on_message(raw)
+        else:
+            self._early.append(raw)
+
+    def _flush(self) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        for chunk in self.protocol.data_to_send():
+            if chunk:
+                transport.write(chunk)
+            elif transport.can_write_eof():
+                transport.write_eof()
+        if self.protocol.close_expected() and self.protocol.state is State.CLOSED:
+            transport.close()
+
+    def lost(self, exc: Exception | None) -> None:
+        received = self.protocol.close_rcvd
+        code = received.code if received is not None else 1006
+        failure = ConnectionError(f"connection closed ({code})")
+        for waiting in (self._handshake, self._first):
+            if waiting is not None and not waiting.done():
+                waiting.set_exception(failure)
+        if self.closed is not None and not self.closed.done():
+            self.closed.set_result(code)
+
+    # -- commands and closing -------------------------------------------------------------
+
+    def write(self, message: bytes | str) -> None:
+        if isinstance(message, str):
+            message = message.encode()
+        self.protocol.send_binary(message)
+        self._flush()
+
     def next_id(self) -> str:
         return f"w{self._nonce}-{next(self._ids)}"
 
-    async def send(self, name: str, args: dict[str, Any], command_id: str | None = None) -> str:
-        """Send one `cmd`; its id (the reply carries it). Does not wait for the reply."""
-        assert self.ws is not None
+    def send(self, name: str, args: dict[str, Any], command_id: str | None = None) -> str:
+        """Send one `cmd`; its id (the reply carries it). Does not wait for the reply. Raises
+        `ConnectionError` when the connection is closed."""
+        if not self.open_now or self.protocol.state is not State.OPEN:
+            raise ConnectionError("the connection is closed")
         command_id = command_id or self.next_id()
-        await self.ws.send(frames.encode(Subprotocol.MSGPACK, frames.cmd(command_id, name, args)))
+        self.write(frames.encode(Subprotocol.MSGPACK, frames.cmd(command_id, name, args)))
         return command_id
 
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-            self.ws = None
+    def abort(self) -> None:
+        """Drop the connection without a close frame."""
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def close(self, within: float = 2.0) -> None:
+        if self.transport is None or self.closed is None or self.closed.done():
+            return
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_close(1000)
+            self._flush()
+        try:
+            async with asyncio.timeout(within):
+                await asyncio.shield(self.closed)
+        except TimeoutError:
+            self.abort()
 
 
 async def first_welcome(url: str, code: str, since: float, within: float = 120.0) -> tuple[float, int]:
