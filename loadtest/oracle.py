@@ -63,6 +63,11 @@ async def read_log(redis_url: str, exercise: str) -> Log:
     )
 
 
+def viewer(participant: str, team: str | None, role: str, staff: bool) -> Viewer:
+    """Who a simulated client is, as the server's visibility rules see it."""
+    return Viewer(participant, team, role, staff)
+
+
 def lost(log: Log, viewer: Viewer, segments: Sequence[tuple[int, int]], received: Sequence[int]) -> list[int]:
     """Seqs the viewer may see inside its segments `(base, end]` that it did not receive."""
     got = set(received)

@@ -23,7 +23,6 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from clients.sdk import Client, CommandError
-from server.core.audience import Viewer
 
 from . import oracle
 from .bot import RETRYABLE
@@ -200,7 +199,7 @@ def _check_clients(log: oracle.Log, results: dict[int, dict[str, Any]]) -> dict[
             anomalies.update(kinds)
             missing: list[int] = []
             if client["participant"] and client["segments"]:
-                viewer = Viewer(client["participant"], client["team"], client["role"], client["staff"])
+                viewer = oracle.viewer(client["participant"], client["team"], client["role"], client["staff"])
                 received = list(samples_uint(client["received"]))
                 missing = oracle.lost(log, viewer, client["segments"], received)
             lost_total += len(missing)
