@@ -42,13 +42,15 @@ def growth_env(server_env: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 
 def growers_of(exercise: Exercise, count: int) -> list[Member]:
-    """One participant per team and role (the first of each), and the control marker."""
+    """The first participant of each team and role (then the others, when `count` asks for more),
+    and the control marker: `count` connections in all (0: one per team and role, at most 24)."""
+    participants = [m for m in exercise.members if not m.staff]
     firsts: dict[str, Member] = {}
-    for member in exercise.members:
-        if not member.staff:
-            firsts.setdefault(f"{member.team}/{member.role}", member)
-    chosen = list(firsts.values())[: max(1, (count or MAX_GROWERS) - 1)]
-    return [*chosen, exercise.marker]
+    for member in participants:
+        firsts.setdefault(f"{member.team}/{member.role}", member)
+    ordered = [*firsts.values(), *(m for m in participants if m not in firsts.values())]
+    wanted = (count or min(MAX_GROWERS, len(firsts) + 1)) - 1
+    return [*ordered[: max(1, wanted)], exercise.marker]
 
 
 def _first(members: list[Member], role: str | None) -> Member | None:
@@ -84,6 +86,7 @@ async def age_exercise(
         roles=scenario.roles,
         participants=participants,
         rng=random.Random(options.seed),
+        rate=options.age_rate,
     )
     urls = target.ws_urls
     await growth.connect(lambda index: urls[index % len(urls)], growers)
@@ -115,6 +118,7 @@ async def age_exercise(
         "errors": dict(growth.errors),
         "clients": len(growers),
         "in_flight_per_client": options.age_window,
+        "rate_per_client": options.age_rate or None,
         "frames_received": growth.frames,
         "mode": "real commands over /ws, pipelined (no direct writes to Redis)",
         "settings": _settings(options, target),
@@ -136,7 +140,8 @@ async def age_exercise(
 
 def _settings(options: Any, target: Target) -> dict[str, Any]:
     if target.restart is None:
-        return {"server": "as configured on --server (rate limit not changed)"}
+        paced = f", paced at {options.age_rate:g} commands/s per connection" if options.age_rate else ""
+        return {"server": f"as configured on --server (rate limit not changed){paced}"}
     env = growth_env(options.server_env)
     return {
         "growth": {key: env[key] for key, _ in GROWTH_SETTINGS},

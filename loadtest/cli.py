@@ -108,6 +108,12 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--age-clients", type=int, default=0, help="growth connections (default: one per team and role)"
     )
     aging.add_argument("--age-window", type=int, default=32, help="commands in flight per growth connection")
+    aging.add_argument(
+        "--age-rate",
+        type=float,
+        default=0.0,
+        help="commands/s per growth connection at most (for --server: under its LIAISON_COMMAND_RATE)",
+    )
 
     probes = parser.add_argument_group("capacity probes")
     probes.add_argument("--probe", choices=["connections", "storm"], help="run a probe instead of a cohort")
@@ -158,6 +164,7 @@ def options_from(args: argparse.Namespace) -> Options:
         age=max(0, args.age),
         age_clients=max(0, args.age_clients),
         age_window=max(1, args.age_window),
+        age_rate=max(0.0, args.age_rate),
         baseline=args.baseline,
         baseline_duration=args.baseline_duration,
         baseline_fanout=args.baseline_fanout,

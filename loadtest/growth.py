@@ -65,6 +65,8 @@ class Grower:
     open_requests: int = 0
     frames: int = 0
     count: int = 0
+    next_at: float = 0.0
+    """Monotonic time of the next command, when the growth is paced."""
 
 
 @dataclass(slots=True)
@@ -86,9 +88,13 @@ class Growth:
         roles: Sequence[str],
         participants: Sequence[str],
         rng: random.Random,
+        rate: float = 0.0,
     ) -> None:
         self.target = target
         self.window = window
+        self.rate = rate
+        """Commands per second per connection at most (0: as fast as the server answers); for
+        a server whose rate limit cannot be raised (`--server`)."""
         self.teams, self.roles, self.participants = teams, roles, participants
         self.rng = rng
         self.seq = 0
@@ -157,6 +163,13 @@ class Growth:
                 and (grower.pending or self.seq + self.in_flight < self.target)
                 and not self._finished()
             ):
+                if self.rate > 0:
+                    now = time.monotonic()
+                    if grower.next_at > now:
+                        await asyncio.sleep(grower.next_at - now)
+                        if self.done.is_set():
+                            return
+                    grower.next_at = max(now, grower.next_at) + 1 / self.rate
                 item = grower.pending.popleft() if grower.pending else self._choose(grower)
                 try:
                     item.id = grower.wire.send(item.name, item.args, item.id)
