@@ -56,7 +56,10 @@ def age_lines(age: dict[str, Any]) -> list[str]:
     settings = age.get("settings") or {}
     if "growth" in settings:
         growth = ", ".join(f"{k}={v}" for k, v in settings["growth"].items())
-        lines.append(f"  growth settings: {growth}; then restarted with: {settings.get('window')}")
+        lines.append(
+            f"  growth settings: {growth}; then restarted with: {settings.get('window')}, "
+            f"redis appendfsync {settings.get('window_fsync')}"
+        )
     else:
         lines.append(f"  settings: {settings.get('server', '-')}")
     mix = ", ".join(f"{k} {v:,}" for k, v in (age.get("by_command") or {}).items())

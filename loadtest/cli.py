@@ -109,6 +109,12 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     aging.add_argument("--age-window", type=int, default=32, help="commands in flight per growth connection")
     aging.add_argument(
+        "--age-fsync",
+        default="everysec",
+        choices=["always", "everysec", "no"],
+        help="local Redis's appendfsync while the exercise grows (default everysec; the window uses --fsync)",
+    )
+    aging.add_argument(
         "--age-rate",
         type=float,
         default=0.0,
@@ -165,6 +171,7 @@ def options_from(args: argparse.Namespace) -> Options:
         age_clients=max(0, args.age_clients),
         age_window=max(1, args.age_window),
         age_rate=max(0.0, args.age_rate),
+        age_fsync=args.age_fsync,
         baseline=args.baseline,
         baseline_duration=args.baseline_duration,
         baseline_fanout=args.baseline_fanout,

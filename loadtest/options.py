@@ -76,6 +76,8 @@ class Options:
     """Growth connections (0: one per team and role, at most 24, plus a control member)."""
     age_window: int = 32
     """Commands in flight per growth connection."""
+    age_fsync: str = "everysec"
+    """Local Redis's `appendfsync` while the exercise grows (the window uses `fsync`)."""
     age_rate: float = 0.0
     """Commands per second per growth connection at most (0: unpaced)."""
     fsync: str = "always"

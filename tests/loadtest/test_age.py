@@ -47,6 +47,8 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
     assert age["welcome_bytes"]["aged"]["director"] > age["welcome_bytes"]["start"]["director"]
     assert age["restart"]["to_first_welcome_s"] > 0
     assert age["settings"]["growth"]["LIAISON_COMMAND_RATE"]
+    assert age["settings"]["growth"]["redis appendfsync"] == "everysec"
+    assert age["settings"]["window_fsync"] == "always"
     assert age["window"]["server_us_per_command"] is not None
     cohort = report["cohort"]
     assert cohort["processes"] == 1
