@@ -17,14 +17,14 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.core.scenario import Scenario as ServerScenario
-
 from .bot import Bot
+from .catalogue import Catalogue
+from .lightbot import LightBot
 
 
 @dataclass(slots=True)
 class Play:
-    bot: Bot
+    bot: Bot | LightBot
     rng: random.Random
     until: float
     """Wall time (Unix seconds) at which behaviours stop."""
@@ -33,8 +33,8 @@ class Play:
     participants: Sequence[str]
     message_every: float
     announce_every: float
-    scenario: ServerScenario | None = None
-    """The scenario's model, for players that act on its instruments and actions."""
+    catalogue: Catalogue | None = None
+    """The welcome's catalogue, for players that act on its instruments and actions."""
     lead: bool = False
     """The first member of their team and role: plays its scripted steps and answers for it."""
 
@@ -140,7 +140,7 @@ def behaviour_for(role: str) -> Behaviour:
 
 
 async def extra_load(
-    actors: Sequence[Bot],
+    actors: Sequence[Bot | LightBot],
     rate: float,
     until: float,
     rng: random.Random,

@@ -100,6 +100,8 @@ class Bot:
         self.participant = member.participant
         self.play_events: deque[Event] = deque(maxlen=500)
         """Live events a player reacts to (`loadtest.players`)."""
+        self.play_ready = asyncio.Event()
+        """Set when an event joins `play_events`."""
         self.drafted: set[str] = set()
         """Requests this member drafted."""
         self._consumer: asyncio.Task[None] | None = None
@@ -263,6 +265,7 @@ class Bot:
                 measures.deliveries += 1
                 if item.kind in PLAY_KINDS and item.seq > self._replay_until:
                     self.play_events.append(item)
+                    self.play_ready.set()
                 if item.seq <= self._replay_until:
                     measures.replayed += 1
                 elif item.at >= measures.steady_from:

@@ -6,6 +6,8 @@
     liaison loadtest --server http://host:8080 --token T [--redis-url redis://...]
     liaison loadtest --probe connections --probe-max 2000 --memory-budget 150
     liaison loadtest --probe storm --storm-clients 200 --storm-behind 300
+    liaison loadtest --age 200000                      grow to 200,000 events, then window and storm
+    liaison loadtest --age 200000 --probe storm        grow, then the storm only
 
 Results go to `--out/<timestamp>/`: report.json, report.html, and the local servers' logs.
 The exit code is 0 on PASS, 1 on FAIL (a threshold not met), 2 when the run could not be done.
@@ -70,6 +72,17 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     cohort.add_argument("--offline", type=duration, default=2.0, help="longest time a dropped client is away")
     cohort.add_argument("--processes", type=int, default=2, help="load-generator processes (default 2)")
+    cohort.add_argument(
+        "--clients-per-process",
+        type=int,
+        default=0,
+        help="clients per load-generator process; sets the number of processes (overrides --processes)",
+    )
+    cohort.add_argument(
+        "--sdk-bots",
+        action="store_true",
+        help="members on the SDK's Client (default: light bots that peek at frames, loadtest/lightbot.py)",
+    )
     cohort.add_argument("--seed", type=int, default=1)
     cohort.add_argument(
         "--baseline", action=argparse.BooleanOptionalAction, default=True, help="also measure the bare floor"
@@ -81,6 +94,31 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         choices=["all", "matched"],
         default="all",
         help="baseline frames to every client (all), or to as many as a Liaison event reached (matched)",
+    )
+
+    aging = parser.add_argument_group("age (a course's whole life)")
+    aging.add_argument(
+        "--age",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first grow the exercise to N events through real commands, then measure at that age",
+    )
+    aging.add_argument(
+        "--age-clients", type=int, default=0, help="growth connections (default: one per team and role)"
+    )
+    aging.add_argument("--age-window", type=int, default=32, help="commands in flight per growth connection")
+    aging.add_argument(
+        "--age-fsync",
+        default="everysec",
+        choices=["always", "everysec", "no"],
+        help="local Redis's appendfsync while the exercise grows (default everysec; the window uses --fsync)",
+    )
+    aging.add_argument(
+        "--age-rate",
+        type=float,
+        default=0.0,
+        help="commands/s per growth connection at most (for --server: under its LIAISON_COMMAND_RATE)",
     )
 
     probes = parser.add_argument_group("capacity probes")
@@ -127,6 +165,13 @@ def options_from(args: argparse.Namespace) -> Options:
         churn=args.churn,
         offline=args.offline,
         processes=max(1, args.processes),
+        clients_per_process=max(0, args.clients_per_process),
+        sdk_bots=args.sdk_bots,
+        age=max(0, args.age),
+        age_clients=max(0, args.age_clients),
+        age_window=max(1, args.age_window),
+        age_rate=max(0.0, args.age_rate),
+        age_fsync=args.age_fsync,
         baseline=args.baseline,
         baseline_duration=args.baseline_duration,
         baseline_fanout=args.baseline_fanout,

@@ -67,17 +67,15 @@ class Instance:
         self.name = name
         self.port = free_port()
         self.log_path = log_dir / f"server-{name}.log"
-        self._env = {
-            **os.environ,
+        self._base = {
             "LIAISON_REDIS_URL": redis_url,
             "LIAISON_HOST": HOST,
             "LIAISON_PORT": str(self.port),
             "LIAISON_ADMIN_TOKEN": token,
             "LIAISON_INSTANCE_ID": f"load-{name}",
             "LIAISON_LOG_FORMAT": "json",
-            "PYTHONUNBUFFERED": "1",
-            **env,
         }
+        self._env = {**os.environ, **self._base, "PYTHONUNBUFFERED": "1", **env}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -89,7 +87,10 @@ class Instance:
         assert self.process is not None
         return self.process.pid
 
-    def start(self) -> None:
+    def start(self, env: dict[str, str] | None = None) -> None:
+        """Start the process; `env` replaces the extra settings given at construction."""
+        if env is not None:
+            self._env = {**os.environ, **self._base, "PYTHONUNBUFFERED": "1", **env}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server", "serve"],
@@ -166,6 +167,16 @@ class LocalCluster:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def restart(self, env: dict[str, str] | None = None) -> float:
+        """Stop every instance, start them again (with `env` as their extra settings, when
+        given) on the same ports; the wall time just before the first process was started."""
+        for instance in self.instances:
+            instance.stop()
+        started = time.time()
+        for instance in self.instances:
+            instance.start(env)
+        return started
 
     def close(self) -> None:
         for instance in self.instances:

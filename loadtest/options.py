@@ -55,6 +55,10 @@ class Options:
     offline: float = 2.0
     """Longest time a dropped client stays away before it rejoins (uniform 0..offline)."""
     processes: int = 2
+    sdk_bots: bool = False
+    """Simulate members with the SDK's `Client` instead of the light `loadtest.lightbot`."""
+    clients_per_process: int = 0
+    """When above 0: as many load-generator processes as this many clients each need."""
     baseline: bool = True
     baseline_duration: float = 30.0
     baseline_fanout: str = "all"
@@ -66,6 +70,16 @@ class Options:
     memory_budget_mb: float = 150.0
     storm_clients: int = 200
     storm_behind: int = 300
+    age: int = 0
+    """`--age N`: grow the exercise to N events through the command path first (0: do not)."""
+    age_clients: int = 0
+    """Growth connections (0: one per team and role, at most 24, plus a control member)."""
+    age_window: int = 32
+    """Commands in flight per growth connection."""
+    age_fsync: str = "everysec"
+    """Local Redis's `appendfsync` while the exercise grows (the window uses `fsync`)."""
+    age_rate: float = 0.0
+    """Commands per second per growth connection at most (0: unpaced)."""
     fsync: str = "always"
     seed: int = 1
     out: Path = Path("loadtest-results")

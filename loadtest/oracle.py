@@ -1,9 +1,11 @@
 """Lost events: what the Redis log says each simulated client may see, against what it received.
 
-The same oracle as the end-to-end suite (`tests/e2e/log.py`): read the exercise's stream with
-`server.adapters.store.Store` and decide, with the server's own rules (`server.core.visibility.
-audience` and `server.core.audience.can_see`), which events a viewer may see. This is the only
-place where the load test imports the server; the clients speak the protocol only.
+This is the one oracle of the project: the load test and the end-to-end suite (`tests/e2e/log.py`
+imports it) both read the exercise's stream with `server.adapters.store.Store` and decide, with the
+server's own rules (`server.core.visibility.audience` and `server.core.audience.can_see`), which
+events a viewer may see. It is the only place where the load test reads the server's model while
+it plays; the clients speak the protocol only (the set-up, `loadtest.cohort` and
+`loadtest.cluster`, borrows the scenario bundler and the Redis launcher).
 
 A client's history is a list of segments, one per snapshot-mode welcome: from the snapshot's
 `seq` (the base, which the snapshot covers) to the last position the client had in it. Every
@@ -12,8 +14,9 @@ visible event inside a segment must have been received; anything missing is lost
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -40,12 +43,17 @@ class Log:
         return self.seqs == list(range(1, len(self.seqs) + 1))
 
 
-async def read_log(redis_url: str, exercise: str) -> Log:
+async def read_events(redis_url: str, exercise: str) -> list[StoredEvent]:
+    """The exercise's whole log, as stored."""
     client = aioredis.Redis.from_url(redis_url)
     try:
-        stored: list[StoredEvent] = await Store(client).read(exercise, 0)
+        return await Store(client).read(exercise, 0)
     finally:
         await client.aclose()
+
+
+async def read_log(redis_url: str, exercise: str) -> Log:
+    stored = await read_events(redis_url, exercise)
     state = fold([item.event for item in stored])
     return Log(
         seqs=[item.seq for item in stored],
@@ -53,6 +61,11 @@ async def read_log(redis_url: str, exercise: str) -> Log:
         kinds=[item.event.kind for item in stored],
         audiences=[audience(state, item.event) for item in stored],
     )
+
+
+def viewer(participant: str, team: str | None, role: str, staff: bool) -> Viewer:
+    """Who a simulated client is, as the server's visibility rules see it."""
+    return Viewer(participant, team, role, staff)
 
 
 def lost(log: Log, viewer: Viewer, segments: Sequence[tuple[int, int]], received: Sequence[int]) -> list[int]:
@@ -65,3 +78,34 @@ def lost(log: Log, viewer: Viewer, segments: Sequence[tuple[int, int]], received
             if base < seq <= end and seq not in got and can_see(viewer, log.audiences[index]):
                 missing.append(seq)
     return missing
+
+
+# -- the same rules, event by event, for the end-to-end suite ---------------------------------
+
+
+def viewer_of(welcome: Mapping[str, Any]) -> Viewer:
+    """The viewer a welcome frame names (`me`)."""
+    me = welcome["me"]
+    return Viewer(me["participant"], me["team"], me["role"], me["staff"])
+
+
+def visible_seqs(log: list[StoredEvent], viewer: Viewer, after: int, until: int | None = None) -> list[int]:
+    """Seqs in `(after, until]` of the log that the viewer may see."""
+    state = fold([item.event for item in log])
+    return [
+        item.seq
+        for item in log
+        if item.seq > after
+        and (until is None or item.seq <= until)
+        and can_see(viewer, audience(state, item.event))
+    ]
+
+
+def assert_contiguous(log: list[StoredEvent]) -> None:
+    """The log never forks: its sequence numbers are exactly 1, 2, 3 ..."""
+    seqs = [item.seq for item in log]
+    assert seqs == list(range(1, len(seqs) + 1)), f"log has holes or forks: {seqs[:20]}..."
+
+
+def received_seqs(frames: list[dict[str, Any]]) -> list[int]:
+    return [frame["seq"] for frame in frames if frame["type"] == "event"]

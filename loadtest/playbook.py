@@ -1,9 +1,10 @@
 """Scripted teams: what a strong and a passive cohort do in an exercise, as protocol commands.
 
 A playbook is a list of `Step`s: at a simulated time, a participant of a team and role sends a
-command (wire name and args, exactly as in docs/protocol.md). The same steps drive the core
-play-through tests (`tests/core/test_playthrough.py`, through `decide` with a fake clock) and
-the load test's bots (through the SDK), so both play the same exercise.
+command (wire name and args, exactly as in docs/protocol.md). The steps drive the core
+play-through tests (`tests/core/test_playthrough.py`, through `decide` with a fake clock). The
+load test's bots do not use them: they pick their moves from the welcome's catalogue
+(`loadtest.catalogue`, `loadtest.players`), so that they need no more than the protocol.
 
 `strong` makes the requests a good cohort makes (the scenario's `requests`: for the flagship,
 the 16 of DOMAIN.md §6.5) at sensible times and takes the actions that protect the victims;

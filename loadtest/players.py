@@ -1,61 +1,58 @@
-"""Participants and SimCell who play the scenario in the load test, as `loadtest.playbook` says.
+"""Participants and SimCell who play the scenario in the load test, from the welcome's catalogue.
 
 A participant reads what reaches them and acts on it as a responsive trainee would: everyone
 acknowledges each inject released to them and clarifies their own requests when asked; the lead
-of each team and role (its first member) makes that role's steps of the strong cohort
-(`playbook.strong`), spread over the run, and the lead of the first role that may answer an
-instrument acknowledges and answers each such request sent to the team. SimCell answers the
-requests nobody plays as the scenario's templates propose. Team chat goes on alongside.
+of each team and role (its first member) makes a few of the requests its role may issue alone to
+the other teams, and takes a few of its role's actions, spread over the run; the lead of the
+first role that may answer an instrument acknowledges and answers each such request sent to the
+team. SimCell answers the requests nobody plays as the scenario's templates propose. Team chat
+goes on alongside. Every legal move comes from the catalogue in the welcome
+(`loadtest.catalogue`): the bots need the SDK and the protocol only, not the server's model.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from loadtest.playbook import Step, strong
-from server.core.audience import Viewer
-from server.core.requests import may_answer, may_issue
-from server.core.scenario import Scenario
-from server.scenario.loader import load_scenario
-
 from .behaviours import Play, team_chat
+from .catalogue import Catalogue
+
+REQUESTS_PER_LEAD = 3
+ACTIONS_PER_LEAD = 2
 
 
-@cache
-def scenario_at(folder: str) -> Scenario:
-    return load_scenario(Path(folder))
-
-
-def my_steps(scenario: Scenario, team: str | None, role: str) -> list[Step]:
-    """The strong cohort's steps of this team and role that the role can do alone (issue, act)."""
-    viewer = Viewer("bot", team, role, False)
-    mine = []
-    for step in strong(scenario):
-        if (step.team, step.role) != (team, role):
-            continue
-        instrument = scenario.instrument(str(step.args.get("instrument", "")))
-        if step.command == "request.draft" and (
-            instrument is None or not may_issue(scenario, viewer, instrument)
-        ):
-            continue  # needs a co-signature: left to the play-through tests
-        mine.append(step)
-    return mine
+def my_steps(catalogue: Catalogue, team: str | None, role: str) -> list[tuple[str, dict[str, Any]]]:
+    """This team and role's scripted steps: a few requests (drafted, then sent) and actions."""
+    steps: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for move in catalogue.requests_for(team, role):
+        if move.to in seen and len(seen) < len(catalogue.team_country) - 1:
+            continue  # spread the first requests over the other teams
+        seen.add(move.to)
+        steps.append(
+            ("request.draft", {"instrument": move.instrument, "to": move.to, "fields": dict(move.fields)})
+        )
+        if len(steps) >= REQUESTS_PER_LEAD:
+            break
+    steps += [
+        ("action.take", {"action": action}) for action in catalogue.actions_for(role)[:ACTIONS_PER_LEAD]
+    ]
+    return steps
 
 
 async def participant(play: Play) -> None:
-    scenario = play.scenario
-    if scenario is None:
+    catalogue = play.catalogue
+    if catalogue is None:
         await team_chat(play)
         return
     async with asyncio.TaskGroup() as tasks:
         tasks.create_task(team_chat(play), name=f"{play.bot.member.name}:chat")
-        tasks.create_task(_react(play, scenario), name=f"{play.bot.member.name}:react")
-        tasks.create_task(_script(play, scenario), name=f"{play.bot.member.name}:script")
+        tasks.create_task(_react(play, catalogue), name=f"{play.bot.member.name}:react")
+        tasks.create_task(_script(play, catalogue), name=f"{play.bot.member.name}:script")
 
 
 async def simcell(play: Play) -> None:
@@ -73,30 +70,30 @@ async def simcell(play: Play) -> None:
                 await play.wait(2.0)
                 if data["request"] not in closed:
                     await play.bot.command("request.answer", request=data["request"], as_proposed=True)
-        await asyncio.sleep(0.2)
+        await _next(play)
 
 
-async def _script(play: Play, scenario: Scenario) -> None:
-    """This member's share of the strong cohort's steps, spread over the run."""
+async def _script(play: Play, catalogue: Catalogue) -> None:
+    """This member's scripted steps, spread over the run."""
     member = play.bot.member
-    steps = my_steps(scenario, member.team, member.role)
+    steps = my_steps(catalogue, member.team, member.role)
     if not steps or not play.lead:  # the first member of each team and role acts for it
         return
     start = time.time()
-    for index, step in enumerate(steps):
+    for index, (command, args) in enumerate(steps):
         due = start + (index + 1) * (play.until - start) / (len(steps) + 1)
         await asyncio.sleep(max(0.0, due - time.time()))
         if play.over:
             return
-        if step.command == "request.draft":
-            drafted = await play.bot.request("request.draft", **dict(step.args))
+        if command == "request.draft":
+            drafted = await play.bot.request("request.draft", **args)
             if drafted is not None:
                 await play.bot.command("request.send", request=drafted["request"])
         else:
-            await play.bot.command(step.command, **dict(step.args))
+            await play.bot.command(command, **args)
 
 
-async def _react(play: Play, scenario: Scenario) -> None:
+async def _react(play: Play, catalogue: Catalogue) -> None:
     member = play.bot.member
     done: dict[str, set[str]] = {}  # request id -> what happened to it, as this bot saw it
     while not play.over:
@@ -109,33 +106,18 @@ async def _react(play: Play, scenario: Scenario) -> None:
             request = data.get("request", "")
             seen = done.setdefault(request, set())
             seen.add(event.kind)
-            if event.kind == "request.clarification_requested" and data.get("by") != play.bot.participant:
-                mine = play.bot.drafted
-                if request in mine:
-                    await play.bot.command(
-                        "request.clarify", request=request, text="The details you asked for."
-                    )
+            if (
+                event.kind == "request.clarification_requested"
+                and data.get("by") != play.bot.participant
+                and request in play.bot.drafted
+            ):
+                await play.bot.command("request.clarify", request=request, text="The details you asked for.")
             if event.kind != "request.sent" or data.get("target_team") != member.team:
                 continue
-            instrument = scenario.instrument(data.get("instrument", ""))
-            if (
-                instrument is None
-                or not play.lead
-                or _answering_role(scenario, member.team, instrument.id) != member.role
-            ):
+            if not play.lead or catalogue.answering_role(str(data.get("instrument", ""))) != member.role:
                 continue  # one answerer per team: the lead of the first role that may answer
             await _answer(play, request, seen)
-        await asyncio.sleep(0.2)
-
-
-def _answering_role(scenario: Scenario, team: str | None, instrument_id: str) -> str | None:
-    instrument = scenario.instrument(instrument_id)
-    if instrument is None:
-        return None
-    return next(
-        (r.id for r in scenario.roles if may_answer(scenario, Viewer("bot", team, r.id, False), instrument)),
-        None,
-    )
+        await _next(play)
 
 
 CLOSING = frozenset({"request.answered", "request.refused", "request.withdrawn"})
@@ -153,7 +135,15 @@ async def _answer(play: Play, request: str, seen: set[str]) -> None:
 
 
 def _take(play: Play) -> list[Any]:
+    play.bot.play_ready.clear()  # before taking: what arrives from now on sets it again
     queue: deque[Any] = play.bot.play_events
     taken = list(queue)
     queue.clear()
     return taken
+
+
+async def _next(play: Play) -> None:
+    """Until more events to react to arrive (or a second passes, or the run ends)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(max(0.0, min(1.0, play.until - time.time()))):
+            await play.bot.play_ready.wait()

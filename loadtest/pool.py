@@ -77,8 +77,9 @@ class Collector:
             self.connected[worker] = batch["connected"]
             second = int(batch["time"] - self.started)
             self._by_second.setdefault(second, array("d")).extend(latencies)
-            slot = self.timeline.setdefault(second, {"deliveries": 0.0, "connected": 0.0})
+            slot = self.timeline.setdefault(second, {"deliveries": 0.0, "connected": 0.0, "commands": 0.0})
             slot["deliveries"] += batch["deliveries"]
+            slot["commands"] = slot.get("commands", 0.0) + batch["commands"]
             slot["connected"] = float(sum(self.connected.values()))
 
     def latency_by_second(self) -> dict[int, dict[str, float]]:

@@ -37,6 +37,12 @@ class ProgressLine:
             f"{phase:<9} {elapsed:6.1f}s  clients {connected:>4}/{expected:<4}  "
             f"events/s {events_text:>5}  deliveries/s {deliveries:7.0f}  p99 {p99_text}"
         )
+        self.text(text)
+
+    def text(self, text: str) -> None:
+        """Any one-line text, shown like the progress line (in place on a terminal)."""
+        if not self.enabled:
+            return
         if self.tty:
             padding = max(0, self._width - len(text))
             self.stream.write("\r" + text + " " * padding)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .age_report import age_lines
 from .options import Thresholds
 from .stats import log_bins
 
@@ -41,10 +42,13 @@ def verdict(result: dict[str, Any], thresholds: Thresholds) -> dict[str, Any]:
         check("errors", sum(cohort["errors"].values()), thresholds.max_errors)
         ratio = result.get("ratio") or {}
         check("p99 ratio to the baseline", ratio.get("p99"), thresholds.max_ratio_p99)
-    storm = (result.get("probe") or {}).get("storm")
+    age = result.get("age") or {}
+    storm = (result.get("probe") or {}).get("storm") or age.get("storm")
     if storm is not None and storm.get("checks"):
         check("lost events (storm)", storm["checks"]["lost"], thresholds.max_lost)
         check("duplicated events (storm)", storm["checks"]["duplicates"], thresholds.max_duplicates)
+    if age:
+        check("events short of --age", max(0, age["target"] - age["reached"]), 0)
     return {"pass": all(c["ok"] for c in checks), "checks": checks}
 
 
@@ -69,6 +73,8 @@ def _row(label: str, summary: dict[str, Any] | None) -> str:
 def summary_text(result: dict[str, Any]) -> str:
     lines: list[str] = []
     cohort, baseline = result.get("cohort"), result.get("baseline")
+    if result.get("age"):
+        lines += age_lines(result["age"])
     if cohort is not None:
         lines.append(
             f"Liaison: {cohort['members']} clients, {cohort['instances']} instance(s), "
@@ -119,8 +125,12 @@ def summary_text(result: dict[str, Any]) -> str:
                 f"  server: CPU {_num(server['cpu_percent'])} % of a core, "
                 f"{_num(server['cpu_us_per_delivery'])} µs per delivered frame, "
                 f"peak RSS {_num(server['peak_rss_mb'])} MB; "
-                f"redis CPU {_num(server['redis_cpu_percent'])} %; "
-                f"load generators {_num(server.get('generator_cpu_percent'))} %"
+                f"redis CPU {_num(server['redis_cpu_percent'])} %"
+            )
+            lines.append(
+                f"  load generators: CPU {_num(server.get('generator_cpu_percent'))} % of a core, "
+                f"{_num(server.get('generator_us_per_delivery'))} µs per delivered frame "
+                f"= {_num(server.get('generator_to_server'), 2)} x the server's (goal ≤ 0.5 x)"
             )
     probe = result.get("probe") or {}
     if "connections" in probe:
@@ -135,9 +145,11 @@ def summary_text(result: dict[str, Any]) -> str:
             f"  within budget: {_num(p['max_within_budget'])} connections; "
             f"{_num(p['mb_per_1000'])} MB per 1,000 connections; errors {p['errors'] or 'none'}"
         )
-    if "storm" in probe:
-        s = probe["storm"]
-        lines.append(f"Reconnect storm: {s['clients']} clients, {s['behind']} events behind each")
+    storm = probe.get("storm") or (result.get("age") or {}).get("storm")
+    if storm:
+        s = storm
+        at_age = f", at age {_num((result.get('age') or {}).get('reached'))}" if s.get("aged") else ""
+        lines.append(f"Reconnect storm: {s['clients']} clients, {s['behind']} events behind each{at_age}")
         header = " ".join(f"{h:>9}" for h in ("count", "p50", "p95", "p99", "max"))
         lines.append(f"  {'':<30} {header}")
         lines.append(_row("connect→welcome (ms)", s["rejoin_ms"]))
@@ -148,6 +160,11 @@ def summary_text(result: dict[str, Any]) -> str:
             f"replayed {_num(s['replayed'])}; lost {_num(checks.get('lost'))}, "
             f"duplicated {_num(checks.get('duplicates'))}; errors {s['errors'] or 'none'}"
         )
+        if s.get("server_cpu_s"):
+            lines.append(
+                f"  CPU during the storm: server {_num(s['server_cpu_s'], 2)} s, "
+                f"load generators {_num(s.get('generator_cpu_s'), 2)} s"
+            )
     outcome = result.get("verdict") or {}
     if outcome.get("checks"):
         parts = [
@@ -294,6 +311,10 @@ def write_html(result: dict[str, Any], latencies: dict[str, Sequence[float]], pa
         for label, values in latencies.items():
             colour = colours.get(label, "#2a6fdb")
             body.append(_histogram_svg(f"{label} delivery latency", values, colour, span))
+    growth = (result.get("age") or {}).get("timeline") or []
+    if growth:
+        body.append("<h2>Growth (seconds from its start)</h2>")
+        body.append(_timeline_svg(_growth_series(growth)))
     cohort = result.get("cohort")
     if cohort is not None:
         events = {int(k): float(v) for k, v in (cohort.get("log") or {}).get("per_second", {}).items()}
@@ -331,6 +352,23 @@ def write_html(result: dict[str, Any], latencies: dict[str, Sequence[float]], pa
     path.write_text("".join(body), encoding="utf-8")
 
 
+def _growth_series(samples: list[dict[str, Any]]) -> list[tuple[str, str, dict[int, float]]]:
+    """Events in the log, events/s and server CPU %, per second of the growth."""
+    seq: dict[int, float] = {}
+    rate: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    previous: dict[str, Any] | None = None
+    for sample in samples:
+        second = int(sample["time"])
+        seq[second] = float(sample["seq"])
+        if previous is not None and sample["time"] > previous["time"]:
+            elapsed = sample["time"] - previous["time"]
+            rate[second] = (sample["seq"] - previous["seq"]) / elapsed
+            cpu[second] = 100 * (sample["server_cpu_s"] - previous["server_cpu_s"]) / elapsed
+        previous = sample
+    return [("events in the log", "#0a0", seq), ("events/s", "#d2691e", rate), ("server CPU %", "#c00", cpu)]
+
+
 def _cpu_series(result: dict[str, Any], cohort: dict[str, Any]) -> dict[int, float]:
     samples = (cohort.get("monitor") or {}).get("samples") or []
     t0 = cohort.get("t0", 0.0)
@@ -345,6 +383,8 @@ def _cpu_series(result: dict[str, Any], cohort: dict[str, Any]) -> dict[int, flo
 
 
 def _without_bulk(result: dict[str, Any]) -> dict[str, Any]:
+    if result.get("age"):
+        result = {**result, "age": {k: v for k, v in result["age"].items() if k != "timeline"}}
     cohort = result.get("cohort")
     if cohort is None:
         return result

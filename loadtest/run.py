@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from . import report
+from .age import age_exercise, growth_env
+from .age_report import age_lines, window_cost
 from .cluster import LocalCluster, ws_url
 from .options import Options
 from .progress import ProgressLine
@@ -26,17 +28,25 @@ def target_for(options: Options, run_dir: Path) -> Iterator[Target]:
             raise RunError("--server needs --token (or LIAISON_ADMIN_TOKEN)")
         yield Target(options.server, options.token, (ws_url(options.server),), options.redis_url, {})
         return
-    env = dict(options.server_env)
+    env = growth_env(options.server_env) if options.age else dict(options.server_env)
     with LocalCluster(options.instances, run_dir, fsync=options.fsync, env=env) as cluster:
         pids = {f"server-{i.name}": i.pid for i in cluster.instances}
         if cluster.redis.pid is not None:
             pids["redis"] = cluster.redis.pid
+
+        def restart() -> float:
+            """With the run's own settings (the growth's raised rate limit dropped)."""
+            started = cluster.restart(dict(options.server_env))
+            pids.update({f"server-{i.name}": i.pid for i in cluster.instances})
+            return started
+
         yield Target(
             cluster.instances[0].url,
             cluster.token,
             tuple(ws_url(url) for url in cluster.urls),
             cluster.redis_url,
             pids,
+            restart,
         )
 
 
@@ -54,7 +64,24 @@ def run(options: Options, command: str) -> int:
     latencies: dict[str, Any] = {}
     try:
         with target_for(options, run_dir) as target:
-            if options.probe == "connections":
+            if options.age and options.probe == "connections":
+                raise RunError("--age goes with a cohort run or --probe storm, not --probe connections")
+            if options.age:
+                exercise, scenario, age = asyncio.run(age_exercise(options, target, progress))
+                result["age"] = age
+                print("\n".join(age_lines(age)), flush=True)  # before the phases that follow
+                aged = (exercise, scenario)
+                if options.probe is None:
+                    cohort = asyncio.run(run_cohort(options, target, progress, aged))
+                    latencies["Liaison"] = cohort.pop("_latencies", [])
+                    result["cohort"] = cohort
+                    age["window"] = window_cost(cohort)
+                storm = asyncio.run(probe_storm(options, target, progress, aged))
+                if options.probe == "storm":
+                    result["probe"] = {"storm": storm}
+                else:
+                    age["storm"] = storm
+            elif options.probe == "connections":
                 result["probe"] = {"connections": asyncio.run(probe_connections(options, target, progress))}
             elif options.probe == "storm":
                 result["probe"] = {"storm": asyncio.run(probe_storm(options, target, progress))}

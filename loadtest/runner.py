@@ -15,14 +15,14 @@ import sys
 import time
 from array import array
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from clients.sdk import Client, CommandError
-from server.core.audience import Viewer
 
 from . import oracle
 from .bot import RETRYABLE
@@ -50,6 +50,9 @@ class Target:
     redis_url: str | None
     pids: dict[str, int]
     """Processes to watch: the instances (`server-a` ...) and `redis`."""
+    restart: Callable[[], float] | None = field(default=None)
+    """Local instances only: restart them all (their PIDs in `pids` follow); the wall time just
+    before the first process was started."""
 
     @property
     def server_names(self) -> list[str]:
@@ -83,9 +86,16 @@ async def create_exercise(target: Target, scenario: Scenario, members: list[Memb
 
 
 def _specs(
-    exercise: Exercise, scenario: Scenario, urls: list[str], processes: int, mode: str, **common: Any
+    exercise: Exercise,
+    scenario: Scenario,
+    urls: list[str],
+    processes: int,
+    mode: str,
+    sdk_bots: bool = False,
+    **common: Any,
 ) -> list[WorkerSpec]:
     drops: dict[int, tuple[float, float]] = common.pop("drops", {})
+    common["extra"] = {**common.get("extra", {}), "sdk_bots": sdk_bots}
     shares: list[list[Assignment]] = [[] for _ in range(processes)]
     for index, member in enumerate(exercise.members):
         drop_at, offline = drops.get(index, (None, 0.0))
@@ -106,6 +116,14 @@ def _specs(
         for i, share in enumerate(shares)
         if share
     ]
+
+
+def processes_for(options: Any, clients: int) -> int:
+    """`--processes`, or enough processes for `--clients-per-process` each."""
+    per = int(getattr(options, "clients_per_process", 0) or 0)
+    if per > 0:
+        return max(1, math.ceil(clients / per))
+    return max(1, int(options.processes))
 
 
 def _leads(exercise: Exercise) -> list[str]:
@@ -181,7 +199,7 @@ def _check_clients(log: oracle.Log, results: dict[int, dict[str, Any]]) -> dict[
             anomalies.update(kinds)
             missing: list[int] = []
             if client["participant"] and client["segments"]:
-                viewer = Viewer(client["participant"], client["team"], client["role"], client["staff"])
+                viewer = oracle.viewer(client["participant"], client["team"], client["role"], client["staff"])
                 received = list(samples_uint(client["received"]))
                 missing = oracle.lost(log, viewer, client["segments"], received)
             lost_total += len(missing)
@@ -233,11 +251,18 @@ def _measures(pool: Pool) -> dict[str, Any]:
 # -- the cohort run ---------------------------------------------------------------------
 
 
-async def run_cohort(options: Any, target: Target, progress: ProgressLine) -> dict[str, Any]:
-    scenario = resolve_scenario(options.scenario)
-    exercise = await create_exercise(
-        target, scenario, roster_for(scenario, options.participants, options.roster)
-    )
+async def run_cohort(
+    options: Any, target: Target, progress: ProgressLine, aged: tuple[Exercise, Scenario] | None = None
+) -> dict[str, Any]:
+    """The cohort run; on `aged` (an exercise grown by `--age`, already running) if given."""
+    if aged is not None:
+        exercise, scenario = aged
+    else:
+        scenario = resolve_scenario(options.scenario)
+        exercise = await create_exercise(
+            target, scenario, roster_for(scenario, options.participants, options.roster)
+        )
+    processes = processes_for(options, len(exercise.members))
     rng = random.Random(options.seed)
     candidates = [i for i, m in enumerate(exercise.members) if m.role != "director"]
     dropping = rng.sample(candidates, min(len(candidates), round(options.churn * len(exercise.members))))
@@ -248,17 +273,18 @@ async def run_cohort(options: Any, target: Target, progress: ProgressLine) -> di
         exercise,
         scenario,
         list(target.ws_urls),
-        options.processes,
+        processes,
         "play",
+        bool(getattr(options, "sdk_bots", False)),
         ramp=options.ramp,
         duration=options.duration,
-        rate=options.rate / max(1, options.processes),
+        rate=options.rate / processes,
         message_every=options.message_every,
         announce_every=options.announce_every,
-        opener=True,
+        opener=aged is None,
         seed=options.seed,
         drops=drops,
-        extra={"scenario_dir": str(scenario.folder) if scenario.folder else "", "leads": _leads(exercise)},
+        extra={"play_scenario": scenario.folder is not None, "leads": _leads(exercise)},
     )
     monitor = Monitor(dict(target.pids))
     monitor.start()
@@ -357,6 +383,9 @@ def _server_usage(monitor: Monitor, target: Target, start: float, end: float, po
     generator_cpu = monitor.cpu_between(start, end, generators)
     return {
         "generator_cpu_percent": 100 * generator_cpu / seconds,
+        "generator_cpu_seconds": generator_cpu,
+        "generator_us_per_delivery": 1e6 * generator_cpu / delivered if delivered else None,
+        "generator_to_server": generator_cpu / cpu if cpu else None,
         "cpu_seconds": cpu,
         "cpu_percent": 100 * cpu / seconds,
         "redis_cpu_percent": 100 * redis_cpu / seconds,
@@ -394,11 +423,11 @@ async def run_baseline(
             exercise,
             Scenario("baseline", "baseline", ("-",), ("-",), None),
             [url],
-            options.processes,
+            processes_for(options, clients),
             "baseline",
             ramp=2.0,
             duration=options.baseline_duration,
-            rate=rate / max(1, options.processes),
+            rate=rate / processes_for(options, clients),
             seed=options.seed,
             extra={"fanout": fanout},
         )
@@ -472,7 +501,15 @@ async def probe_connections(options: Any, target: Target, progress: ProgressLine
     scenario = probe_scenario(max(1, options.probe_max // 20))
     members = generate_roster(scenario, options.probe_max, staff=())
     exercise = await create_exercise(target, scenario, members)
-    specs = _specs(exercise, scenario, list(target.ws_urls[:1]), options.processes, "hold")
+    processes = processes_for(options, options.probe_max)
+    specs = _specs(
+        exercise,
+        scenario,
+        list(target.ws_urls[:1]),
+        processes,
+        "hold",
+        bool(getattr(options, "sdk_bots", False)),
+    )
     watched = target.server_names[:1]
     monitor = Monitor({name: target.pids[name] for name in watched})
     monitor.start()
@@ -544,13 +581,28 @@ def _share(total: int, parts: int, index: int) -> int:
     return total // parts + (1 if index < total % parts else 0)
 
 
-async def probe_storm(options: Any, target: Target, progress: ProgressLine) -> dict[str, Any]:
+async def probe_storm(
+    options: Any, target: Target, progress: ProgressLine, aged: tuple[Exercise, Scenario] | None = None
+) -> dict[str, Any]:
     """N clients drop at once, the log moves on by `storm_behind` events they may all see, and
-    they all come back at once with resume: how long until every one of them is live again."""
-    scenario = resolve_scenario(options.scenario)
-    members = generate_roster(scenario, options.storm_clients, staff=())
-    exercise = await create_exercise(target, scenario, members)
-    specs = _specs(exercise, scenario, list(target.ws_urls), options.processes, "hold")
+    they all come back at once with resume: how long until every one of them is live again.
+    On `aged` (an exercise grown by `--age`, running), its first N participants storm."""
+    if aged is not None:
+        grown, scenario = aged
+        members = [m for m in grown.members if not m.staff][: options.storm_clients]
+        exercise = Exercise(grown.id, members, grown.marker)
+    else:
+        scenario = resolve_scenario(options.scenario)
+        members = generate_roster(scenario, options.storm_clients, staff=())
+        exercise = await create_exercise(target, scenario, members)
+    specs = _specs(
+        exercise,
+        scenario,
+        list(target.ws_urls),
+        processes_for(options, len(members)),
+        "hold",
+        bool(getattr(options, "sdk_bots", False)),
+    )
     monitor = Monitor(dict(target.pids))
     monitor.start()
     pool = Pool(specs)
@@ -566,8 +618,9 @@ async def probe_storm(options: Any, target: Target, progress: ProgressLine) -> d
             pool.inboxes[worker].put(("connect", len(spec.assignments)))
         await pool.wait_all("connected", ticker, within=300)
         async with Client(target.ws_urls[0], code=exercise.marker.code, discard_events=True) as control:
-            await control.command("exercise.ready")
-            await control.command("exercise.start")
+            if aged is None:
+                await control.command("exercise.ready")
+                await control.command("exercise.start")
             await asyncio.sleep(1.0)
             pool.send("drop")
             await pool.wait_all("dropped", ticker, within=120)
@@ -603,6 +656,8 @@ async def probe_storm(options: Any, target: Target, progress: ProgressLine) -> d
         checks = _check_clients(log, pool.results)
     collector = pool.collector
     return {
+        "aged": aged is not None,
+        "exercise": exercise.id,
         "clients": len(members),
         "behind": options.storm_behind,
         "all_live_s": done - started,
@@ -613,4 +668,7 @@ async def probe_storm(options: Any, target: Target, progress: ProgressLine) -> d
         "errors": dict(collector.errors),
         "checks": checks,
         "server_cpu_s": monitor.cpu_between(storm_cpu_start, storm_end, target.server_names),
+        "generator_cpu_s": monitor.cpu_between(
+            storm_cpu_start, storm_end, [n for n in monitor.pids if n.startswith("generator")]
+        ),
     }

@@ -19,14 +19,17 @@ import queue
 import random
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .baseline import BaselineClient, drive
 from .behaviours import Play, behaviour_for, extra_load, random_audience, team_chat, watch
 from .bot import Bot, Measures
+from .catalogue import read_catalogue
 from .cohort import Member
-from .players import participant, scenario_at, simcell
+from .lightbot import LightBot
+from .players import participant, simcell
 
 PROGRESS_EVERY = 0.5
 
@@ -66,12 +69,22 @@ class WorkerSpec:
 
 
 def run_worker(spec: WorkerSpec, inbox: Any, outbox: Any) -> None:
-    """Process entry point."""
+    """Process entry point: on uvloop when it is installed."""
     try:
-        asyncio.run(Worker(spec, inbox, outbox).main())
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(Worker(spec, inbox, outbox).main())
     except BaseException:
         outbox.put(("error", spec.index, traceback.format_exc()))
         raise
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 class Worker:
@@ -81,8 +94,9 @@ class Worker:
         self.outbox = outbox
         self.rng = random.Random(spec.seed * 1000 + spec.index)
         self.measures = Measures()
-        self.bots = [
-            Bot(a.member, a.url, self.measures, random.Random(self.rng.random())) for a in spec.assignments
+        kind = Bot if spec.extra.get("sdk_bots") else LightBot
+        self.bots: list[Bot | LightBot] = [
+            kind(a.member, a.url, self.measures, random.Random(self.rng.random())) for a in spec.assignments
         ]
         self.baseline: list[BaselineClient] = []
         self.connected_baseline = 0
@@ -157,7 +171,7 @@ class Worker:
 
     async def _member(
         self,
-        bot: Bot,
+        bot: Bot | LightBot,
         assignment: Assignment,
         at: float,
         live_at: float,
@@ -172,8 +186,8 @@ class Worker:
         if self.spec.opener and bot.member.role == "director":
             await bot.command("exercise.ready")
             await bot.command("exercise.start")
-        folder = str(self.spec.extra.get("scenario_dir") or "")
-        scenario = scenario_at(folder) if folder else None
+        catalogue = read_catalogue(bot.client.snapshot) if self.spec.extra.get("play_scenario") else None
+        scenario = catalogue if catalogue is not None and catalogue.roles else None
         play = Play(
             bot,
             random.Random(self.rng.random()),
@@ -183,7 +197,7 @@ class Worker:
             self.spec.participants,
             self.spec.message_every,
             self.spec.announce_every,
-            scenario=scenario,
+            catalogue=scenario,
             lead=bot.participant in self.spec.extra.get("leads", ()),
         )
         behaviour = behaviour_for(bot.member.role)
@@ -203,7 +217,9 @@ class Worker:
                 await bot.connect(tasks)
             await acting
 
-    async def _extra(self, actors: list[Bot], live_at: float, until: float, tasks: asyncio.TaskGroup) -> None:
+    async def _extra(
+        self, actors: list[Bot | LightBot], live_at: float, until: float, tasks: asyncio.TaskGroup
+    ) -> None:
         await asyncio.sleep(max(0.0, live_at + 0.5 - time.time()))
         spec = self.spec
 
@@ -252,7 +268,7 @@ class Worker:
                     await bot.close()
                 return
 
-    async def _open(self, bot: Bot, limit: asyncio.Semaphore, tasks: asyncio.TaskGroup) -> None:
+    async def _open(self, bot: Bot | LightBot, limit: asyncio.Semaphore, tasks: asyncio.TaskGroup) -> None:
         async with limit:
             await bot.connect(tasks)
 

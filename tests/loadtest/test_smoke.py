@@ -49,7 +49,7 @@ def test_a_small_cohort_loses_nothing_and_writes_its_reports(tmp_path: Path) -> 
     kinds = cohort["log"]["kinds"]  # the bots played the scenario, not only chatted
     assert kinds.get("inject.released", 0) >= 1
     assert kinds.get("inject.acknowledged", 0) >= 1
-    assert kinds.get("request.sent", 0) >= 1  # Sudria's police asks Norland (the playbook's R1)
+    assert kinds.get("request.sent", 0) >= 1  # a lead's request, from the catalogue
     assert report["baseline"]["deliveries"] > 0
     assert report["verdict"]["pass"]
     page = (run_dir / "report.html").read_text()

@@ -1,0 +1,173 @@
+"""The age phase of `--age N`: an exercise grown to N events, measured before and after.
+
+In order: create the exercise (the cohort's roster), take the welcome sizes of a participant and
+of the director (bytes, msgpack), start it, grow it (`loadtest.growth`), restart the local
+instances and time process start → first welcome served, and take the welcome sizes again. The
+cohort window and the reconnect storm then run on this exercise (`loadtest.runner`).
+
+For local instances the growth runs with the command rate limit raised (`GROWTH_SETTINGS`, unless
+`--server-setting` sets them) and with Redis's `appendfsync` at `--age-fsync` (everysec by
+default: with `always`, the fsync of each group commit limited the growth to about 850 events/s
+here, against 1,330 with everysec); then Redis gets the run's `--fsync` back and the restart
+brings the instances back with the settings of the run (`--server-setting` only), so the measured
+window sees the usual limits and durability.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from clients.sdk import Client
+
+from .cohort import Member, Scenario, resolve_scenario, roster_for
+from .growth import Growth, growth_line
+from .monitor import Monitor
+from .progress import ProgressLine
+from .runner import Exercise, Target, create_exercise
+from .wire import first_welcome, welcome_size
+
+GROWTH_SETTINGS = (("LIAISON_COMMAND_RATE", "1000000"), ("LIAISON_COMMAND_BURST", "1000000"))
+"""For local instances, while the exercise grows: no command rate limit to speak of."""
+MAX_GROWERS = 24
+
+
+def growth_env(server_env: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The settings of local instances while the exercise grows: the run's, the rate raised
+    unless the run sets it."""
+    env = dict(server_env)
+    for key, value in GROWTH_SETTINGS:
+        env.setdefault(key, value)
+    return env
+
+
+def growers_of(exercise: Exercise, count: int) -> list[Member]:
+    """The first participant of each team and role (then the others, when `count` asks for more),
+    and the control marker: `count` connections in all (0: one per team and role, at most 24)."""
+    participants = [m for m in exercise.members if not m.staff]
+    firsts: dict[str, Member] = {}
+    for member in participants:
+        firsts.setdefault(f"{member.team}/{member.role}", member)
+    ordered = [*firsts.values(), *(m for m in participants if m not in firsts.values())]
+    wanted = (count or min(MAX_GROWERS, len(firsts) + 1)) - 1
+    return [*ordered[: max(1, wanted)], exercise.marker]
+
+
+def _first(members: list[Member], role: str | None) -> Member | None:
+    return next((m for m in members if (m.role == role if role else not m.staff)), None)
+
+
+async def _sizes(url: str, participant: Member | None, director: Member) -> dict[str, int | None]:
+    return {
+        "participant": await welcome_size(url, participant.code) if participant else None,
+        "director": await welcome_size(url, director.code),
+    }
+
+
+async def age_exercise(
+    options: Any, target: Target, progress: ProgressLine
+) -> tuple[Exercise, Scenario, dict[str, Any]]:
+    scenario = resolve_scenario(options.scenario)
+    members = roster_for(scenario, max(options.participants, options.storm_clients), options.roster)
+    exercise = await create_exercise(target, scenario, members)
+    url = target.ws_urls[0]
+    participant = _first(exercise.members, None)
+    director = _first(exercise.members, "director") or exercise.marker
+    start_sizes = await _sizes(url, participant, director)
+    async with Client(url, code=exercise.marker.code, discard_events=True) as control:
+        await control.command("exercise.ready")
+        await control.command("exercise.start")
+    growers = growers_of(exercise, options.age_clients)
+    participants = [m.participant for m in exercise.members if not m.staff]
+    growth = Growth(
+        options.age,
+        window=options.age_window,
+        teams=scenario.teams,
+        roles=scenario.roles,
+        participants=participants,
+        rng=random.Random(options.seed),
+        rate=options.age_rate,
+    )
+    urls = target.ws_urls
+    fsync = options.age_fsync if target.restart is not None and target.redis_url else None
+    if fsync is not None:
+        await _appendfsync(target.redis_url, fsync)
+    await growth.connect(lambda index: urls[index % len(urls)], growers)
+    start_seq = growth.seq
+    monitor = Monitor(dict(target.pids))
+    monitor.start()
+    monitor.add("generator-growth", os.getpid())
+    servers = target.server_names
+    started = time.time()
+
+    def tick() -> None:
+        growth.sample(monitor, servers, ["generator-growth"])
+        growth_line(progress, growth, started, start_seq)
+
+    try:
+        await growth.run(tick)
+    finally:
+        progress.done()
+        if fsync is not None:
+            await _appendfsync(target.redis_url, options.fsync)  # the run's own, for the window
+    seconds = time.time() - started
+    result: dict[str, Any] = {
+        "target": options.age,
+        "reached": growth.seq,
+        "start_seq": start_seq,
+        "seconds": seconds,
+        "events_per_s": (growth.seq - start_seq) / seconds if seconds > 0 else None,
+        "commands": growth.ok,
+        "commands_per_s": growth.ok / seconds if seconds > 0 else None,
+        "by_command": dict(growth.by_command.most_common()),
+        "errors": dict(growth.errors),
+        "clients": len(growers),
+        "in_flight_per_client": options.age_window,
+        "rate_per_client": options.age_rate or None,
+        "frames_received": growth.frames,
+        "mode": "real commands over /ws, pipelined (no direct writes to Redis)",
+        "settings": _settings(options, target),
+        "cpu": growth.parts(start_seq),
+        "welcome_bytes": {"start": start_sizes},
+        "timeline": [
+            {"time": s.time - started, "seq": s.seq, "server_cpu_s": s.server_cpu} for s in growth.samples
+        ],
+    }
+    if target.restart is not None:
+        progress.text("restart  the instances with the aged exercise ...")
+        since = await asyncio.to_thread(target.restart)
+        first, size = await first_welcome(url, participant.code if participant else director.code, since)
+        result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": len(urls)}
+        progress.done()
+    result["welcome_bytes"]["aged"] = await _sizes(url, participant, director)
+    return exercise, scenario, result
+
+
+async def _appendfsync(redis_url: str | None, value: str) -> None:
+    """Redis's AOF fsync policy, changed live (`CONFIG SET`): the growth may write faster than
+    the measured window, which runs with the run's own policy (`--fsync`)."""
+    if redis_url is None:
+        return
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        await client.config_set("appendfsync", value)
+    finally:
+        await client.aclose()
+
+
+def _settings(options: Any, target: Target) -> dict[str, Any]:
+    if target.restart is None:
+        paced = f", paced at {options.age_rate:g} commands/s per connection" if options.age_rate else ""
+        return {"server": f"as configured on --server (rate limit not changed){paced}"}
+    env = growth_env(options.server_env)
+    return {
+        "growth": {**{key: env[key] for key, _ in GROWTH_SETTINGS}, "redis appendfsync": options.age_fsync},
+        "window": dict(options.server_env) or "defaults",
+        "window_fsync": options.fsync,
+        "note": "local instances grew the exercise with these settings, then were restarted with the run's",
+    }

@@ -1,0 +1,67 @@
+"""`liaison loadtest --age N`: a tiny aged run against a real local instance (its own
+redis-server): the exercise grows through real commands to N events, then the window and the
+storm run on it. It checks that the age figures are in the report and that nothing was lost;
+never timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "loadtest",
+        "--scenario", "twin-ports",
+        "--participants", "10",
+        "--age", "2000",
+        "--ramp", "1s",
+        "--duration", "3s",
+        "--churn", "0.2",
+        "--offline", "0.5s",
+        "--clients-per-process", "20",
+        "--storm-clients", "10",
+        "--storm-behind", "30",
+        "--no-baseline",
+        "--out", str(tmp_path),
+        "--no-progress",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=150, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run_dir,) = tmp_path.iterdir()
+    report = json.loads((run_dir / "report.json").read_text())
+    age = report["age"]
+    assert age["reached"] >= 2000
+    assert age["commands"] > 1000
+    assert {"message.post", "announcement.make", "request.draft", "request.send"} <= set(age["by_command"])
+    for part in ("first", "last"):
+        assert age["cpu"][part]["events"] > 0
+        assert age["cpu"][part]["commands"] > 0  # its CPU may round to 0 in so short a run
+    for moment in ("start", "aged"):
+        sizes = age["welcome_bytes"][moment]
+        assert sizes["participant"] > 0 and sizes["director"] > sizes["participant"]
+    assert age["welcome_bytes"]["aged"]["director"] > age["welcome_bytes"]["start"]["director"]
+    assert age["restart"]["to_first_welcome_s"] > 0
+    assert age["settings"]["growth"]["LIAISON_COMMAND_RATE"]
+    assert age["settings"]["growth"]["redis appendfsync"] == "everysec"
+    assert age["settings"]["window_fsync"] == "always"
+    assert age["window"]["server_us_per_command"] is not None
+    cohort = report["cohort"]
+    assert cohort["processes"] == 1
+    assert cohort["log"]["contiguous"] and cohort["log"]["events"] > 2000
+    assert (cohort["checks"]["lost"], cohort["checks"]["duplicates"], cohort["checks"]["out_of_order"]) == (
+        0,
+        0,
+        0,
+    )
+    assert cohort["server"]["generator_us_per_delivery"] is not None
+    storm = age["storm"]
+    assert storm["aged"] and storm["exercise"] == cohort["exercise"]
+    assert (storm["checks"]["lost"], storm["checks"]["duplicates"]) == (0, 0)
+    assert report["verdict"]["pass"]
+    assert "Age: " in done.stdout and "restart to first welcome" in done.stdout
+    assert "welcome of a director" in (run_dir / "report.html").read_text()
