@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 yield {"services": services, "endpoint": Endpoint(services)}
             finally:
+                services.accepting = False
                 hubs.stop()
                 with contextlib.suppress(StoreUnavailable):
                     await store.forget_instance(settings.instance_id)

@@ -31,6 +31,7 @@ from server.app import create_app
 from server.logs import configure_logging
 from server.scenario.cli import add_scenario_commands
 from server.scenario.loader import bundle_scenario
+from server.scenario.shipped import shipped_scenarios
 from server.settings import Settings, SettingsError
 
 DEMO_ID = "demo"
@@ -159,14 +160,16 @@ def _admin_token(data_dir: Path) -> str:
 def _demo_codes(settings: Settings, base: str) -> list[dict[str, Any]]:
     """Create the demo exercise once; its codes are kept in the data folder for later starts."""
     saved = settings.data_dir / "demo-codes.json"
+    scenario, roster = _demo_scenario(settings)
     status, answer = _call(
         base,
         settings.admin_token,
         "POST",
         "/api/exercises",
-        {"id": DEMO_ID, "scenario": DEMO_SCENARIO, "roster": {"csv": _demo_roster()}},
+        {"id": DEMO_ID, "scenario": scenario, "roster": {"csv": roster}},
     )
     if status == 201:
+        saved.parent.mkdir(parents=True, exist_ok=True)  # absent when the admin token is set
         saved.write_text(json.dumps(answer["codes"], indent=1))
         saved.chmod(0o600)
         codes: list[dict[str, Any]] = answer["codes"]
@@ -178,8 +181,15 @@ def _demo_codes(settings: Settings, base: str) -> list[dict[str, Any]]:
     return []
 
 
-def _demo_roster() -> str:
-    return (Settings().scenarios / DEMO_SCENARIO / "roster.csv").read_text()
+def _demo_scenario(settings: Settings) -> tuple[Any, str]:
+    """The demo's scenario and roster: twin-ports in LIAISON_SCENARIOS_DIR when that folder has
+    one, else the shipped copy (sent inline, so the API finds it whatever the folder holds)."""
+    folder = settings.scenarios / DEMO_SCENARIO
+    shipped = shipped_scenarios() / DEMO_SCENARIO
+    roster = folder / "roster.csv" if (folder / "roster.csv").is_file() else shipped / "roster.csv"
+    if (folder / "scenario.yaml").is_file():
+        return DEMO_SCENARIO, roster.read_text(encoding="utf-8")
+    return {"yaml": bundle_scenario(shipped)}, roster.read_text(encoding="utf-8")
 
 
 def _banner(settings: Settings, base: str, codes: list[dict[str, Any]] | None) -> None:

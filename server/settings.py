@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from server.scenario.shipped import shipped_scenarios
+
 PREFIX = "LIAISON_"
 
 
@@ -71,7 +73,7 @@ class Settings:
     def scenarios(self) -> Path:
         if self.scenarios_dir:
             return Path(self.scenarios_dir)
-        return Path(__file__).resolve().parent.parent / "scenarios"
+        return shipped_scenarios()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

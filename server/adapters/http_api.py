@@ -1,4 +1,4 @@
-"""The HTTP API for control: health, and creating and listing exercises (docs/protocol.md).
+"""The HTTP API for control: health and readiness, and creating and listing exercises (docs/protocol.md).
 
 Every `/api` route needs `Authorization: Bearer <admin token>`. Errors are JSON
 `{"error": {"code", "message"}}` with a status that matches the code.
@@ -21,6 +21,7 @@ from server.core.scenario import Scenario
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import load_scenario, parse_scenario
 from server.scenario.roster import RosterRow, parse_roster
+from server.scenario.shipped import scenario_names
 
 MAX_BODY = 2_000_000
 
@@ -69,6 +70,17 @@ async def healthz(request: Request) -> Response:
     if await services.store.ping():
         return JSONResponse({"status": "ok", "instance": services.hubs.instance})
     return JSONResponse({"status": "unavailable", "instance": services.hubs.instance}, status_code=503)
+
+
+async def readyz(request: Request) -> Response:
+    """Ready for traffic: this instance accepts connections and Redis answers."""
+    services = _services(request)
+    instance = services.hubs.instance
+    if not services.accepting:
+        return JSONResponse({"status": "stopping", "instance": instance}, status_code=503)
+    if not await services.store.ping():
+        return JSONResponse({"status": "unavailable", "instance": instance}, status_code=503)
+    return JSONResponse({"status": "ready", "instance": instance})
 
 
 @api
@@ -161,11 +173,7 @@ def _scenario(value: Any, scenarios: Path) -> Scenario:
     if isinstance(value, str):
         folder = scenarios / value
         if "/" in value or value.startswith(".") or not folder.is_dir():
-            known = (
-                ", ".join(sorted(p.name for p in scenarios.iterdir() if p.is_dir()))
-                if scenarios.is_dir()
-                else ""
-            )
+            known = ", ".join(scenario_names(scenarios))
             raise ApiError(400, "invalid_args", f"scenario: no scenario {value!r} (known: {known})")
         return load_scenario(folder)
     if isinstance(value, dict) and isinstance(value.get("yaml"), str):
@@ -189,6 +197,7 @@ def _roster(value: Any, scenario: Scenario) -> list[RosterRow]:
 
 routes = [
     Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
     Route("/api/exercises", list_exercises, methods=["GET"]),
     Route("/api/exercises", post_exercise, methods=["POST"]),
     Route("/api/exercises/{exercise}", get_exercise, methods=["GET"]),
