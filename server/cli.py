@@ -3,6 +3,10 @@
     liaison serve [--demo] [--host H] [--port P]     run an instance (embedded Redis unless LIAISON_REDIS_URL)
     liaison exercise create --scenario S --roster R  create an exercise through a running server's API
     liaison exercise list                            list the exercises of a running server
+    liaison exercise export ID --out FILE            one file with the exercise's whole log and meta
+    liaison exercise import FILE [--force]           restore it exactly (a new epoch: clients resync)
+    liaison exercise archive ID [--undo]             make it read-only (or writable again)
+    liaison exercise delete ID [--yes]               delete it for good (asks for its id first)
 
 `exercise` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080) with the
 admin token from `--token`, `LIAISON_ADMIN_TOKEN` or the file the server keeps in its data folder.
@@ -17,6 +21,7 @@ import os
 import secrets
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -82,6 +87,26 @@ def _parser() -> argparse.ArgumentParser:
     listing = exercise_commands.add_parser("list", help="list exercises")
     _server_options(listing)
     listing.set_defaults(run=_list)
+    export = exercise_commands.add_parser("export", help="write an exercise's whole log and meta to a file")
+    export.add_argument("exercise", help="exercise id")
+    export.add_argument("--out", required=True, type=Path, help="file to write (JSON, versioned)")
+    _server_options(export)
+    export.set_defaults(run=_export)
+    restore = exercise_commands.add_parser("import", help="restore an exercise from an exported file")
+    restore.add_argument("file", type=Path, help="a file written by `liaison exercise export`")
+    restore.add_argument("--force", action="store_true", help="replace an exercise with the same id")
+    _server_options(restore)
+    restore.set_defaults(run=_import)
+    archive = exercise_commands.add_parser("archive", help="make an exercise read-only (kept, not played)")
+    archive.add_argument("exercise", help="exercise id")
+    archive.add_argument("--undo", action="store_true", help="make it writable again")
+    _server_options(archive)
+    archive.set_defaults(run=_archive)
+    delete = exercise_commands.add_parser("delete", help="delete an exercise and its log for good")
+    delete.add_argument("exercise", help="exercise id")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _server_options(delete)
+    delete.set_defaults(run=_delete)
 
     add_scenario_commands(commands)
     add_loadtest_command(commands)
@@ -267,12 +292,81 @@ def _list(args: argparse.Namespace) -> int:
         print(f"liaison: {answer.get('error', {}).get('message', answer)}", file=sys.stderr)
         return 1
     for exercise in answer["exercises"]:
-        print(f"{exercise['id']:<24} {exercise['status']:<8} seq {exercise['seq']:<6} {exercise['title']}")
+        shown = "archived" if exercise.get("archived") else exercise["status"]
+        print(f"{exercise['id']:<24} {shown:<8} seq {exercise['seq']:<6} {exercise['title']}")
+    return 0
+
+
+def _failed(answer: Any) -> int:
+    message = answer.get("error", {}).get("message", answer) if isinstance(answer, dict) else answer
+    print(f"liaison: {message}", file=sys.stderr)
+    return 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    path = f"/api/exercises/{urllib.parse.quote(args.exercise)}/export"
+    status, body = _request(args.server, _token(args), "GET", path, None, timeout=600)
+    if status != 200:
+        return _failed(json.loads(body or b"{}"))
+    args.out.write_bytes(body)
+    args.out.chmod(0o600)  # the log holds the whole exercise, join-code hashes included
+    events = len(json.loads(body)["events"])
+    print(f"exported exercise {args.exercise} ({events} events) to {args.out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"liaison: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    path = "/api/exercises/import" + ("?force=true" if args.force else "")
+    status, body = _request(args.server, _token(args), "POST", path, data, timeout=600)
+    answer = json.loads(body or b"{}")
+    if status != 201:
+        return _failed(answer)
+    print(
+        f"imported exercise {answer['exercise']}: {answer['events']} events, seq {answer['seq']}, new epoch"
+    )
+    return 0
+
+
+def _archive(args: argparse.Namespace) -> int:
+    path = f"/api/exercises/{urllib.parse.quote(args.exercise)}/archive"
+    status, answer = _call(args.server, _token(args), "POST", path, {"archived": not args.undo})
+    if status != 200:
+        return _failed(answer)
+    print(f"exercise {args.exercise} {'archived (read-only)' if answer['archived'] else 'reopened'}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    if not args.yes:
+        try:
+            typed = input(f"Delete exercise {args.exercise!r} and its whole log for good? Type its id: ")
+        except EOFError:
+            typed = ""
+        if typed.strip() != args.exercise:
+            print("liaison: not deleted", file=sys.stderr)
+            return 1
+    path = f"/api/exercises/{urllib.parse.quote(args.exercise)}?confirm={urllib.parse.quote(args.exercise)}"
+    status, answer = _call(args.server, _token(args), "DELETE", path, None)
+    if status != 200:
+        return _failed(answer)
+    print(f"deleted exercise {args.exercise}")
     return 0
 
 
 def _call(base: str, token: str, method: str, path: str, body: Any) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
+    status, answer = _request(base, token, method, path, data)
+    return status, json.loads(answer or b"{}")
+
+
+def _request(
+    base: str, token: str, method: str, path: str, data: bytes | None, timeout: float = 30
+) -> tuple[int, bytes]:
     request = urllib.request.Request(  # noqa: S310 - the URL is the operator's own server
         base.rstrip("/") + path,
         data=data,
@@ -280,9 +374,10 @@ def _call(base: str, token: str, method: str, path: str, body: Any) -> tuple[int
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"{}")
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            answer: bytes = response.read()
+            return response.status, answer
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return error.code, error.read()
     except urllib.error.URLError as error:
         raise SystemExit(f"liaison: cannot reach {base}: {error.reason}") from None

@@ -1,4 +1,5 @@
-"""The HTTP API for control: health and readiness, and creating and listing exercises (docs/protocol.md).
+"""The HTTP API for control: health and readiness; creating, listing, exporting, importing,
+archiving and deleting exercises (docs/protocol.md).
 
 Every `/api` route needs `Authorization: Bearer <admin token>`. Errors are JSON
 `{"error": {"code", "message"}}` with a status that matches the code.
@@ -6,6 +7,7 @@ Every `/api` route needs `Authorization: Bearer <admin token>`. Errors are JSON
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from pathlib import Path
 from typing import Any
@@ -14,16 +16,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.adapters.backups import Backups, ExerciseMissing
+from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
 from server.adapters.services import Services
 from server.adapters.store import StoreUnavailable
 from server.core.scenario import Scenario
+from server.core.state import Status
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import load_scenario, parse_scenario
 from server.scenario.roster import RosterRow, parse_roster
 from server.scenario.shipped import scenario_names
 
 MAX_BODY = 2_000_000
+MAX_IMPORT = 1_000_000_000
+"""An exercise file of 200,000 events is about 100 MB."""
 
 
 class ApiError(Exception):
@@ -61,6 +68,8 @@ def api(handler: Any) -> Any:
             return _error(error.status, error.code, error.message)
         except StoreUnavailable:
             return _error(503, "unavailable", "Redis is unavailable; try again shortly")
+        except ExerciseMissing as missing:
+            return _error(404, "not_found", f"no exercise {str(missing)!r}")
 
     return wrapped
 
@@ -87,6 +96,7 @@ async def readyz(request: Request) -> Response:
 async def list_exercises(request: Request) -> Response:
     store = _services(request).store
     found = []
+    backups = Backups(store)
     for exercise in await store.exercises():
         hub = await _services(request).hubs.get(exercise)
         found.append(
@@ -95,6 +105,7 @@ async def list_exercises(request: Request) -> Response:
                 "title": hub.state.title,
                 "status": str(hub.state.status),
                 "seq": hub.seq,
+                "archived": await backups.archived(exercise),
             }
         )
     return JSONResponse({"exercises": found})
@@ -115,6 +126,7 @@ async def get_exercise(request: Request) -> Response:
             "status": str(state.status),
             "seq": hub.seq,
             "epoch": hub.epoch,
+            "archived": await Backups(services.store).archived(exercise),
             "participants": len(state.participants),
             "online": sum(1 for p in state.participants if state.online(p)),
         }
@@ -169,6 +181,73 @@ async def post_exercise(request: Request) -> Response:
     )
 
 
+@api
+async def export_exercise(request: Request) -> Response:
+    exercise = request.path_params["exercise"]
+    file = await Backups(_services(request).store).export(exercise)
+    body = await asyncio.to_thread(file.to_json)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{exercise}-seq{file.seq}.liaison.json"'},
+    )
+
+
+@api
+async def import_exercise(request: Request) -> Response:
+    """Restore an exercise file (`?force=true` replaces an exercise with the same id)."""
+    body = await request.body()
+    if len(body) > MAX_IMPORT:
+        raise ApiError(400, "invalid_args", f"the file is larger than {MAX_IMPORT} bytes")
+    try:
+        file = await asyncio.to_thread(ExerciseFile.from_json, body)
+    except ExerciseFileError as error:
+        raise ApiError(400, "invalid_args", str(error)) from None
+    force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
+    try:
+        epoch = await Backups(_services(request).store).restore(file, force=force)
+    except ExerciseExists:
+        raise ApiError(
+            409, "conflict", f"an exercise {file.exercise!r} exists; import with force to replace it"
+        ) from None
+    return JSONResponse(
+        {"exercise": file.exercise, "epoch": epoch, "seq": file.seq, "events": len(file.events)},
+        status_code=201,
+    )
+
+
+@api
+async def delete_exercise(request: Request) -> Response:
+    """Delete an exercise for good; `?confirm=<its id>` is required (export it first)."""
+    exercise = request.path_params["exercise"]
+    if request.query_params.get("confirm") != exercise:
+        raise ApiError(400, "invalid_args", f"confirm: repeat the exercise id (?confirm={exercise})")
+    await Backups(_services(request).store).delete(exercise)
+    return JSONResponse({"deleted": exercise})
+
+
+@api
+async def archive_exercise(request: Request) -> Response:
+    """Archive (read-only) or, with {"archived": false}, reopen an exercise."""
+    exercise = request.path_params["exercise"]
+    services = _services(request)
+    try:
+        data = await request.json() if await request.body() else {}
+    except ValueError:
+        raise ApiError(400, "invalid_args", "the body must be JSON") from None
+    archived = data.get("archived", True) if isinstance(data, dict) else None
+    if not isinstance(archived, bool):
+        raise ApiError(400, "invalid_args", 'the body is {"archived": true} or {"archived": false}')
+    backups = Backups(services.store)
+    if not await backups.exists(exercise):
+        raise ExerciseMissing(exercise)
+    hub = await services.hubs.get(exercise)
+    if archived and hub.state.status is Status.RUNNING:
+        raise ApiError(409, "conflict", "the exercise is running: pause or end it before archiving")
+    await backups.archive(exercise, archived)
+    return JSONResponse({"exercise": exercise, "archived": archived})
+
+
 def _scenario(value: Any, scenarios: Path) -> Scenario:
     if isinstance(value, str):
         folder = scenarios / value
@@ -200,5 +279,9 @@ routes = [
     Route("/readyz", readyz, methods=["GET"]),
     Route("/api/exercises", list_exercises, methods=["GET"]),
     Route("/api/exercises", post_exercise, methods=["POST"]),
+    Route("/api/exercises/import", import_exercise, methods=["POST"]),
     Route("/api/exercises/{exercise}", get_exercise, methods=["GET"]),
+    Route("/api/exercises/{exercise}", delete_exercise, methods=["DELETE"]),
+    Route("/api/exercises/{exercise}/export", export_exercise, methods=["GET"]),
+    Route("/api/exercises/{exercise}/archive", archive_exercise, methods=["POST"]),
 ]

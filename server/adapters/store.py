@@ -99,6 +99,15 @@ class Store:
         self._append = client.register_script(source)
         self._give_back = client.register_script(_GIVE_BACK)
 
+    @property
+    def client(self) -> aioredis.Redis:
+        """The Redis client, for the other modules of the Redis adapter (`backups`)."""
+        return self._redis
+
+    async def guard(self, coroutine: Any) -> Any:
+        """Await a Redis call, with Redis's failures turned into `StoreUnavailable`."""
+        return await self._call(coroutine)
+
     async def _call(self, coroutine: Any) -> Any:
         try:
             return await coroutine
