@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import structlog
 from starlette.websockets import WebSocket
 
+from server.adapters import metrics
 from server.adapters.credentials import Credentials, TokenClaims
 from server.adapters.direct_send import DirectWriter
 from server.adapters.hub import AppendConflict, Attached, ExerciseGone, Hub
@@ -82,6 +83,7 @@ class Connection:
             self.frames_direct += 1
             return
         if len(self._queue) >= self.limit:
+            metrics.slow_consumer_kicked()
             self.kick(4001, "too_slow", "the connection did not keep up; reconnect to resume")
             return
         self._queue.append(frame)
@@ -181,9 +183,11 @@ class Endpoint:
         except StoreUnavailable:
             raise Refused(4003, "unavailable", "Redis is unavailable; try again shortly") from None
         stats.update(mode=attached.mode, reason=attached.reason)
+        metrics.connection_opened(connection, viewer.role, subprotocol.binary, lambda: len(connection._queue))
         try:
             await self._run(connection, hub, stats)
         finally:
+            metrics.connection_closed(connection)
             hub.detach(connection)
             stats["frames_out"] = connection.frames_out
             stats["frames_direct"] = connection.frames_direct
@@ -314,9 +318,11 @@ class Endpoint:
                 limited = messages.reply_error(
                     command.id, "rate_limited", "too many commands; slow down and retry"
                 )
+                metrics.command_answered(command.name, limited)
                 connection.push(self._encode(connection, limited), 0)
                 continue
             reply = await self._execute(connection, hub, command)
+            metrics.command_answered(command.name, reply)
             if not reply["ok"]:
                 stats["errors"] += 1
             connection.push(self._encode(connection, reply), 0)

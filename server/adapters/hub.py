@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from server.adapters import metrics
 from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
 from server.adapters.store import Store, StoredEvent, StoreUnavailable, decode_event
 from server.core import commands as c
@@ -223,9 +224,11 @@ class Hub:
         self.seq = item.seq
         entry = Entry(item.seq, item.at, event, audience(self.state, event))
         self._recent.append(entry)
+        started = time.perf_counter()
         for subscriber in list(self._subscribers):
             if can_see(subscriber.viewer, entry.audience):
                 subscriber.push(entry.frame(subscriber.subprotocol), entry.seq)
+        metrics.fanned_out(started)
         if isinstance(event, CredentialRevoked | CredentialIssued):
             self._kick_participant(event.participant, event.generation)
 

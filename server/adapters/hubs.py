@@ -8,11 +8,13 @@ updates (a participant is shown as gone only after the grace period).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import structlog
 
+from server.adapters import metrics
 from server.adapters.hub import Hub
 from server.adapters.store import Store, StoreUnavailable, decode_message
 
@@ -47,7 +49,9 @@ class Hubs:
             hub = self._hubs.get(exercise)
             if hub is None:
                 hub = Hub(exercise, self._store, self.instance, self._position_interval, self.spawn)
+                started = time.perf_counter()
                 await hub.load()
+                metrics.hub_loaded(started)
                 self.spawn(hub.run(), f"hub:{exercise}")
                 self._hubs[exercise] = hub
         return hub

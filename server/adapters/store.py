@@ -7,6 +7,7 @@ this module: callers see `StoreUnavailable` (Redis cannot be reached now; retry 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -18,7 +19,7 @@ from redis import exceptions as redis_errors
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from server.adapters import keys
+from server.adapters import keys, metrics
 from server.core.events import Event, from_data, to_data
 
 READ_CHUNK = 1_000
@@ -112,8 +113,10 @@ class Store:
         try:
             return await coroutine
         except _UNAVAILABLE as error:
+            metrics.redis_error(error)
             raise StoreUnavailable(str(error) or type(error).__name__) from error
         except redis_errors.ResponseError as error:
+            metrics.redis_error(error)
             if "LOADING" in str(error) or "MASTERDOWN" in str(error):
                 raise StoreUnavailable(str(error)) from error
             raise
@@ -160,6 +163,7 @@ class Store:
             args.extend((command_key, len(events)))
         for _, events in batch:
             args.extend(encode_event(event) for event in events)
+        started = time.perf_counter()
         reply = await self._call(
             self._append(
                 keys=[
@@ -171,6 +175,7 @@ class Store:
                 args=args,
             )
         )
+        metrics.appended(started, reply[0].decode())
         return AppendResult(reply[0].decode(), int(reply[1]))
 
     async def applied(self, exercise: str, command_keys: Sequence[str]) -> list[int | None]:
