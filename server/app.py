@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         await endpoint(ws)
 
     return Starlette(
-        routes=[*http_api.routes, *metrics.routes, *web.routes, WebSocketRoute("/ws", websocket)],
+        routes=[*http_api.routes, *web.routes, WebSocketRoute("/ws", websocket)],
         middleware=[Middleware(KeepRawSend), Middleware(web.SecurityHeaders)],
         lifespan=lifespan,
     )

@@ -68,6 +68,8 @@ class Settings:
     """Failed join attempts per client address per minute before it must wait (4004)."""
     scenarios_dir: str = ""
     """Folder of scenario folders for the HTTP API. Empty: the scenarios/ shipped with Liaison."""
+    metrics_token: str = ""
+    """Bearer token that may read /metrics (and nothing else). Empty: only the admin token may."""
 
     @property
     def scenarios(self) -> Path:

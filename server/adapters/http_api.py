@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.adapters import metrics
 from server.adapters.backups import Backups, ExerciseMissing
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
@@ -48,11 +49,14 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _authorised(request: Request) -> bool:
+def _authorised(request: Request, *others: str) -> bool:
+    """The request carries the admin token (or one of `others` that is set) as a bearer token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    expected = _services(request).admin_token
-    return scheme.lower() == "bearer" and bool(expected) and hmac.compare_digest(token.strip(), expected)
+    if scheme.lower() != "bearer":
+        return False
+    expected = [t for t in (_services(request).admin_token, *others) if t]
+    return any(hmac.compare_digest(token.strip().encode(), t.encode()) for t in expected)
 
 
 def api(handler: Any) -> Any:
@@ -90,6 +94,14 @@ async def readyz(request: Request) -> Response:
     if not await services.store.ping():
         return JSONResponse({"status": "unavailable", "instance": instance}, status_code=503)
     return JSONResponse({"status": "ready", "instance": instance})
+
+
+async def metrics_text(request: Request) -> Response:
+    """Prometheus metrics; the metrics token (LIAISON_METRICS_TOKEN) or the admin token."""
+    if not _authorised(request, _services(request).settings.metrics_token):
+        return _error(401, "unauthorized", "send Authorization: Bearer <admin token>")
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
 
 
 @api
@@ -277,6 +289,7 @@ def _roster(value: Any, scenario: Scenario) -> list[RosterRow]:
 routes = [
     Route("/healthz", healthz, methods=["GET"]),
     Route("/readyz", readyz, methods=["GET"]),
+    Route("/metrics", metrics_text, methods=["GET"]),
     Route("/api/exercises", list_exercises, methods=["GET"]),
     Route("/api/exercises", post_exercise, methods=["POST"]),
     Route("/api/exercises/import", import_exercise, methods=["POST"]),

@@ -3,7 +3,7 @@
 The other adapters call the small hooks below (one line each where they happen); nothing else
 in the server imports prometheus_client. Labels are kept to small fixed sets: command names
 outside protocol v1 count as `unknown`, and nothing is labelled by exercise or participant.
-docs/deploy.md ("Metrics") lists the series and the queries for a dashboard.
+`/metrics` is served by the HTTP API (behind a token). docs/deploy.md ("Metrics") lists the series and the queries for a dashboard.
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from server.core.roles import StaffRole
 from server.protocol.commands import COMMANDS
@@ -188,8 +185,6 @@ def watch(hubs: _Loaded, instance: str) -> None:
     INSTANCE.labels(instance).set(1)
 
 
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
-
-
-routes = [Route("/metrics", metrics, methods=["GET"])]
+def exposition() -> tuple[bytes, str]:
+    """The metrics in the Prometheus text format, and its content type (`/metrics`, http_api)."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

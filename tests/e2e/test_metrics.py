@@ -14,7 +14,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.adapters.redis_server import RedisProcess
-from tests.e2e.servers import ServerProcess, code_of
+from tests.e2e.servers import ADMIN_TOKEN, ServerProcess, code_of
 from tests.e2e.wire import Wire
 from tests.support import wait_until
 from tests.test_compose import SERVICES, healthcheck_command
@@ -22,9 +22,9 @@ from tests.test_compose import SERVICES, healthcheck_command
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
-async def scrape(server: ServerProcess) -> Samples:
+async def scrape(server: ServerProcess, token: str = ADMIN_TOKEN) -> Samples:
     async with httpx.AsyncClient() as http:
-        answer = await http.get(server.url + "/metrics")
+        answer = await http.get(server.url + "/metrics", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain; version=")
     return {
@@ -127,6 +127,20 @@ async def test_a_slow_consumer_and_redis_errors_show_in_the_metrics(
         assert (await http.get(server.url + "/readyz")).status_code == 503
     samples = await scrape(server)
     assert sum(v for (n, _), v in samples.items() if n == "liaison_redis_errors_total") >= 1
+
+
+async def test_metrics_need_a_token_and_the_metrics_token_reads_nothing_else(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    server = start_server(redis_url, "tokens", metrics_token="metrics-only")
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "metrics-only"}):
+            refused = await http.get("/metrics", headers=headers)
+            assert refused.status_code == 401
+            assert "liaison_" not in refused.text
+        listing = await http.get("/api/exercises", headers={"Authorization": "Bearer metrics-only"})
+        assert listing.status_code == 401
+    assert "liaison_hubs_loaded" in {name for name, _ in await scrape(server, "metrics-only")}
 
 
 def test_the_compose_healthcheck_passes_against_a_ready_instance(server: ServerProcess) -> None:
