@@ -3,7 +3,8 @@
 The other adapters call the small hooks below (one line each where they happen); nothing else
 in the server imports prometheus_client. Labels are kept to small fixed sets: command names
 outside protocol v1 count as `unknown`, and nothing is labelled by exercise or participant.
-`/metrics` is served by the HTTP API (behind a token). docs/deploy.md ("Metrics") lists the series and the queries for a dashboard.
+`/metrics` is served by the HTTP API (behind a token). docs/deploy.md ("Metrics") lists the
+series and the queries for a dashboard.
 """
 
 from __future__ import annotations
