@@ -35,7 +35,10 @@ from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
 from server.logs import configure_logging
 from server.scenario.cli import add_scenario_commands
+from server.scenario.errors import ScenarioError
 from server.scenario.loader import bundle_scenario
+from server.scenario.roster import read_roster_rows
+from server.scenario.sheets import is_xlsx, write_csv, write_xlsx
 from server.scenario.shipped import shipped_scenarios
 from server.settings import Settings, SettingsError
 
@@ -77,11 +80,11 @@ def _parser() -> argparse.ArgumentParser:
         "--scenario", required=True, help="a scenario name on the server, or a scenario folder/file"
     )
     create.add_argument(
-        "--roster", required=True, type=Path, help="roster file: CSV or YAML (name, team, role)"
+        "--roster", required=True, type=Path, help="roster file: CSV, XLSX or YAML (name, team, role)"
     )
     create.add_argument("--id", help="exercise id (default: generated)")
     create.add_argument("--title", default="", help="title (default: the scenario's)")
-    create.add_argument("--codes-out", type=Path, help="write the join codes to this CSV file")
+    create.add_argument("--codes-out", type=Path, help="write the join codes to this file (CSV, or .xlsx)")
     _server_options(create)
     create.set_defaults(run=_create)
     listing = exercise_commands.add_parser("list", help="list exercises")
@@ -257,16 +260,19 @@ def _create(args: argparse.Namespace) -> int:
     if candidate.exists():  # a local folder: sent inline, its included files merged in
         scenario = {"yaml": bundle_scenario(candidate)}
     try:
-        roster_text = args.roster.read_text(encoding="utf-8")
+        roster: Any
+        if is_xlsx(args.roster):
+            roster = read_roster_rows(args.roster)  # sent as a list of {name, team, role}
+        else:
+            kind = "yaml" if args.roster.suffix in (".yaml", ".yml") else "csv"
+            roster = {kind: args.roster.read_bytes().decode("utf-8-sig")}
     except OSError as error:
         print(f"liaison: cannot read roster {args.roster}: {error.strerror}", file=sys.stderr)
         return 1
-    kind = "yaml" if args.roster.suffix in (".yaml", ".yml") else "csv"
-    body: dict[str, Any] = {
-        "scenario": scenario,
-        "roster": {kind: roster_text},
-        "title": args.title,
-    }
+    except (ValueError, ScenarioError) as error:
+        print(f"liaison: cannot read roster {args.roster}: {error}", file=sys.stderr)
+        return 1
+    body: dict[str, Any] = {"scenario": scenario, "roster": roster, "title": args.title}
     if args.id:
         body["id"] = args.id
     status, answer = _call(args.server, _token(args), "POST", "/api/exercises", body)
@@ -274,15 +280,17 @@ def _create(args: argparse.Namespace) -> int:
         print(f"liaison: {answer.get('error', {}).get('message', answer)}", file=sys.stderr)
         return 1
     print(f"created exercise {answer['exercise']} with {len(answer['codes'])} join codes")
-    rows = ["participant,name,team,role,code"] + [
-        f"{c['participant']},{c['name']},{c['team'] or ''},{c['role']},{c['code']}" for c in answer["codes"]
-    ]
-    if args.codes_out:
-        args.codes_out.write_text("\n".join(rows) + "\n")
-        args.codes_out.chmod(0o600)
-        print(f"join codes written to {args.codes_out}")
+    header = ("participant", "name", "team", "role", "code")
+    rows = [[c["participant"], c["name"], c["team"] or "", c["role"], c["code"]] for c in answer["codes"]]
+    if args.codes_out and is_xlsx(args.codes_out):
+        write_xlsx(args.codes_out, "Join codes", header, rows)
+    elif args.codes_out:
+        args.codes_out.write_text(write_csv(header, rows), encoding="utf-8")
     else:
-        print("\n".join(rows))
+        sys.stdout.write(write_csv(header, rows))
+        return 0
+    args.codes_out.chmod(0o600)
+    print(f"join codes written to {args.codes_out}")
     return 0
 
 
