@@ -136,6 +136,11 @@ class Hub:
         assert self._state is not None, "hub used before load()"
         return self._state
 
+    @property
+    def loaded(self) -> bool:
+        """False before `load()` and after the exercise was deleted (until it is back)."""
+        return self._state is not None
+
     async def load(self) -> None:
         meta = await self._store.meta(self.exercise)
         if meta is None:

@@ -42,12 +42,14 @@ class Hubs:
         Raises ExerciseGone if the exercise does not exist, StoreUnavailable if Redis is down.
         """
         hub = self._hubs.get(exercise)
-        if hub is not None:
+        if hub is not None and hub.loaded:
             return hub
         lock = self._loading.setdefault(exercise, asyncio.Lock())
         async with lock:
             hub = self._hubs.get(exercise)
-            if hub is None:
+            if hub is not None and not hub.loaded:  # deleted, perhaps imported again since
+                await hub.load()
+            elif hub is None:
                 hub = Hub(exercise, self._store, self.instance, self._position_interval, self.spawn)
                 started = time.perf_counter()
                 await hub.load()

@@ -29,6 +29,7 @@ from server.scenario.shipped import shipped_scenarios
 from tests.e2e.servers import ADMIN_TOKEN, ServerProcess, code_of
 from tests.e2e.test_flagship import roster
 from tests.e2e.wire import Wire
+from tests.support import wait_until
 
 EXERCISE = "greenhouse-spring"
 STEPS = 12  # the first steps of the strong cohort: a day and a half of play
@@ -197,6 +198,7 @@ async def test_archive_makes_an_exercise_read_only_and_delete_removes_it(
     assert int(_meta(redis_url, "twin-archive")[b"seq"]) == seq  # nothing was written
     reader = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))  # still readable
     assert reader.welcome is not None and reader.welcome["seq"] >= seq
+    token = reader.welcome["token"]
     await reader.close()
 
     done = _liaison(*_on(server, "archive", "twin-archive", "--undo"))
@@ -219,5 +221,16 @@ async def test_archive_makes_an_exercise_read_only_and_delete_removes_it(
     await gone.send({"type": "hello", "v": 1, "code": code_of(created, "Nils Berg")})
     code, _ = await gone.closed()
     assert code == 4501  # the join codes went with it
+
+    async def refused_by_token() -> bool:
+        """A session token: 4000 while a hub still holds the exercise (it notices within a
+        second), then 4501, never an internal error."""
+        by_token = await Wire.open(server.ws_url)
+        await by_token.send({"type": "hello", "v": 1, "token": token})
+        code, frames = await by_token.closed()
+        assert code in (4000, 4501), (code, frames)
+        return code == 4501 and frames[-1]["code"] == "bad_credential"
+
+    await wait_until(refused_by_token, within=10, interval=0.2)
     missing = _liaison(*_on(server, "export", "twin-archive", "--out", str(tmp_path / "x.json")))
     assert missing.returncode == 1 and "no exercise" in missing.stderr
