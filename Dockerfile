@@ -18,9 +18,12 @@ RUN pip install . \
     && chown liaison /data
 
 USER liaison
-# The scenarios are not inside the installed package: point at the copy above.
+# Run from a folder without the sources: the installed package (scenarios, web assets, Lua) is used.
+WORKDIR /data
 ENV LIAISON_HOST=0.0.0.0 \
-    LIAISON_DATA_DIR=/data \
-    LIAISON_SCENARIOS_DIR=/app/scenarios
+    LIAISON_DATA_DIR=/data
 EXPOSE 8080
+# Healthy while the instance serves and reaches Redis (/healthz answers 503 otherwise).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LIAISON_PORT', '8080'), timeout=2)"]
 CMD ["liaison", "serve"]

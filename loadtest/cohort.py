@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 
 from server.scenario.loader import bundle_scenario
+from server.scenario.shipped import shipped_scenarios
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = shipped_scenarios()
 FLAGSHIP = "greenhouse"
 FALLBACK = "twin-ports"
 STAFF = ("director", "controller", "controller", "mentor", "mentor", "observer", "observer", "observer")

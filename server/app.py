@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from server.adapters import http_api, web
+from server.adapters import http_api, metrics, web
 from server.adapters.bus import Bus
 from server.adapters.direct_send import KeepRawSend
 from server.adapters.endpoint import Endpoint
@@ -59,11 +59,13 @@ def create_app(settings: Settings) -> Starlette:
             bus = Bus(client, hubs.on_message, hubs.on_reconnect)
             hubs.spawn(bus.run(), "bus")
             hubs.spawn(hubs.heartbeat(), "heartbeat")
+            metrics.watch(hubs, settings.instance_id)
             log.info("instance.started", instance=settings.instance_id)
             try:
                 yield {"services": services, "endpoint": Endpoint(services, graceful)}
             finally:
                 await _close_own_connections(hubs, settings.instance_id)
+                services.accepting = False
                 hubs.stop()
                 with contextlib.suppress(StoreUnavailable):
                     await store.forget_instance(settings.instance_id)

@@ -3,6 +3,10 @@
     liaison serve [--demo] [--host H] [--port P]     run an instance (embedded Redis unless LIAISON_REDIS_URL)
     liaison exercise create --scenario S --roster R  create an exercise through a running server's API
     liaison exercise list                            list the exercises of a running server
+    liaison exercise export ID --out FILE            one file with the exercise's whole log and meta
+    liaison exercise import FILE [--force]           restore it exactly (a new epoch: clients resync)
+    liaison exercise archive ID [--undo]             make it read-only (or writable again)
+    liaison exercise delete ID [--yes]               delete it for good (asks for its id first)
 
 `exercise` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080) with the
 admin token from `--token`, `LIAISON_ADMIN_TOKEN` or the file the server keeps in its data folder.
@@ -18,6 +22,7 @@ import secrets
 import socket
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +37,11 @@ from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
 from server.logs import configure_logging
 from server.scenario.cli import add_scenario_commands
+from server.scenario.errors import ScenarioError
 from server.scenario.loader import bundle_scenario
+from server.scenario.roster import read_roster_rows
+from server.scenario.sheets import is_xlsx, write_csv, write_xlsx
+from server.scenario.shipped import shipped_scenarios
 from server.settings import Settings, SettingsError
 
 DEMO_ID = "demo"
@@ -73,16 +82,36 @@ def _parser() -> argparse.ArgumentParser:
         "--scenario", required=True, help="a scenario name on the server, or a scenario folder/file"
     )
     create.add_argument(
-        "--roster", required=True, type=Path, help="roster file: CSV or YAML (name, team, role)"
+        "--roster", required=True, type=Path, help="roster file: CSV, XLSX or YAML (name, team, role)"
     )
     create.add_argument("--id", help="exercise id (default: generated)")
     create.add_argument("--title", default="", help="title (default: the scenario's)")
-    create.add_argument("--codes-out", type=Path, help="write the join codes to this CSV file")
+    create.add_argument("--codes-out", type=Path, help="write the join codes to this file (CSV, or .xlsx)")
     _server_options(create)
     create.set_defaults(run=_create)
     listing = exercise_commands.add_parser("list", help="list exercises")
     _server_options(listing)
     listing.set_defaults(run=_list)
+    export = exercise_commands.add_parser("export", help="write an exercise's whole log and meta to a file")
+    export.add_argument("exercise", help="exercise id")
+    export.add_argument("--out", required=True, type=Path, help="file to write (JSON, versioned)")
+    _server_options(export)
+    export.set_defaults(run=_export)
+    restore = exercise_commands.add_parser("import", help="restore an exercise from an exported file")
+    restore.add_argument("file", type=Path, help="a file written by `liaison exercise export`")
+    restore.add_argument("--force", action="store_true", help="replace an exercise with the same id")
+    _server_options(restore)
+    restore.set_defaults(run=_import)
+    archive = exercise_commands.add_parser("archive", help="make an exercise read-only (kept, not played)")
+    archive.add_argument("exercise", help="exercise id")
+    archive.add_argument("--undo", action="store_true", help="make it writable again")
+    _server_options(archive)
+    archive.set_defaults(run=_archive)
+    delete = exercise_commands.add_parser("delete", help="delete an exercise and its log for good")
+    delete.add_argument("exercise", help="exercise id")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _server_options(delete)
+    delete.set_defaults(run=_delete)
 
     add_scenario_commands(commands)
     add_loadtest_command(commands)
@@ -180,14 +209,16 @@ def _admin_token(data_dir: Path) -> str:
 def _demo_codes(settings: Settings, base: str) -> list[dict[str, Any]]:
     """Create the demo exercise once; its codes are kept in the data folder for later starts."""
     saved = settings.data_dir / "demo-codes.json"
+    scenario, roster = _demo_scenario(settings)
     status, answer = _call(
         base,
         settings.admin_token,
         "POST",
         "/api/exercises",
-        {"id": DEMO_ID, "scenario": DEMO_SCENARIO, "roster": {"csv": _demo_roster()}},
+        {"id": DEMO_ID, "scenario": scenario, "roster": {"csv": roster}},
     )
     if status == 201:
+        saved.parent.mkdir(parents=True, exist_ok=True)  # absent when the admin token is set
         saved.write_text(json.dumps(answer["codes"], indent=1))
         saved.chmod(0o600)
         codes: list[dict[str, Any]] = answer["codes"]
@@ -199,8 +230,15 @@ def _demo_codes(settings: Settings, base: str) -> list[dict[str, Any]]:
     return []
 
 
-def _demo_roster() -> str:
-    return (Settings().scenarios / DEMO_SCENARIO / "roster.csv").read_text()
+def _demo_scenario(settings: Settings) -> tuple[Any, str]:
+    """The demo's scenario and roster: twin-ports in LIAISON_SCENARIOS_DIR when that folder has
+    one, else the shipped copy (sent inline, so the API finds it whatever the folder holds)."""
+    folder = settings.scenarios / DEMO_SCENARIO
+    shipped = shipped_scenarios() / DEMO_SCENARIO
+    roster = folder / "roster.csv" if (folder / "roster.csv").is_file() else shipped / "roster.csv"
+    if (folder / "scenario.yaml").is_file():
+        return DEMO_SCENARIO, roster.read_text(encoding="utf-8")
+    return {"yaml": bundle_scenario(shipped)}, roster.read_text(encoding="utf-8")
 
 
 def _banner(settings: Settings, base: str, codes: list[dict[str, Any]] | None) -> None:
@@ -243,16 +281,19 @@ def _create(args: argparse.Namespace) -> int:
     if candidate.exists():  # a local folder: sent inline, its included files merged in
         scenario = {"yaml": bundle_scenario(candidate)}
     try:
-        roster_text = args.roster.read_text(encoding="utf-8")
+        roster: Any
+        if is_xlsx(args.roster):
+            roster = read_roster_rows(args.roster)  # sent as a list of {name, team, role}
+        else:
+            kind = "yaml" if args.roster.suffix in (".yaml", ".yml") else "csv"
+            roster = {kind: args.roster.read_bytes().decode("utf-8-sig")}
     except OSError as error:
         print(f"liaison: cannot read roster {args.roster}: {error.strerror}", file=sys.stderr)
         return 1
-    kind = "yaml" if args.roster.suffix in (".yaml", ".yml") else "csv"
-    body: dict[str, Any] = {
-        "scenario": scenario,
-        "roster": {kind: roster_text},
-        "title": args.title,
-    }
+    except (ValueError, ScenarioError) as error:
+        print(f"liaison: cannot read roster {args.roster}: {error}", file=sys.stderr)
+        return 1
+    body: dict[str, Any] = {"scenario": scenario, "roster": roster, "title": args.title}
     if args.id:
         body["id"] = args.id
     status, answer = _call(args.server, _token(args), "POST", "/api/exercises", body)
@@ -260,15 +301,17 @@ def _create(args: argparse.Namespace) -> int:
         print(f"liaison: {answer.get('error', {}).get('message', answer)}", file=sys.stderr)
         return 1
     print(f"created exercise {answer['exercise']} with {len(answer['codes'])} join codes")
-    rows = ["participant,name,team,role,code"] + [
-        f"{c['participant']},{c['name']},{c['team'] or ''},{c['role']},{c['code']}" for c in answer["codes"]
-    ]
-    if args.codes_out:
-        args.codes_out.write_text("\n".join(rows) + "\n")
-        args.codes_out.chmod(0o600)
-        print(f"join codes written to {args.codes_out}")
+    header = ("participant", "name", "team", "role", "code")
+    rows = [[c["participant"], c["name"], c["team"] or "", c["role"], c["code"]] for c in answer["codes"]]
+    if args.codes_out and is_xlsx(args.codes_out):
+        write_xlsx(args.codes_out, "Join codes", header, rows)
+    elif args.codes_out:
+        args.codes_out.write_text(write_csv(header, rows), encoding="utf-8")
     else:
-        print("\n".join(rows))
+        sys.stdout.write(write_csv(header, rows))
+        return 0
+    args.codes_out.chmod(0o600)
+    print(f"join codes written to {args.codes_out}")
     return 0
 
 
@@ -278,12 +321,81 @@ def _list(args: argparse.Namespace) -> int:
         print(f"liaison: {answer.get('error', {}).get('message', answer)}", file=sys.stderr)
         return 1
     for exercise in answer["exercises"]:
-        print(f"{exercise['id']:<24} {exercise['status']:<8} seq {exercise['seq']:<6} {exercise['title']}")
+        shown = "archived" if exercise.get("archived") else exercise["status"]
+        print(f"{exercise['id']:<24} {shown:<8} seq {exercise['seq']:<6} {exercise['title']}")
+    return 0
+
+
+def _failed(answer: Any) -> int:
+    message = answer.get("error", {}).get("message", answer) if isinstance(answer, dict) else answer
+    print(f"liaison: {message}", file=sys.stderr)
+    return 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    path = f"/api/exercises/{urllib.parse.quote(args.exercise)}/export"
+    status, body = _request(args.server, _token(args), "GET", path, None, timeout=600)
+    if status != 200:
+        return _failed(json.loads(body or b"{}"))
+    args.out.write_bytes(body)
+    args.out.chmod(0o600)  # the log holds the whole exercise, join-code hashes included
+    events = len(json.loads(body)["events"])
+    print(f"exported exercise {args.exercise} ({events} events) to {args.out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"liaison: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    path = "/api/exercises/import" + ("?force=true" if args.force else "")
+    status, body = _request(args.server, _token(args), "POST", path, data, timeout=600)
+    answer = json.loads(body or b"{}")
+    if status != 201:
+        return _failed(answer)
+    print(
+        f"imported exercise {answer['exercise']}: {answer['events']} events, seq {answer['seq']}, new epoch"
+    )
+    return 0
+
+
+def _archive(args: argparse.Namespace) -> int:
+    path = f"/api/exercises/{urllib.parse.quote(args.exercise)}/archive"
+    status, answer = _call(args.server, _token(args), "POST", path, {"archived": not args.undo})
+    if status != 200:
+        return _failed(answer)
+    print(f"exercise {args.exercise} {'archived (read-only)' if answer['archived'] else 'reopened'}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    if not args.yes:
+        try:
+            typed = input(f"Delete exercise {args.exercise!r} and its whole log for good? Type its id: ")
+        except EOFError:
+            typed = ""
+        if typed.strip() != args.exercise:
+            print("liaison: not deleted", file=sys.stderr)
+            return 1
+    path = f"/api/exercises/{urllib.parse.quote(args.exercise)}?confirm={urllib.parse.quote(args.exercise)}"
+    status, answer = _call(args.server, _token(args), "DELETE", path, None)
+    if status != 200:
+        return _failed(answer)
+    print(f"deleted exercise {args.exercise}")
     return 0
 
 
 def _call(base: str, token: str, method: str, path: str, body: Any) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
+    status, answer = _request(base, token, method, path, data)
+    return status, json.loads(answer or b"{}")
+
+
+def _request(
+    base: str, token: str, method: str, path: str, data: bytes | None, timeout: float = 30
+) -> tuple[int, bytes]:
     request = urllib.request.Request(  # noqa: S310 - the URL is the operator's own server
         base.rstrip("/") + path,
         data=data,
@@ -291,9 +403,10 @@ def _call(base: str, token: str, method: str, path: str, body: Any) -> tuple[int
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"{}")
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            answer: bytes = response.read()
+            return response.status, answer
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return error.code, error.read()
     except urllib.error.URLError as error:
         raise SystemExit(f"liaison: cannot reach {base}: {error.reason}") from None

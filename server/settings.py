@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from server.scenario.shipped import shipped_scenarios
+
 PREFIX = "LIAISON_"
 
 
@@ -72,12 +74,14 @@ class Settings:
     """Events after which an instance writes a state snapshot of an exercise to Redis."""
     snapshot_seconds: float = 60.0
     """Seconds after which it writes one anyway, if the exercise changed since."""
+    metrics_token: str = ""
+    """Bearer token that may read /metrics (and nothing else). Empty: only the admin token may."""
 
     @property
     def scenarios(self) -> Path:
         if self.scenarios_dir:
             return Path(self.scenarios_dir)
-        return Path(__file__).resolve().parent.parent / "scenarios"
+        return shipped_scenarios()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -136,3 +136,49 @@ def test_the_image_runs_liaison_serve() -> None:
     assert re.search(r"^RUN pip install \.", dockerfile, flags=re.MULTILINE)
     assert re.search(r'^CMD \["liaison", "serve"\]', dockerfile, flags=re.MULTILINE)
     assert set(re.findall(r"\bLIAISON_[A-Z0-9_]+\b", dockerfile)) <= set(setting_names())
+
+
+def healthcheck_command(test: list[str] | str) -> list[str]:
+    """A compose/Docker healthcheck `test` as the argv it runs (CMD form, or CMD-SHELL/string)."""
+    if isinstance(test, str):
+        return ["sh", "-c", test]
+    if test[0] == "CMD-SHELL":
+        return ["sh", "-c", test[1]]
+    assert test[0] == "CMD", test
+    return [str(part) for part in test[1:]]
+
+
+def dockerfile_healthcheck() -> list[str]:
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    (line,) = re.findall(r"^HEALTHCHECK\b.*$", dockerfile, flags=re.MULTILINE)
+    exec_form = line.split(" CMD ", 1)[1].strip()
+    parsed: list[str] = yaml.safe_load(exec_form)  # the exec form is a JSON array
+    return parsed
+
+
+@pytest.mark.parametrize("service", INSTANCES)
+def test_each_instance_has_a_readiness_healthcheck(service: str) -> None:
+    check = SERVICES[service]["healthcheck"]
+    argv = healthcheck_command(check["test"])
+    assert argv[:2] == ["python", "-c"], "the image has python, not curl"
+    assert "/readyz" in argv[2]
+    assert "LIAISON_PORT" in argv[2]
+    assert "LIAISON_PORT" in environment(service)
+    for key in ("interval", "timeout", "start_period"):
+        assert re.fullmatch(r"\d+s", check[key]), key
+    assert int(check["retries"]) >= 1
+
+
+def test_the_load_balancer_waits_for_healthy_instances() -> None:
+    depends_on = SERVICES["lb"]["depends_on"]
+    assert set(depends_on) == set(INSTANCES)
+    for service in INSTANCES:
+        assert depends_on[service]["condition"] == "service_healthy"
+
+
+def test_the_image_has_a_healthcheck_and_no_scenarios_override() -> None:
+    argv = dockerfile_healthcheck()
+    assert argv[:2] == ["python", "-c"]
+    assert "/healthz" in argv[2]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "LIAISON_SCENARIOS_DIR" not in dockerfile, "the installed package carries the scenarios"

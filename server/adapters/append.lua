@@ -18,8 +18,12 @@
 --
 -- Returns {"ok", last seq}, {"dup", seq of the first application, index of the command (1-based)},
 -- {"conflict", current seq}, {"busy", current seq} (another writer holds the turn) or {"gone", 0}
--- when the exercise does not exist.
-local seq = tonumber(redis.call('HGET', KEYS[2], 'seq') or '-1')
+-- when the exercise does not exist or is archived.
+local head = redis.call('HMGET', KEYS[2], 'seq', 'archived')
+local seq = tonumber(head[1] or '-1')
+if head[2] then
+  return {'gone', '0'}  -- archived: the log is kept, read-only (server/adapters/backups.py)
+end
 local expected = tonumber(ARGV[1])
 local n = tonumber(ARGV[6])
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import structlog
 
+from server.adapters import metrics
 from server.adapters.credentials import Credentials
 from server.adapters.frames import receive
 from server.adapters.history import history
@@ -62,11 +63,13 @@ class CommandRunner:
                 limited = messages.reply_error(
                     command.id, "rate_limited", "too many commands; nothing was done: retry later, same id"
                 )
+                metrics.command_answered(command.name, limited)
                 self._reply(connection, limited)
                 continue
             reply = await self.execute(connection, hub, command)
             if not reply["ok"]:
                 stats["errors"] += 1
+            metrics.command_answered(command.name, reply)
             self._reply(connection, reply)
 
     async def execute(self, connection: Connection, hub: Hub, frame: messages.CommandFrame) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import structlog
 from starlette.websockets import WebSocket
 
+from server.adapters import metrics
 from server.adapters.authentication import Authentication, Identity, read_hello
 from server.adapters.command_execution import CommandRunner
 from server.adapters.direct_send import DirectWriter
@@ -109,9 +110,11 @@ class Endpoint:
             except (StoreUnavailable, ExerciseGone) as failure:
                 raise Refused.by(failure) from None
             stats.update(mode=attached.mode, reason=attached.reason)
+            metrics.connection_opened(connection, viewer.role, subprotocol.binary, connection.queued)
             try:
                 await self._run(connection, hub, CommandRunner(self._services, identity.credentials), stats)
             finally:
+                metrics.connection_closed(connection)
                 hub.detach(connection)
                 stats["frames_out"] = connection.frames_out
                 stats["frames_direct"] = connection.frames_direct

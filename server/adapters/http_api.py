@@ -1,4 +1,5 @@
-"""The HTTP API for control: health, and creating and listing exercises (docs/protocol.md).
+"""The HTTP API for control: health and readiness; creating, listing, exporting, importing,
+archiving and deleting exercises (docs/protocol.md).
 
 Every `/api` route needs `Authorization: Bearer <admin token>`. Errors are JSON
 `{"error": {"code", "message"}}` with a status that matches the code.
@@ -6,6 +7,7 @@ Every `/api` route needs `Authorization: Bearer <admin token>`. Errors are JSON
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from pathlib import Path
 from typing import Any
@@ -14,15 +16,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.adapters import metrics
+from server.adapters.backups import Backups, ExerciseMissing
+from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
 from server.adapters.services import Services
 from server.adapters.wire_errors import FAILURES, wire_error
 from server.core.scenario import Scenario
+from server.core.state import Status
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import load_scenario, parse_scenario
 from server.scenario.roster import RosterRow, parse_roster
+from server.scenario.shipped import scenario_names
 
 MAX_BODY = 2_000_000
+MAX_IMPORT = 1_000_000_000
+"""An exercise file of 200,000 events is about 100 MB."""
 
 
 class ApiError(Exception):
@@ -40,11 +49,14 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _authorised(request: Request) -> bool:
+def _authorised(request: Request, *others: str) -> bool:
+    """The request carries the admin token (or one of `others` that is set) as a bearer token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    expected = _services(request).admin_token
-    return scheme.lower() == "bearer" and bool(expected) and hmac.compare_digest(token.strip(), expected)
+    if scheme.lower() != "bearer":
+        return False
+    expected = [t for t in (_services(request).admin_token, *others) if t]
+    return any(hmac.compare_digest(token.strip().encode(), t.encode()) for t in expected)
 
 
 def api(handler: Any) -> Any:
@@ -58,6 +70,8 @@ def api(handler: Any) -> Any:
             return response
         except ApiError as error:
             return _error(error.status, error.code, error.message)
+        except ExerciseMissing as missing:  # the HTTP API's own: which exercise
+            return _error(404, "not_found", f"no exercise {str(missing)!r}")
         except FAILURES as failure:
             known = wire_error(failure)
             assert known is not None
@@ -73,10 +87,30 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "unavailable", "instance": services.hubs.instance}, status_code=503)
 
 
+async def readyz(request: Request) -> Response:
+    """Ready for traffic: this instance accepts connections and Redis answers."""
+    services = _services(request)
+    instance = services.hubs.instance
+    if not services.accepting:
+        return JSONResponse({"status": "stopping", "instance": instance}, status_code=503)
+    if not await services.store.ping():
+        return JSONResponse({"status": "unavailable", "instance": instance}, status_code=503)
+    return JSONResponse({"status": "ready", "instance": instance})
+
+
+async def metrics_text(request: Request) -> Response:
+    """Prometheus metrics; the metrics token (LIAISON_METRICS_TOKEN) or the admin token."""
+    if not _authorised(request, _services(request).settings.metrics_token):
+        return _error(401, "unauthorized", "send Authorization: Bearer <admin token>")
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
+
+
 @api
 async def list_exercises(request: Request) -> Response:
     store = _services(request).store
     found = []
+    backups = Backups(store)
     for exercise in await store.exercises():
         hub = await _services(request).hubs.get(exercise)
         found.append(
@@ -85,6 +119,7 @@ async def list_exercises(request: Request) -> Response:
                 "title": hub.state.title,
                 "status": str(hub.state.status),
                 "seq": hub.seq,
+                "archived": await backups.archived(exercise),
             }
         )
     return JSONResponse({"exercises": found})
@@ -105,6 +140,7 @@ async def get_exercise(request: Request) -> Response:
             "status": str(state.status),
             "seq": hub.seq,
             "epoch": hub.epoch,
+            "archived": await Backups(services.store).archived(exercise),
             "participants": len(state.participants),
             "online": sum(1 for p in state.participants if state.online(p)),
         }
@@ -159,15 +195,78 @@ async def post_exercise(request: Request) -> Response:
     )
 
 
+@api
+async def export_exercise(request: Request) -> Response:
+    exercise = request.path_params["exercise"]
+    file = await Backups(_services(request).store).export(exercise)
+    body = await asyncio.to_thread(file.to_json)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{exercise}-seq{file.seq}.liaison.json"'},
+    )
+
+
+@api
+async def import_exercise(request: Request) -> Response:
+    """Restore an exercise file (`?force=true` replaces an exercise with the same id)."""
+    body = await request.body()
+    if len(body) > MAX_IMPORT:
+        raise ApiError(400, "invalid_args", f"the file is larger than {MAX_IMPORT} bytes")
+    try:
+        file = await asyncio.to_thread(ExerciseFile.from_json, body)
+    except ExerciseFileError as error:
+        raise ApiError(400, "invalid_args", str(error)) from None
+    force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
+    try:
+        epoch = await Backups(_services(request).store).restore(file, force=force)
+    except ExerciseExists:
+        raise ApiError(
+            409, "conflict", f"an exercise {file.exercise!r} exists; import with force to replace it"
+        ) from None
+    return JSONResponse(
+        {"exercise": file.exercise, "epoch": epoch, "seq": file.seq, "events": len(file.events)},
+        status_code=201,
+    )
+
+
+@api
+async def delete_exercise(request: Request) -> Response:
+    """Delete an exercise for good; `?confirm=<its id>` is required (export it first)."""
+    exercise = request.path_params["exercise"]
+    if request.query_params.get("confirm") != exercise:
+        raise ApiError(400, "invalid_args", f"confirm: repeat the exercise id (?confirm={exercise})")
+    await Backups(_services(request).store).delete(exercise)
+    return JSONResponse({"deleted": exercise})
+
+
+@api
+async def archive_exercise(request: Request) -> Response:
+    """Archive (read-only) or, with {"archived": false}, reopen an exercise."""
+    exercise = request.path_params["exercise"]
+    services = _services(request)
+    try:
+        data = await request.json() if await request.body() else {}
+    except ValueError:
+        raise ApiError(400, "invalid_args", "the body must be JSON") from None
+    archived = data.get("archived", True) if isinstance(data, dict) else None
+    if not isinstance(archived, bool):
+        raise ApiError(400, "invalid_args", 'the body is {"archived": true} or {"archived": false}')
+    backups = Backups(services.store)
+    if not await backups.exists(exercise):
+        raise ExerciseMissing(exercise)
+    hub = await services.hubs.get(exercise)
+    if archived and hub.state.status is Status.RUNNING:
+        raise ApiError(409, "conflict", "the exercise is running: pause or end it before archiving")
+    await backups.archive(exercise, archived)
+    return JSONResponse({"exercise": exercise, "archived": archived})
+
+
 def _scenario(value: Any, scenarios: Path) -> Scenario:
     if isinstance(value, str):
         folder = scenarios / value
         if "/" in value or value.startswith(".") or not folder.is_dir():
-            known = (
-                ", ".join(sorted(p.name for p in scenarios.iterdir() if p.is_dir()))
-                if scenarios.is_dir()
-                else ""
-            )
+            known = ", ".join(scenario_names(scenarios))
             raise ApiError(400, "invalid_args", f"scenario: no scenario {value!r} (known: {known})")
         return load_scenario(folder)
     if isinstance(value, dict) and isinstance(value.get("yaml"), str):
@@ -191,7 +290,13 @@ def _roster(value: Any, scenario: Scenario) -> list[RosterRow]:
 
 routes = [
     Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+    Route("/metrics", metrics_text, methods=["GET"]),
     Route("/api/exercises", list_exercises, methods=["GET"]),
     Route("/api/exercises", post_exercise, methods=["POST"]),
+    Route("/api/exercises/import", import_exercise, methods=["POST"]),
     Route("/api/exercises/{exercise}", get_exercise, methods=["GET"]),
+    Route("/api/exercises/{exercise}", delete_exercise, methods=["DELETE"]),
+    Route("/api/exercises/{exercise}/export", export_exercise, methods=["GET"]),
+    Route("/api/exercises/{exercise}/archive", archive_exercise, methods=["POST"]),
 ]

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from server.adapters import metrics
 from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
 from server.adapters.snapshots import SnapshotPolicy, pack_off_loop, unpack_off_loop
 from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
@@ -151,6 +152,11 @@ class Hub:
         assert self._state is not None, "hub used before load()"
         return self._state
 
+    @property
+    def loaded(self) -> bool:
+        """False before `load()` and after the exercise was deleted (until it is back)."""
+        return self._state is not None
+
     async def load(self) -> None:
         """Build the projection: from the latest snapshot when it can be trusted, then the rest
         of the log a chunk at a time (the event loop serves other exercises between chunks)."""
@@ -185,6 +191,7 @@ class Hub:
         """Start from the stored snapshot if it fits the log: "snapshot", or why not."""
         stored = await self._store.snapshot(self.exercise)
         if stored is None:
+            metrics.snapshot_loaded("miss")
             return "log"
         why = ""
         if stored.epoch != meta.epoch:
@@ -204,7 +211,9 @@ class Hub:
             else:
                 self._state, self.seq, self.epoch = state, state.seq, meta.epoch
                 self._snapshot_at = (state.seq, time.monotonic())
+                metrics.snapshot_loaded("hit")
                 return "snapshot"
+        metrics.snapshot_loaded("stale")
         log.warning("hub.snapshot_ignored", exercise=self.exercise, seq=stored.seq, why=why)
         return "log"
 
@@ -300,9 +309,11 @@ class Hub:
         self.seq = item.seq
         entry = Entry(item.seq, item.at, event, audience(self.state, event))
         self._recent.append(entry)
+        started = time.perf_counter()
         for subscriber in list(self._subscribers):
             if can_see(subscriber.viewer, entry.audience):
                 subscriber.push(entry.frame(subscriber.subprotocol), entry.seq)
+        metrics.fanned_out(started)
         if isinstance(event, CredentialRevoked | CredentialIssued):
             self._kick_participant(event.participant, event.generation)
 

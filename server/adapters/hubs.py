@@ -8,11 +8,13 @@ updates (a participant is shown as gone only after the grace period).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import structlog
 
+from server.adapters import metrics
 from server.adapters.hub import Hub
 from server.adapters.snapshots import SnapshotPolicy
 from server.adapters.store import Store, StoreUnavailable, decode_message
@@ -47,12 +49,14 @@ class Hubs:
         Raises ExerciseGone if the exercise does not exist, StoreUnavailable if Redis is down.
         """
         hub = self._hubs.get(exercise)
-        if hub is not None:
+        if hub is not None and hub.loaded:
             return hub
         lock = self._loading.setdefault(exercise, asyncio.Lock())
         async with lock:
             hub = self._hubs.get(exercise)
-            if hub is None:
+            if hub is not None and not hub.loaded:  # deleted, perhaps imported again since
+                await hub.load()
+            elif hub is None:
                 hub = Hub(
                     exercise,
                     self._store,
@@ -61,7 +65,9 @@ class Hubs:
                     self.spawn,
                     self._snapshots,
                 )
+                started = time.perf_counter()
                 await hub.load()
+                metrics.hub_loaded(started)
                 self.spawn(hub.run(), f"hub:{exercise}")
                 self._hubs[exercise] = hub
         return hub

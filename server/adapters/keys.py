@@ -6,7 +6,7 @@ exercise lives in one slot and the append script may touch all of them atomicall
 | key | type | holds |
 |---|---|---|
 | `liaison:{ex}:log` | stream | the event log; entry id `<seq>-0`, fields `e` (event) and `at` |
-| `liaison:{ex}:meta` | hash | `seq` (last sequence number), `epoch`, `created` |
+| `liaison:{ex}:meta` | hash | `seq` (last seq), `epoch`, `created`; `archived`, `restored` (times) |
 | `liaison:{ex}:cmds` | hash | `<participant>/<client id>` → seq: commands already applied |
 | `liaison:{ex}:turn` | string with TTL | id of the instance whose append goes next (see append.lua) |
 | `liaison:{ex}:snapshot` | hash | the latest state snapshot: `epoch`, `seq`, `format`, `data` (msgpack) |

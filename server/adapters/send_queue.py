@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket
 
+from server.adapters import metrics
 from server.adapters.direct_send import DirectWriter
 from server.core.audience import Viewer
 from server.protocol.codec import Subprotocol
@@ -55,11 +56,16 @@ class Connection:
             self.frames_direct += 1
             return
         if len(self._queue) >= self.limit:
+            metrics.slow_consumer_kicked()
             self.kick(4001, "too_slow", "the connection did not keep up; reconnect to resume")
             return
         self._queue.append(frame)
         self._drained.clear()
         self._wakeup.set()
+
+    def queued(self) -> int:
+        """Frames waiting in the send queue (for the metrics)."""
+        return len(self._queue)
 
     def kick(self, code: int, error: str, reason: str) -> None:
         """Close this connection soon with `code` (the session's main task does it)."""

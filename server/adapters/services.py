@@ -16,6 +16,8 @@ class Services:
     store: Store
     hubs: Hubs
     admin_token: str
+    accepting: bool = True
+    """False from the moment the instance starts to stop (`/readyz` then answers 503)."""
     _credentials: Credentials | None = field(default=None, repr=False)
 
     async def credentials(self) -> Credentials:

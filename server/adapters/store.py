@@ -7,6 +7,7 @@ this module: callers see `StoreUnavailable` (Redis cannot be reached now; retry 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -19,7 +20,7 @@ from redis import exceptions as redis_errors
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from server.adapters import keys
+from server.adapters import keys, metrics
 from server.core.events import EVENT_TYPES, Event
 
 READ_CHUNK = 1_000
@@ -144,16 +145,28 @@ class Store:
         self._give_back = client.register_script(_GIVE_BACK)
         self._save_snapshot = client.register_script(_SAVE_SNAPSHOT)
 
+    @property
+    def client(self) -> aioredis.Redis:
+        """The Redis client, for the other modules of the Redis adapter (`backups`)."""
+        return self._redis
+
+    async def guard(self, coroutine: Any) -> Any:
+        """Await a Redis call, with Redis's failures turned into `StoreUnavailable`."""
+        return await self._call(coroutine)
+
     async def _call(self, coroutine: Any) -> Any:
         try:
             return await coroutine
         except redis_errors.ConnectionError as error:
             if str(error) == POOL_EXHAUSTED:
                 raise StoreBusy(f"no Redis connection free within {POOL_WAIT:g} s") from error
+            metrics.redis_error(error)
             raise StoreUnavailable(str(error) or type(error).__name__) from error
         except _UNAVAILABLE as error:
+            metrics.redis_error(error)
             raise StoreUnavailable(str(error) or type(error).__name__) from error
         except redis_errors.ResponseError as error:
+            metrics.redis_error(error)
             if "LOADING" in str(error) or "MASTERDOWN" in str(error):
                 raise StoreUnavailable(str(error)) from error
             raise
@@ -200,6 +213,7 @@ class Store:
             args.extend((command_key, len(events)))
         for _, events in batch:
             args.extend(encode_event(event) for event in events)
+        started = time.perf_counter()
         reply = await self._call(
             self._append(
                 keys=[
@@ -211,6 +225,7 @@ class Store:
                 args=args,
             )
         )
+        metrics.appended(started, reply[0].decode())
         return AppendResult(reply[0].decode(), int(reply[1]))
 
     async def applied(self, exercise: str, command_keys: Sequence[str]) -> list[int | None]:

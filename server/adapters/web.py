@@ -7,6 +7,7 @@ browser hardening headers to every HTTP response the application sends.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from starlette.requests import Request
@@ -48,9 +49,8 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 def web_folder() -> Path:
-    """`clients/web` next to the `server` package, else in the working folder (the Docker image)."""
-    beside = Path(__file__).resolve().parent.parent.parent / "clients" / "web"
-    return beside if beside.is_dir() else Path.cwd() / "clients" / "web"
+    """`clients/web`, found through `importlib.resources` (a checkout or an installed wheel)."""
+    return Path(str(resources.files("clients"))) / "web"
 
 
 class SecurityHeaders:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from server.core.roles import STAFF_ROLES
@@ -11,7 +12,14 @@ from server.core.scenario import Scenario, TeamModel
 from server.core.simtime import format_sim_time
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import format_audience, load_scenario
-from server.scenario.msel import describe_delay, describe_trigger, export_msel, import_msel
+from server.scenario.msel import (
+    describe_delay,
+    describe_trigger,
+    export_msel,
+    export_msel_xlsx,
+    import_msel_table,
+)
+from server.scenario.sheets import is_xlsx, read_table
 
 
 def add_scenario_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,17 +31,25 @@ def add_scenario_commands(commands: argparse._SubParsersAction[argparse.Argument
     show = actions.add_parser("show", help="countries, teams, roles, the instrument matrix and the MSEL")
     show.add_argument("path", type=Path, help="scenario folder (or its scenario.yaml)")
     show.set_defaults(run=_show)
-    msel = actions.add_parser("msel", help="the master events list as CSV").add_subparsers(
+    msel = actions.add_parser("msel", help="the master events list as CSV or XLSX").add_subparsers(
         required=True, metavar="ACTION"
     )
-    export = msel.add_parser("export", help="write the MSEL as CSV (times relative to STARTEX)")
+    export = msel.add_parser("export", help="write the MSEL as CSV or XLSX (times relative to STARTEX)")
     export.add_argument("path", type=Path, help="scenario folder")
-    export.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    export.add_argument(
+        "--out",
+        type=Path,
+        help="file to write: .xlsx for a workbook, else CSV (default: CSV on standard output)",
+    )
     export.set_defaults(run=_export)
-    imported = msel.add_parser("import", help="replace the MSEL of a scenario with a CSV")
+    imported = msel.add_parser("import", help="replace the MSEL of a scenario with a sheet (CSV or XLSX)")
     imported.add_argument("path", type=Path, help="scenario folder")
-    imported.add_argument("csv", type=Path, help="the CSV (as written by export)")
+    imported.add_argument("sheet", type=Path, help="the sheet: .xlsx, or CSV (, or ; separated)")
     imported.add_argument("--out", type=Path, help="folder to write the scenario to (default: in place)")
+    imported.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    imported.add_argument(
+        "--d1", type=date.fromisoformat, help="calendar date of D1, for date cells (default: the earliest)"
+    )
     imported.set_defaults(run=_import)
 
 
@@ -71,26 +87,37 @@ def _export(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.path)
     except ScenarioError as error:
         return _problems(error, args.path)
-    text = export_msel(scenario)
     if args.out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(export_msel(scenario))
+        return 0
+    if is_xlsx(args.out):
+        export_msel_xlsx(scenario, args.out)
     else:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {len(scenario.injects)} injects to {args.out}")
+        args.out.write_text(export_msel(scenario), encoding="utf-8")
+    print(f"wrote {len(scenario.injects)} injects to {args.out}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     out = args.out or args.path
     try:
-        csv_text = args.csv.read_text(encoding="utf-8")
-        scenario = import_msel(args.path, csv_text, out, str(args.csv))
+        table = read_table(args.sheet)
+        plan = import_msel_table(args.path, table, out, str(args.sheet), d1=args.d1, dry_run=args.dry_run)
     except OSError as error:
-        print(f"cannot read {args.csv}: {error.strerror}", file=sys.stderr)
+        print(f"cannot read {args.sheet}: {error.strerror}", file=sys.stderr)
         return 1
     except ScenarioError as error:
-        return _problems(error, args.csv)
-    print(f"wrote {out}: valid scenario {scenario.id!r} with {len(scenario.injects)} injects")
+        return _problems(error, args.sheet)
+    except ValueError as error:  # not a workbook
+        print(f"cannot read {args.sheet}: {error}", file=sys.stderr)
+        return 1
+    for line in plan.changes:
+        print(line)
+    scenario = plan.scenario
+    if args.dry_run:
+        print(f"dry run: {len(plan.changes)} change(s); nothing written ({len(scenario.injects)} injects)")
+    else:
+        print(f"wrote {out}: valid scenario {scenario.id!r} with {len(scenario.injects)} injects")
     return 0
 
 

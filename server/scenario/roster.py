@@ -1,14 +1,13 @@
-"""Read a roster (CSV or YAML: name, team, role) and check it against the scenario.
+"""Read a roster (CSV, XLSX or YAML: name, team, role) and check it against the scenario.
 
-CSV has a header row `name,team,role`; YAML is a list of maps with those keys. Staff
-(director, controller, simcell, mentor, observer) may leave the team empty. Every problem
-is reported at once, with its line.
+CSV and XLSX have a header row `name,team,role` (also by the names trainers use: participant,
+country, function ...; CSV with `,` or `;` and perhaps a byte-order mark, as Excel writes it);
+YAML is a list of maps with those keys. Staff (director, controller, simcell, mentor, observer)
+may leave the team empty. Every problem is reported at once, with its line.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import yaml
 from server.core.roles import STAFF_ROLES, is_staff_role
 from server.core.scenario import Scenario, TeamModel
 from server.scenario.errors import Problem, ScenarioError
+from server.scenario.sheets import Table, cell, columns, is_xlsx, parse_csv_text, read_xlsx, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +27,50 @@ class RosterRow:
     role: str
 
 
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "name": ("participant", "participant name", "full name", "trainee", "person"),
+    "team": ("country", "unit", "team (country)", "country team", "delegation"),
+    "role": ("function", "position", "profile", "agency role"),
+}
+
+
 def load_roster(path: Path, scenario: Scenario) -> list[RosterRow]:
     try:
-        text = path.read_text(encoding="utf-8")
+        if is_xlsx(path):
+            table = read_xlsx(path)
+        else:
+            content = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise ScenarioError([Problem(str(path), None, "", f"cannot read: {error.strerror}")]) from None
+    except ValueError as error:  # not a workbook, not UTF-8
+        raise ScenarioError([Problem(str(path), None, "", f"cannot read: {error}")]) from None
+    if is_xlsx(path):
+        return _check(rows_from_table(table, str(path)), scenario, str(path))
     kind = "yaml" if path.suffix in (".yaml", ".yml") else "csv"
-    return parse_roster(text, kind, scenario, str(path))
+    return parse_roster(content, kind, scenario, str(path))
+
+
+def read_roster_rows(path: Path) -> list[dict[str, str | None]]:
+    """A roster file as rows {name, team, role}, unchecked (for sending it to a server)."""
+    if is_xlsx(path):
+        raw = rows_from_table(read_xlsx(path), str(path))
+    elif path.suffix in (".yaml", ".yml"):
+        raw = _rows_from_yaml(path.read_text(encoding="utf-8"), str(path))
+    else:
+        raw = _rows_from_csv(path.read_bytes().decode("utf-8-sig"), str(path))
+    return [
+        {key: (str(row.get(key) or "").strip() or None) for key in ("name", "team", "role")}
+        for _, _, row in raw
+        if isinstance(row, dict)
+    ]
 
 
 def parse_roster(text: str, kind: str, scenario: Scenario, file: str = "roster") -> list[RosterRow]:
     raw = _rows_from_csv(text, file) if kind == "csv" else _rows_from_yaml(text, file)
+    return _check(raw, scenario, file)
+
+
+def _check(raw: list[tuple[int | None, str, Any]], scenario: Scenario, file: str) -> list[RosterRow]:
     problems: list[Problem] = []
     rows: list[RosterRow] = []
     teams = (
@@ -72,8 +105,12 @@ def parse_roster(text: str, kind: str, scenario: Scenario, file: str = "roster")
 
 
 def _rows_from_csv(text: str, file: str) -> list[tuple[int | None, str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"name", "team", "role"} - set(reader.fieldnames or [])
+    return rows_from_table(parse_csv_text(text), file)
+
+
+def rows_from_table(table: Table, file: str) -> list[tuple[int | None, str, Any]]:
+    found = columns(table.header, COLUMN_NAMES)
+    missing = {"name", "team", "role"} - set(found)
     if missing:
         raise ScenarioError(
             [
@@ -85,7 +122,10 @@ def _rows_from_csv(text: str, file: str) -> list[tuple[int | None, str, Any]]:
                 )
             ]
         )
-    return [(reader.line_num, f"row {i + 1}", row) for i, row in enumerate(reader)]
+    return [
+        (line, f"row {i + 1}", {key: text(cell(cells, index)) for key, index in found.items()})
+        for i, (line, cells) in enumerate(table.rows)
+    ]
 
 
 def _rows_from_yaml(text: str, file: str) -> list[tuple[int | None, str, Any]]:

@@ -174,7 +174,7 @@ def test_import_of_a_missing_sheet_or_columns(tmp_path: Path, capsys: pytest.Cap
     assert main(["scenario", "msel", "import", str(SCENARIOS / "twin-ports"), str(tmp_path / "no.csv")]) == 1
     assert "cannot read" in capsys.readouterr().err
     sheet = tmp_path / "msel.csv"
-    sheet.write_text("id,when\nT-01,D+0 H+0 M+0\n")
+    sheet.write_text("id,colour\nT-01,D+0 H+0 M+0\n")
     assert main(["scenario", "msel", "import", str(SCENARIOS / "twin-ports"), str(sheet)]) == 1
     assert "missing columns: body, channel, from, time, title, to" in capsys.readouterr().err
 
