@@ -42,14 +42,20 @@ function teamStats(model) {
       if (s && !row.acknowledged.includes(p.id)) s.unacked += 1;
     }
   }
-  for (const item of model.feed) {
-    if (item.channel !== "team") continue;
-    const team = item.team ?? model.participants[item.author]?.team;
-    const s = stats.get(team);
-    if (s) s.messages += 1;
+  // Team messages: the timeline counts them all once it reaches the start of the exercise;
+  // before that, the feed and the timeline each hold some (a welcome has a thread's latest),
+  // and the larger count is a lower bound while the thread has older messages.
+  const inFeed = new Map();
+  const inTimeline = new Map();
+  const count = (counts, team) => counts.set(team, (counts.get(team) ?? 0) + 1);
+  for (const item of model.feed) if (item.channel === "team") count(inFeed, item.team ?? model.participants[item.author]?.team);
+  for (const entry of model.timeline) if (entry.kind === "message.posted") count(inTimeline, entry.data.team);
+  for (const s of stats.values()) {
+    const id = s.team.id;
+    const complete = model.timelineMore === false;
+    s.messages = complete ? (inTimeline.get(id) ?? 0) : Math.max(inFeed.get(id) ?? 0, inTimeline.get(id) ?? 0);
+    s.messagesMore = !complete && `team:${id}` in (model.older ?? {});
   }
-  // A welcome carries the latest messages of a thread: with older ones not loaded, a lower bound.
-  for (const s of stats.values()) s.messagesMore = `team:${s.team.id}` in (model.older ?? {});
   return [...stats.values()];
 }
 
