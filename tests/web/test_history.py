@@ -113,21 +113,31 @@ def test_a_station_shows_the_latest_messages_and_loads_older_ones_on_click_and_o
     expect(sara.locator("#messages-older")).to_be_hidden()
 
 
-def test_the_control_channel_loads_older_messages_in_the_station_and_the_console(people: People) -> None:
+def test_the_control_channel_and_announcements_load_older_messages(people: People) -> None:
     asked = [f"Question {i:03}" for i in range(FEED_LATEST + 10)]
+    told = [f"Announcement {i:03}" for i in range(FEED_LATEST + 5)]
 
-    async def ask() -> None:
-        async with Client(people.server.ws_url, code=people.code("Nils Berg"), discard_events=True) as nils:
+    async def write() -> None:
+        nils = Client(people.server.ws_url, code=people.code("Nils Berg"), discard_events=True)
+        dana = Client(people.server.ws_url, code=people.code("Dana Director"), discard_events=True)
+        async with nils, dana:
             for text in asked:
                 await nils.command("message.control", text=text)
+            for text in told:
+                await dana.command("announcement.make", audience={"everyone": True}, text=text)
 
-    run_async(ask)
+    run_async(write)
     nora = people.open("Nora Lind")
     expect(nora.locator("#control-messages .text")).to_have_text(asked[-FEED_LATEST:])
     nora.locator("#control-older").get_by_role("button", name="Load older messages").click()
     expect(nora.locator("#control-messages .text")).to_have_text(asked)
     expect(nora.locator("#control-older")).to_have_text("Start of the exercise")
     keys(nora, "#control-messages > li")
+    expect(nora.locator("#announcements .text")).to_have_text(told[-FEED_LATEST:])
+    nora.get_by_role("button", name="Load older announcements").click()
+    expect(nora.locator("#announcements .text")).to_have_text(told)
+    expect(nora.locator("#announcements-older")).to_have_attribute("data-state", "start")
+    keys(nora, "#announcements > li")
 
     console = people.open("Carl Controller")
     expect(console.locator("#control-messages .text")).to_have_text(asked[-FEED_LATEST:])
