@@ -60,6 +60,8 @@ export async function loadOlderTimeline(ctx) {
       found += older.length;
     }
   });
+  // A new snapshot came while this page was on its way: its timeline starts afresh.
+  if (ctx.model && ctx.model !== model && !ctx.model.timeline.length) loadOlderTimeline(ctx);
 }
 
 /**
