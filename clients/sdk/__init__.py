@@ -40,6 +40,7 @@ from .events import (
     Welcome,
 )
 from .frames import Subprotocol
+from .history import EventPage, FeedItem, FeedPage
 from .session import Anomaly, AnomalyKind
 from .stream import EventStream
 
@@ -52,7 +53,10 @@ __all__ = [
     "ErrorFrame",
     "ErrorInfo",
     "Event",
+    "EventPage",
     "EventStream",
+    "FeedItem",
+    "FeedPage",
     "Item",
     "LiaisonError",
     "Me",

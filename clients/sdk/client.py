@@ -17,7 +17,7 @@ import logging
 import random
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
@@ -30,8 +30,9 @@ from websockets.typing import Subprotocol as WebSocketSubprotocol
 
 from . import backoff, frames
 from .errors import CommandError, ConnectionClosed, LiaisonError, ProtocolViolation
-from .events import Me, Reply, Welcome
+from .events import Event, Me, Reply, Welcome
 from .frames import Subprotocol
+from .history import EventPage, FeedItem, FeedPage, event_page, feed_page
 from .session import Anomaly, AnomalyKind, Reconnect, Session, Stop
 from .stream import EventStream
 
@@ -283,6 +284,68 @@ class Client:
         if reply.error is not None:
             raise CommandError(reply.error.code, reply.error.message, name=name, id=id)
         return reply
+
+    # Older history (protocol.md, "Reading older history: `history`").
+
+    async def history_feed(
+        self,
+        thread: str,
+        before: int,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (as in `command`)
+    ) -> FeedPage:
+        """Up to `limit` (1-100, the server's default 100) items of `thread` posted before seq
+        `before`, oldest first. Start from `snapshot["feed_older"][thread]`; go on with
+        `page.before` while `page.more`. A thread the viewer may not read is empty."""
+        args: dict[str, Any] = {"of": "feed", "thread": thread, "before": before}
+        if limit is not None:
+            args["limit"] = limit
+        reply = await self.request("history", args, timeout=timeout)
+        return feed_page(reply.result)
+
+    async def history_events(
+        self,
+        before: int,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (as in `command`)
+    ) -> EventPage:
+        """Up to `limit` (1-200, the server's default 200) events before seq `before` that this
+        viewer may see, oldest first. For what came before a snapshot, start with its seq + 1
+        (`Reset.seq + 1`); go on with `page.before` while `page.more`."""
+        args: dict[str, Any] = {"of": "events", "before": before}
+        if limit is not None:
+            args["limit"] = limit
+        reply = await self.request("history", args, timeout=timeout)
+        return event_page(reply.result)
+
+    async def older_feed(
+        self, thread: str, before: int | None = None, *, limit: int | None = None
+    ) -> AsyncIterator[FeedItem]:
+        """The items of `thread` posted before seq `before`, newest first, back to the first one,
+        a page at a time. `before` defaults to where the last snapshot's feed of that thread
+        starts (`snapshot["feed_older"]`); nothing when it has no older items."""
+        if before is None:
+            older = (self.snapshot or {}).get("feed_older") or {}
+            before = older.get(thread)
+        while before is not None:
+            page = await self.history_feed(thread, before, limit=limit)
+            for item in reversed(page.items):
+                yield item
+            before = page.before
+
+    async def older_events(self, before: int, *, limit: int | None = None) -> AsyncIterator[Event]:
+        """The events before seq `before` this viewer may see, newest first, back to the first,
+        a page at a time."""
+        more = before > 1
+        while more:
+            page = await self.history_events(before, limit=limit)
+            for event in reversed(page.events):
+                yield event
+            if page.more and page.before >= before:
+                raise ProtocolViolation(f"history.before did not go back ({page.before} after {before})")
+            before, more = page.before, page.more
 
     # The supervisor and its connections.
 

@@ -73,3 +73,36 @@ def test_a_replayed_event_is_never_applied_twice(page: Page) -> None:
         """,
     )
     assert applied == [[6, 7], 7, 9]
+
+
+def test_feed_items_land_once_each_in_seq_order(page: Page) -> None:
+    result = run(
+        page,
+        "feed.js",
+        """
+        const model = {me: {staff: false, team: "NOR"}, feed: []};
+        const add = (seq) => m.addFeedItem(model, m.feedItemOf(model,
+            {seq, channel: "control", thread: "control:NOR", author: "p", text: String(seq)}));
+        const added = [5, 9, 3, 9, 7, 1, 5].map(add);
+        return [added, model.feed.map((i) => i.key), model.feed[0].team];
+        """,
+    )
+    assert result == [
+        [True, True, True, False, True, True, False],
+        ["seq-1", "seq-3", "seq-5", "seq-7", "seq-9"],
+        "NOR",
+    ]
+
+
+def test_a_full_timeline_drops_its_oldest_entries_and_can_load_them_again(page: Page) -> None:
+    result = run(
+        page,
+        "model.js",
+        """
+        const model = {me: {staff: true}, exercise: {}, participants: {}, feed: [], timeline: [],
+                       timelineBefore: 11, timelineMore: true, timelineLimit: 3};
+        for (const seq of [11, 12, 13, 14, 15]) m.applyEvent(model, {seq, at: 0, kind: "exercise.ready", data: {}});
+        return [model.timeline.map((e) => e.seq), model.timelineBefore, model.timelineMore];
+        """,
+    )
+    assert result == [[13, 14, 15], 13, True]

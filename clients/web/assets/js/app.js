@@ -1,15 +1,16 @@
 // What the station, the console and the observer dashboard share: the session, the connection,
 // the view model with its saved copy, the header (identity, clock, connection state) and the
-// render loop. Each page passes its own `render(ctx)`.
+// render loop. Each page passes its own `render(ctx)`, and `onSnapshot(ctx)`, called after each
+// snapshot-mode welcome (to load the first page of its timeline, say: history.js).
 
 import { $, setText } from "./dom.js";
-import { applyEvent, baseOf, formatSim, fromBase, fromWelcome, roleName, simNow, STATUS_LABELS, teamName } from "./model.js";
+import { applyEvent, carryOver, formatSim, fromWelcome, roleName, simNow, STATUS_LABELS, teamName } from "./model.js";
 import { Connection } from "./protocol.js";
 import { clearSession, loadSession, loadView, pageFor, saveSession, saveView } from "./session.js";
 
 const RESYNC_GAP = 1500; // ms between two snapshots asked for by one page
 
-export function startPage({ page, render, tick }) {
+export function startPage({ page, render, tick, onSnapshot }) {
   const session = loadSession();
   if (!session) {
     window.location.replace("/");
@@ -19,12 +20,10 @@ export function startPage({ page, render, tick }) {
     window.location.replace(pageFor(session.me));
     return null;
   }
-  // Where to start: the view this tab saved (resume from its position), else an empty view
-  // on the exercise's public facts and a replay from seq 0, else a snapshot.
-  let stored = loadView(page, session.me.participant);
-  if (!stored && session.base && session.epoch) {
-    stored = { model: fromBase(session.base, session.me), position: { epoch: session.epoch, seq: 0 } };
-  }
+  // Where to start: the view this tab saved (resume from its position), else a snapshot. A
+  // snapshot is bounded (the latest messages of each thread, no timeline): older items load
+  // on demand (history.js), never by a replay of the whole log.
+  const stored = loadView(page, session.me.participant);
   const ctx = {
     page,
     model: stored?.model ?? null,
@@ -33,6 +32,8 @@ export function startPage({ page, render, tick }) {
     render: () => schedule(),
     lastResync: 0,
     resyncTimer: null,
+    loading: new Set(), // the lists whose older items are on their way (history.js)
+    historyErrors: {},
   };
 
   // A participant's page asks for a fresh snapshot when an event names something only a
@@ -72,15 +73,17 @@ export function startPage({ page, render, tick }) {
       welcome(frame, isReset) {
         ctx.clockOffset = frame.server.time - Date.now() / 1000;
         const kept = { ...loadSession(), token: frame.token, me: frame.me, epoch: frame.epoch };
-        if (isReset || !ctx.model) {
+        const fresh = isReset || !ctx.model;
+        if (fresh) {
           const before = ctx.model;
           ctx.model = fromWelcome(frame);
-          if (before && frame.reason === "new") keepTimes(before, ctx.model); // our own resync
-          kept.base = baseOf(frame.snapshot);
+          if (before && frame.reason === "new") carryOver(before, ctx.model); // our own resync
         }
         ctx.model.me = frame.me;
+        delete kept.base; // written by earlier versions of the pages
         saveSession(kept);
         schedule();
+        if (fresh) onSnapshot?.(ctx);
       },
       event(frame) {
         if (!ctx.model) return;
@@ -114,17 +117,6 @@ export function startPage({ page, render, tick }) {
     window.location.assign("/");
   });
   return ctx;
-}
-
-/** A fresh snapshot has no times for the feed: keep those the page had (the feed only grows). */
-function keepTimes(before, after) {
-  after.feed.forEach((item, i) => {
-    const old = before.feed[i];
-    if (old && old.author === item.author && old.text === item.text && old.channel === item.channel) {
-      Object.assign(item, { key: old.key, seq: old.seq, at: old.at, team: item.team ?? old.team });
-    }
-  });
-  after.timeline = before.timeline;
 }
 
 /** Simulated seconds now, on the server's clock. */

@@ -7,6 +7,7 @@ import { run, simNowOf, startPage } from "./app.js";
 import { audienceText, describe, kindGroup } from "./describe.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
 import { authorName, formatSim, isOnline, parseSim, roleName, teamName } from "./model.js";
+import { loadOlderTimeline, loadScenario, renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
 import { delayText, instrument, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
@@ -19,6 +20,10 @@ const LIFECYCLE = {
   "exercise.end": { from: ["ready", "running", "paused"], who: ["director"] },
 };
 const issued = []; // codes issued in this console: shown once, never stored
+
+// Where older items load (history.js): every team's channel with control, and the log.
+const CHANNEL = { name: "control", list: "#control-messages", edge: "#control-older", prefixes: ["control:", "prompt:"], label: "Load older messages", scroll: "top" };
+const LOG = { name: "timeline", list: "#log", edge: "#log-older", label: "Load older events", scroll: "top" };
 
 function isControl(model) {
   return model.me.role === "director" || model.me.role === "controller";
@@ -298,10 +303,11 @@ async function simcellCommand(ctx, name, args, button) {
 function renderChannel(ctx) {
   const { model } = ctx;
   const items = model.feed.filter((i) => i.channel === "control" || i.channel === "prompt");
+  const fromControl = (item) => item.from_control ?? Boolean(model.participants[item.author]?.staff);
   syncList($("#control-messages"), items, (i) => i.key, (item) =>
     el(
       "li",
-      { class: `message${item.channel === "prompt" ? " prompt" : ""}${item.from_control ? " mine" : ""}`, dataset: { team: item.team ?? "", channel: item.channel } },
+      { class: `message${item.channel === "prompt" ? " prompt" : ""}${fromControl(item) ? " mine" : ""}`, dataset: { team: item.team ?? "", channel: item.channel, seq: item.seq } },
       el(
         "div",
         { class: "item-head" },
@@ -310,10 +316,10 @@ function renderChannel(ctx) {
       ),
       el("p", { class: "text" }, item.text),
     ),
+    { stickToBottom: true },
   );
   $("#control-empty").hidden = items.length > 0;
-  const list = $("#control-messages");
-  list.scrollTop = list.scrollHeight;
+  renderHistory(ctx, CHANNEL, items.length);
   replaceIfChanged($("#control-team"), JSON.stringify(model.teams), () => model.teams.map((t) => el("option", { value: t.id }, t.name)));
   const checkbox = (t) => el("label", {}, el("input", { type: "checkbox", name: "adhoc-team", value: t.id }), ` ${t.name}`);
   replaceIfChanged($("#adhoc-teams"), JSON.stringify(model.teams), () => [el("legend", {}, "To (none ticked: everyone)"), ...model.teams.map(checkbox)]);
@@ -388,7 +394,7 @@ function renderChoices(ctx) {
 
 function renderLog(ctx) {
   const { model } = ctx;
-  const entries = model.timeline.slice(-300);
+  const entries = model.timeline;
   syncList($("#log"), entries, (e) => `seq-${e.seq}`, (entry) => {
     const { title, detail } = describe(model, entry);
     return el(
@@ -397,10 +403,9 @@ function renderLog(ctx) {
       el("time", { class: "muted" }, wallTime(entry.at)),
       el("div", { class: "entry-body" }, el("div", { class: "entry-title" }, title), detail ? el("div", { class: "entry-detail" }, detail) : null),
     );
-  });
+  }, { stickToBottom: true });
   $("#log-empty").hidden = entries.length > 0;
-  const log = $("#log");
-  log.scrollTop = log.scrollHeight;
+  renderHistory(ctx, LOG, entries.length);
 }
 
 function render(ctx) {
@@ -418,9 +423,18 @@ function tick(ctx) {
   tickCountdowns($("#simcell"), ctx.model.requests, simNowOf(ctx));
 }
 
-const ctx = startPage({ page: "console", render, tick });
+// A snapshot carries no log and not the scenario's templates: load the latest page of events,
+// and the event that holds the scenario.
+function onSnapshot(ctx) {
+  loadOlderTimeline(ctx);
+  loadScenario(ctx);
+}
+
+const ctx = startPage({ page: "console", render, tick, onSnapshot });
 
 if (ctx) {
+  wireHistory(ctx, CHANNEL);
+  wireHistory(ctx, LOG);
   for (const button of document.querySelectorAll(".lifecycle button")) {
     button.addEventListener("click", async () => {
       const name = button.dataset.command;

@@ -39,22 +39,36 @@ export function setText(node, text) {
 }
 
 /**
- * Keep `container`'s children equal to `items` by key: append what is new, rebuild when
- * anything else changed. Lists here only grow between resets, so this is nearly always an append.
+ * Keep `container`'s children equal to `items`, in order, by key: nodes of items already shown
+ * stay (and keep their state), new ones are built, others go. Items arrive at either end (live
+ * ones at the newest end, older history at the other), so the list keeps the user's place: the
+ * first node that stays keeps its position on screen, unless `stickToBottom` and the list was
+ * scrolled to the bottom, where it stays.
  */
-export function syncList(container, items, keyOf, build) {
-  const existing = Array.from(container.children);
-  const keys = items.map(keyOf);
-  const prefix = existing.every((node, i) => node.dataset.key === keys[i]);
-  if (!prefix || existing.length > keys.length) {
-    container.replaceChildren();
-    existing.length = 0;
+export function syncList(container, items, keyOf, build, { stickToBottom = false } = {}) {
+  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+  const shown = new Map(Array.from(container.children, (node) => [node.dataset.key, node]));
+  const keys = new Set(items.map(keyOf));
+  const anchor = Array.from(container.children).find((node) => keys.has(node.dataset.key)) ?? null;
+  const anchorTop = anchor ? anchor.offsetTop - container.scrollTop : 0;
+  let cursor = container.firstElementChild;
+  for (const item of items) {
+    const key = keyOf(item);
+    let node = shown.get(key);
+    if (!node) {
+      node = build(item);
+      node.dataset.key = key;
+    }
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else container.insertBefore(node, cursor);
   }
-  for (let i = existing.length; i < items.length; i++) {
-    const node = build(items[i]);
-    node.dataset.key = keys[i];
-    container.append(node);
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
   }
+  if (stickToBottom && atBottom) container.scrollTop = container.scrollHeight;
+  else if (anchor) container.scrollTop = anchor.offsetTop - anchorTop;
 }
 
 /** Rebuild a small list (a table body, say) only when its content signature changed. */

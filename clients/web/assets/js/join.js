@@ -2,7 +2,6 @@
 // this tab; the page shows who the code belongs to and goes on to that role's page.
 
 import { $, setText } from "./dom.js";
-import { baseOf } from "./model.js";
 import { Connection, JOIN_STOPS } from "./protocol.js";
 import { clearSession, loadSession, pageFor, saveSession } from "./session.js";
 
@@ -66,7 +65,6 @@ function join(code) {
           token: frame.token,
           me: frame.me,
           epoch: frame.epoch,
-          base: baseOf(snap),
           labels: {
             team: team ? `${team.name}` : "Exercise staff",
             role: role?.name ?? STAFF_ROLES[frame.me.role] ?? frame.me.role,

@@ -1,12 +1,14 @@
 // The view model: what a page shows, as plain data (it is saved in sessionStorage as JSON).
 // `fromWelcome` builds it from a snapshot; `applyEvent` folds one event in. Items are keyed by
-// the seq of the event that made them, so a replay can never show one twice.
+// the seq of the event that made them, so neither a replay nor a page of older history
+// (history.js) can show one twice.
 //
 // Play (play.js folds those events): injects, requests, the case file, actions. Some facts reach
 // a participant only in a snapshot (a request sent to the team: its form; an artefact released
 // or shared: its text); `model.resync` then asks the page for a fresh snapshot.
 
-import { applyPlay, emptyPlay, playFromSnapshot } from "./play.js";
+import { addFeedItem, feedItemOf } from "./feed.js";
+import { applyPlay, playFromSnapshot } from "./play.js";
 
 export const TIMELINE_LIMIT = 2000;
 
@@ -18,6 +20,12 @@ export const STATUS_LABELS = {
   ended: "Ended",
 };
 
+/**
+ * The view of a snapshot-mode welcome. The snapshot is bounded: the latest messages of each
+ * feed thread (`feed_older` names the threads with more, and the seq to page back from) and no
+ * timeline at all; `history.js` loads older ones on demand (`timelineBefore`: the seq the
+ * timeline pages back from, `timelineMore`: whether there is anything older).
+ */
 export function fromWelcome(welcome) {
   const snap = welcome.snapshot;
   const participants = {};
@@ -26,56 +34,48 @@ export function fromWelcome(welcome) {
   }
   const model = {
     me: welcome.me,
+    epoch: welcome.epoch,
     exercise: { ...snap.exercise },
     teams: snap.teams,
     roles: snap.roles,
     catalogue: snap.catalogue ?? null,
     participants,
-    feed: snap.feed.map((item, index) => ({
-      key: `snapshot-${index}`,
-      seq: null,
-      at: null,
-      ...item,
-      team: item.team ?? (["control", "prompt"].includes(item.channel) && !welcome.me.staff ? welcome.me.team : undefined),
-    })),
+    feed: [],
+    older: { ...(snap.feed_older ?? {}) },
     timeline: [],
+    timelineBefore: welcome.seq + 1,
+    timelineMore: welcome.seq >= 1,
+    timelineLimit: TIMELINE_LIMIT,
   };
+  for (const item of snap.feed) addFeedItem(model, feedItemOf(model, item));
   playFromSnapshot(model, snap);
   return model;
 }
 
 /**
- * An empty view on the exercise's public facts (kept from the join page's welcome): the page
- * then resumes from seq 0 and the replay of every event it may see fills it in, exactly
- * (presence by connection, every item with its seq and time).
+ * After a fresh snapshot of the same log (a station's own resync), keep what the page had and
+ * the snapshot does not: the wall times of the messages (a snapshot carries none), the older
+ * messages already loaded, and the timeline.
  */
-export function fromBase(base, me) {
-  const model = {
-    me,
-    exercise: { ...base.exercise },
-    teams: base.teams,
-    roles: base.roles,
-    catalogue: base.catalogue ?? null,
-    participants: {},
-    feed: [],
-    timeline: [],
-  };
-  emptyPlay(model);
-  // The case file this viewer had when joining (events carry artefact ids, not their text).
-  for (const item of base.case_file ?? []) model.caseFile[item.id] = { ...item, shares: [] };
-  return model;
-}
-
-/** The public part of a snapshot (and the viewer's case file), kept in the session for `fromBase`. */
-export function baseOf(snapshot) {
-  const { id, title, scenario, morning, status, clock } = snapshot.exercise;
-  return {
-    exercise: { id, title, scenario, morning, status, clock },
-    teams: snapshot.teams,
-    roles: snapshot.roles,
-    catalogue: snapshot.catalogue ?? null,
-    case_file: snapshot.case_file ?? [],
-  };
+export function carryOver(before, after) {
+  if (!before || before.epoch !== after.epoch || before.me.participant !== after.me.participant) return;
+  const times = new Map(before.feed.map((item) => [item.seq, item.at]));
+  for (const item of after.feed) item.at = item.at ?? times.get(item.seq) ?? null;
+  for (const [thread, cursor] of Object.entries(after.older)) {
+    const loaded = before.feed.filter((item) => item.thread === thread && item.seq < cursor);
+    if (!loaded.length) continue;
+    for (const item of loaded) addFeedItem(after, item);
+    if (thread in before.older) after.older[thread] = before.older[thread];
+    else delete after.older[thread];
+  }
+  if (before.timeline.length) {
+    Object.assign(after, {
+      timeline: before.timeline,
+      timelineBefore: before.timelineBefore,
+      timelineMore: before.timelineMore,
+      timelineLimit: before.timelineLimit,
+    });
+  }
 }
 
 function participant(model, id) {
@@ -90,7 +90,13 @@ export function applyEvent(model, frame) {
   const { kind, data, seq, at } = frame;
   const entry = { seq, at, kind, data };
   model.timeline.push(entry);
-  if (model.timeline.length > TIMELINE_LIMIT) model.timeline.splice(0, model.timeline.length - TIMELINE_LIMIT);
+  const limit = model.timelineLimit ?? TIMELINE_LIMIT;
+  if (model.timeline.length > limit) {
+    // The oldest entries go; they can be loaded again (history.js pages back from here).
+    model.timeline.splice(0, model.timeline.length - limit);
+    model.timelineBefore = model.timeline[0].seq;
+    model.timelineMore = true;
+  }
   switch (kind) {
     case "exercise.ready":
       model.exercise.status = "ready";
@@ -155,10 +161,10 @@ export function applyEvent(model, frame) {
       break;
     }
     case "message.posted":
-      model.feed.push({ key: `seq-${seq}`, seq, at, author: data.author, channel: "team", team: data.team, text: data.text });
+      addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `team:${data.team}`, author: data.author, channel: "team", team: data.team, text: data.text });
       break;
     case "announcement.made":
-      model.feed.push({
+      addFeedItem(model, {
         key: `seq-${seq}`,
         seq,
         at,

@@ -5,10 +5,14 @@
 
 import { run, simNowOf, startPage } from "./app.js";
 import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
-import { $, el, replaceIfChanged, setText, svg, wallTime } from "./dom.js";
+import { $, el, replaceIfChanged, setText, svg, syncList, wallTime } from "./dom.js";
+import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
 import { isOverdue, statusTag } from "./panels.js";
 import { CLOSED, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
+
+// The timeline is newest first: older entries load at its bottom (history.js).
+const TIMELINE = { name: "timeline", list: "#timeline", edge: "#timeline-older", label: "Load older entries", scroll: "bottom" };
 
 function teamStats(model) {
   const stats = new Map(model.teams.map((t) => [t.id, { team: t, members: 0, online: 0, messages: 0, people: [] }]));
@@ -38,11 +42,19 @@ function teamStats(model) {
       if (s && !row.acknowledged.includes(p.id)) s.unacked += 1;
     }
   }
-  for (const item of model.feed) {
-    if (item.channel !== "team") continue;
-    const team = item.team ?? model.participants[item.author]?.team;
-    const s = stats.get(team);
-    if (s) s.messages += 1;
+  // Team messages: the timeline counts them all once it reaches the start of the exercise;
+  // before that, the feed and the timeline each hold some (a welcome has a thread's latest),
+  // and the larger count is a lower bound while the thread has older messages.
+  const inFeed = new Map();
+  const inTimeline = new Map();
+  const count = (counts, team) => counts.set(team, (counts.get(team) ?? 0) + 1);
+  for (const item of model.feed) if (item.channel === "team") count(inFeed, item.team ?? model.participants[item.author]?.team);
+  for (const entry of model.timeline) if (entry.kind === "message.posted") count(inTimeline, entry.data.team);
+  for (const s of stats.values()) {
+    const id = s.team.id;
+    const complete = model.timelineMore === false;
+    s.messages = complete ? (inTimeline.get(id) ?? 0) : Math.max(inFeed.get(id) ?? 0, inTimeline.get(id) ?? 0);
+    s.messagesMore = !complete && `team:${id}` in (model.older ?? {});
   }
   return [...stats.values()];
 }
@@ -154,7 +166,7 @@ function renderTeams(model, stats) {
           "dl",
           { class: "stats" },
           el("div", {}, el("dt", {}, "Online"), el("dd", { class: "stat-online" }, `${s.online} / ${s.members}`)),
-          el("div", {}, el("dt", {}, "Messages"), el("dd", { class: "stat-messages" }, String(s.messages))),
+          el("div", {}, el("dt", {}, "Messages"), el("dd", { class: "stat-messages", title: s.messagesMore ? "at least; older messages are not loaded" : null }, `${s.messages}${s.messagesMore ? "+" : ""}`)),
           el("div", {}, el("dt", {}, "Open requests"), el("dd", { class: "stat-open" }, String(s.open))),
           el("div", { class: s.overdue ? "alarm" : "" }, el("dt", {}, "Overdue"), el("dd", { class: "stat-overdue" }, String(s.overdue))),
           el("div", { class: s.unacked ? "warn" : "" }, el("dt", {}, "Injects not acknowledged"), el("dd", { class: "stat-unacked" }, String(s.unacked))),
@@ -203,41 +215,35 @@ function render(ctx) {
   const team = $("#filter-team").value;
   const role = $("#filter-role").value;
   const kind = $("#filter-kind").value;
-  const entries = [...model.timeline]
+  const entries = model.timeline
     .filter(
       (e) =>
         (!team || eventTeam(model, e) === team) &&
         (!role || eventRole(model, e) === role) &&
         (!kind || kindGroup(e.kind) === kind),
     )
-    .slice(-500)
-    .reverse(); // newest first
+    .reverse(); // newest first: live entries arrive at the top, older history at the bottom
   const list = $("#timeline");
-  // Newest first: rebuild when the filter changed, otherwise prepend what is new.
-  const filterKey = `${team}|${role}|${kind}`;
-  if (list.dataset.filter !== filterKey || list.liaisonModel !== model) {
+  if (list.liaisonModel !== model) {
     list.liaisonModel = model; // a reset rebuilds the view
     list.replaceChildren();
-    list.dataset.filter = filterKey;
   }
-  const shown = new Set(Array.from(list.children, (n) => n.dataset.key));
-  const fresh = entries.filter((e) => !shown.has(`seq-${e.seq}`));
   const build = (entry) => {
     const { title, detail } = describe(model, entry);
     const about = eventTeam(model, entry);
     return el(
       "li",
-      { class: `entry kind-${kindGroup(entry.kind)}`, dataset: { key: `seq-${entry.seq}`, seq: entry.seq, kind: entry.kind } },
+      { class: `entry kind-${kindGroup(entry.kind)}`, dataset: { seq: entry.seq, kind: entry.kind } },
       el("time", { class: "muted" }, wallTime(entry.at)),
       el("span", { class: `tag kind-tag kind-${kindGroup(entry.kind)}` }, kindGroup(entry.kind)),
       el("div", { class: "entry-body" }, el("div", { class: "entry-title" }, title), detail ? el("div", { class: "entry-detail" }, detail) : null),
       about ? el("span", { class: "muted entry-team" }, teamName(model, about)) : null,
     );
   };
-  list.prepend(...fresh.map(build));
-  while (list.children.length > 500) list.lastElementChild.remove();
+  syncList(list, entries, (entry) => `seq-${entry.seq}`, build);
   $("#timeline-empty").hidden = entries.length > 0;
   setText($("#timeline-title"), `Timeline (${entries.length})`);
+  renderHistory(ctx, TIMELINE, entries.length);
 }
 
 function tick(ctx) {
@@ -248,8 +254,10 @@ function tick(ctx) {
   if (Object.values(ctx.model.requests ?? {}).some((r) => late(r, before) !== late(r, ctx.model.simNowValue))) ctx.render();
 }
 
-const ctx = startPage({ page: "observer", render, tick });
+// A snapshot carries no timeline: load its latest page of events.
+const ctx = startPage({ page: "observer", render, tick, onSnapshot: loadOlderTimeline });
 if (ctx) {
+  wireHistory(ctx, TIMELINE);
   $("#note-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = $("#note-text").value.trim();

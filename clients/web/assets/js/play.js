@@ -3,6 +3,8 @@
 // the helpers answer what the pages ask (what may I issue to whom, what is overdue ...).
 // The rules here only choose what to offer: the server decides (docs/protocol.md).
 
+import { addFeedItem } from "./feed.js";
+
 export const REQUEST_STATUS = {
   draft: "Draft",
   validated: "Validated",
@@ -242,10 +244,10 @@ export function applyPlay(model, frame) {
       model.actions.push({ ...data, seq, at });
       break;
     case "message.control":
-      model.feed.push({ key: `seq-${seq}`, seq, at, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
+      addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `control:${data.team}`, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
       break;
     case "message.prompt":
-      model.feed.push({ key: `seq-${seq}`, seq, at, author: data.author, channel: "prompt", team: data.team, text: data.text });
+      addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `prompt:${data.team}`, author: data.author, channel: "prompt", team: data.team, text: data.text });
       break;
     default:
       break;

@@ -5,6 +5,7 @@
 import { run, simNowOf, startPage } from "./app.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
 import { authorName, formatSim, isOnline, roleName, teamName } from "./model.js";
+import { renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
 import {
   CLOSED,
@@ -21,6 +22,11 @@ import {
 } from "./play.js";
 
 const expanded = new Set(); // the injects and requests this page shows opened
+
+// The feed lists, their threads (docs/protocol.md, `feed`) and where their older messages load.
+const TEAM = { name: "team", list: "#messages", edge: "#messages-older", prefixes: ["team:"], label: "Load older messages", scroll: "top" };
+const ANNOUNCEMENTS = { name: "announcements", list: "#announcements", edge: "#announcements-older", prefixes: ["announcement:"], label: "Load older announcements" };
+const CONTROL = { name: "control", list: "#control-messages", edge: "#control-older", prefixes: ["control:", "prompt:"], label: "Load older messages" };
 
 function feedItem(ctx, item, className) {
   const model = ctx.model;
@@ -402,15 +408,15 @@ function render(ctx) {
   const messages = model.feed.filter((item) => item.channel === "team");
   const announcements = model.feed.filter((item) => item.channel === "announcement");
   const control = model.feed.filter((item) => item.channel === "control" || item.channel === "prompt");
-  const list = $("#messages");
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  syncList(list, messages, (item) => item.key, (item) => feedItem(ctx, item, "message"));
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  syncList($("#messages"), messages, (item) => item.key, (item) => feedItem(ctx, item, "message"), { stickToBottom: true });
   $("#messages-empty").hidden = messages.length > 0;
+  renderHistory(ctx, TEAM, messages.length);
   syncList($("#announcements"), announcements, (item) => item.key, (item) => feedItem(ctx, item, "announcement"));
   $("#announcements-empty").hidden = announcements.length > 0;
+  renderHistory(ctx, ANNOUNCEMENTS, announcements.length);
   syncList($("#control-messages"), control, (item) => item.key, (item) => feedItem(ctx, item, "message"));
   $("#control-empty").hidden = control.length > 0;
+  renderHistory(ctx, CONTROL, control.length);
 
   renderInjects(ctx);
   renderRequests(ctx);
@@ -461,6 +467,7 @@ function composer(ctx, form, textarea, button, name, idle, errorBox) {
 const ctx = startPage({ page: "station", render, tick });
 
 if (ctx) {
+  for (const spec of [TEAM, ANNOUNCEMENTS, CONTROL]) wireHistory(ctx, spec);
   composer(ctx, $("#composer"), $("#message-text"), $("#send"), "message.post", "Send", $("#composer-error"));
   composer(ctx, $("#control-composer"), $("#control-text"), $("#control-send"), "message.control", "Post to control", $("#control-error"));
 

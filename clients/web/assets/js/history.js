@@ -1,0 +1,147 @@
+// Older history, on demand (docs/protocol.md, `history`). A welcome is bounded: it carries the
+// latest messages of each feed thread (`feed_older` names the threads that have more) and no
+// timeline. A list loads older items when the user scrolls to its far end or clicks its
+// "Load older" button: feed lists page back thread by thread from the seq each thread's cursor
+// holds (`model.older`), timelines page back through the events from `model.timelineBefore`.
+// Everything lands by seq (feed.js, and the timeline is in seq order), so a page that overlaps
+// what the page already has, a reload or a replay never shows an item twice.
+
+import { $, el } from "./dom.js";
+import { addFeedItem, feedItemOf } from "./feed.js";
+import { TIMELINE_LIMIT } from "./model.js";
+import { applyPlay } from "./play.js";
+
+export const FEED_PAGE = 30;
+export const EVENTS_PAGE = 200;
+const EMPTY_ROUNDS = 5; // event pages that may come back empty (a long stretch the viewer may not see) per click
+
+/** The threads with older messages among those whose id starts with one of `prefixes`. */
+export function olderThreads(model, prefixes) {
+  return Object.keys(model.older ?? {}).filter((thread) => prefixes.some((prefix) => thread.startsWith(prefix)));
+}
+
+/** One page further back in each thread of a list (`prefixes`: `["team:"]`, `["control:", "prompt:"]` ...). */
+export async function loadOlderFeed(ctx, name, prefixes) {
+  const model = ctx.model;
+  if (!model || ctx.loading.has(name)) return;
+  const threads = olderThreads(model, prefixes);
+  if (!threads.length) return;
+  await loading(ctx, name, () =>
+    Promise.all(
+      threads.map(async (thread) => {
+        const before = model.older[thread];
+        const page = await ctx.connection.command("history", { of: "feed", thread, before, limit: FEED_PAGE });
+        if (ctx.model !== model || model.older[thread] !== before) return; // a new snapshot came meanwhile
+        for (const item of page.items) addFeedItem(model, feedItemOf(model, item));
+        if (page.more && page.items.length) model.older[thread] = page.items[0].seq;
+        else delete model.older[thread];
+      }),
+    ),
+  );
+}
+
+/** One page of older timeline entries (events before the oldest the timeline holds). */
+export async function loadOlderTimeline(ctx) {
+  const model = ctx.model;
+  if (!model || ctx.loading.has("timeline") || !model.timelineMore) return;
+  await loading(ctx, "timeline", async () => {
+    let found = 0;
+    for (let round = 0; round < EMPTY_ROUNDS && found === 0 && model.timelineMore; round++) {
+      const before = model.timelineBefore;
+      const page = await ctx.connection.command("history", { of: "events", before, limit: EVENTS_PAGE });
+      if (ctx.model !== model || model.timelineBefore !== before) return; // a new snapshot, or trimmed meanwhile
+      const first = model.timeline.length ? model.timeline[0].seq : Infinity;
+      const older = page.events.filter((e) => e.seq < first).map(({ seq, at, kind, data }) => ({ seq, at, kind, data }));
+      model.timeline.unshift(...older);
+      model.timelineBefore = page.before;
+      model.timelineMore = page.more;
+      // What the user loaded stays until newer entries push it out.
+      model.timelineLimit = Math.max(model.timelineLimit ?? TIMELINE_LIMIT, model.timeline.length);
+      found += older.length;
+    }
+  });
+  // A new snapshot came while this page was on its way: its timeline starts afresh.
+  if (ctx.model && ctx.model !== model && !ctx.model.timeline.length) loadOlderTimeline(ctx);
+}
+
+/**
+ * Staff pages: the scenario's SimCell templates and artefact titles are in `exercise.created`
+ * (seq 1, seen by staff), which no snapshot carries: read that one event.
+ */
+export async function loadScenario(ctx) {
+  const model = ctx.model;
+  if (!model?.me.staff || model.responses) return;
+  try {
+    const page = await ctx.connection.command("history", { of: "events", before: 2, limit: 1 });
+    const created = page.events.find((e) => e.kind === "exercise.created");
+    if (ctx.model !== model || !created) return;
+    applyPlay(model, created);
+    ctx.render();
+  } catch {
+    // the page goes on without the templates (the SimCell queue says so)
+  }
+}
+
+async function loading(ctx, name, work) {
+  ctx.loading.add(name);
+  delete ctx.historyErrors[name];
+  ctx.render();
+  try {
+    await work();
+  } catch (error) {
+    ctx.historyErrors[name] = error.message || String(error);
+  } finally {
+    ctx.loading.delete(name);
+    ctx.render();
+  }
+}
+
+/**
+ * The edge of a list where older items come from: a "Load older" button while there are more,
+ * "Loading…" while a page is on its way, "Start of the exercise" when there is nothing older.
+ * `data-state` is `more`, `loading` or `start`.
+ */
+export function renderEdge(ctx, node, { name, more, empty, label, load }) {
+  const state = ctx.loading.has(name) ? "loading" : more ? "more" : "start";
+  const error = ctx.historyErrors[name] ?? "";
+  node.hidden = state === "start" && empty;
+  if (node.dataset.state === state && node.dataset.error === error) return;
+  node.dataset.state = state;
+  node.dataset.error = error;
+  const parts = [];
+  if (state === "loading") parts.push(el("span", { class: "muted small", role: "status" }, "Loading older entries…"));
+  else if (state === "more") parts.push(el("button", { type: "button", class: "small link load-older", onclick: load }, label));
+  else parts.push(el("span", { class: "muted small history-start" }, "Start of the exercise"));
+  if (error) parts.push(el("span", { class: "error small", role: "alert" }, ` Could not load: ${error}`));
+  node.replaceChildren(...parts);
+}
+
+/**
+ * A list with older items: `{name, list, edge, label, scroll, prefixes?}`. With `prefixes` it is a
+ * feed list (the threads it shows), without it the timeline. `scroll` is the end of the list
+ * where the older items are ("top", or "bottom" for a list shown newest first).
+ */
+function loader(ctx, spec) {
+  return spec.prefixes ? () => loadOlderFeed(ctx, spec.name, spec.prefixes) : () => loadOlderTimeline(ctx);
+}
+
+/** Load older items when the user scrolls the list to its end. */
+export function wireHistory(ctx, spec) {
+  if (!spec.scroll) return;
+  const list = $(spec.list);
+  const load = loader(ctx, spec);
+  list.addEventListener(
+    "scroll",
+    () => {
+      const near = spec.scroll === "top" ? list.scrollTop < 30 : list.scrollHeight - list.scrollTop - list.clientHeight < 30;
+      if (near) load();
+    },
+    { passive: true },
+  );
+}
+
+/** Show the list's edge; `count` is how many items the list shows. */
+export function renderHistory(ctx, spec, count) {
+  const more = spec.prefixes ? olderThreads(ctx.model, spec.prefixes).length > 0 : Boolean(ctx.model.timelineMore);
+  renderEdge(ctx, $(spec.edge), { name: spec.name, more, empty: count === 0, label: spec.label, load: loader(ctx, spec) });
+}
