@@ -3,6 +3,8 @@ refuse and withdraw it, and when (`server.core.requests` holds the request itsel
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.delays import after
@@ -42,12 +44,33 @@ from server.core.requests import (
     require_status,
 )
 from server.core.scenario import Outcome, Scenario
+from server.core.signatures import signature
 from server.core.state import Exercise, apply
 
 MAX_TEXT = 20_000
 
 
 def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
+    return [_signed(state, event) for event in _decide(state, command, actor, now)]
+
+
+def _signed(state: Exercise, event: Event) -> Event:
+    """The event with its signatures: who acted, as the other country may know them."""
+    if isinstance(event, RequestDrafted):
+        return event  # signed as it is drafted: the request is not in the state yet
+    by = getattr(event, "by", None)
+    if by is None:
+        return event  # a joint team formed
+    request = state.requests[getattr(event, "request", "")]
+    signed = signature(state, request, by)
+    changes = {"by_name": signed.name, "by_agency": signed.agency}
+    if isinstance(event, RequestSent):
+        author = signature(state, request, request.author)
+        changes |= {"author_name": author.name, "author_agency": author.agency}
+    return replace(event, **changes)
+
+
+def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
     viewer = _viewer(actor)
     sim_now = state.clock.sim_at(now)
     scenario = state.scenario
@@ -147,8 +170,8 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         and may_answer(scenario, Viewer(p.id, p.team, p.role, False), instrument)
         for p in state.participants.values()
     )  # nobody there to answer (a country or agency nobody plays): SimCell answers
-    return RequestDrafted(
-        request=f"R-{len(state.requests) + 1}",
+    drafted = RequestRun(
+        id=f"R-{len(state.requests) + 1}",
         instrument=instrument.id,
         source_team=source.id,
         author=viewer.participant,
@@ -158,7 +181,22 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         urgent=command.urgent,
         spontaneous=command.spontaneous,
         simcell=not played,
+    )
+    author = signature(state, drafted, viewer.participant)
+    return RequestDrafted(
+        request=drafted.id,
+        instrument=drafted.instrument,
+        source_team=drafted.source_team,
+        author=drafted.author,
+        target_team=drafted.target_team,
+        target_agency=drafted.target_agency,
+        fields=drafted.fields,
+        urgent=drafted.urgent,
+        spontaneous=drafted.spontaneous,
+        simcell=drafted.simcell,
         sim_time=sim_now,
+        author_name=author.name,
+        author_agency=author.agency,
     )
 
 

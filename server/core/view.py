@@ -11,8 +11,9 @@ from typing import Any
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
 from server.core.injects import InjectRun
-from server.core.requests import RequestRun, propose
+from server.core.requests import RequestRun, Step, propose
 from server.core.scenario import Instrument, Scenario
+from server.core.signatures import Signature, signature
 from server.core.state import Exercise, Participant
 
 
@@ -204,6 +205,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "instrument": request.instrument,
         "from": request.source_team,
         "author": request.author,
+        **_signed("author", signature(state, request, request.author)),
         "to": request.target_team,
         "agency": request.target_agency,
         "status": str(request.status),
@@ -211,10 +213,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "spontaneous": request.spontaneous,
         "simcell": request.simcell,
         "fields": {f.key: f.value for f in request.fields},
-        "history": [
-            {"status": str(s.status), "by": s.by, "sim_time": s.sim_time, "note": s.note}
-            for s in request.history
-        ],
+        "history": [_step(state, request, step) for step in request.history],
         "validated_by": request.validated_by,
         "due_at": request.due_at,
         "due_stage": request.due_stage,
@@ -241,6 +240,21 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
             }
         )
     return shown
+
+
+def _step(state: Exercise, request: RequestRun, step: Step) -> dict[str, Any]:
+    return {
+        "status": str(step.status),
+        "by": step.by,
+        **_signed("by", signature(state, request, step.by)),
+        "sim_time": step.sim_time,
+        "note": step.note,
+    }
+
+
+def _signed(who: str, signed: Signature) -> dict[str, str]:
+    """Who acted, as the other country may know them: `<who>_name`, `<who>_agency`."""
+    return {f"{who}_name": signed.name, f"{who}_agency": signed.agency}
 
 
 def _released_injects(state: Exercise) -> list[InjectRun]:

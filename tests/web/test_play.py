@@ -142,3 +142,35 @@ def test_hostile_strings_in_request_fields_render_as_text(people: People) -> Non
     for page in (console, nils, sara, observer):
         assert page.locator("img").count() == 0
     assert people.dialogs == []
+
+
+def test_both_countries_see_who_of_the_other_acted_on_a_request(people: People) -> None:
+    # Issue 11, item 1: the other country's people showed as "Exercise control" in the history.
+    console = people.open("Carl Controller")
+    sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
+    start_exercise(console)
+    send_police_message(sara)
+    incoming = nils.locator("#inbox [data-request]")
+    incoming.locator("summary").click()
+    expect(incoming.locator(".history")).to_contain_text("Sent · Sara Costa (Sudria Police)")
+    nils.get_by_role("button", name="Acknowledge receipt").click()
+    nils.get_by_label("Answer, question or reason").fill("Which deckhand? We have two called Erik.")
+    nils.get_by_role("button", name="Ask for clarification").click()
+    outgoing = sara.locator("#outbox [data-request]")
+    expect(outgoing).to_have_attribute("data-status", "clarification_requested")
+    outgoing.locator("summary").click()
+    history = outgoing.locator(".history")
+    expect(history).to_contain_text("Acknowledged · Nils Berg (Norland Police)")
+    expect(history).to_contain_text("Clarification asked · Nils Berg (Norland Police)")
+    expect(history).not_to_contain_text("Exercise control")
+    sara.get_by_label("Your clarification").fill("Erik N., 19, off the trawler Kittiwake.")
+    sara.get_by_role("button", name="Send clarification").click()
+    expect(incoming.locator(".history")).to_contain_text("Clarified · Sara Costa (Sudria Police)")
+    nils.get_by_label("Answer, question or reason").fill("He is known to us.")
+    nils.get_by_role("button", name="Answer in full").click()
+    expect(history).to_contain_text("Answered · Nils Berg (Norland Police)")
+    sara.reload()  # from a snapshot: the same names
+    outgoing = sara.locator("#outbox [data-request]")
+    outgoing.locator("summary").click()
+    expect(outgoing.locator(".history")).to_contain_text("Answered · Nils Berg (Norland Police)")
+    expect(outgoing.locator(".history")).not_to_contain_text("Exercise control")

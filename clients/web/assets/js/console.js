@@ -6,7 +6,7 @@
 import { run, simNowOf, startPage } from "./app.js";
 import { audienceText, describe, kindGroup } from "./describe.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
-import { authorName, formatSim, isOnline, parseSim, roleName, teamName } from "./model.js";
+import { authorName, formatSim, isOnline, parseSim, roleName, signedName, teamName } from "./model.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
 import { delayText, instrument, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
@@ -235,7 +235,7 @@ function simcellCard(ctx, r, may, simNow) {
       el("span", { class: "muted request-route" }, `${route(model, r)}${r.agency ? ` · ${r.agency}` : ""}${r.urgent ? " · urgent" : ""}`),
       deadlineNode(r, simNow),
     ),
-    el("div", { class: "request-body" }, fieldList(model, r), waiting ? null : historyList(model, r, (id) => authorName(model, id))),
+    el("div", { class: "request-body" }, fieldList(model, r), waiting ? null : historyList(model, r, (id, step) => signedName(model, id, step.by_name, step.by_agency))),
     waiting
       ? el(
           "div",

@@ -1,6 +1,6 @@
 // One line of text per event, for the console's log and the observer's timeline.
 
-import { authorName, formatSim, roleName, teamName } from "./model.js";
+import { authorName, formatSim, roleName, signedName, teamName } from "./model.js";
 
 export const KIND_GROUPS = {
   "message.posted": "message",
@@ -59,6 +59,7 @@ export function audienceText(model, audience) {
 export function describe(model, entry) {
   const { kind, data } = entry;
   const who = (id) => authorName(model, id);
+  const signer = () => signedName(model, data.by, data.by_name, data.by_agency);
   const clock = () => (data.clock ? formatSim(data.clock.sim_anchor) : "");
   switch (kind) {
     case "exercise.created":
@@ -109,7 +110,7 @@ export function describe(model, entry) {
     case "inject.acknowledged":
       return { title: `${who(data.participant)} ${kind === "inject.opened" ? "opened" : "acknowledged"} ${data.inject}` };
     case "request.drafted":
-      return { title: `${data.request}: ${data.instrument} drafted by ${who(data.author)}, ${teamName(model, data.source_team)} → ${teamName(model, data.target_team)}` };
+      return { title: `${data.request}: ${data.instrument} drafted by ${signedName(model, data.author, data.author_name, data.author_agency)}, ${teamName(model, data.source_team)} → ${teamName(model, data.target_team)}` };
     case "request.deadline":
       return { title: `${data.request} is ${data.warning === "overdue" ? "overdue" : "due soon"} (due ${formatSim(data.due_at)})` };
     case "request.answered":
@@ -117,14 +118,14 @@ export function describe(model, entry) {
     case "request.clarification_requested":
     case "request.clarified": {
       const verb = { "request.answered": data.partial ? "answered in part" : "answered", "request.refused": `refused (${data.ground})`, "request.clarification_requested": "clarification asked", "request.clarified": "clarified" }[kind];
-      return { title: `${data.request} ${verb} by ${who(data.by)}`, detail: data.text || undefined };
+      return { title: `${data.request} ${verb} by ${signer()}`, detail: data.text || undefined };
     }
     case "request.updated":
     case "request.validated":
     case "request.sent":
     case "request.acknowledged":
     case "request.withdrawn":
-      return { title: `${data.request} ${kind.slice(8)} by ${who(data.by)}` };
+      return { title: `${data.request} ${kind.slice(8)} by ${signer()}` };
     case "artefact.released":
       return { title: `${data.artefact} released (${data.source})` };
     case "artefact.shared":

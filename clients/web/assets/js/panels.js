@@ -90,6 +90,7 @@ export function route(model, request) {
   return `${teamName(model, request.from)} → ${teamName(model, request.to)}${request.simcell ? " (SimCell)" : ""}`;
 }
 
+/** `who(id, step)` names who took a step (`signedName` with the step's signature). */
 export function historyList(model, request, who) {
   return el(
     "ol",
@@ -101,7 +102,7 @@ export function historyList(model, request, who) {
         el("span", { class: "muted" }, formatSim(step.sim_time)),
         " ",
         el("strong", {}, REQUEST_STATUS[step.status] ?? step.status),
-        step.by ? ` · ${who(step.by)}` : "",
+        step.by ? ` · ${who(step.by, step)}` : "",
         step.note ? el("div", { class: "text history-note" }, step.note) : null,
       ),
     ),

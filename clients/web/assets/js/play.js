@@ -81,7 +81,7 @@ function step(model, data, status, changes = {}, note = "") {
   }
   Object.assign(request, changes);
   request.status = status;
-  request.history = [...(request.history ?? []), { status, by: data.by, sim_time: data.sim_time, note }];
+  request.history = [...(request.history ?? []), { status, by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, note }];
 }
 
 function artefactArrives(model, id, changes) {
@@ -176,6 +176,8 @@ export function applyPlay(model, frame) {
         instrument: data.instrument,
         from: data.source_team,
         author: data.author,
+        author_name: data.author_name ?? "",
+        author_agency: data.author_agency ?? "",
         to: data.target_team,
         agency: data.target_agency,
         status: "draft",
@@ -183,7 +185,7 @@ export function applyPlay(model, frame) {
         spontaneous: data.spontaneous,
         simcell: data.simcell,
         fields: fieldsOf(data.fields),
-        history: [{ status: "draft", by: data.author, sim_time: data.sim_time, note: "" }],
+        history: [{ status: "draft", by: data.author, by_name: data.author_name ?? "", by_agency: data.author_agency ?? "", sim_time: data.sim_time, note: "" }],
         validated_by: null,
         due_at: null,
         due_stage: "",

@@ -4,7 +4,7 @@
 
 import { run, simNowOf, startPage } from "./app.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
-import { authorName, formatSim, isOnline, roleName, teamName } from "./model.js";
+import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
 import {
   CLOSED,
@@ -128,7 +128,7 @@ function requestCard(ctx, request, incoming, simNow) {
       fieldList(model, request),
       request.answer ? el("div", { class: "answer" }, el("strong", {}, request.status === "refused" ? `Refused (${words(request.ground)})` : "Answer"), el("p", { class: "text" }, request.answer)) : null,
       request.status === "refused" && !request.answer ? el("p", { class: "answer" }, `Refused: ${words(request.ground)}`) : null,
-      historyList(model, request, (id) => authorName(model, id)),
+      historyList(model, request, (id, step) => signedName(model, id, step.by_name, step.by_agency)),
       requestActions(ctx, request, incoming),
     ),
   );
