@@ -43,7 +43,7 @@ from server.core.requests import (
     require_sender,
     require_status,
 )
-from server.core.scenario import Outcome, Scenario
+from server.core.scenario import Country, Outcome, Scenario
 from server.core.signatures import signature
 from server.core.state import Exercise, apply
 
@@ -81,7 +81,12 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
             request = require_request(state.requests, command.request, viewer)
             require_sender(scenario, request, viewer, "change")
             require_status(request, "change", *OUTBOX)
-            fields = check_fields(instrument_of(scenario, request.instrument), command.fields, partial=True)
+            fields = check_fields(
+                instrument_of(scenario, request.instrument),
+                command.fields,
+                partial=True,
+                sides=_sides(state, request.source_team, request.target_team),
+            )
             urgent = request.urgent if command.urgent is None else command.urgent
             return [RequestUpdated(request.id, viewer.participant, fields, urgent, sim_now)]
         case c.ValidateRequest():
@@ -161,7 +166,7 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
     found = scenario.agency(agency) if agency else None
     if command.agency and (found is None or found[0].id != target.country):
         raise NotFound(f"no agency {command.agency!r} in {target.country}")
-    fields = check_fields(instrument, command.fields, partial=True)
+    fields = check_fields(instrument, command.fields, partial=True, sides=_sides(state, source.id, target.id))
     receiver = scenario.agency(agency)
     played = not (receiver is not None and receiver[1].played_by_simcell) and any(
         not p.staff
@@ -198,6 +203,14 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         author_name=author.name,
         author_agency=author.agency,
     )
+
+
+def _sides(state: Exercise, source: str, target: str) -> dict[str, Country | None]:
+    """The countries of a request's two teams, for its `agency` fields."""
+    return {
+        side: state.scenario.country(state.teams[team].country)
+        for side, team in (("source", source), ("target", target))
+    }
 
 
 def _receiving_agency(state: Exercise, country: str, agency_type: str) -> str:

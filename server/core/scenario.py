@@ -206,6 +206,11 @@ class Field:
     required: bool = True
     choices: tuple[str, ...] = ()
     min_length: int = 0
+    side: str = "source"
+    """An `agency` field names an agency of this side of the request: `source`, the requesting
+    country (the issuing authority), or `target`, the receiving one (the executing authority)."""
+    agency_types: frozenset[str] = frozenset()
+    """An `agency` field offers only agencies of these types (none: every agency of that side)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +249,19 @@ class Instrument:
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
+
+
+SIDES = ("source", "target")
+"""The two sides of a request, for the `side` of an `agency` field."""
+
+
+def agency_choices(spec: Field, country: Country | None) -> tuple[str, ...]:
+    """The agencies an `agency` field may name, of the country on its side of the request."""
+    return tuple(
+        agency.id
+        for agency in (country.agencies if country else ())
+        if not spec.agency_types or agency.type in spec.agency_types
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,7 @@ def _instrument(instrument: Instrument) -> dict[str, Any]:
                 "required": f.required,
                 "choices": list(f.choices),
                 "min_length": f.min_length,
+                **({"side": f.side, "agency_types": sorted(f.agency_types)} if f.type == "agency" else {}),
             }
             for f in instrument.fields
         ],

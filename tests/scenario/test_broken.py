@@ -260,6 +260,30 @@ MISTAKES = [
         scenario="greenhouse",
         file="responses.yaml",
     ),
+    Mistake(
+        "an agency field on no side of the request",
+        "side: source, agency_types: [prosecutor]}",
+        "side: sauce, agency_types: [prosecutor]}",
+        "instruments[1].fields[2].side",
+        "unknown side 'sauce' (sides: source, target)",
+        "side: sauce",
+    ),
+    Mistake(
+        "an agency field offering an unknown agency type",
+        "side: source, agency_types: [prosecutor]}",
+        "side: source, agency_types: [prosecuter]}",
+        "instruments[1].fields[2].agency_types[0]",
+        "unknown agency type 'prosecuter' (did you mean 'prosecutor'?)",
+        "prosecuter",
+    ),
+    Mistake(
+        "a side on a field that names no agency",
+        "{key: facts, type: text, min_length: 100}",
+        "{key: facts, type: text, min_length: 100, side: target}",
+        "instruments[1].fields[0].side",
+        "side and agency_types are for fields of type agency",
+        "side: target",
+    ),
 ]
 
 

@@ -33,10 +33,10 @@ def test_validate_lists_every_problem_and_exits_1(tmp_path: Path, capsys: pytest
     assert main(["scenario", "validate", str(folder)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert any(
-        line.startswith(f"{file}:165 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'")
+        line.startswith(f"{file}:167 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'")
         for line in err
     )
-    assert any(line.startswith(f"{file}:145 injects[0].tilte: unknown key 'tilte'") for line in err)
+    assert any(line.startswith(f"{file}:147 injects[0].tilte: unknown key 'tilte'") for line in err)
     assert err[-1] == f"{len(err) - 1} problem(s) in {folder}"
 
 

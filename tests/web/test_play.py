@@ -174,3 +174,22 @@ def test_both_countries_see_who_of_the_other_acted_on_a_request(people: People) 
     outgoing.locator("summary").click()
     expect(outgoing.locator(".history")).to_contain_text("Answered · Nils Berg (Norland Police)")
     expect(outgoing.locator(".history")).not_to_contain_text("Exercise control")
+
+
+def test_a_form_offers_the_requesting_country_s_own_authorities(people: People) -> None:
+    # Issue 11, item 2: the MLA's "requesting authority" listed the receiving country's bodies.
+    console = people.open("Carl Controller")
+    sofia, nora = people.open("Sofia Reyes"), people.open("Nora Lind")
+    start_exercise(console)
+    sofia.get_by_role("button", name="New request").click()
+    sofia.locator("#request-to").select_option("NOR")
+    sofia.locator("#request-instrument").select_option("MLA")
+    authority = sofia.get_by_label("Requesting authority")
+    expect(authority.locator("option")).to_have_text(["Choose…", "Sudria Prosecutor's Office"])
+    sofia.get_by_label("facts").fill(FACTS)
+    sofia.locator("#request-fields").get_by_label("bank records").check()
+    authority.select_option("SUD.PROS")
+    sofia.get_by_role("button", name="Send request").click()
+    incoming = nora.locator("#inbox [data-request]")
+    incoming.locator("summary").click()
+    expect(incoming.locator(".form-values")).to_contain_text("Requesting authoritySudria Prosecutor's Office")

@@ -2,7 +2,7 @@
 // status, its deadline against the exercise clock, its form as filled in. Text goes in as text.
 
 import { el } from "./dom.js";
-import { formatSim, teamName } from "./model.js";
+import { agencyName, formatSim, teamName } from "./model.js";
 import { CLOSED, instrument, OUTBOX, REQUEST_STATUS, words } from "./play.js";
 
 export function statusTag(request) {
@@ -76,7 +76,8 @@ export function fieldList(model, request) {
       .filter((key) => request.fields?.[key] !== undefined && request.fields?.[key] !== null)
       .map((key) => {
         const spec = inst?.fields.find((f) => f.key === key);
-        return el("div", {}, el("dt", {}, spec?.label || words(key)), el("dd", { class: "text" }, fieldValue(request.fields[key])));
+        const value = spec?.type === "agency" ? agencyName(model, request.fields[key]) : fieldValue(request.fields[key]);
+        return el("div", {}, el("dt", {}, spec?.label || words(key)), el("dd", { class: "text" }, value));
       }),
   );
 }

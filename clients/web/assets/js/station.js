@@ -242,10 +242,13 @@ function renderComposer(ctx) {
       ? `${inst.legal_basis} · via ${inst.channel} · ${inst.receiver} receives it${inst.deadlines[0] ? ` · legal deadline ${inst.deadlines[0].legal}` : ""}${issue ? "" : " · your role drafts it; a co-signature (validation) is needed before it is sent"}`
       : "",
   );
-  replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, country)) : []));
+  // An agency field names an agency of its side of the request: ours (the issuing authority) or theirs.
+  const own = model.catalogue?.countries.find((c) => c.id === countryOf(model, model.me.team));
+  const sides = { source: own, target: country };
+  replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, sides)) : []));
 }
 
-function fieldInput(spec, country) {
+function fieldInput(spec, sides) {
   const id = `field-${spec.key}`;
   const label = spec.label || words(spec.key);
   const hint = [spec.required ? "required" : "optional", spec.min_length ? `at least ${spec.min_length} characters` : ""].filter(Boolean).join(", ");
@@ -265,8 +268,11 @@ function fieldInput(spec, country) {
         el("legend", {}, label, " ", el("span", { class: "muted small" }, `(${hint})`)),
         ...spec.choices.map((c) => el("label", {}, el("input", { type: "checkbox", value: c }), ` ${words(c)}`)),
       );
-    case "agency":
-      return el("div", { class: "field" }, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...(country?.agencies ?? []).map((a) => el("option", { value: a.id }, a.name))));
+    case "agency": {
+      const types = spec.agency_types ?? [];
+      const offered = (sides[spec.side ?? "source"]?.agencies ?? []).filter((a) => !types.length || types.includes(a.type));
+      return el("div", { class: "field" }, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...offered.map((a) => el("option", { value: a.id }, a.name))));
+    }
     case "entities":
       return el("div", { class: "field" }, head, el("input", { type: "text", id, placeholder: "Names, separated by commas", autocomplete: "off", ...data }));
     case "date":
