@@ -377,9 +377,22 @@ class ActionTaken(Event):
     subject: str
     note: str
     sim_time: float
+    flags: tuple[str, ...] = ()
+    """Only in logs written before `ActionFlagged`: the flags are for evaluators, not the team."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFlagged(Event):
+    """What evaluators should look at in the action just taken: a safeguard skipped (a child
+    interviewed before a guardian was appointed). Staff only: the team sees the action, not the
+    evaluators' flag on it."""
+
+    kind: ClassVar[str] = "action.flagged"
+    action: str
+    participant: str
+    team: str
     flags: tuple[str, ...]
-    """What evaluators should look at: a safeguard skipped (a child interviewed before a
-    guardian was appointed)."""
+    sim_time: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +523,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RequestDeadlineWarned,
         ArtefactReleased,
         ActionTaken,
+        ActionFlagged,
         ControlMessagePosted,
         MentorPrompted,
         ArtefactShared,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from server.core.audience import Audience, Viewer, can_see
 from server.core.clock import Clock
 from server.core.events import (
+    ActionFlagged,
     ActionTaken,
     AnnouncementMade,
     ArtefactReleased,
@@ -362,6 +363,9 @@ def apply(state: Exercise, event: Event) -> Exercise:
                 event.action, event.participant, event.team, event.subject, event.sim_time, event.flags
             )
             return replace(state, actions=(*state.actions, taken))
+        case ActionFlagged():  # the flags of the action just taken (`server.core.actions`)
+            *earlier, last = state.actions
+            return replace(state, actions=(*earlier, replace(last, flags=event.flags)))
         case ControlMessagePosted():
             item = FeedItem(event.author, Audience.team(event.team), event.text, "control")
             return replace(state, feed=(*state.feed, item))

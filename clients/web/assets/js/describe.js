@@ -16,7 +16,7 @@ export function kindGroup(kind) {
   if (KIND_GROUPS[kind]) return KIND_GROUPS[kind];
   if (kind.startsWith("inject.")) return "inject";
   if (kind.startsWith("request.")) return "request";
-  if (kind.startsWith("artefact.") || kind === "action.taken") return "casefile";
+  if (kind.startsWith("artefact.") || kind.startsWith("action.")) return "casefile";
   if (kind === "message.control" || kind === "message.prompt" || kind === "message.direct" || kind === "note.written") return "message";
   return "exercise";
 }
@@ -24,7 +24,7 @@ export function kindGroup(kind) {
 /** The team an event is about (for the team filter), or null. */
 export function eventTeam(model, entry) {
   const { kind, data } = entry;
-  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "note.written") return data.team;
+  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "action.flagged" || kind === "note.written") return data.team;
   if (kind.startsWith("request.")) return model.requests?.[data.request]?.from ?? data.source_team ?? null;
   if (kind === "artefact.shared") return data.from_team;
   if (kind === "participant.added") return data.team;
@@ -136,6 +136,8 @@ export function describe(model, entry) {
       return { title: `Note on ${data.team ? teamName(model, data.team) : "the exercise"} by ${who(data.author)}`, detail: data.text };
     case "message.direct":
       return { title: `${who(data.author)}: ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} (direct)`, detail: data.text };
+    case "action.flagged":
+      return { title: `Flag: ${who(data.participant)} (${teamName(model, data.team)}): ${data.action} · ${data.flags.join(", ")}` };
     case "action.taken":
       return { title: `${who(data.participant)} (${teamName(model, data.team)}): ${data.action}${data.subject ? ` · ${data.subject}` : ""}${data.flags?.length ? ` · flagged: ${data.flags.join(", ")}` : ""}`, detail: data.note || undefined };
     default:

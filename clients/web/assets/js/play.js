@@ -243,6 +243,12 @@ export function applyPlay(model, frame) {
     case "action.taken":
       model.actions.push({ ...data, seq, at });
       break;
+    case "action.flagged": {
+      // Staff only: the evaluators' flags on the action just taken.
+      const taken = model.actions.findLast((a) => a.participant === data.participant && a.action === data.action);
+      if (taken) taken.flags = data.flags;
+      break;
+    }
     case "message.control":
       model.feed.push({ key: `seq-${seq}`, seq, at, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
       break;
