@@ -261,8 +261,10 @@ def decide_inject(
     match command:
         case c.OpenInject() | c.AcknowledgeInject():
             viewer = _participant(actor)
-            run = _known(injects, command.inject)
-            if run.status is not InjectStatus.RELEASED or not can_see(viewer, run.audience):
+            run = injects.get(command.inject)
+            if run is None or run.status is not InjectStatus.RELEASED or not can_see(viewer, run.audience):
+                # The same answer whether it does not exist, is not released or is for others:
+                # the answer must not tell a participant which inject ids exist.
                 raise NotFound(f"no inject {command.inject!r} for you")
             who = viewer.participant
             if isinstance(command, c.OpenInject):

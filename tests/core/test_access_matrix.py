@@ -356,3 +356,15 @@ def test_an_evaluators_flag_on_an_action_reaches_staff_only() -> None:
     for role in ("police", "prosecutor", "social_worker"):
         assert "flags" not in snapshot(state, VIEWERS[role])["actions"][0]
     assert snapshot(state, VIEWERS["mentor"])["actions"][0]["flags"] == list(flagged.flags)
+
+
+@pytest.mark.parametrize("name", ["inject.open", "inject.acknowledge"])
+def test_a_hidden_inject_and_a_missing_one_get_the_same_answer(name: str) -> None:
+    # Issue 11, item 6: "no inject 'T-02' for you" vs "no inject 'I-99' in this exercise" told a
+    # participant which ids exist. T-02 is released to SUD, T-06 not released, I-99 does not exist.
+    for actor in ("police", "prosecutor", "social_worker"):
+        answers = {}
+        for inject in ("T-02", "T-06", "ADHOC-3", "I-99"):
+            outcome, _, message = _answer(Cell(name, "-", {"inject": inject}, ()), actor)
+            answers[inject] = (outcome, message.replace(repr(inject), "<id>"))
+        assert set(answers.values()) == {(NF, "no inject <id> for you")}, answers
