@@ -408,6 +408,10 @@ class Inject:
     releases: tuple[str, ...] = ()
     notes: str = ""
     """For staff only."""
+    stand_in_for: str | None = None
+    """The team whose answer this inject scripts (the SPOC's reply to a request): when someone
+    plays that team, it fires only if the team has not answered by the request's game deadline
+    (`server.core.injects.stand_in_time`); its trigger is the request."""
     expected_actions: tuple[str, ...] = ()
     objectives: frozenset[str] = frozenset()
     characters: frozenset[str] = frozenset()

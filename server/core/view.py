@@ -10,7 +10,7 @@ from typing import Any
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
-from server.core.injects import InjectRun
+from server.core.injects import InjectRun, InjectStatus, stand_in_time
 from server.core.requests import RequestRun, Step, propose
 from server.core.scenario import Instrument, Scenario
 from server.core.signatures import Signature, signature
@@ -295,10 +295,27 @@ def _msel_row(state: Exercise, run: InjectRun) -> dict[str, Any]:
         "audience": _audience(run.audience),
         "triggered": run.trigger is not None,
         "adhoc": run.adhoc,
+        "stand_in": _stand_in(state, run),
         "recipients": recipients,
         "delivered": sorted(run.delivered),
         "opened": sorted(run.opened),
         "acknowledged": sorted(run.acknowledged),
+    }
+
+
+def _stand_in(state: Exercise, run: InjectRun) -> dict[str, Any] | None:
+    """A scripted answer for a team: for whom, the played requests whose game deadline it waits
+    for while the team owes the answer (control may skip it), and when it fires if none comes."""
+    if run.stand_in_for is None or run.trigger is None:
+        return None
+    due_at, waiting = stand_in_time(run, state.requests, state.scenario.clock.morning)
+    pending = run.status is InjectStatus.PLANNED
+    trigger = run.trigger
+    return {
+        "team": run.stand_in_for,
+        "request": {"instrument": trigger.instrument, "from": trigger.source, "to": trigger.target},
+        "waiting_for": waiting if pending else [],
+        "due_at": due_at if pending else None,
     }
 
 

@@ -154,6 +154,23 @@ def _injects(reader: Reader, scenario: Scenario) -> None:
                 where, why = reason
                 reader.problem(where, f"inject {inject.id!r} can never fire: {why}")
         _expected(reader, scenario, inject, path)
+        _stand_in(reader, scenario, inject, path)
+
+
+def _stand_in(reader: Reader, scenario: Scenario, inject: Inject, path: str) -> None:
+    """A stand-in scripts a team's answer to a request: its trigger is that request to that team."""
+    team = inject.stand_in_for
+    if team is None:
+        return
+    trigger = inject.trigger
+    country = next((u.country for u in scenario.units if u.id == team), team)
+    agencies = {a.id for c in scenario.countries if c.id == country for a in c.agencies}
+    if trigger is None or trigger.kind is not TriggerKind.REQUEST or trigger.target not in {team, *agencies}:
+        reader.problem(
+            f"{path}.stand_in_for",
+            f"inject {inject.id!r} stands in for {team}'s answer, so its trigger must be a request "
+            f"to {team} (trigger: request: {{instrument: ..., to: {team}}})",
+        )
 
 
 def _cycle(start: str, by_id: dict[str, Inject], trail: list[str]) -> list[str]:

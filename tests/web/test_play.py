@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.servers import ServerProcess, default_roster
 from tests.web.conftest import People
 from tests.web.test_pages import HOSTILE, start_exercise
+
+ROOT = Path(__file__).resolve().parents[2]
 
 QUESTION = "What do you know about SeaCrew Agency and a deckhand called Erik?"
 FACTS = (
@@ -193,3 +196,38 @@ def test_a_form_offers_the_requesting_country_s_own_authorities(people: People) 
     incoming = nora.locator("#inbox [data-request]")
     incoming.locator("summary").click()
     expect(incoming.locator(".form-values")).to_contain_text("Requesting authoritySudria Prosecutor's Office")
+
+
+STAND_IN = """  - id: T-07
+    title: "Norland Police answer (scripted)"
+    trigger: {request: {instrument: POLICE_MSG, from: SUD, to: NOR, state: sent}}
+    delay: PT15M
+    stand_in_for: NOR
+    channel: auto
+    from: Norland Police
+    to: "SUD: police"
+    body: "SeaCrew Agency is known to us."
+"""
+
+
+def test_control_sees_a_pending_stand_in_for_a_played_team_and_cancels_it(
+    browser: Browser, web_server: ServerProcess
+) -> None:
+    # Issue 11, item 3: a scripted answer for a team must not fire while people play that team.
+    yaml = (ROOT / "scenarios" / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("responses:\n", STAND_IN + "responses:\n", 1)
+    people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": yaml}))
+    try:
+        console = people.open("Carl Controller")
+        sara = people.open("Sara Costa")
+        start_exercise(console)
+        row = console.locator("#msel tr[data-inject='T-07']")
+        expect(row.locator(".stand-in")).to_contain_text("Stands in for Norland's answer")
+        send_police_message(sara)
+        expect(row.locator(".stand-in")).to_contain_text("unless Norland answers R-1 (skip to cancel)")
+        console.get_by_role("button", name="Skip T-07").click()
+        expect(row).to_have_attribute("data-status", "skipped")
+        expect(row.locator(".stand-in")).to_have_count(0)
+    finally:
+        people.close()
+    assert people.problems == [], people.problems

@@ -120,6 +120,7 @@ export function applyPlay(model, frame) {
           releases: i.releases ?? [],
           opened: [],
           acknowledged: [],
+          stand_in: i.stand_in_for ? { team: i.stand_in_for, request: { instrument: i.trigger?.instrument ?? null, from: i.trigger?.source ?? null, to: i.trigger?.target ?? null } } : null,
         };
       }
       break;
@@ -365,6 +366,24 @@ export function delayText(delay) {
   if (delay.anchor) return delay.anchor.replaceAll("_", " ");
   const minutes = Math.round((delay.seconds ?? 0) / 60);
   return minutes >= 60 ? `after ${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ""}`.trim() : `after ${minutes} min`;
+}
+
+const UNANSWERED = new Set(["sent", "acknowledged", "clarified"]);
+
+/**
+ * A scripted answer standing in for a played team (staff): the requests it waits for, which the
+ * team still owes an answer to, and the game deadline at which it fires unless the team answers
+ * (the server decides; this only shows it). Null when the inject is no stand-in or not pending.
+ */
+export function pendingStandIn(model, row) {
+  const spec = row.stand_in;
+  if (!spec || row.status !== "planned") return null;
+  const { instrument: inst, from, to } = spec.request ?? {};
+  const waiting = Object.values(model.requests).filter(
+    (r) => !r.simcell && UNANSWERED.has(r.status) && r.due_at !== null && r.due_at !== undefined && (!inst || r.instrument === inst) && (!from || r.from === from) && (!to || r.to === to || r.agency === to),
+  );
+  const due = waiting.length ? Math.min(...waiting.map((r) => r.due_at)) : null;
+  return { team: spec.team, waiting: waiting.map((r) => r.id), due };
 }
 
 export function words(id) {
