@@ -74,6 +74,8 @@ class InjectRun:
     adhoc: bool = False
     stand_in_for: str | None = None
     """A scripted stand-in for this team's answer (`stand_in_time`)."""
+    roleplay: str = ""
+    """The role-players' and controllers' brief (staff only; never released)."""
 
     @property
     def open(self) -> bool:
@@ -116,6 +118,7 @@ def _run(inject: Inject) -> InjectRun:
         delay=inject.delay,
         releases=inject.releases,
         stand_in_for=inject.stand_in_for,
+        roleplay=inject.roleplay,
     )
 
 

@@ -408,6 +408,9 @@ class Inject:
     releases: tuple[str, ...] = ()
     notes: str = ""
     """For staff only."""
+    roleplay: str = ""
+    """The brief for role-players and controllers: what to play, say or read out, and how it
+    depends on what the team does. Staff only: never part of the released inject."""
     stand_in_for: str | None = None
     """The team whose answer this inject scripts (the SPOC's reply to a request): when someone
     plays that team, it fires only if the team has not answered by the request's game deadline

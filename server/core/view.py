@@ -293,6 +293,7 @@ def _msel_row(state: Exercise, run: InjectRun) -> dict[str, Any]:
         "at": run.at,
         "released_at": run.released_at,
         "audience": _audience(run.audience),
+        "roleplay": run.roleplay,
         "triggered": run.trigger is not None,
         "adhoc": run.adhoc,
         "stand_in": _stand_in(state, run),

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from server.core.roles import STAFF_ROLES
@@ -155,6 +156,33 @@ def _injects(reader: Reader, scenario: Scenario) -> None:
                 reader.problem(where, f"inject {inject.id!r} can never fire: {why}")
         _expected(reader, scenario, inject, path)
         _stand_in(reader, scenario, inject, path)
+        _directions(reader, scenario, inject, path)
+
+
+DIRECTIONS = re.compile(
+    r"^[\W_]*(?:scene|role-?play(?:ers?)?|stage directions?|for (?:the )?(?:role-?players|controllers))\s*:"
+    r"|\brole-?players?\b|\bcontrollers? read\b|^[\W_]*if the (?:team|interview)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Text that reads like a direction for role-players or controllers ("*Scene:* role-players Ion
+and Andrei ...", "If the team brings an interpreter, he ..."), not like what trainees receive."""
+
+
+def _directions(reader: Reader, scenario: Scenario, inject: Inject, path: str) -> None:
+    """Warn when a trainee-visible text seems to hold the role-players' brief (`roleplay`)."""
+    audience = inject.audience
+    participant_roles = {r.id for r in scenario.roles}
+    to_trainees = audience.everyone or any(
+        not recipient.roles or recipient.roles & participant_roles for recipient in audience.recipients
+    )
+    found = DIRECTIONS.search(inject.body) if to_trainees else None
+    if found is not None:
+        line = next(part for part in inject.body[found.start() :].splitlines() if part.strip())
+        reader.warn(
+            f"{path}.body",
+            f"inject {inject.id!r} goes to trainees, but its text reads like a direction for "
+            f"role-players ({line.strip()[:60]!r}): move it to `roleplay`, which only staff see",
+        )
 
 
 def _stand_in(reader: Reader, scenario: Scenario, inject: Inject, path: str) -> None:

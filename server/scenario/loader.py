@@ -36,13 +36,14 @@ def scenario_file(path: Path) -> Path:
     return path / "scenario.yaml" if path.is_dir() else path
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, warnings: list[Problem] | None = None) -> Scenario:
+    """The scenario in `path`; what is allowed but looks wrong is added to `warnings`."""
     file = scenario_file(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError([Problem(str(file), None, "", f"cannot read: {error.strerror}")]) from None
-    return parse_scenario(text, str(file), file.parent)
+    return parse_scenario(text, str(file), file.parent, warnings)
 
 
 def bundle_scenario(path: Path) -> str:
@@ -81,14 +82,22 @@ def _inline(value: Any, folder: Path) -> Any:
     return out
 
 
-def parse_scenario(text: str, file: str = "scenario.yaml", folder: Path | None = None) -> Scenario:
-    """Parse a scenario; `folder` is where included and Markdown files are (none: inline only)."""
+def parse_scenario(
+    text: str,
+    file: str = "scenario.yaml",
+    folder: Path | None = None,
+    warnings: list[Problem] | None = None,
+) -> Scenario:
+    """Parse a scenario; `folder` is where included and Markdown files are (none: inline only);
+    warnings (allowed, but probably a mistake) are added to `warnings` when given."""
     from server.scenario.checks import check
 
     reader = Reader(Source(file, text, folder))
     scenario = reader.scenario()
     if scenario is not None:
         check(reader, scenario)
+    if warnings is not None:
+        warnings.extend(reader.source.warnings)
     if reader.source.problems or scenario is None:
         raise ScenarioError(reader.source.problems)
     return scenario

@@ -106,6 +106,27 @@ async def test_evaluators_flags_reach_staff_only_live_replayed_and_in_snapshots(
         await wire.close()
 
 
+async def test_a_role_players_brief_reaches_staff_only(server: ServerProcess) -> None:
+    # Issue 11, item 4: role-player directions were part of the inject text trainees receive.
+    created = server.create_exercise()
+    brief = "ROLEPLAY-ONLY-4c1e"  # in T-02's `roleplay` in twin-ports
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    sara = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))  # T-02 goes to SUD police
+    await director.ok("exercise.ready")
+    await director.ok("inject.release", inject="T-02")
+    await sara.drain()
+    assert "Kittiwake" in _raw(sara)  # the inject itself arrived
+    fresh = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
+    staff = await Wire.join(server.ws_url, code_of(created, "Sim Cell"))
+    for wire in (sara, fresh):
+        await wire.drain()
+        assert brief not in _raw(wire)
+    (row,) = [r for r in staff.welcome["snapshot"]["msel"] if r["id"] == "T-02"]  # type: ignore[index]
+    assert brief in row["roleplay"]
+    for wire in (director, sara, fresh, staff):
+        await wire.close()
+
+
 async def test_staff_see_everything_and_a_snapshot_equals_the_replayed_history(server: ServerProcess) -> None:
     created = server.create_exercise()
     director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))

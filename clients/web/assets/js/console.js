@@ -133,6 +133,9 @@ function renderMsel(ctx) {
           el("div", {}, el("span", { class: "inject-id" }, r.id), " ", el("span", { class: "msel-title" }, r.title)),
           el("div", { class: "muted small" }, `${r.sender} · ${words(r.channel)} · to ${audienceText(model, r.audience)}`, r.triggered ? " · on trigger" : "", r.adhoc ? " · ad hoc" : ""),
           standInNote(model, r),
+          r.roleplay
+            ? el("details", { class: "roleplay small" }, el("summary", {}, "Role-play brief (staff only)"), el("p", { class: "text" }, r.roleplay))
+            : null,
         ),
         el("td", { class: "mono" }, when),
         el("td", {}, el("span", { class: `tag tone-${tone}` }, label)),

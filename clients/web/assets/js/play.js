@@ -120,6 +120,7 @@ export function applyPlay(model, frame) {
           releases: i.releases ?? [],
           opened: [],
           acknowledged: [],
+          roleplay: i.roleplay ?? "",
           stand_in: i.stand_in_for ? { team: i.stand_in_for, request: { instrument: i.trigger?.instrument ?? null, from: i.trigger?.source ?? null, to: i.trigger?.target ?? null } } : null,
         };
       }
