@@ -518,6 +518,9 @@ class Scenario:
     informal_channels: bool = False
     """Whether teams may write to each other directly, outside the instruments (a phone call
     between colleagues who know each other)."""
+    share_names: bool = True
+    """Whether a request tells the other country the names of those who act on it, beside their
+    agency (`server.core.signatures`); False: the agency alone."""
     units: tuple[Unit, ...] = ()
     staff: tuple[StaffSetting, ...] = ()
     actions: tuple[Action, ...] = ()

@@ -5,7 +5,8 @@ A request passes between two countries' teams; neither team's roster is the othe
 other side nothing. Every step of a request therefore carries a signature: the person's name
 and the agency they act for, as a real form or a police message would. SimCell (staff)
 acting for an agency nobody plays signs with the agency alone: its people play a role, and
-their names are none of the trainees' business.
+their names are none of the trainees' business. A scenario that does not share names across
+borders (`share_names: false`) signs every step with the agency alone.
 
 A signature depends only on facts that never change (a participant's name, team and role, the
 request's countries and agencies), so it is the same in the event and in a later snapshot.
@@ -38,7 +39,7 @@ def signature(state: Exercise, request: RequestRun, participant: str) -> Signatu
     receiving = member.team == request.target_team
     if scenario.team_model is TeamModel.AGENCY_UNITS:
         unit = next((u for u in scenario.units if u.id == member.team), None)
-        return Signature(member.name, unit.agency if unit else "")
+        return Signature(member.name if scenario.share_names else "", unit.agency if unit else "")
     team = state.teams.get(member.team)
     country = scenario.country(team.country) if team else None
     role = scenario.role(member.role)
@@ -50,6 +51,7 @@ def signature(state: Exercise, request: RequestRun, participant: str) -> Signatu
         else next((a.id for a in agencies if instrument and a.type == instrument.issuer), "")
     )
     fitting = [a.id for a in agencies if a.type in works_for]
+    name = member.name if scenario.share_names else ""
     if preferred in fitting or (preferred and not fitting):
-        return Signature(member.name, preferred)
-    return Signature(member.name, fitting[0] if fitting else "")
+        return Signature(name, preferred)
+    return Signature(name, fitting[0] if fitting else "")

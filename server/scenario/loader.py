@@ -116,7 +116,7 @@ class Reader(WorldReader, PlayReader):
             "id", "title", "description", "description_file", "include", "clock", "team_model", "units",
             "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
             "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
-            "objectives", "metrics", "informal_channels",
+            "objectives", "metrics", "informal_channels", "share_names",
         }  # fmt: skip
         for key in data:
             if key not in keys:
@@ -130,6 +130,7 @@ class Reader(WorldReader, PlayReader):
             clock=self.clock(data.get("clock", {})),
             team_model=self.enum(data.get("team_model"), "team_model", TeamModel, TeamModel.COUNTRY_TEAMS),
             informal_channels=self.boolean(data.get("informal_channels"), "informal_channels", False),
+            share_names=self.boolean(data.get("share_names"), "share_names", True),
             countries=tuple(self.items(data, "countries", self.country, required=True)),
             units=tuple(self.items(data, "units", self.unit)),
             pair_overrides=tuple(self.items(data, "pair_overrides", self.override)),

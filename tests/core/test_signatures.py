@@ -138,3 +138,14 @@ def test_in_the_agency_units_model_a_team_signs_for_its_unit(play: Run) -> None:
     state = dataclasses.replace(play.state, scenario=units)
     assert signature(state, request_to("be.spoc"), play.id_of("Anna")) == Signature("Anna", "nl.pol")
     assert signature(state, request_to("be.spoc"), play.id_of("Carla")) == Signature("Carla", "")
+
+
+def test_a_scenario_that_shares_no_names_signs_with_the_agency_alone(play: Run) -> None:
+    anonymous = dataclasses.replace(play.state.scenario, share_names=False)
+    state = dataclasses.replace(play.state, scenario=anonymous)
+    assert signature(state, request_to("be.spoc"), play.id_of("Carla")) == Signature("", "be.spoc")
+    units = dataclasses.replace(
+        anonymous, team_model=TeamModel.AGENCY_UNITS, units=(Unit("nl", "Politie", "nl", "nl.pol"),)
+    )
+    state = dataclasses.replace(play.state, scenario=units)
+    assert signature(state, request_to("be.spoc"), play.id_of("Anna")) == Signature("", "nl.pol")
