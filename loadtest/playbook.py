@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.core.scenario import ExpectedRequest, Instrument, Scenario
+from server.core.scenario import Country, ExpectedRequest, Instrument, Scenario, agency_choices
 
 SOON = 30 * 60
 """A responsive team answers a request within 30 simulated minutes."""
@@ -101,8 +101,11 @@ def passive(scenario: Scenario) -> list[Step]:
     return []
 
 
-def fill_form(instrument: Instrument, content: str) -> dict[str, Any]:
-    """A complete, well-typed form for `instrument`, its texts built from `content`."""
+def fill_form(
+    instrument: Instrument, content: str, sides: Mapping[str, Country | None] | None = None
+) -> dict[str, Any]:
+    """A complete, well-typed form for `instrument`, its texts built from `content`; `sides`
+    are the request's countries (`source`, `target`), whose agencies `agency` fields name."""
     form: dict[str, Any] = {}
     for spec in instrument.fields:
         if spec.type in ("text", "date"):
@@ -111,7 +114,8 @@ def fill_form(instrument: Instrument, content: str) -> dict[str, Any]:
                 text += " " + content
             form[spec.key] = text
         elif spec.type == "agency":
-            form[spec.key] = "the competent authority"
+            choices = agency_choices(spec, (sides or {}).get(spec.side))
+            form[spec.key] = choices[0] if choices else "the competent authority"
         elif spec.type in ("enum",):
             form[spec.key] = spec.choices[0]
         elif spec.type == "multiselect":
@@ -127,7 +131,8 @@ def fill_form(instrument: Instrument, content: str) -> dict[str, Any]:
 
 def _draft_args(scenario: Scenario, expected: ExpectedRequest) -> dict[str, Any]:
     instrument = scenario.instrument(expected.instrument)
-    fields = fill_form(instrument, expected.content or expected.title) if instrument else {}
+    sides = {"source": scenario.country(expected.source), "target": scenario.country(expected.target)}
+    fields = fill_form(instrument, expected.content or expected.title, sides) if instrument else {}
     return {
         "instrument": expected.instrument,
         "to": expected.target,

@@ -3,7 +3,7 @@ shelter, appoint a guardian, interview, search, arrest, freeze, inspect ...).
 
 An action needs the capability `act:<action>` of the participant's role. Some actions should
 follow others (a child interviewed only once a guardian is appointed): doing them out of order
-is allowed, as in real life, but flagged for the evaluators.
+is allowed, as in real life, but flagged for the evaluators (`action.flagged`, which only staff see).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from server.core.audience import Audience, Viewer
 from server.core.errors import Forbidden, InvalidArguments, NotFound
-from server.core.events import ActionTaken, ArtefactReleased, Event
+from server.core.events import ActionFlagged, ActionTaken, ArtefactReleased, Event
 from server.core.records import Taken
 from server.core.scenario import Scenario
 
@@ -39,12 +39,14 @@ def take(
         raise InvalidArguments(f"a note has at most {MAX_NOTE} characters, a subject at most 200")
     done = {t.action for t in taken if t.team == viewer.team and (not subject or t.subject in ("", subject))}
     flags = tuple(f"{action.id} before {needed}" for needed in sorted(action.needs) if needed not in done)
-    decision = ActionTaken(
-        action.id, viewer.participant, viewer.team, subject.strip(), note.strip(), sim_now, flags
-    )
+    decision: list[Event] = [
+        ActionTaken(action.id, viewer.participant, viewer.team, subject.strip(), note.strip(), sim_now)
+    ]
+    if flags:  # for the evaluators: a fact of its own, so that only staff see it
+        decision.append(ActionFlagged(action.id, viewer.participant, viewer.team, flags, sim_now))
     found = [
         ArtefactReleased(artefact.id, Audience.team(viewer.team), f"action:{action.id}", sim_now)
         for artefact in scenario.artefacts
         if any(d.action == action.id for d in artefact.discovery)
     ]  # a search finds the ledger, a phone extraction the chats
-    return [decision, *found]
+    return [*decision, *found]

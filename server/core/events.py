@@ -221,6 +221,8 @@ class RequestDrafted(Event):
     spontaneous: bool
     simcell: bool
     sim_time: float
+    author_name: str = ""
+    author_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +233,10 @@ class RequestUpdated(Event):
     fields: tuple[FieldValue, ...]
     urgent: bool
     sim_time: float
+    by_name: str = ""
+    """Who acted, as the other country knows them (`server.core.signatures`): the name ("" for
+    SimCell playing an agency) and the agency."""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +245,8 @@ class RequestValidated(Event):
     request: str
     by: str
     sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +269,10 @@ class RequestSent(Event):
     fields: tuple[FieldValue, ...] = ()
     urgent: bool = False
     spontaneous: bool = False
+    author_name: str = ""
+    author_agency: str = ""
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +281,8 @@ class RequestAcknowledged(Event):
     request: str
     by: str
     sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +292,8 @@ class ClarificationRequested(Event):
     by: str
     text: str
     sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +303,8 @@ class RequestClarified(Event):
     by: str
     text: str
     sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +318,8 @@ class RequestAnswered(Event):
     """Artefacts the answer brings to the requesting team, at `release_at`."""
     release_at: float
     sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +330,8 @@ class RequestRefused(Event):
     ground: str
     text: str
     sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +342,8 @@ class RequestWithdrawn(Event):
     sim_time: float
     sent: bool
     """Whether it had been sent: then the receiving team learns of the withdrawal too."""
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,9 +377,22 @@ class ActionTaken(Event):
     subject: str
     note: str
     sim_time: float
+    flags: tuple[str, ...] = ()
+    """Only in logs written before `ActionFlagged`: the flags are for evaluators, not the team."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFlagged(Event):
+    """What evaluators should look at in the action just taken: a safeguard skipped (a child
+    interviewed before a guardian was appointed). Staff only: the team sees the action, not the
+    evaluators' flag on it."""
+
+    kind: ClassVar[str] = "action.flagged"
+    action: str
+    participant: str
+    team: str
     flags: tuple[str, ...]
-    """What evaluators should look at: a safeguard skipped (a child interviewed before a
-    guardian was appointed)."""
+    sim_time: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,6 +523,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RequestDeadlineWarned,
         ArtefactReleased,
         ActionTaken,
+        ActionFlagged,
         ControlMessagePosted,
         MentorPrompted,
         ArtefactShared,

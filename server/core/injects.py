@@ -69,6 +69,10 @@ class InjectRun:
     opened: frozenset[str] = frozenset()
     acknowledged: frozenset[str] = frozenset()
     adhoc: bool = False
+    stand_in_for: str | None = None
+    """A scripted stand-in for this team's answer (`stand_in_time`)."""
+    roleplay: str = ""
+    """The role-players' and controllers' brief (staff only; never released)."""
 
     @property
     def open(self) -> bool:
@@ -110,6 +114,8 @@ def _run(inject: Inject) -> InjectRun:
         trigger=inject.trigger,
         delay=inject.delay,
         releases=inject.releases,
+        stand_in_for=inject.stand_in_for,
+        roleplay=inject.roleplay,
     )
 
 
@@ -194,6 +200,37 @@ def _request_reached(trigger: Trigger, request: RequestRun) -> float | None:
     return min(times) if times else None
 
 
+UNANSWERED = frozenset({RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.CLARIFIED})
+"""The receiving team has the request and owes the next move."""
+
+
+def stand_in_time(
+    run: InjectRun, requests: Mapping[str, RequestRun] | None, morning: int
+) -> tuple[float | None, list[str]]:
+    """When a scripted stand-in for a team's answer fires, and the played requests it waits on.
+
+    A reply the scenario scripts for a team (the SPOC answers 30 minutes after the request) must
+    not give the case a second version when people play that team and answer it themselves. So:
+    for a request nobody plays (SimCell's), it fires as scripted; for a played one, only once its
+    game deadline has passed with the team still owing the answer (never when it has no deadline:
+    control may release it by hand, or skip it).
+    """
+    trigger = run.trigger
+    assert trigger is not None  # a stand-in's trigger is the request (the validator checks it)
+    times: list[float] = []
+    waiting: list[str] = []
+    for request in (requests or {}).values():
+        reached = _request_reached(trigger, request)
+        if reached is None:
+            continue
+        if request.simcell:
+            times.append(after(after(reached, trigger.delay, morning), run.delay, morning))
+        elif request.status in UNANSWERED and request.due_at is not None:
+            times.append(request.due_at)
+            waiting.append(request.id)
+    return (min(times) if times else None), waiting
+
+
 def due_time(
     run: InjectRun,
     injects: Mapping[str, InjectRun],
@@ -205,6 +242,8 @@ def due_time(
     """When a planned inject becomes due; None: not (yet) known or not planned."""
     if run.status is not InjectStatus.PLANNED:
         return None
+    if run.stand_in_for is not None and run.trigger is not None:
+        return stand_in_time(run, requests, morning)[0]
     start = (
         run.at if run.trigger is None else earliest(run.trigger, injects, sim_now, morning, requests, actions)
     )
@@ -258,8 +297,10 @@ def decide_inject(
     match command:
         case c.OpenInject() | c.AcknowledgeInject():
             viewer = _participant(actor)
-            run = _known(injects, command.inject)
-            if run.status is not InjectStatus.RELEASED or not can_see(viewer, run.audience):
+            run = injects.get(command.inject)
+            if run is None or run.status is not InjectStatus.RELEASED or not can_see(viewer, run.audience):
+                # The same answer whether it does not exist, is not released or is for others:
+                # the answer must not tell a participant which inject ids exist.
                 raise NotFound(f"no inject {command.inject!r} for you")
             who = viewer.participant
             if isinstance(command, c.OpenInject):

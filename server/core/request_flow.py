@@ -3,6 +3,8 @@ refuse and withdraw it, and when (`server.core.requests` holds the request itsel
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.delays import after
@@ -41,13 +43,34 @@ from server.core.requests import (
     require_sender,
     require_status,
 )
-from server.core.scenario import Outcome, Scenario
+from server.core.scenario import Country, Outcome, Scenario
+from server.core.signatures import signature
 from server.core.state import Exercise, apply
 
 MAX_TEXT = 20_000
 
 
 def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
+    return [_signed(state, event) for event in _decide(state, command, actor, now)]
+
+
+def _signed(state: Exercise, event: Event) -> Event:
+    """The event with its signatures: who acted, as the other country may know them."""
+    if isinstance(event, RequestDrafted):
+        return event  # signed as it is drafted: the request is not in the state yet
+    by = getattr(event, "by", None)
+    if by is None:
+        return event  # a joint team formed
+    request = state.requests[getattr(event, "request", "")]
+    signed = signature(state, request, by)
+    changes = {"by_name": signed.name, "by_agency": signed.agency}
+    if isinstance(event, RequestSent):
+        author = signature(state, request, request.author)
+        changes |= {"author_name": author.name, "author_agency": author.agency}
+    return replace(event, **changes)
+
+
+def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
     viewer = _viewer(actor)
     sim_now = state.clock.sim_at(now)
     scenario = state.scenario
@@ -58,7 +81,12 @@ def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: flo
             request = require_request(state.requests, command.request, viewer)
             require_sender(scenario, request, viewer, "change")
             require_status(request, "change", *OUTBOX)
-            fields = check_fields(instrument_of(scenario, request.instrument), command.fields, partial=True)
+            fields = check_fields(
+                instrument_of(scenario, request.instrument),
+                command.fields,
+                partial=True,
+                sides=_sides(state, request.source_team, request.target_team),
+            )
             urgent = request.urgent if command.urgent is None else command.urgent
             return [RequestUpdated(request.id, viewer.participant, fields, urgent, sim_now)]
         case c.ValidateRequest():
@@ -138,7 +166,7 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
     found = scenario.agency(agency) if agency else None
     if command.agency and (found is None or found[0].id != target.country):
         raise NotFound(f"no agency {command.agency!r} in {target.country}")
-    fields = check_fields(instrument, command.fields, partial=True)
+    fields = check_fields(instrument, command.fields, partial=True, sides=_sides(state, source.id, target.id))
     receiver = scenario.agency(agency)
     played = not (receiver is not None and receiver[1].played_by_simcell) and any(
         not p.staff
@@ -147,8 +175,8 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         and may_answer(scenario, Viewer(p.id, p.team, p.role, False), instrument)
         for p in state.participants.values()
     )  # nobody there to answer (a country or agency nobody plays): SimCell answers
-    return RequestDrafted(
-        request=f"R-{len(state.requests) + 1}",
+    drafted = RequestRun(
+        id=f"R-{len(state.requests) + 1}",
         instrument=instrument.id,
         source_team=source.id,
         author=viewer.participant,
@@ -158,8 +186,31 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         urgent=command.urgent,
         spontaneous=command.spontaneous,
         simcell=not played,
-        sim_time=sim_now,
     )
+    author = signature(state, drafted, viewer.participant)
+    return RequestDrafted(
+        request=drafted.id,
+        instrument=drafted.instrument,
+        source_team=drafted.source_team,
+        author=drafted.author,
+        target_team=drafted.target_team,
+        target_agency=drafted.target_agency,
+        fields=drafted.fields,
+        urgent=drafted.urgent,
+        spontaneous=drafted.spontaneous,
+        simcell=drafted.simcell,
+        sim_time=sim_now,
+        author_name=author.name,
+        author_agency=author.agency,
+    )
+
+
+def _sides(state: Exercise, source: str, target: str) -> dict[str, Country | None]:
+    """The countries of a request's two teams, for its `agency` fields."""
+    return {
+        side: state.scenario.country(state.teams[team].country)
+        for side, team in (("source", source), ("target", target))
+    }
 
 
 def _receiving_agency(state: Exercise, country: str, agency_type: str) -> str:

@@ -25,7 +25,16 @@ from typing import Any
 from server.core.audience import Audience, Viewer
 from server.core.delays import after
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
-from server.core.scenario import Field, Instrument, OutcomeRule, Response, ResponseOutcome, Scenario
+from server.core.scenario import (
+    Country,
+    Field,
+    Instrument,
+    OutcomeRule,
+    Response,
+    ResponseOutcome,
+    Scenario,
+    agency_choices,
+)
 
 
 class RequestStatus(StrEnum):
@@ -133,11 +142,17 @@ class RequestRun:
 
 
 def check_fields(
-    instrument: Instrument, values: Mapping[str, Any], *, partial: bool = False
+    instrument: Instrument,
+    values: Mapping[str, Any],
+    *,
+    partial: bool = False,
+    sides: Mapping[str, Country | None] | None = None,
 ) -> tuple[FieldValue, ...]:
     """The form's values, typed; InvalidArguments naming every field that is wrong.
 
     A draft may be `partial` (required fields still empty); a request is sent only complete.
+    `sides` are the request's two countries (`source`, `target`): an `agency` field names an
+    agency of the country on its side (an EIO is issued by an authority of the issuing State).
     """
     problems: list[str] = []
     typed: list[FieldValue] = []
@@ -151,7 +166,7 @@ def check_fields(
             if spec.required and not partial:
                 problems.append(f"field {spec.key!r}: required")
             continue
-        value, problem = _typed(spec, raw)
+        value, problem = _typed(spec, raw, (sides or {}).get(spec.side))
         if value is None:
             problems.append(f"field {spec.key!r}: {problem}")
         else:
@@ -166,9 +181,18 @@ def missing_fields(instrument: Instrument, fields: tuple[FieldValue, ...]) -> li
     return [spec.key for spec in instrument.fields if spec.required and spec.key not in present]
 
 
-def _typed(spec: Field, raw: Any) -> tuple[FieldValue | None, str]:
+def _typed(spec: Field, raw: Any, country: Country | None) -> tuple[FieldValue | None, str]:
     kind = spec.type
-    if kind in ("text", "date", "agency"):
+    if kind == "agency":
+        choices = agency_choices(spec, country)
+        if raw not in choices:
+            side = "requesting" if spec.side == "source" else "receiving"
+            return (
+                None,
+                f"an agency of the {side} country: one of {', '.join(choices) or 'none'} (got {raw!r})",
+            )
+        return FieldValue(spec.key, text=raw), ""
+    if kind in ("text", "date"):
         if not isinstance(raw, str):
             return None, "expected a text"
         if len(raw.strip()) < spec.min_length:

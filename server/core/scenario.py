@@ -206,6 +206,11 @@ class Field:
     required: bool = True
     choices: tuple[str, ...] = ()
     min_length: int = 0
+    side: str = "source"
+    """An `agency` field names an agency of this side of the request: `source`, the requesting
+    country (the issuing authority), or `target`, the receiving one (the executing authority)."""
+    agency_types: frozenset[str] = frozenset()
+    """An `agency` field offers only agencies of these types (none: every agency of that side)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +249,19 @@ class Instrument:
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
+
+
+SIDES = ("source", "target")
+"""The two sides of a request, for the `side` of an `agency` field."""
+
+
+def agency_choices(spec: Field, country: Country | None) -> tuple[str, ...]:
+    """The agencies an `agency` field may name, of the country on its side of the request."""
+    return tuple(
+        agency.id
+        for agency in (country.agencies if country else ())
+        if not spec.agency_types or agency.type in spec.agency_types
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +408,13 @@ class Inject:
     releases: tuple[str, ...] = ()
     notes: str = ""
     """For staff only."""
+    roleplay: str = ""
+    """The brief for role-players and controllers: what to play, say or read out, and how it
+    depends on what the team does. Staff only: never part of the released inject."""
+    stand_in_for: str | None = None
+    """The team whose answer this inject scripts (the SPOC's reply to a request): when someone
+    plays that team, it fires only if the team has not answered by the request's game deadline
+    (`server.core.injects.stand_in_time`); its trigger is the request."""
     expected_actions: tuple[str, ...] = ()
     objectives: frozenset[str] = frozenset()
     characters: frozenset[str] = frozenset()
@@ -493,6 +518,9 @@ class Scenario:
     informal_channels: bool = False
     """Whether teams may write to each other directly, outside the instruments (a phone call
     between colleagues who know each other)."""
+    share_names: bool = True
+    """Whether a request tells the other country the names of those who act on it, beside their
+    agency (`server.core.signatures`); False: the agency alone."""
     units: tuple[Unit, ...] = ()
     staff: tuple[StaffSetting, ...] = ()
     actions: tuple[Action, ...] = ()

@@ -11,9 +11,10 @@ from typing import Any
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
 from server.core.feed import thread_of
-from server.core.injects import InjectRun
-from server.core.requests import RequestRun, propose
+from server.core.injects import InjectRun, InjectStatus, stand_in_time
+from server.core.requests import RequestRun, Step, propose
 from server.core.scenario import Instrument, Scenario
+from server.core.signatures import Signature, signature
 from server.core.state import Exercise, FeedItem, Participant
 
 FEED_LATEST = 30
@@ -203,6 +204,7 @@ def _instrument(instrument: Instrument) -> dict[str, Any]:
                 "required": f.required,
                 "choices": list(f.choices),
                 "min_length": f.min_length,
+                **({"side": f.side, "agency_types": sorted(f.agency_types)} if f.type == "agency" else {}),
             }
             for f in instrument.fields
         ],
@@ -224,6 +226,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "instrument": request.instrument,
         "from": request.source_team,
         "author": request.author,
+        **_signed("author", signature(state, request, request.author)),
         "to": request.target_team,
         "agency": request.target_agency,
         "status": str(request.status),
@@ -231,10 +234,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "spontaneous": request.spontaneous,
         "simcell": request.simcell,
         "fields": {f.key: f.value for f in request.fields},
-        "history": [
-            {"status": str(s.status), "by": s.by, "sim_time": s.sim_time, "note": s.note}
-            for s in request.history
-        ],
+        "history": [_step(state, request, step) for step in request.history],
         "validated_by": request.validated_by,
         "due_at": request.due_at,
         "due_stage": request.due_stage,
@@ -261,6 +261,21 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
             }
         )
     return shown
+
+
+def _step(state: Exercise, request: RequestRun, step: Step) -> dict[str, Any]:
+    return {
+        "status": str(step.status),
+        "by": step.by,
+        **_signed("by", signature(state, request, step.by)),
+        "sim_time": step.sim_time,
+        "note": step.note,
+    }
+
+
+def _signed(who: str, signed: Signature) -> dict[str, str]:
+    """Who acted, as the other country may know them: `<who>_name`, `<who>_agency`."""
+    return {f"{who}_name": signed.name, f"{who}_agency": signed.agency}
 
 
 def _released_injects(state: Exercise) -> list[InjectRun]:
@@ -298,12 +313,30 @@ def _msel_row(state: Exercise, run: InjectRun) -> dict[str, Any]:
         "at": run.at,
         "released_at": run.released_at,
         "audience": _audience(run.audience),
+        "roleplay": run.roleplay,
         "triggered": run.trigger is not None,
         "adhoc": run.adhoc,
+        "stand_in": _stand_in(state, run),
         "recipients": recipients,
         "delivered": sorted(run.delivered),
         "opened": sorted(run.opened),
         "acknowledged": sorted(run.acknowledged),
+    }
+
+
+def _stand_in(state: Exercise, run: InjectRun) -> dict[str, Any] | None:
+    """A scripted answer for a team: for whom, the played requests whose game deadline it waits
+    for while the team owes the answer (control may skip it), and when it fires if none comes."""
+    if run.stand_in_for is None or run.trigger is None:
+        return None
+    due_at, waiting = stand_in_time(run, state.requests, state.scenario.clock.morning)
+    pending = run.status is InjectStatus.PLANNED
+    trigger = run.trigger
+    return {
+        "team": run.stand_in_for,
+        "request": {"instrument": trigger.instrument, "from": trigger.source, "to": trigger.target},
+        "waiting_for": waiting if pending else [],
+        "due_at": due_at if pending else None,
     }
 
 

@@ -9,7 +9,8 @@ Rules:
 - a team message is seen by its team; an announcement by the audience control chose;
 - an inject is seen by its audience once released; holding, skipping, re-timing and editing
   it are staff business; opening and acknowledging it, by the participant (and staff);
-- an action, the team's channel with control and a mentor's prompt: the team (and staff);
+- an action, the team's channel with control and a mentor's prompt: the team (and staff); the
+  evaluators' flags on an action (a safeguard skipped): staff;
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
 - a character's state (trust, status), a mentor's note: staff;
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from server.core.audience import Audience
 from server.core.events import (
+    ActionFlagged,
     ActionTaken,
     AnnouncementMade,
     ArtefactReleased,
@@ -133,7 +135,7 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=[event.from_team, *teams_of(state, event.to_team)])
         case JointTeamFormed():
             return Audience.of(teams=event.teams)
-        case SharingFlagged() | CharacterChanged() | NoteWritten():
+        case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged():
             return Audience.staff_only()
     raise ValueError(f"no audience rule for {event.kind}")
 

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import re
+
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import (
     Inject,
@@ -150,6 +152,50 @@ def _injects(reader: FieldReader, scenario: Scenario) -> None:
                 where, why = reason
                 reader.problem(where, f"inject {inject.id!r} can never fire: {why}")
         _expected(reader, scenario, inject, path)
+        _stand_in(reader, scenario, inject, path)
+        _directions(reader, scenario, inject, path)
+
+
+DIRECTIONS = re.compile(
+    r"^[\W_]*(?:scene|role-?play(?:ers?)?|stage directions?|for (?:the )?(?:role-?players|controllers))\s*:"
+    r"|\brole-?players?\b|\bcontrollers? read\b|^[\W_]*if the (?:team|interview)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""Text that reads like a direction for role-players or controllers ("*Scene:* role-players Ion
+and Andrei ...", "If the team brings an interpreter, he ..."), not like what trainees receive."""
+
+
+def _directions(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:
+    """Warn when a trainee-visible text seems to hold the role-players' brief (`roleplay`)."""
+    audience = inject.audience
+    participant_roles = {r.id for r in scenario.roles}
+    to_trainees = audience.everyone or any(
+        not recipient.roles or recipient.roles & participant_roles for recipient in audience.recipients
+    )
+    found = DIRECTIONS.search(inject.body) if to_trainees else None
+    if found is not None:
+        line = next(part for part in inject.body[found.start() :].splitlines() if part.strip())
+        reader.warn(
+            f"{path}.body",
+            f"inject {inject.id!r} goes to trainees, but its text reads like a direction for "
+            f"role-players ({line.strip()[:60]!r}): move it to `roleplay`, which only staff see",
+        )
+
+
+def _stand_in(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:
+    """A stand-in scripts a team's answer to a request: its trigger is that request to that team."""
+    team = inject.stand_in_for
+    if team is None:
+        return
+    trigger = inject.trigger
+    country = next((u.country for u in scenario.units if u.id == team), team)
+    agencies = {a.id for c in scenario.countries if c.id == country for a in c.agencies}
+    if trigger is None or trigger.kind is not TriggerKind.REQUEST or trigger.target not in {team, *agencies}:
+        reader.problem(
+            f"{path}.stand_in_for",
+            f"inject {inject.id!r} stands in for {team}'s answer, so its trigger must be a request "
+            f"to {team} (trigger: request: {{instrument: ..., to: {team}}})",
+        )
 
 
 def _cycle(start: str, by_id: dict[str, Inject], trail: list[str]) -> list[str]:

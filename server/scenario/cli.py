@@ -10,7 +10,7 @@ from pathlib import Path
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import Scenario, TeamModel
 from server.core.simtime import format_sim_time
-from server.scenario.errors import ScenarioError
+from server.scenario.errors import Problem, ScenarioError
 from server.scenario.loader import format_audience, load_scenario
 from server.scenario.msel import (
     describe_delay,
@@ -61,10 +61,14 @@ def _problems(error: ScenarioError, path: Path) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    warnings: list[Problem] = []
     try:
-        scenario = load_scenario(args.path)
+        scenario = load_scenario(args.path, warnings)
     except ScenarioError as error:
         return _problems(error, args.path)
+    finally:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{args.path}: valid scenario {scenario.id!r} ({len(scenario.countries)} countries, "
         f"{len(scenario.roles)} roles, {len(scenario.instruments)} instruments, "

@@ -32,6 +32,9 @@ class FieldReader:
     def problem(self, path: str, message: str) -> None:
         self.source.problem(path, message)
 
+    def warn(self, path: str, message: str) -> None:
+        self.source.warn(path, message)
+
     def at(self, obj: T, path: str) -> T:
         self.paths[id(obj)] = path
         return obj

@@ -37,13 +37,14 @@ def scenario_file(path: Path) -> Path:
     return path / "scenario.yaml" if path.is_dir() else path
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, warnings: list[Problem] | None = None) -> Scenario:
+    """The scenario in `path`; what is allowed but looks wrong is added to `warnings`."""
     file = scenario_file(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError([Problem(str(file), None, "", f"cannot read: {error.strerror}")]) from None
-    return parse_scenario(text, str(file), file.parent)
+    return parse_scenario(text, str(file), file.parent, warnings)
 
 
 def bundle_scenario(path: Path) -> str:
@@ -82,12 +83,20 @@ def _inline(value: Any, folder: Path) -> Any:
     return out
 
 
-def parse_scenario(text: str, file: str = "scenario.yaml", folder: Path | None = None) -> Scenario:
-    """Parse a scenario; `folder` is where included and Markdown files are (none: inline only)."""
+def parse_scenario(
+    text: str,
+    file: str = "scenario.yaml",
+    folder: Path | None = None,
+    warnings: list[Problem] | None = None,
+) -> Scenario:
+    """Parse a scenario; `folder` is where included and Markdown files are (none: inline only);
+    warnings (allowed, but probably a mistake) are added to `warnings` when given."""
     reader = Reader(Source(file, text, folder))
     scenario = reader.scenario()
     if scenario is not None:
         check(reader, scenario)
+    if warnings is not None:
+        warnings.extend(reader.source.warnings)
     if reader.source.problems or scenario is None:
         raise ScenarioError(reader.source.problems)
     return scenario
@@ -106,7 +115,7 @@ class Reader(WorldReader, PlayReader):
             "id", "title", "description", "description_file", "include", "clock", "team_model", "units",
             "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
             "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
-            "objectives", "metrics", "informal_channels",
+            "objectives", "metrics", "informal_channels", "share_names",
         }  # fmt: skip
         for key in data:
             if key not in keys:
@@ -120,6 +129,7 @@ class Reader(WorldReader, PlayReader):
             clock=self.clock(data.get("clock", {})),
             team_model=self.enum(data.get("team_model"), "team_model", TeamModel, TeamModel.COUNTRY_TEAMS),
             informal_channels=self.boolean(data.get("informal_channels"), "informal_channels", False),
+            share_names=self.boolean(data.get("share_names"), "share_names", True),
             countries=tuple(self.items(data, "countries", self.country, required=True)),
             units=tuple(self.items(data, "units", self.unit)),
             pair_overrides=tuple(self.items(data, "pair_overrides", self.override)),

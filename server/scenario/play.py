@@ -107,7 +107,8 @@ class PlayReader(FieldReader):
 
     def inject(self, value: Any, path: str) -> Inject | None:
         keys = {"id", "title", "body", "body_file", "channel", "from", "to", "at", "trigger", "delay",
-                "releases", "notes", "expected_actions", "objectives", "characters"}  # fmt: skip
+                "releases", "notes", "expected_actions", "objectives", "characters",
+                "stand_in_for", "roleplay", "roleplay_file"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "title", "channel", "from", "to"})
         if data is None:
             return None
@@ -128,12 +129,21 @@ class PlayReader(FieldReader):
                 delay=self.delay(data.get("delay"), f"{path}.delay"),
                 releases=self.refs_of(data.get("releases"), f"{path}.releases", "artefact"),
                 notes=self.long_text(data, "notes", path, required=False),
+                roleplay=self.long_text(data, "roleplay", path, required=False),
+                stand_in_for=self._stand_in_for(data, path),
                 expected_actions=expected,
                 objectives=frozenset(self.refs_of(data.get("objectives"), f"{path}.objectives", "objective")),
                 characters=frozenset(self.refs_of(data.get("characters"), f"{path}.characters", "character")),
             ),
             path,
         )
+
+    def _stand_in_for(self, data: dict[str, Any], path: str) -> str | None:
+        if "stand_in_for" not in data:
+            return None
+        team = str(data["stand_in_for"])
+        self.ref(f"{path}.stand_in_for", "team", team)
+        return team
 
     def response(self, value: Any, path: str) -> Response | None:
         data = self.map(

@@ -34,6 +34,8 @@ class Source:
         self.main = main
         self.folder = folder
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        """What is allowed but probably a mistake (scene directions in a trainee's text)."""
         self.lines: dict[str, tuple[str, int]] = {}
         self.data: dict[str, Any] = {}
         data = self._read(main, text, "")
@@ -144,3 +146,7 @@ class Source:
     def problem(self, path: str, message: str) -> None:
         file, line = self.where(path)
         self.problems.append(Problem(file, line, path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        file, line = self.where(path)
+        self.warnings.append(Problem(file, line, path, message))

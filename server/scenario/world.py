@@ -9,6 +9,7 @@ from typing import Any
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import (
     DEFAULT_LIFECYCLE,
+    SIDES,
     Action,
     Agency,
     Artefact,
@@ -303,7 +304,10 @@ class WorldReader(FieldReader):
 
     def field(self, value: Any, path: str) -> Field | None:
         data = self.map(
-            value, path, {"key", "type", "label", "required", "choices", "min_length"}, {"key", "type"}
+            value,
+            path,
+            {"key", "type", "label", "required", "choices", "min_length", "side", "agency_types"},
+            {"key", "type"},
         )
         if data is None:
             return None
@@ -317,6 +321,14 @@ class WorldReader(FieldReader):
         choices = self.strings(data.get("choices"), f"{path}.choices")
         if kind in ("enum", "multiselect") and not choices:
             self.problem(f"{path}.choices", f"a field of type {kind} needs its choices")
+        side = str(data.get("side", "source"))
+        if side not in SIDES:
+            self.problem(f"{path}.side", f"unknown side {side!r} (sides: {', '.join(SIDES)})")
+        types = self.strings(data.get("agency_types"), f"{path}.agency_types")
+        for i, agency_type in enumerate(types):
+            self.ref(f"{path}.agency_types[{i}]", "agency_type", agency_type)
+        if kind != "agency" and ("side" in data or types):
+            self.problem(f"{path}.side", "side and agency_types are for fields of type agency")
         return Field(
             key=self.identifier(data.get("key"), f"{path}.key"),
             type=kind,
@@ -324,6 +336,8 @@ class WorldReader(FieldReader):
             required=self.boolean(data.get("required"), f"{path}.required", True),
             choices=choices,
             min_length=self.integer(data.get("min_length"), f"{path}.min_length", 0),
+            side=side,
+            agency_types=frozenset(types),
         )
 
     def entity(self, value: Any, path: str) -> Entity | None:

@@ -30,8 +30,10 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.decide import create, decide
 from server.core.errors import DomainError
-from server.core.events import ControlMessagePosted, Event
-from server.core.state import Exercise
+from server.core.events import ActionFlagged, ActionTaken, ControlMessagePosted, Event
+from server.core.state import Exercise, apply
+from server.core.view import snapshot
+from server.core.visibility import audience
 from server.protocol.commands import COMMANDS, NewCode
 from server.scenario.loader import load_scenario
 from tests.core.transcript import NOW, Run
@@ -338,3 +340,31 @@ def test_what_only_the_server_does_is_forbidden_to_every_role(command: c.Command
         with pytest.raises(DomainError) as refused:
             decide(STATES["running"], command, VIEWERS[actor], NOW)
         assert refused.value.code == F
+
+
+def test_an_evaluators_flag_on_an_action_reaches_staff_only() -> None:
+    # Issue 11, item 5: shelter before the NRM referral is flagged for evaluators, not the team.
+    command = COMMANDS["action.take"].build({"action": "arrange_shelter"}, NewCode("x", "y"))
+    state = STATES["running"]
+    taken, flagged = decide(state, command, VIEWERS["social_worker"], NOW)
+    for event in (taken, flagged):
+        state = apply(state, event)
+    assert isinstance(taken, ActionTaken) and taken.flags == ()
+    assert isinstance(flagged, ActionFlagged) and flagged.flags == ("arrange_shelter before refer_nrm",)
+    assert audience(state, taken) == Audience.team("NOR")
+    assert audience(state, flagged).is_staff_only
+    for role in ("police", "prosecutor", "social_worker"):
+        assert "flags" not in snapshot(state, VIEWERS[role])["actions"][0]
+    assert snapshot(state, VIEWERS["mentor"])["actions"][0]["flags"] == list(flagged.flags)
+
+
+@pytest.mark.parametrize("name", ["inject.open", "inject.acknowledge"])
+def test_a_hidden_inject_and_a_missing_one_get_the_same_answer(name: str) -> None:
+    # Issue 11, item 6: "no inject 'T-02' for you" vs "no inject 'I-99' in this exercise" told a
+    # participant which ids exist. T-02 is released to SUD, T-06 not released, I-99 does not exist.
+    for actor in ("police", "prosecutor", "social_worker"):
+        answers = {}
+        for inject in ("T-02", "T-06", "ADHOC-3", "I-99"):
+            outcome, _, message = _answer(Cell(name, "-", {"inject": inject}, ()), actor)
+            answers[inject] = (outcome, message.replace(repr(inject), "<id>"))
+        assert set(answers.values()) == {(NF, "no inject <id> for you")}, answers

@@ -11,6 +11,7 @@ from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import create
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.events import (
+    ActionFlagged,
     ActionTaken,
     ArtefactReleased,
     ControlMessagePosted,
@@ -18,6 +19,7 @@ from server.core.events import (
     InjectReleased,
     MentorPrompted,
     NoteWritten,
+    to_data,
 )
 from server.core.scenario import (
     Action,
@@ -34,6 +36,7 @@ from server.core.scenario import (
     TriggerKind,
     Visibility,
 )
+from server.core.state import fold
 from server.core.view import snapshot
 from server.core.visibility import audience
 from tests.core.transcript import NOW, ROSTER, SCENARIO, Run
@@ -74,20 +77,48 @@ def play() -> Run:
 
 def test_a_child_interviewed_before_a_guardian_is_appointed_is_flagged(play: Run) -> None:
     anna, bas = play.viewer("Anna"), play.viewer("Bas")
-    (early,) = play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
-    assert isinstance(early, ActionTaken)
-    assert early.flags == ("interview_child before appoint_guardian",)
-    play.do(c.TakeAction("appoint_guardian", subject="CH-DARIA", note="Ms K. from child services"), bas)
-    (later,) = play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
-    assert later.flags == ()  # type: ignore[attr-defined]
-    (other,) = play.do(c.TakeAction("interview_child", subject="CH-OLGA"), anna)
-    assert other.flags == ("interview_child before appoint_guardian",)  # type: ignore[attr-defined]
-    assert [t.action for t in play.state.actions] == [
-        "interview_child",
-        "appoint_guardian",
-        "interview_child",
-        "interview_child",
+    early = play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
+    assert early == [
+        ActionTaken("interview_child", anna.participant, "nl", "CH-DARIA", "", early[0].sim_time),  # type: ignore[attr-defined]
+        ActionFlagged(
+            "interview_child",
+            anna.participant,
+            "nl",
+            ("interview_child before appoint_guardian",),
+            early[0].sim_time,  # type: ignore[attr-defined]
+        ),
     ]
+    play.do(c.TakeAction("appoint_guardian", subject="CH-DARIA", note="Ms K. from child services"), bas)
+    later = play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
+    assert [type(e) for e in later] == [ActionTaken]  # nothing to flag
+    (_, other) = play.do(c.TakeAction("interview_child", subject="CH-OLGA"), anna)
+    assert isinstance(other, ActionFlagged)
+    assert other.flags == ("interview_child before appoint_guardian",)
+    assert [(t.action, t.flags) for t in play.state.actions] == [
+        ("interview_child", ("interview_child before appoint_guardian",)),
+        ("appoint_guardian", ()),
+        ("interview_child", ()),
+        ("interview_child", ("interview_child before appoint_guardian",)),
+    ]
+
+
+def test_evaluators_flags_are_for_staff_in_events_and_snapshots_alike(play: Run) -> None:
+    # Issue 11, item 5: the flags reached the team live (in action.taken) but not in its snapshot.
+    anna, bas, mia = play.viewer("Anna"), play.viewer("Bas"), play.viewer("Mia")
+    play.do(c.TakeAction("interview_child", subject="CH-DARIA"), anna)
+    team_saw = [e for e in play.log if can_see(bas, audience(play.state, e))]
+    assert [e for e in team_saw if isinstance(e, ActionTaken | ActionFlagged)] == [
+        ActionTaken("interview_child", anna.participant, "nl", "CH-DARIA", "", play.log[-1].sim_time)  # type: ignore[attr-defined]
+    ]
+    assert not any("appoint_guardian" in str(to_data(e)) for e in team_saw)
+    assert "flags" not in snapshot(play.state, bas)["actions"][0]
+    assert [e.kind for e in play.log if isinstance(e, ActionFlagged)] == ["action.flagged"]
+    assert audience(play.state, play.log[-1]).is_staff_only
+    # The mentor (staff, attached to team nl) sees the flag live and in a snapshot.
+    assert snapshot(play.state, mia)["actions"][0]["flags"] == ["interview_child before appoint_guardian"]
+    # What the team's events told it is what its snapshot shows.
+    told = fold([play.log[0], *team_saw])
+    assert snapshot(told, bas) == snapshot(play.state, bas)
 
 
 def test_actions_need_the_capability_and_a_known_action(play: Run) -> None:

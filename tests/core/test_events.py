@@ -11,6 +11,7 @@ from server.core.audience import Audience
 from server.core.clock import Clock
 from server.core.events import (
     EVENT_TYPES,
+    ActionFlagged,
     ActionTaken,
     AnnouncementMade,
     ArtefactReleased,
@@ -161,8 +162,8 @@ EXAMPLES: list[Event] = [
         "CH-DARIA",
         "",
         36_100.0,
-        ("interview_child before appoint_guardian",),
     ),
+    ActionFlagged("interview_child", "P0006", "nl", ("interview_child before appoint_guardian",), 36_100.0),
     ControlMessagePosted("P0002", "nl", "At 10:00", from_control=True),
     MentorPrompted("P0004", "nl", "Consider Interpol."),
     ArtefactShared("A-1", "nl", "be", "P0006", "R-1", 36_200.0),
@@ -183,7 +184,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 44
+    assert len(EVENT_TYPES) == 45
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

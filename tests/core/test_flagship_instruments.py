@@ -101,7 +101,8 @@ def test_a_request_with_a_required_field_missing_is_not_sent(instrument_id: str)
     source, role = _issuer(cohort, instrument)
     target = next(t.id for t in scenario.countries if scenario.available(instrument_id, source, t.id))
     required = next(f.key for f in instrument.fields if f.required)
-    form = {k: v for k, v in fill_form(instrument, "x" * 50).items() if k != required}
+    sides = {"source": scenario.country(source), "target": scenario.country(target)}
+    form = {k: v for k, v in fill_form(instrument, "x" * 50, sides).items() if k != required}
     (drafted,) = cohort.run.do(c.DraftRequest(instrument_id, target, form), cohort.member(source, role))
     error = _refused(cohort, c.SendRequest(drafted.request), source, role)  # type: ignore[attr-defined]
     if error.code == "invalid_state":  # it needs a co-signature first: give it, then try again

@@ -23,7 +23,7 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import create
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
-from server.core.events import ConnectionOpened, InjectAcknowledged, InjectOpened, InjectReleased
+from server.core.events import ConnectionOpened, InjectAcknowledged, InjectOpened, InjectReleased, to_data
 from server.core.injects import InjectStatus, after, audience_of, due, earliest, next_due
 from server.core.scenario import (
     Anchor,
@@ -385,3 +385,23 @@ def test_presence_of_someone_not_on_the_roster_delivers_nothing(msel: Run) -> No
     before = msel.state.injects
     after = apply(msel.state, ConnectionOpened("P9999", "i1:9"))
     assert after.injects == before
+
+
+def test_the_role_players_brief_is_for_staff_only() -> None:
+    # Issue 11, item 4: scene directions for role-players were in the body trainees receive.
+    scene = _inject(
+        "I-SCENE",
+        when="D1 08:30",
+        audience=InjectAudience(recipients=(Recipient("nl"),)),
+        roleplay="Ion answers in single words unless the team brings a qualified interpreter.",
+    )
+    run = Run(create(dataclasses.replace(SCENARIO, injects=(scene,)), "EX1", "", ROSTER, NOW), NOW)
+    run.do(c.MarkReady(), run.viewer("Dana"))
+    run.do(c.StartExercise(), run.viewer("Dana"))
+    (released,) = run.do(c.Advance(), c.SYSTEM, at=NOW + 3600)
+    assert isinstance(released, InjectReleased)
+    assert "single words" not in str(to_data(released))
+    anna = snapshot(run.state, run.viewer("Anna"))
+    assert [i["id"] for i in anna["injects"]] == ["I-SCENE"] and "single words" not in str(anna)
+    (row,) = snapshot(run.state, run.viewer("Colm"))["msel"]
+    assert row["roleplay"] == scene.roleplay

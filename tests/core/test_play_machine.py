@@ -5,7 +5,8 @@ Invariants after every step:
 - no event reaches a participant outside it: a request's events only its two teams (the
   receiving one only once sent, and never when SimCell plays it), an inject only its recipients;
 - an inject is released at most once, never before it was due, never while held or skipped;
-- a refused command writes nothing.
+- a refused command writes nothing;
+- every step of a request is shown signed (name, agency) as its event signed it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from server.core import commands as c
 from server.core.audience import Viewer, can_see
 from server.core.decide import create
 from server.core.errors import DomainError
-from server.core.events import Event, InjectReleased
+from server.core.events import Event, InjectReleased, RequestDrafted
 from server.core.injects import InjectStatus
 from server.core.requests import RequestStatus as S
 from server.core.state import Exercise, Status
+from server.core.view import snapshot
 from server.core.visibility import audience
 from tests.core.test_injects import INJECTS
 from tests.core.test_requests import GOOD_EIO, REQUEST_SCENARIO
@@ -232,6 +234,18 @@ class PlayMachine(RuleBasedStateMachine):
             assert run.status is InjectStatus.RELEASED
             if event.reason == "time" and run.at is not None:
                 assert event.sim_time >= run.at or event.sim_time == run.released_at
+
+    @invariant()
+    def every_step_is_shown_signed_as_its_event_signed_it(self) -> None:
+        # Who took a step, as the other country knows them: the snapshot says what the event said.
+        told: dict[str, list[tuple[str, str]]] = {}
+        for event in self.run.log:
+            if isinstance(event, RequestDrafted):
+                told[event.request] = [(event.author_name, event.author_agency)]
+            elif hasattr(event, "by_name"):
+                told[event.request].append((event.by_name, event.by_agency))  # type: ignore[attr-defined]
+        shown = snapshot(self.run.state, self.run.viewer("Dana"))["requests"]
+        assert {r["id"]: [(s["by_name"], s["by_agency"]) for s in r["history"]] for r in shown} == told
 
     @invariant()
     def the_scheduler_never_works_while_paused(self) -> None:

@@ -10,6 +10,7 @@ The scripts are `loadtest.playbook`, which the load test's bots play too.
 from __future__ import annotations
 
 import hashlib
+import math
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from server.core.audience import Viewer
 from server.core.decide import create
 from server.core.errors import DomainError, InvalidState
 from server.core.events import Event, InjectReleased
+from server.core.requests import RequestStatus as S
 from server.core.requests import may_answer, may_validate
 from server.core.roles import StaffRole
 from server.core.scenario import Scenario
@@ -169,8 +171,36 @@ def test_a_strong_cohort_makes_every_request_and_reaches_the_full_action_day(
     assert cohort.run.state.joint_teams == {"JIT-GREENHOUSE"}  # the JIT agreement was signed
     for branch in ("I-06b", "I-18b", "I-26b", "I-24b"):
         assert branch not in released, branch
-    for unlocked in ("I-06", "I-13", "I-16", "I-18", "I-19", "I-20", "I-22"):
+    for unlocked in ("I-06", "I-18", "I-19", "I-20"):
         assert unlocked in released, unlocked
+
+
+STAND_INS = {"I-13": "KAL", "I-16": "VAR", "I-22": "KAL"}
+"""The flagship's scripted answers of a team: the SPOC, the Varnian and the Kalmarian FIU reply."""
+
+
+def test_a_scripted_answer_stands_in_only_for_a_team_that_has_not_answered_by_the_deadline(
+    strong_run: tuple[Cohort, list[str]],
+) -> None:
+    # Issue 11, item 3: "SPOC answers" fired 30 minutes after the request while the played team
+    # answered the same request with other facts. Every team is played here and answers within
+    # 30 minutes: the Egmont and FIU.net replies never come, the SPOC's only where the team's
+    # answer came no earlier than the game deadline.
+    cohort, released = strong_run
+    assert {i.id: i.stand_in_for for i in flagship().injects if i.stand_in_for} == STAND_INS
+    for inject, team in STAND_INS.items():
+        trigger = cohort.run.state.injects[inject].trigger
+        assert trigger is not None and trigger.target == team
+        asked = [
+            r
+            for r in cohort.run.state.requests.values()
+            if r.sent
+            and (r.instrument, r.source_team, r.target_team) == (trigger.instrument, trigger.source, team)
+        ]
+        assert asked and not any(r.simcell for r in asked), inject
+        late = any(r.due_at is not None and (r.reached(S.ANSWERED) or math.inf) >= r.due_at for r in asked)
+        assert (inject in released) == late, inject
+    assert "I-16" not in released and "I-22" not in released
 
 
 def test_a_passive_cohort_triggers_the_consequences(passive_run: tuple[Cohort, list[str]]) -> None:

@@ -64,7 +64,7 @@ from server.core.scenario import (
 )
 from server.core.schedule import advance, is_due, next_wake
 from server.core.simtime import HOUR, MINUTE, parse_sim_time
-from server.core.view import snapshot
+from server.core.view import catalogue, snapshot
 from server.core.visibility import audience
 from tests.core.transcript import NOW, ROSTER, SCENARIO, Run
 
@@ -609,3 +609,58 @@ def test_an_answer_brings_in_what_the_scenario_says_it_discovers(play: Run) -> N
     (released,) = play.do(c.Advance(), c.SYSTEM)
     assert isinstance(released, ArtefactReleased)
     assert [a["id"] for a in snapshot(play.state, anna)["case_file"]] == ["A-SUBSCRIBER"]
+
+
+def test_an_agency_field_names_an_agency_of_its_own_side_of_the_request() -> None:
+    # Issue 11, item 2: the EIO's issuing authority offered (and took) the receiving country's
+    # bodies, even a bank; the receiver then saw the EIO as issued by its own office.
+    from tests.core.test_signatures import SCENARIO as WITH_AGENCIES
+
+    eio = dataclasses.replace(
+        EIO,
+        fields=(
+            *EIO.fields,
+            Field("issuing_authority", "agency", agency_types=frozenset({"prosecutor"})),
+            Field("executing_authority", "agency", side="target", required=False),
+        ),
+    )
+    scenario = dataclasses.replace(WITH_AGENCIES, instruments=(eio, SIENA, SPONTANEOUS))
+    run = Run(create(scenario, "EX1", "", ROSTER, NOW), NOW)
+    run.do(c.MarkReady(), run.viewer("Dana"))
+    run.do(c.StartExercise(), run.viewer("Dana"))
+    bas = run.viewer("Bas")
+    for wrong, message in (
+        ("be.pros", "issuing_authority': an agency of the requesting country: one of nl.om (got 'be.pros')"),
+        ("nl.pol", "one of nl.om (got 'nl.pol')"),  # of nl, but not a prosecutor's office
+        ("the competent authority", "one of nl.om"),
+    ):
+        with pytest.raises(InvalidArguments) as refused:
+            run.do(c.DraftRequest("EIO", "be", {**GOOD_EIO, "issuing_authority": wrong}), bas)
+        assert message in str(refused.value)
+    with pytest.raises(InvalidArguments, match="executing_authority': an agency of the receiving country"):
+        run.do(
+            c.DraftRequest(
+                "EIO", "be", {**GOOD_EIO, "issuing_authority": "nl.om", "executing_authority": "nl.om"}
+            ),
+            bas,
+        )
+    (drafted,) = run.do(
+        c.DraftRequest(
+            "EIO", "be", {**GOOD_EIO, "issuing_authority": "nl.om", "executing_authority": "be.pros"}
+        ),
+        bas,
+    )
+    request = drafted.request  # type: ignore[attr-defined]
+    with pytest.raises(InvalidArguments, match="requesting country"):  # a change is checked the same way
+        run.do(c.UpdateRequest(request, {**GOOD_EIO, "issuing_authority": "be.pros"}), bas)
+    assert run.state.requests[request].field("issuing_authority") == FieldValue(
+        "issuing_authority", text="nl.om"
+    )
+    # The catalogue tells the pages which side's agencies to offer.
+    (shown,) = [i for i in catalogue(scenario)["instruments"] if i["id"] == "EIO"]
+    agency_fields = [f for f in shown["fields"] if f["type"] == "agency"]
+    assert [(f["key"], f["side"], f["agency_types"]) for f in agency_fields] == [
+        ("issuing_authority", "source", ["prosecutor"]),
+        ("executing_authority", "target", []),
+    ]
+    assert "side" not in shown["fields"][0]  # only agency fields have a side

@@ -73,6 +73,60 @@ async def test_a_team_never_sees_another_teams_private_events_live_replayed_or_i
         await wire.close()
 
 
+async def test_evaluators_flags_reach_staff_only_live_replayed_and_in_snapshots(
+    server: ServerProcess,
+) -> None:
+    # Issue 11, item 5: a team saw the flags on its own actions live, though not in its snapshot.
+    created = server.create_exercise()
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    mentor = await Wire.join(server.ws_url, code_of(created, "Mona Mentor"))
+    ola = await Wire.join(server.ws_url, code_of(created, "Ola Strand"))
+    nils = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
+    await director.ok("exercise.ready")
+    await director.ok("exercise.start")
+    await ola.ok("action.take", action="arrange_shelter", subject="Erik")  # before the NRM referral
+    flag = "arrange_shelter before refer_nrm"
+    await mentor.drain()
+    assert flag in _raw(mentor)
+    replayed = await Wire.open(server.ws_url)
+    await replayed.hello(
+        code=code_of(created, "Nils Berg"), resume={"epoch": nils.welcome["epoch"], "seq": 0}
+    )  # type: ignore[index]
+    await replayed.drain()
+    fresh = await Wire.join(server.ws_url, code_of(created, "Ola Strand"))
+    await fresh.drain()
+    for wire in (ola, nils, replayed, fresh):
+        await wire.drain()
+        raw = _raw(wire)
+        assert "arrange_shelter" in raw  # the team sees the action itself
+        assert flag not in raw and "action.flagged" not in raw, raw
+    staff = await Wire.join(server.ws_url, code_of(created, "Otto Observer"))
+    assert staff.welcome["snapshot"]["actions"][0]["flags"] == [flag]  # type: ignore[index]
+    for wire in (director, mentor, ola, nils, replayed, fresh, staff):
+        await wire.close()
+
+
+async def test_a_role_players_brief_reaches_staff_only(server: ServerProcess) -> None:
+    # Issue 11, item 4: role-player directions were part of the inject text trainees receive.
+    created = server.create_exercise()
+    brief = "ROLEPLAY-ONLY-4c1e"  # in T-02's `roleplay` in twin-ports
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    sara = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))  # T-02 goes to SUD police
+    await director.ok("exercise.ready")
+    await director.ok("inject.release", inject="T-02")
+    await sara.drain()
+    assert "Kittiwake" in _raw(sara)  # the inject itself arrived
+    fresh = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
+    staff = await Wire.join(server.ws_url, code_of(created, "Sim Cell"))
+    for wire in (sara, fresh):
+        await wire.drain()
+        assert brief not in _raw(wire)
+    (row,) = [r for r in staff.welcome["snapshot"]["msel"] if r["id"] == "T-02"]  # type: ignore[index]
+    assert brief in row["roleplay"]
+    for wire in (director, sara, fresh, staff):
+        await wire.close()
+
+
 async def test_staff_see_everything_and_a_snapshot_equals_the_replayed_history(server: ServerProcess) -> None:
     created = server.create_exercise()
     director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))

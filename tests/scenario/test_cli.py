@@ -33,10 +33,10 @@ def test_validate_lists_every_problem_and_exits_1(tmp_path: Path, capsys: pytest
     assert main(["scenario", "validate", str(folder)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert any(
-        line.startswith(f"{file}:165 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'")
+        line.startswith(f"{file}:170 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'")
         for line in err
     )
-    assert any(line.startswith(f"{file}:145 injects[0].tilte: unknown key 'tilte'") for line in err)
+    assert any(line.startswith(f"{file}:147 injects[0].tilte: unknown key 'tilte'") for line in err)
     assert err[-1] == f"{len(err) - 1} problem(s) in {folder}"
 
 
@@ -182,3 +182,43 @@ def test_import_of_a_missing_sheet_or_columns(tmp_path: Path, capsys: pytest.Cap
 def test_export_of_a_broken_scenario_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenario", "msel", "export", str(tmp_path)]) == 1
     assert "problem(s)" in capsys.readouterr().err
+
+
+def test_validate_warns_about_role_player_directions_in_a_trainee_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11, item 4: "*Scene:* role-players Ion ... If the team brings the interpreter, he ..."
+    # reached the trainees. Such text belongs in `roleplay`; the validator says so, and passes.
+    folder = tmp_path / "twin-ports"
+    shutil.copytree(SCENARIOS / "twin-ports", folder)
+    file = folder / "scenario.yaml"
+    text = file.read_text()
+    scene = "      He speaks only Norlandic, has no passport and shows cuts on both hands.\n"
+    assert text.count(scene) == 1
+    text = text.replace(scene, scene + "\n      *Scene:* Erik hides under a desk.\n")
+    text = text.replace(
+        '    body: "The skipper came for Erik',
+        '    body: "At noon, as if the team were late, the skipper came for Erik',
+    )
+    file.write_text(text)
+    assert main(["scenario", "validate", str(folder)]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, captured.err  # T-05's "if the team" is mid-sentence: a story, not a direction
+    assert f"{file}:159 injects[1].body: inject 'T-02' goes to trainees" in warnings[0]
+    assert "('*Scene:* Erik hides under a desk.'): move it to `roleplay`, which only staff see" in warnings[0]
+    assert "valid scenario 'twin-ports'" in captured.out
+
+
+def test_the_shipped_scenarios_keep_role_player_briefs_out_of_trainee_texts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for folder in (GREENHOUSE, SCENARIOS / "twin-ports"):
+        assert main(["scenario", "validate", str(folder)]) == 0
+        assert "warning:" not in capsys.readouterr().err, folder
+    greenhouse = load_scenario(GREENHOUSE)
+    briefs = {i.id: i.roleplay for i in greenhouse.injects if i.roleplay}
+    assert sorted(briefs) == ["I-02", "I-04", "I-08", "I-24"]
+    assert "Mr. Lupan" in briefs["I-02"] and "Mr. Lupan" not in next(
+        i.body for i in greenhouse.injects if i.id == "I-02"
+    )

@@ -190,3 +190,11 @@ def test_an_inline_scenario_cannot_include_files() -> None:
         parse_scenario((GREENHOUSE / "scenario.yaml").read_text(), "scenario.yaml")
     messages = [p.message for p in raised.value.problems]
     assert "cannot include 'countries.yaml': this scenario has no folder" in messages
+
+
+def test_a_scenario_may_keep_names_inside_each_team() -> None:
+    text = (SCENARIOS / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
+    assert load_scenario(SCENARIOS / "twin-ports").share_names  # the default: names are shared
+    assert not parse_scenario(
+        text.replace("team_model: country_teams", "team_model: country_teams\nshare_names: false")
+    ).share_names

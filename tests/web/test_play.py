@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.servers import ServerProcess, default_roster
 from tests.web.conftest import People
 from tests.web.test_pages import HOSTILE, start_exercise
+
+ROOT = Path(__file__).resolve().parents[2]
 
 QUESTION = "What do you know about SeaCrew Agency and a deckhand called Erik?"
 FACTS = (
@@ -142,3 +145,89 @@ def test_hostile_strings_in_request_fields_render_as_text(people: People) -> Non
     for page in (console, nils, sara, observer):
         assert page.locator("img").count() == 0
     assert people.dialogs == []
+
+
+def test_both_countries_see_who_of_the_other_acted_on_a_request(people: People) -> None:
+    # Issue 11, item 1: the other country's people showed as "Exercise control" in the history.
+    console = people.open("Carl Controller")
+    sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
+    start_exercise(console)
+    send_police_message(sara)
+    incoming = nils.locator("#inbox [data-request]")
+    incoming.locator("summary").click()
+    expect(incoming.locator(".history")).to_contain_text("Sent · Sara Costa (Sudria Police)")
+    nils.get_by_role("button", name="Acknowledge receipt").click()
+    nils.get_by_label("Answer, question or reason").fill("Which deckhand? We have two called Erik.")
+    nils.get_by_role("button", name="Ask for clarification").click()
+    outgoing = sara.locator("#outbox [data-request]")
+    expect(outgoing).to_have_attribute("data-status", "clarification_requested")
+    outgoing.locator("summary").click()
+    history = outgoing.locator(".history")
+    expect(history).to_contain_text("Acknowledged · Nils Berg (Norland Police)")
+    expect(history).to_contain_text("Clarification asked · Nils Berg (Norland Police)")
+    expect(history).not_to_contain_text("Exercise control")
+    sara.get_by_label("Your clarification").fill("Erik N., 19, off the trawler Kittiwake.")
+    sara.get_by_role("button", name="Send clarification").click()
+    expect(incoming.locator(".history")).to_contain_text("Clarified · Sara Costa (Sudria Police)")
+    nils.get_by_label("Answer, question or reason").fill("He is known to us.")
+    nils.get_by_role("button", name="Answer in full").click()
+    expect(history).to_contain_text("Answered · Nils Berg (Norland Police)")
+    sara.reload()  # from a snapshot: the same names
+    outgoing = sara.locator("#outbox [data-request]")
+    outgoing.locator("summary").click()
+    expect(outgoing.locator(".history")).to_contain_text("Answered · Nils Berg (Norland Police)")
+    expect(outgoing.locator(".history")).not_to_contain_text("Exercise control")
+
+
+def test_a_form_offers_the_requesting_country_s_own_authorities(people: People) -> None:
+    # Issue 11, item 2: the MLA's "requesting authority" listed the receiving country's bodies.
+    console = people.open("Carl Controller")
+    sofia, nora = people.open("Sofia Reyes"), people.open("Nora Lind")
+    start_exercise(console)
+    sofia.get_by_role("button", name="New request").click()
+    sofia.locator("#request-to").select_option("NOR")
+    sofia.locator("#request-instrument").select_option("MLA")
+    authority = sofia.get_by_label("Requesting authority")
+    expect(authority.locator("option")).to_have_text(["Choose…", "Sudria Prosecutor's Office"])
+    sofia.get_by_label("facts").fill(FACTS)
+    sofia.locator("#request-fields").get_by_label("bank records").check()
+    authority.select_option("SUD.PROS")
+    sofia.get_by_role("button", name="Send request").click()
+    incoming = nora.locator("#inbox [data-request]")
+    incoming.locator("summary").click()
+    expect(incoming.locator(".form-values")).to_contain_text("Requesting authoritySudria Prosecutor's Office")
+
+
+STAND_IN = """  - id: T-07
+    title: "Norland Police answer (scripted)"
+    trigger: {request: {instrument: POLICE_MSG, from: SUD, to: NOR, state: sent}}
+    delay: PT15M
+    stand_in_for: NOR
+    channel: auto
+    from: Norland Police
+    to: "SUD: police"
+    body: "SeaCrew Agency is known to us."
+"""
+
+
+def test_control_sees_a_pending_stand_in_for_a_played_team_and_cancels_it(
+    browser: Browser, web_server: ServerProcess
+) -> None:
+    # Issue 11, item 3: a scripted answer for a team must not fire while people play that team.
+    yaml = (ROOT / "scenarios" / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("responses:\n", STAND_IN + "responses:\n", 1)
+    people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": yaml}))
+    try:
+        console = people.open("Carl Controller")
+        sara = people.open("Sara Costa")
+        start_exercise(console)
+        row = console.locator("#msel tr[data-inject='T-07']")
+        expect(row.locator(".stand-in")).to_contain_text("Stands in for Norland's answer")
+        send_police_message(sara)
+        expect(row.locator(".stand-in")).to_contain_text("unless Norland answers R-1 (skip to cancel)")
+        console.get_by_role("button", name="Skip T-07").click()
+        expect(row).to_have_attribute("data-status", "skipped")
+        expect(row.locator(".stand-in")).to_have_count(0)
+    finally:
+        people.close()
+    assert people.problems == [], people.problems

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from server.core.audience import Audience
 from server.core.events import (
+    ActionFlagged,
     ActionTaken,
     ArtefactReleased,
     ArtefactShared,
@@ -56,6 +57,12 @@ def _action(state: Exercise, event: ActionTaken) -> Exercise:
     return replace(state, actions=state.actions.append(taken))
 
 
+def _flagged(state: Exercise, event: ActionFlagged) -> Exercise:
+    """The flags of the action just taken (`server.core.actions`)."""
+    last = state.actions[-1]
+    return replace(state, actions=state.actions.set(len(state.actions) - 1, replace(last, flags=event.flags)))
+
+
 def _character(state: Exercise, event: CharacterChanged) -> Exercise:
     now = replace(state.characters[event.character], trust=event.trust, status=event.status)
     return replace(state, characters=state.characters.set(event.character, now))
@@ -68,5 +75,6 @@ HANDLERS: dict[type, Handler] = {
     NoteWritten: _unchanged,
     SharingFlagged: _unchanged,
     ActionTaken: _action,
+    ActionFlagged: _flagged,
     CharacterChanged: _character,
 }

@@ -6,10 +6,10 @@
 import { run, simNowOf, startPage } from "./app.js";
 import { audienceText, describe, kindGroup } from "./describe.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
-import { authorName, formatSim, isOnline, parseSim, roleName, teamName } from "./model.js";
+import { authorName, formatSim, isOnline, parseSim, roleName, signedName, teamName } from "./model.js";
 import { loadOlderTimeline, loadScenario, renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
-import { delayText, instrument, proposalFor, RECEIVED, recipients, words } from "./play.js";
+import { delayText, instrument, pendingStandIn, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
 const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer"];
 const LIFECYCLE = {
@@ -118,7 +118,8 @@ function renderMsel(ctx) {
   const counts = rows.reduce((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
   setText($("#msel-count"), Object.entries(counts).map(([k, n]) => `${n} ${MSEL_STATUS[k]?.[0].toLowerCase() ?? k}`).join(" · "));
   const people = Object.values(model.participants).filter((p) => !p.staff).map((p) => [p.id, p.team, p.role]);
-  const signature = JSON.stringify([rows, people, control, editing, model.exercise.status]);
+  const standIns = rows.map((r) => pendingStandIn(model, r));
+  const signature = JSON.stringify([rows, people, control, editing, model.exercise.status, standIns]);
   rebuildKeeping($("#msel"), signature, () =>
     rows.flatMap((r) => {
       const [label, tone] = MSEL_STATUS[r.status] ?? [r.status, "muted"];
@@ -136,6 +137,10 @@ function renderMsel(ctx) {
           { scope: "row" },
           el("div", {}, el("span", { class: "inject-id" }, r.id), " ", el("span", { class: "msel-title" }, r.title)),
           el("div", { class: "muted small" }, `${r.sender} · ${words(r.channel)} · to ${audienceText(model, r.audience)}`, r.triggered ? " · on trigger" : "", r.adhoc ? " · ad hoc" : ""),
+          standInNote(model, r),
+          r.roleplay
+            ? el("details", { class: "roleplay small" }, el("summary", {}, "Role-play brief (staff only)"), el("p", { class: "text" }, r.roleplay))
+            : null,
         ),
         el("td", { class: "mono" }, when),
         el("td", {}, el("span", { class: `tag tone-${tone}` }, label)),
@@ -180,6 +185,17 @@ function renderMsel(ctx) {
       return [row, edit];
     }),
   );
+}
+
+/** A scripted answer for a played team: what it waits for, and when it fires unless the team answers. */
+function standInNote(model, r) {
+  const pending = pendingStandIn(model, r);
+  if (!pending) return null;
+  const team = teamName(model, pending.team);
+  const text = pending.waiting.length
+    ? `Stands in for ${team}: fires ${formatSim(pending.due)} unless ${team} answers ${pending.waiting.join(", ")} (skip to cancel)`
+    : `Stands in for ${team}'s answer: fires only if ${team} leaves a request unanswered past its deadline`;
+  return el("div", { class: "stand-in small", dataset: { standIn: pending.team, waiting: pending.waiting.join(" ") } }, text);
 }
 
 async function mselCommand(ctx, name, args) {
@@ -240,7 +256,7 @@ function simcellCard(ctx, r, may, simNow) {
       el("span", { class: "muted request-route" }, `${route(model, r)}${r.agency ? ` · ${r.agency}` : ""}${r.urgent ? " · urgent" : ""}`),
       deadlineNode(r, simNow),
     ),
-    el("div", { class: "request-body" }, fieldList(model, r), waiting ? null : historyList(model, r, (id) => authorName(model, id))),
+    el("div", { class: "request-body" }, fieldList(model, r), waiting ? null : historyList(model, r, (id, step) => signedName(model, id, step.by_name, step.by_agency))),
     waiting
       ? el(
           "div",

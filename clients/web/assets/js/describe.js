@@ -1,6 +1,6 @@
 // One line of text per event, for the console's log and the observer's timeline.
 
-import { authorName, formatSim, roleName, teamName } from "./model.js";
+import { authorName, formatSim, roleName, signedName, teamName } from "./model.js";
 
 export const KIND_GROUPS = {
   "message.posted": "message",
@@ -16,7 +16,7 @@ export function kindGroup(kind) {
   if (KIND_GROUPS[kind]) return KIND_GROUPS[kind];
   if (kind.startsWith("inject.")) return "inject";
   if (kind.startsWith("request.")) return "request";
-  if (kind.startsWith("artefact.") || kind === "action.taken") return "casefile";
+  if (kind.startsWith("artefact.") || kind.startsWith("action.")) return "casefile";
   if (kind === "message.control" || kind === "message.prompt" || kind === "message.direct" || kind === "note.written") return "message";
   return "exercise";
 }
@@ -24,7 +24,7 @@ export function kindGroup(kind) {
 /** The team an event is about (for the team filter), or null. */
 export function eventTeam(model, entry) {
   const { kind, data } = entry;
-  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "note.written") return data.team;
+  if (kind === "message.posted" || kind === "message.control" || kind === "message.prompt" || kind === "action.taken" || kind === "action.flagged" || kind === "note.written") return data.team;
   if (kind.startsWith("request.")) return model.requests?.[data.request]?.from ?? data.source_team ?? null;
   if (kind === "artefact.shared") return data.from_team;
   if (kind === "participant.added") return data.team;
@@ -59,6 +59,7 @@ export function audienceText(model, audience) {
 export function describe(model, entry) {
   const { kind, data } = entry;
   const who = (id) => authorName(model, id);
+  const signer = () => signedName(model, data.by, data.by_name, data.by_agency);
   const clock = () => (data.clock ? formatSim(data.clock.sim_anchor) : "");
   switch (kind) {
     case "exercise.created":
@@ -109,7 +110,7 @@ export function describe(model, entry) {
     case "inject.acknowledged":
       return { title: `${who(data.participant)} ${kind === "inject.opened" ? "opened" : "acknowledged"} ${data.inject}` };
     case "request.drafted":
-      return { title: `${data.request}: ${data.instrument} drafted by ${who(data.author)}, ${teamName(model, data.source_team)} → ${teamName(model, data.target_team)}` };
+      return { title: `${data.request}: ${data.instrument} drafted by ${signedName(model, data.author, data.author_name, data.author_agency)}, ${teamName(model, data.source_team)} → ${teamName(model, data.target_team)}` };
     case "request.deadline":
       return { title: `${data.request} is ${data.warning === "overdue" ? "overdue" : "due soon"} (due ${formatSim(data.due_at)})` };
     case "request.answered":
@@ -117,14 +118,14 @@ export function describe(model, entry) {
     case "request.clarification_requested":
     case "request.clarified": {
       const verb = { "request.answered": data.partial ? "answered in part" : "answered", "request.refused": `refused (${data.ground})`, "request.clarification_requested": "clarification asked", "request.clarified": "clarified" }[kind];
-      return { title: `${data.request} ${verb} by ${who(data.by)}`, detail: data.text || undefined };
+      return { title: `${data.request} ${verb} by ${signer()}`, detail: data.text || undefined };
     }
     case "request.updated":
     case "request.validated":
     case "request.sent":
     case "request.acknowledged":
     case "request.withdrawn":
-      return { title: `${data.request} ${kind.slice(8)} by ${who(data.by)}` };
+      return { title: `${data.request} ${kind.slice(8)} by ${signer()}` };
     case "artefact.released":
       return { title: `${data.artefact} released (${data.source})` };
     case "artefact.shared":
@@ -135,6 +136,8 @@ export function describe(model, entry) {
       return { title: `Note on ${data.team ? teamName(model, data.team) : "the exercise"} by ${who(data.author)}`, detail: data.text };
     case "message.direct":
       return { title: `${who(data.author)}: ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} (direct)`, detail: data.text };
+    case "action.flagged":
+      return { title: `Flag: ${who(data.participant)} (${teamName(model, data.team)}): ${data.action} · ${data.flags.join(", ")}` };
     case "action.taken":
       return { title: `${who(data.participant)} (${teamName(model, data.team)}): ${data.action}${data.subject ? ` · ${data.subject}` : ""}${data.flags?.length ? ` · flagged: ${data.flags.join(", ")}` : ""}`, detail: data.note || undefined };
     default:

@@ -221,6 +221,27 @@ export function roleName(model, id) {
   return model.roles.find((r) => r.id === id)?.name ?? staffRoles[id] ?? id;
 }
 
+export function agencyName(model, id) {
+  if (!id) return "";
+  for (const country of model.catalogue?.countries ?? []) {
+    const found = country.agencies.find((a) => a.id === id);
+    if (found) return found.name;
+  }
+  return id;
+}
+
+/**
+ * Who acted on a request, as this viewer may know them: a teammate by name; someone of another
+ * country by the name and agency the server signed the step with (the agency alone for SimCell).
+ */
+export function signedName(model, id, name, agency) {
+  const known = model.participants[id] ?? (model.me.participant === id ? model.me : null);
+  const office = agencyName(model, agency);
+  if (known) return office && !known.staff && known.team !== model.me.team ? `${known.name} (${office})` : known.name;
+  if (name) return office ? `${name} (${office})` : name;
+  return office || "Exercise control";
+}
+
 export function authorName(model, id) {
   const p = model.participants[id];
   if (p) return p.name;

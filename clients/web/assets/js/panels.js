@@ -2,7 +2,7 @@
 // status, its deadline against the exercise clock, its form as filled in. Text goes in as text.
 
 import { el } from "./dom.js";
-import { formatSim, teamName } from "./model.js";
+import { agencyName, formatSim, teamName } from "./model.js";
 import { CLOSED, instrument, OUTBOX, REQUEST_STATUS, words } from "./play.js";
 
 export function statusTag(request) {
@@ -76,7 +76,8 @@ export function fieldList(model, request) {
       .filter((key) => request.fields?.[key] !== undefined && request.fields?.[key] !== null)
       .map((key) => {
         const spec = inst?.fields.find((f) => f.key === key);
-        return el("div", {}, el("dt", {}, spec?.label || words(key)), el("dd", { class: "text" }, fieldValue(request.fields[key])));
+        const value = spec?.type === "agency" ? agencyName(model, request.fields[key]) : fieldValue(request.fields[key]);
+        return el("div", {}, el("dt", {}, spec?.label || words(key)), el("dd", { class: "text" }, value));
       }),
   );
 }
@@ -90,6 +91,7 @@ export function route(model, request) {
   return `${teamName(model, request.from)} → ${teamName(model, request.to)}${request.simcell ? " (SimCell)" : ""}`;
 }
 
+/** `who(id, step)` names who took a step (`signedName` with the step's signature). */
 export function historyList(model, request, who) {
   return el(
     "ol",
@@ -101,7 +103,7 @@ export function historyList(model, request, who) {
         el("span", { class: "muted" }, formatSim(step.sim_time)),
         " ",
         el("strong", {}, REQUEST_STATUS[step.status] ?? step.status),
-        step.by ? ` · ${who(step.by)}` : "",
+        step.by ? ` · ${who(step.by, step)}` : "",
         step.note ? el("div", { class: "text history-note" }, step.note) : null,
       ),
     ),

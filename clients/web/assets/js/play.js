@@ -83,7 +83,7 @@ function step(model, data, status, changes = {}, note = "") {
   }
   Object.assign(request, changes);
   request.status = status;
-  request.history = [...(request.history ?? []), { status, by: data.by, sim_time: data.sim_time, note }];
+  request.history = [...(request.history ?? []), { status, by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, note }];
 }
 
 function artefactArrives(model, id, changes) {
@@ -122,6 +122,8 @@ export function applyPlay(model, frame) {
           releases: i.releases ?? [],
           opened: [],
           acknowledged: [],
+          roleplay: i.roleplay ?? "",
+          stand_in: i.stand_in_for ? { team: i.stand_in_for, request: { instrument: i.trigger?.instrument ?? null, from: i.trigger?.source ?? null, to: i.trigger?.target ?? null } } : null,
         };
       }
       break;
@@ -178,6 +180,8 @@ export function applyPlay(model, frame) {
         instrument: data.instrument,
         from: data.source_team,
         author: data.author,
+        author_name: data.author_name ?? "",
+        author_agency: data.author_agency ?? "",
         to: data.target_team,
         agency: data.target_agency,
         status: "draft",
@@ -185,7 +189,7 @@ export function applyPlay(model, frame) {
         spontaneous: data.spontaneous,
         simcell: data.simcell,
         fields: fieldsOf(data.fields),
-        history: [{ status: "draft", by: data.author, sim_time: data.sim_time, note: "" }],
+        history: [{ status: "draft", by: data.author, by_name: data.author_name ?? "", by_agency: data.author_agency ?? "", sim_time: data.sim_time, note: "" }],
         validated_by: null,
         due_at: null,
         due_stage: "",
@@ -243,6 +247,12 @@ export function applyPlay(model, frame) {
     case "action.taken":
       model.actions.push({ ...data, seq, at });
       break;
+    case "action.flagged": {
+      // Staff only: the evaluators' flags on the action just taken.
+      const taken = model.actions.findLast((a) => a.participant === data.participant && a.action === data.action);
+      if (taken) taken.flags = data.flags;
+      break;
+    }
     case "message.control":
       addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `control:${data.team}`, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
       break;
@@ -359,6 +369,24 @@ export function delayText(delay) {
   if (delay.anchor) return delay.anchor.replaceAll("_", " ");
   const minutes = Math.round((delay.seconds ?? 0) / 60);
   return minutes >= 60 ? `after ${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ""}`.trim() : `after ${minutes} min`;
+}
+
+const UNANSWERED = new Set(["sent", "acknowledged", "clarified"]);
+
+/**
+ * A scripted answer standing in for a played team (staff): the requests it waits for, which the
+ * team still owes an answer to, and the game deadline at which it fires unless the team answers
+ * (the server decides; this only shows it). Null when the inject is no stand-in or not pending.
+ */
+export function pendingStandIn(model, row) {
+  const spec = row.stand_in;
+  if (!spec || row.status !== "planned") return null;
+  const { instrument: inst, from, to } = spec.request ?? {};
+  const waiting = Object.values(model.requests).filter(
+    (r) => !r.simcell && UNANSWERED.has(r.status) && r.due_at !== null && r.due_at !== undefined && (!inst || r.instrument === inst) && (!from || r.from === from) && (!to || r.to === to || r.agency === to),
+  );
+  const due = waiting.length ? Math.min(...waiting.map((r) => r.due_at)) : null;
+  return { team: spec.team, waiting: waiting.map((r) => r.id), due };
 }
 
 export function words(id) {

@@ -4,7 +4,7 @@
 
 import { run, simNowOf, startPage } from "./app.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
-import { authorName, formatSim, isOnline, roleName, teamName } from "./model.js";
+import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
 import { renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
 import {
@@ -134,7 +134,7 @@ function requestCard(ctx, request, incoming, simNow) {
       fieldList(model, request),
       request.answer ? el("div", { class: "answer" }, el("strong", {}, request.status === "refused" ? `Refused (${words(request.ground)})` : "Answer"), el("p", { class: "text" }, request.answer)) : null,
       request.status === "refused" && !request.answer ? el("p", { class: "answer" }, `Refused: ${words(request.ground)}`) : null,
-      historyList(model, request, (id) => authorName(model, id)),
+      historyList(model, request, (id, step) => signedName(model, id, step.by_name, step.by_agency)),
       requestActions(ctx, request, incoming),
     ),
   );
@@ -248,10 +248,13 @@ function renderComposer(ctx) {
       ? `${inst.legal_basis} · via ${inst.channel} · ${inst.receiver} receives it${inst.deadlines[0] ? ` · legal deadline ${inst.deadlines[0].legal}` : ""}${issue ? "" : " · your role drafts it; a co-signature (validation) is needed before it is sent"}`
       : "",
   );
-  replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, country)) : []));
+  // An agency field names an agency of its side of the request: ours (the issuing authority) or theirs.
+  const own = model.catalogue?.countries.find((c) => c.id === countryOf(model, model.me.team));
+  const sides = { source: own, target: country };
+  replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, sides)) : []));
 }
 
-function fieldInput(spec, country) {
+function fieldInput(spec, sides) {
   const id = `field-${spec.key}`;
   const label = spec.label || words(spec.key);
   const hint = [spec.required ? "required" : "optional", spec.min_length ? `at least ${spec.min_length} characters` : ""].filter(Boolean).join(", ");
@@ -271,8 +274,11 @@ function fieldInput(spec, country) {
         el("legend", {}, label, " ", el("span", { class: "muted small" }, `(${hint})`)),
         ...spec.choices.map((c) => el("label", {}, el("input", { type: "checkbox", value: c }), ` ${words(c)}`)),
       );
-    case "agency":
-      return el("div", { class: "field" }, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...(country?.agencies ?? []).map((a) => el("option", { value: a.id }, a.name))));
+    case "agency": {
+      const types = spec.agency_types ?? [];
+      const offered = (sides[spec.side ?? "source"]?.agencies ?? []).filter((a) => !types.length || types.includes(a.type));
+      return el("div", { class: "field" }, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...offered.map((a) => el("option", { value: a.id }, a.name))));
+    }
     case "entities":
       return el("div", { class: "field" }, head, el("input", { type: "text", id, placeholder: "Names, separated by commas", autocomplete: "off", ...data }));
     case "date":
