@@ -18,6 +18,7 @@ from pyrsistent import PVector, pvector
 
 from server.core.clock import Clock
 from server.core.events import Team
+from server.core.facts import Facts
 from server.core.feed import Feed
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
@@ -74,6 +75,9 @@ class Exercise:
     """Joint investigation teams formed (their agreements signed)."""
     characters: Ordered[str, CharacterState] = field(default_factory=Ordered)
     """The role-played characters' state now (trust, status ...), by character id."""
+    facts: Facts = field(default_factory=Facts)
+    """When requests first reached each status and actions were first taken, and the requests in
+    flight: what triggers and deadlines look at (`server.core.facts`)."""
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))

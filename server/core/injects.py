@@ -15,7 +15,7 @@ however many instances ask, it is released once.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -34,7 +34,7 @@ from server.core.events import (
     InjectRetimed,
     InjectSkipped,
 )
-from server.core.records import Taken
+from server.core.facts import NO_FACTS, Facts
 from server.core.requests import RequestRun, RequestStatus
 from server.core.roles import CONTROL, StaffRole
 from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
@@ -124,17 +124,16 @@ def earliest(
     injects: Mapping[str, InjectRun],
     sim_now: float,
     morning: int,
-    requests: Mapping[str, RequestRun] | None = None,
-    actions: Sequence[Taken] = (),
+    facts: Facts = NO_FACTS,
 ) -> float | None:
     """The earliest simulated time at which `trigger` holds, given what has happened; None: not yet.
 
     Request and action triggers hold from the first time a matching request reached the state
-    or a matching action was taken.
+    or a matching action was taken: a lookup in `facts`, however long the exercise has run.
     """
 
     def of(child: Trigger) -> float | None:
-        return earliest(child, injects, sim_now, morning, requests, actions)
+        return earliest(child, injects, sim_now, morning, facts)
 
     match trigger.kind:
         case TriggerKind.TIME:
@@ -146,7 +145,10 @@ def earliest(
             return after(other.released_at, trigger.delay, morning)
         case TriggerKind.REQUEST:
             reached = [
-                t for r in (requests or {}).values() if (t := _request_reached(trigger, r)) is not None
+                t
+                for status in trigger_statuses(trigger)
+                if (t := facts.request_reached(trigger.instrument, trigger.source, trigger.target, status))
+                is not None
             ]
             return after(min(reached), trigger.delay, morning) if reached else None
         case TriggerKind.ALL_OF:
@@ -166,12 +168,8 @@ def earliest(
             kept = any(t is not None and t <= trigger.at for t in map(of, trigger.of))
             return None if kept else float(trigger.at)
         case TriggerKind.ACTION:
-            taken = [
-                t.sim_time
-                for t in actions
-                if trigger.action in (None, t.action) and trigger.team in (None, t.team)
-            ]
-            return after(min(taken), trigger.delay, morning) if taken else None
+            taken = facts.action_first_taken(trigger.action, trigger.team)
+            return None if taken is None else after(taken, trigger.delay, morning)
     return None  # manual
 
 
@@ -194,19 +192,21 @@ def _request_reached(trigger: Trigger, request: RequestRun) -> float | None:
         return None
     if trigger.target not in (None, request.target_team, request.target_agency):
         return None
-    wanted = trigger.state or "sent"
-    statuses = REQUEST_STATES.get(wanted) or tuple(s for s in RequestStatus if s == wanted)
-    times = [t for status in statuses if (t := request.reached(status)) is not None]
+    times = [t for status in trigger_statuses(trigger) if (t := request.reached(status)) is not None]
     return min(times) if times else None
+
+
+def trigger_statuses(trigger: Trigger) -> tuple[RequestStatus, ...]:
+    """The statuses a request trigger waits for (its `state`, "sent" by default)."""
+    wanted = trigger.state or "sent"
+    return REQUEST_STATES.get(wanted) or tuple(s for s in RequestStatus if s == wanted)
 
 
 UNANSWERED = frozenset({RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.CLARIFIED})
 """The receiving team has the request and owes the next move."""
 
 
-def stand_in_time(
-    run: InjectRun, requests: Mapping[str, RequestRun] | None, morning: int
-) -> tuple[float | None, list[str]]:
+def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> tuple[float | None, list[str]]:
     """When a scripted stand-in for a team's answer fires, and the played requests it waits on.
 
     A reply the scenario scripts for a team (the SPOC answers 30 minutes after the request) must
@@ -219,16 +219,21 @@ def stand_in_time(
     assert trigger is not None  # a stand-in's trigger is the request (the validator checks it)
     times: list[float] = []
     waiting: list[str] = []
-    for request in (requests or {}).values():
-        reached = _request_reached(trigger, request)
-        if reached is None:
+    reached = [
+        t
+        for status in trigger_statuses(trigger)
+        if (t := facts.simcell_reached(trigger.instrument, trigger.source, trigger.target, status))
+        is not None
+    ]
+    if reached:  # a request nobody plays: as scripted
+        times.append(after(after(min(reached), trigger.delay, morning), run.delay, morning))
+    for request in facts.in_flight.values():  # a played one: if the team still owes the answer
+        if request.simcell or _request_reached(trigger, request) is None:
             continue
-        if request.simcell:
-            times.append(after(after(reached, trigger.delay, morning), run.delay, morning))
-        elif request.status in UNANSWERED and request.due_at is not None:
+        if request.status in UNANSWERED and request.due_at is not None:
             times.append(request.due_at)
             waiting.append(request.id)
-    return (min(times) if times else None), waiting
+    return (min(times) if times else None), sorted(waiting)
 
 
 def due_time(
@@ -236,17 +241,14 @@ def due_time(
     injects: Mapping[str, InjectRun],
     sim_now: float,
     morning: int,
-    requests: Mapping[str, RequestRun] | None = None,
-    actions: Sequence[Taken] = (),
+    facts: Facts = NO_FACTS,
 ) -> float | None:
     """When a planned inject becomes due; None: not (yet) known or not planned."""
     if run.status is not InjectStatus.PLANNED:
         return None
     if run.stand_in_for is not None and run.trigger is not None:
-        return stand_in_time(run, requests, morning)[0]
-    start = (
-        run.at if run.trigger is None else earliest(run.trigger, injects, sim_now, morning, requests, actions)
-    )
+        return stand_in_time(run, facts, morning)[0]
+    start = run.at if run.trigger is None else earliest(run.trigger, injects, sim_now, morning, facts)
     return None if start is None else after(start, run.delay, morning)
 
 
@@ -254,14 +256,13 @@ def due(
     injects: Mapping[str, InjectRun],
     sim_now: float,
     morning: int,
-    requests: Mapping[str, RequestRun] | None = None,
-    actions: Sequence[Taken] = (),
+    facts: Facts = NO_FACTS,
 ) -> list[str]:
     """Planned injects whose time has come, in order of that time, then id."""
     timed = [
         (t, run.id)
         for run in injects.values()
-        if (t := due_time(run, injects, sim_now, morning, requests, actions)) is not None
+        if (t := due_time(run, injects, sim_now, morning, facts)) is not None
     ]
     return [inject for t, inject in sorted(timed) if t <= sim_now]
 
@@ -270,14 +271,11 @@ def next_due(
     injects: Mapping[str, InjectRun],
     sim_now: float,
     morning: int,
-    requests: Mapping[str, RequestRun] | None = None,
-    actions: Sequence[Taken] = (),
+    facts: Facts = NO_FACTS,
 ) -> float | None:
     """The simulated time at which the next planned inject becomes due, if any is known."""
     times = [
-        t
-        for run in injects.values()
-        if (t := due_time(run, injects, sim_now, morning, requests, actions)) is not None
+        t for run in injects.values() if (t := due_time(run, injects, sim_now, morning, facts)) is not None
     ]
     later = [t for t in times if t > sim_now]
     return min(later) if later else None

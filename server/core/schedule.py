@@ -20,9 +20,9 @@ def advance(state: Exercise, now: float) -> list[Event]:
     sim_now = state.clock.sim_at(now)
     morning = state.scenario.clock.morning
     events: list[Event] = []
-    while found := due(state.injects, sim_now, morning, state.requests, state.actions):  # a release may make
+    while found := due(state.injects, sim_now, morning, state.facts):  # a release may make
         run = state.injects[found[0]]  # another inject due; each releases a planned one, so it ends
-        planned = due_time(run, state.injects, sim_now, morning, state.requests, state.actions)
+        planned = due_time(run, state.injects, sim_now, morning, state.facts)
         release = InjectReleased(
             inject=run.id,
             title=run.title,
@@ -39,7 +39,7 @@ def advance(state: Exercise, now: float) -> list[Event]:
         for changed in reactions_to(state, run.id):
             state = apply(state, changed)
             events.append(changed)
-    for request in state.requests.values():
+    for request in state.facts.in_flight.values():
         for warning in warnings_due(request, sim_now):
             assert request.due_at is not None
             events.append(RequestDeadlineWarned(request.id, warning, request.due_at, sim_now))
@@ -55,8 +55,8 @@ def next_wake(state: Exercise, now: float) -> float | None:
     """The simulated time of the next thing due, if any; `advance` is due when it has passed."""
     sim_now = state.clock.sim_at(now)
     times = [
-        next_due(state.injects, sim_now, state.scenario.clock.morning, state.requests, state.actions),
-        *(next_warning(request) for request in state.requests.values()),
+        next_due(state.injects, sim_now, state.scenario.clock.morning, state.facts),
+        *(next_warning(request) for request in state.facts.in_flight.values()),
         *(pending.sim_time for pending in state.pending),
     ]
     found = [t for t in times if t is not None]
@@ -65,9 +65,7 @@ def next_wake(state: Exercise, now: float) -> float | None:
 
 def is_due(state: Exercise, now: float) -> bool:
     """Whether `advance` would do something now."""
-    if due(
-        state.injects, state.clock.sim_at(now), state.scenario.clock.morning, state.requests, state.actions
-    ):
+    if due(state.injects, state.clock.sim_at(now), state.scenario.clock.morning, state.facts):
         return True
     wake = next_wake(state, now)
     return wake is not None and wake <= state.clock.sim_at(now)

@@ -22,6 +22,7 @@ from server.core.audience import Audience
 from server.core.clock import Clock
 from server.core.events import Team, plain, typed
 from server.core.exercise import Exercise, Participant, Status
+from server.core.facts import Facts
 from server.core.feed import Feed, Thread, thread_of
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
@@ -58,9 +59,12 @@ def capture(state: Exercise) -> dict[str, Any]:
 
 
 def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
-    """The state `capture` took; ValueError if the data is of another format."""
+    """The state `capture` took; ValueError if the data is of another format. The facts for the
+    scheduler are worked out again from the requests and actions (`Facts.of`)."""
     if data.get("format") != FORMAT:
         raise ValueError(f"snapshot format {data.get('format')!r}, this server reads {FORMAT}")
+    requests = Ordered((r["id"], typed(RequestRun, r)) for r in data["requests"])
+    actions = pvector(typed(Taken, taken) for taken in data["actions"])
     return Exercise(
         id=data["id"],
         title=data["title"],
@@ -75,11 +79,12 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
         seq=data["seq"],
         injects=Ordered((run["id"], typed(InjectRun, run)) for run in data["injects"]),
         releases=pvector(typed(Release, release) for release in data["releases"]),
-        requests=Ordered((r["id"], typed(RequestRun, r)) for r in data["requests"]),
+        requests=requests,
         pending=tuple(typed(Release, release) for release in data["pending"]),
-        actions=pvector(typed(Taken, taken) for taken in data["actions"]),
+        actions=actions,
         joint_teams=frozenset(data["joint_teams"]),
         characters=Ordered((key, typed(CharacterState, value)) for key, value in data["characters"]),
+        facts=Facts.of(requests, actions),
     )
 
 

@@ -329,7 +329,7 @@ def _stand_in(state: Exercise, run: InjectRun) -> dict[str, Any] | None:
     for while the team owes the answer (control may skip it), and when it fires if none comes."""
     if run.stand_in_for is None or run.trigger is None:
         return None
-    due_at, waiting = stand_in_time(run, state.requests, state.scenario.clock.morning)
+    due_at, waiting = stand_in_time(run, state.facts, state.scenario.clock.morning)
     pending = run.status is InjectStatus.PLANNED
     trigger = run.trigger
     return {

@@ -26,6 +26,7 @@ from server.core.events import (
     RequestRefused,
     RequestSent,
 )
+from server.core.facts import Facts
 from server.core.injects import earliest
 from server.core.requests import (
     FieldValue,
@@ -572,7 +573,7 @@ def test_request_triggers_filter_by_instrument_source_target_and_state() -> None
     requests = {"R-1": answered}
 
     def when(**kw: object) -> float | None:
-        return earliest(Trigger(TriggerKind.REQUEST, **kw), {}, 100.0, 0, requests)  # type: ignore[arg-type]
+        return earliest(Trigger(TriggerKind.REQUEST, **kw), {}, 100.0, 0, Facts.of(requests))  # type: ignore[arg-type]
 
     assert when() == 10.0
     assert when(instrument="EIO") is None

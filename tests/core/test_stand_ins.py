@@ -134,3 +134,13 @@ def test_control_sees_a_pending_stand_in_and_may_cancel_it(play: Run) -> None:
     assert released(play, "D1 12:00") == []
     assert stand_in(play, "I-BE") == {"team": "be", "waiting_for": [], "due_at": None}
     assert snapshot(play.state, play.viewer("Anna"))["injects"] == []
+
+
+def test_a_team_asked_to_clarify_owes_nothing_yet_and_other_requests_do_not_count(play: Run) -> None:
+    request = ask(play, "be", "D1 09:00")
+    carla = play.viewer("Carla")
+    (other,) = play.do(c.DraftRequest("SIENA", "nl", QUESTION), carla, at=wall("D1 09:05"))
+    play.do(c.SendRequest(other.request), carla)  # type: ignore[attr-defined]  # from be: not the trigger's
+    play.do(c.AskClarification(request, "Which number exactly?"), carla, at=wall("D1 09:10"))
+    assert stand_in(play, "I-BE") == {"team": "be", "waiting_for": [], "due_at": None}
+    assert released(play, "D1 11:30") == []  # the ball is in nl's court

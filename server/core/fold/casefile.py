@@ -54,7 +54,7 @@ def _unchanged(state: Exercise, event: NoteWritten | SharingFlagged) -> Exercise
 
 def _action(state: Exercise, event: ActionTaken) -> Exercise:
     taken = Taken(event.action, event.participant, event.team, event.subject, event.sim_time, event.flags)
-    return replace(state, actions=state.actions.append(taken))
+    return replace(state, actions=state.actions.append(taken), facts=state.facts.action_taken(taken))
 
 
 def _flagged(state: Exercise, event: ActionFlagged) -> Exercise:

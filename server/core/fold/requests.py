@@ -38,7 +38,8 @@ def _step(
     request = state.requests[request_id]
     history = (*request.history, Step(status, by, sim_time, note))
     moved = replace(request, status=status, history=history, **changes)
-    return replace(state, requests=state.requests.set(request_id, moved))
+    facts = state.facts.request_moved(moved, status, sim_time).request_now(moved)
+    return replace(state, requests=state.requests.set(request_id, moved), facts=facts)
 
 
 def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
@@ -55,7 +56,8 @@ def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
         simcell=event.simcell,
         history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
     )
-    return replace(state, requests=state.requests.set(request.id, request))
+    facts = state.facts.request_moved(request, RequestStatus.DRAFT, event.sim_time)
+    return replace(state, requests=state.requests.set(request.id, request), facts=facts)
 
 
 def _updated(state: Exercise, event: RequestUpdated) -> Exercise:
@@ -131,7 +133,8 @@ def _withdrawn(state: Exercise, event: RequestWithdrawn) -> Exercise:
 def _warned(state: Exercise, event: RequestDeadlineWarned) -> Exercise:
     request = state.requests[event.request]
     warned = replace(request, warned=(*request.warned, event.warning))
-    return replace(state, requests=state.requests.set(request.id, warned))
+    facts = state.facts.request_now(warned)
+    return replace(state, requests=state.requests.set(request.id, warned), facts=facts)
 
 
 HANDLERS: dict[type, Handler] = {

@@ -1,0 +1,99 @@
+"""Facts: when things first happened, and which requests are in flight, for the scheduler.
+
+A trigger such as "when an EIO from WES to KAL is sent" or "when KAL takes the action
+`place_child`" holds from the first time that happened. Looking that up by walking every
+request and every action taken, for every planned inject, after every event, costs more the
+longer the exercise runs (a quarter of the server's time at 30,000 events, measured). `Facts`
+keeps the answers instead, updated by `apply` as requests move and actions are taken: the first
+simulated time at which each combination of (instrument, from, to) reached each status, and
+each (action, team) was taken, with `None` standing for "any". Requests sent and not closed
+(`in_flight`) are the only ones deadlines and stand-ins look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import product
+
+from immutables import Map
+
+from server.core.records import Taken
+from server.core.requests import CLOSED, OUTBOX, RequestRun, RequestStatus
+
+Key = tuple[str | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    firsts: Map[Key, float] = field(default_factory=Map)
+    """("request", instrument, from, to, status) / ("simcell", ...) / ("action", action, team)
+    → the first simulated time it happened; `None` in a key matches anything."""
+    in_flight: Map[str, RequestRun] = field(default_factory=Map)
+    """Requests sent and not closed, by id, as they are now."""
+
+    @classmethod
+    def of(cls, requests: Mapping[str, RequestRun] | None = None, actions: Iterable[Taken] = ()) -> Facts:
+        """The facts of requests and actions as they are (for a state restored from a snapshot,
+        and for tests); `apply` keeps them up to date from then on."""
+        facts = cls()
+        for request in (requests or {}).values():
+            for step in request.history:
+                facts = facts.request_moved(request, step.status, step.sim_time)
+            facts = facts.request_now(request)
+        for taken in actions:
+            facts = facts.action_taken(taken)
+        return facts
+
+    def request_reached(
+        self, instrument: str | None, source: str | None, target: str | None, status: RequestStatus
+    ) -> float | None:
+        return self.firsts.get(("request", instrument, source, target, str(status)))
+
+    def simcell_reached(
+        self, instrument: str | None, source: str | None, target: str | None, status: RequestStatus
+    ) -> float | None:
+        """The same, of requests to an agency nobody plays (SimCell answers them)."""
+        return self.firsts.get(("simcell", instrument, source, target, str(status)))
+
+    def action_first_taken(self, action: str | None, team: str | None) -> float | None:
+        return self.firsts.get(("action", action, team))
+
+    def request_moved(self, request: RequestRun, status: RequestStatus, sim_time: float) -> Facts:
+        """`request` reached `status` at `sim_time` (call `request_now` with its new run too)."""
+        kinds = ("request", "simcell") if request.simcell else ("request",)
+        keys = product(
+            kinds,
+            (request.instrument, None),
+            (request.source_team, None),
+            (request.target_team, request.target_agency, None),
+        )
+        return Facts(_first(self.firsts, [(*key, str(status)) for key in keys], sim_time), self.in_flight)
+
+    def request_now(self, request: RequestRun) -> Facts:
+        """`request` as it is now: in flight (sent, not closed) or not."""
+        if request.status not in CLOSED and request.status not in OUTBOX:
+            return Facts(self.firsts, self.in_flight.set(request.id, request))
+        if request.id in self.in_flight:
+            return Facts(self.firsts, self.in_flight.delete(request.id))
+        return self
+
+    def action_taken(self, taken: Taken) -> Facts:
+        keys = [("action", action, team) for action in (taken.action, None) for team in (taken.team, None)]
+        return Facts(_first(self.firsts, keys, taken.sim_time), self.in_flight)
+
+
+NO_FACTS = Facts()
+"""Nothing has happened yet."""
+
+
+def _first(firsts: Map[Key, float], keys: Iterable[Key], sim_time: float) -> Map[Key, float]:
+    """`firsts` with `sim_time` for the keys that had none or a later one (during play simulated
+    time never goes back, so only new keys change; `Facts.of` may meet them in any order)."""
+    earlier = [key for key in keys if firsts.get(key, sim_time + 1) > sim_time]
+    if not earlier:
+        return firsts
+    changed = firsts.mutate()
+    for key in earlier:
+        changed[key] = sim_time
+    return changed.finish()
