@@ -109,7 +109,7 @@ class Course:
         self.do(COMMANDS["request.draft"].build(dict(step.args), CODE), author)
         if len(self.state.requests) == drafted:
             return
-        request = self.state.requests[next(reversed(list(self.state.requests)))]
+        request = self.state.requests[f"R-{len(self.state.requests)}"]  # the one just drafted
         instrument = self.scenario.instrument(request.instrument)
         assert instrument is not None
         if not may_issue(self.scenario, author, instrument):

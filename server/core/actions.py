@@ -8,12 +8,10 @@ is allowed, as in real life, but flagged for the evaluators (`action.flagged`, w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from server.core.audience import Audience, Viewer
 from server.core.errors import Forbidden, InvalidArguments, NotFound
 from server.core.events import ActionFlagged, ActionTaken, ArtefactReleased, Event
-from server.core.records import Taken
+from server.core.facts import Facts
 from server.core.scenario import Scenario
 
 MAX_NOTE = 4_000
@@ -21,7 +19,7 @@ MAX_NOTE = 4_000
 
 def take(
     scenario: Scenario,
-    taken: Sequence[Taken],
+    facts: Facts,
     viewer: Viewer,
     action_id: str,
     subject: str,
@@ -37,8 +35,11 @@ def take(
         raise Forbidden(f"the role {viewer.role!r} may not {action.name.lower()}")
     if len(note) > MAX_NOTE or len(subject) > 200:
         raise InvalidArguments(f"a note has at most {MAX_NOTE} characters, a subject at most 200")
-    done = {t.action for t in taken if t.team == viewer.team and (not subject or t.subject in ("", subject))}
-    flags = tuple(f"{action.id} before {needed}" for needed in sorted(action.needs) if needed not in done)
+    flags = tuple(
+        f"{action.id} before {needed}"
+        for needed in sorted(action.needs)
+        if not facts.action_done(needed, viewer.team, subject.strip())
+    )
     decision: list[Event] = [
         ActionTaken(action.id, viewer.participant, viewer.team, subject.strip(), note.strip(), sim_now)
     ]

@@ -115,7 +115,7 @@ def _action(state: Exercise, command: c.TakeAction, actor: c.Actor, now: float) 
     require_status(state, "act in", Status.RUNNING, Status.PAUSED)
     viewer = require_viewer(actor)
     sim_now = state.clock.sim_at(now)
-    return take(state.scenario, state.actions, viewer, command.action, command.subject, command.note, sim_now)
+    return take(state.scenario, state.facts, viewer, command.action, command.subject, command.note, sim_now)
 
 
 def _advance(state: Exercise, command: c.Advance, actor: c.Actor, now: float) -> list[Event]:
@@ -129,7 +129,10 @@ def _request(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[
 
 
 def _inject_seen(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
-    return decide_inject(state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning)
+    adhoc = len(state.injects) - len(state.scenario.injects)  # every inject not in the scenario
+    return decide_inject(
+        state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning, adhoc
+    )
 
 
 def _msel(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:

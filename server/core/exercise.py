@@ -10,6 +10,7 @@ states of group commit, are never disturbed).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -58,6 +59,8 @@ class Exercise:
     participants: Ordered[str, Participant]
     connections: Map[str, frozenset[str]]
     """Open connection ids per participant; a participant with one or more is online."""
+    connected_at: Map[str, int]
+    """The seq of each participant's latest `connection.opened`."""
     feed: Feed
     created_at: float
     seq: int = 1
@@ -81,6 +84,16 @@ class Exercise:
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))
+
+    def delivered(self, run: InjectRun, recipients: Iterable[str]) -> frozenset[str]:
+        """Who of `recipients` has a released inject in their station: online at its release,
+        or connected since."""
+        later = (p for p in recipients if self.connected_at.get(p, 0) > run.released_seq)
+        return run.delivered | frozenset(later)
+
+    def has_delivered(self, run: InjectRun, participant: str) -> bool:
+        """Whether a recipient has a released inject in their station."""
+        return participant in run.delivered or self.connected_at.get(participant, 0) > run.released_seq
 
 
 def teams_of(state: Exercise, to: str) -> list[str]:

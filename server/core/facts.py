@@ -78,8 +78,18 @@ class Facts:
             return Facts(self.firsts, self.in_flight.delete(request.id))
         return self
 
+    def action_done(self, action: str, team: str, subject: str) -> bool:
+        """Whether `team` took `action` before: about `subject`, or about nothing in particular
+        (with no subject: about anything)."""
+        if not subject:
+            return ("action", action, team) in self.firsts
+        return any(("subject", action, team, about) in self.firsts for about in ("", subject))
+
     def action_taken(self, taken: Taken) -> Facts:
-        keys = [("action", action, team) for action in (taken.action, None) for team in (taken.team, None)]
+        keys: list[Key] = [
+            ("action", action, team) for action in (taken.action, None) for team in (taken.team, None)
+        ]
+        keys.append(("subject", taken.action, taken.team, taken.subject))
         return Facts(_first(self.firsts, keys, taken.sim_time), self.in_flight)
 
 

@@ -69,6 +69,8 @@ class InjectRun:
     opened: frozenset[str] = frozenset()
     acknowledged: frozenset[str] = frozenset()
     adhoc: bool = False
+    released_seq: int = 0
+    """The seq of its release: recipients who connected after it have it too (`Exercise.delivered`)."""
     stand_in_for: str | None = None
     """A scripted stand-in for this team's answer (`stand_in_time`)."""
     roleplay: str = ""
@@ -290,8 +292,10 @@ def decide_inject(
     actor: c.Actor,
     sim_now: float,
     morning: int,
+    adhoc_written: int = 0,
 ) -> list[Event]:
-    """The rules of the MSEL: who may release, hold, skip, re-time, edit, write and acknowledge."""
+    """The rules of the MSEL: who may release, hold, skip, re-time, edit, write and acknowledge.
+    `adhoc_written`: how many ad-hoc injects control wrote so far (the next is `ADHOC-<n + 1>`)."""
     match command:
         case c.OpenInject() | c.AcknowledgeInject():
             viewer = _participant(actor)
@@ -331,7 +335,7 @@ def decide_inject(
             body = run.body if command.body is None else _text(command.body, MAX_BODY)
             return [InjectEdited(run.id, title, body)]
         case c.WriteInject():
-            number = 1 + sum(1 for run in injects.values() if run.adhoc)
+            number = 1 + adhoc_written
             return [
                 InjectReleased(
                     inject=f"ADHOC-{number}",

@@ -30,7 +30,7 @@ from server.core.records import FeedItem, Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 
-FORMAT = 1
+FORMAT = 2
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -47,6 +47,7 @@ def capture(state: Exercise) -> dict[str, Any]:
         "teams": [plain(team) for team in state.teams.values()],
         "participants": [plain(p) for p in state.participants.values()],
         "connections": [[p, sorted(open_now)] for p, open_now in state.connections.items()],
+        "connected_at": [[p, seq] for p, seq in state.connected_at.items()],
         "feed": _feed_columns(state.feed),
         "injects": [plain(run) for run in state.injects.values()],
         "releases": [plain(release) for release in state.releases],
@@ -74,6 +75,7 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
         clock=typed(Clock, data["clock"]),
         participants=Ordered((p["id"], typed(Participant, p)) for p in data["participants"]),
         connections=Map((p, frozenset(open_now)) for p, open_now in data["connections"]),
+        connected_at=Map((p, seq) for p, seq in data["connected_at"]),
         feed=_feed_from(data["feed"]),
         created_at=data["created_at"],
         seq=data["seq"],

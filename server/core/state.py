@@ -53,6 +53,7 @@ def initial(created: ExerciseCreated) -> Exercise:
         clock=created.clock,
         participants=Ordered(),
         connections=Map(),
+        connected_at=Map(),
         feed=Feed.empty(),
         created_at=created.created_at,
         injects=Ordered(plan(created.scenario).items()),

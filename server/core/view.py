@@ -60,7 +60,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     shown["feed_older"] = older
     shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))
     shown["injects"] = [
-        _inject(run, viewer) for run in _released_injects(state) if can_see(viewer, run.audience)
+        _inject(state, run, viewer) for run in _released_injects(state) if can_see(viewer, run.audience)
     ]
     shown["actions"] = [
         {
@@ -283,7 +283,7 @@ def _released_injects(state: Exercise) -> list[InjectRun]:
     return sorted(released, key=lambda run: run.released_at or 0.0)
 
 
-def _inject(run: InjectRun, viewer: Viewer) -> dict[str, Any]:
+def _inject(state: Exercise, run: InjectRun, viewer: Viewer) -> dict[str, Any]:
     return {
         "id": run.id,
         "title": run.title,
@@ -291,7 +291,7 @@ def _inject(run: InjectRun, viewer: Viewer) -> dict[str, Any]:
         "channel": run.channel,
         "sender": run.sender,
         "released_at": run.released_at,
-        "delivered": viewer.participant in run.delivered,
+        "delivered": state.has_delivered(run, viewer.participant),
         "opened": viewer.participant in run.opened,
         "acknowledged": viewer.participant in run.acknowledged,
     }
@@ -318,7 +318,7 @@ def _msel_row(state: Exercise, run: InjectRun) -> dict[str, Any]:
         "adhoc": run.adhoc,
         "stand_in": _stand_in(state, run),
         "recipients": recipients,
-        "delivered": sorted(run.delivered),
+        "delivered": sorted(state.delivered(run, recipients)),
         "opened": sorted(run.opened),
         "acknowledged": sorted(run.acknowledged),
     }

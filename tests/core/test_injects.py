@@ -362,12 +362,13 @@ def test_control_sees_who_has_an_inject_delivered_opened_and_acknowledged(msel: 
     msel.do(c.OpenConnection(anna.participant, "i1:1"), c.SYSTEM)
     msel.do(c.OpenConnection(msel.viewer("Dana").participant, "i1:2"), c.SYSTEM)  # staff: not a recipient
     tick(msel, "D1 08:30")  # I-01 to everyone: only Anna is online
-    assert msel.state.injects["I-01"].delivered == {anna.participant}
+    everyone = [p.id for p in msel.state.participants.values() if not p.staff]
+    assert msel.state.delivered(msel.state.injects["I-01"], everyone) == {anna.participant}
     msel.do(c.OpenConnection(carla.participant, "i1:3"), c.SYSTEM)  # Carla connects later
     msel.do(c.OpenConnection(carla.participant, "i1:4"), c.SYSTEM)  # a second tab changes nothing
-    assert msel.state.injects["I-01"].delivered == {anna.participant, carla.participant}
+    assert msel.state.delivered(msel.state.injects["I-01"], everyone) == {anna.participant, carla.participant}
     tick(msel, "D1 09:00")  # I-02 to nl police: Anna only, whoever else is online
-    assert msel.state.injects["I-02"].delivered == {anna.participant}
+    assert msel.state.delivered(msel.state.injects["I-02"], [anna.participant]) == {anna.participant}
     msel.do(c.OpenInject("I-01"), carla)
     rows = {row["id"]: row for row in snapshot(msel.state, msel.viewer("Dana"))["msel"]}
     assert (rows["I-01"]["delivered"], rows["I-01"]["opened"], rows["I-01"]["acknowledged"]) == (

@@ -54,7 +54,7 @@ def test_the_play_through_is_rich_enough_to_prove_something() -> None:
     state = folded(len(played()))
     assert len(state.feed) >= 80 and len(state.requests) >= 16 and state.joint_teams
     assert state.releases and state.actions and state.pending == () and state.connections
-    assert any(run.acknowledged or run.delivered for run in state.injects.values())
+    assert any(run.acknowledged or run.delivered for run in state.injects.values()) and state.connected_at
 
 
 @settings(max_examples=25, deadline=None)

@@ -49,6 +49,7 @@ def _released(state: Exercise, event: InjectReleased) -> Exercise:
         body=event.body,
         status=InjectStatus.RELEASED,
         released_at=event.sim_time,
+        released_seq=state.seq + 1,
         delivered=online,
     )
     releases = state.releases.extend(

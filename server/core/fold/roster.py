@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from server.core.audience import Viewer, can_see
 from server.core.events import (
     ConnectionClosed,
     ConnectionOpened,
@@ -46,11 +45,14 @@ def _revoked(state: Exercise, event: CredentialRevoked) -> Exercise:
 
 
 def _opened(state: Exercise, event: ConnectionOpened) -> Exercise:
+    """Online; every inject released for them before is now in their station too (by the seq
+    of this connection, `Exercise.delivered`: no walk through the MSEL)."""
     open_now = state.connections.get(event.participant, frozenset())
-    connected = replace(
-        state, connections=state.connections.set(event.participant, open_now | {event.connection})
+    return replace(
+        state,
+        connections=state.connections.set(event.participant, open_now | {event.connection}),
+        connected_at=state.connected_at.set(event.participant, state.seq + 1),
     )
-    return _delivered(connected, event.participant)
 
 
 def _closed(state: Exercise, event: ConnectionClosed) -> Exercise:
@@ -60,24 +62,6 @@ def _closed(state: Exercise, event: ConnectionClosed) -> Exercise:
     if event.participant in state.connections:
         return replace(state, connections=state.connections.delete(event.participant))
     return state
-
-
-def _delivered(state: Exercise, participant: str) -> Exercise:
-    """A participant connects: every released inject for them is now in their station."""
-    member = state.participants.get(participant)
-    if member is None:  # presence of someone not on the roster: nothing to deliver
-        return state
-    if member.staff:
-        return state
-    viewer = Viewer(member.id, member.team, member.role, False)
-    reached = [
-        replace(run, delivered=run.delivered | {participant})
-        for run in state.injects.values()
-        if run.released_at is not None and participant not in run.delivered and can_see(viewer, run.audience)
-    ]
-    if not reached:
-        return state
-    return replace(state, injects=state.injects.update((run.id, run) for run in reached))
 
 
 HANDLERS: dict[type, Handler] = {
