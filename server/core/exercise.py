@@ -74,6 +74,8 @@ class Exercise:
     pending: tuple[Release, ...] = ()
     """Artefacts an answer will release at their `sim_time` (SimCell templates' delays)."""
     actions: PVector[Taken] = field(default_factory=pvector)
+    released: PVector[str] = field(default_factory=pvector)
+    """Inject ids in the order they were released (the latest are what a welcome shows)."""
     joint_teams: frozenset[str] = frozenset()
     """Joint investigation teams formed (their agreements signed)."""
     characters: Ordered[str, CharacterState] = field(default_factory=Ordered)

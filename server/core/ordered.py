@@ -42,6 +42,12 @@ class Ordered(Mapping[K, V], Generic[K, V]):
             made = made.set(key, value)
         return made
 
+    def newest(self) -> Iterator[V]:
+        """The values, the last set first (a walk back that stops early costs only its steps)."""
+        keys = self._keys
+        for index in range(len(keys) - 1, -1, -1):
+            yield self._map[keys[index]]
+
     def __getitem__(self, key: K) -> V:
         return self._map[key]
 

@@ -65,6 +65,7 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
     if data.get("format") != FORMAT:
         raise ValueError(f"snapshot format {data.get('format')!r}, this server reads {FORMAT}")
     requests = Ordered((r["id"], typed(RequestRun, r)) for r in data["requests"])
+    injects = Ordered((run["id"], typed(InjectRun, run)) for run in data["injects"])
     actions = pvector(typed(Taken, taken) for taken in data["actions"])
     return Exercise(
         id=data["id"],
@@ -79,7 +80,8 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
         feed=_feed_from(data["feed"]),
         created_at=data["created_at"],
         seq=data["seq"],
-        injects=Ordered((run["id"], typed(InjectRun, run)) for run in data["injects"]),
+        injects=injects,
+        released=pvector(run.id for run in sorted(injects.values(), key=_release_order) if run.released_seq),
         releases=pvector(typed(Release, release) for release in data["releases"]),
         requests=requests,
         pending=tuple(typed(Release, release) for release in data["pending"]),
@@ -88,6 +90,10 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
         characters=Ordered((key, typed(CharacterState, value)) for key, value in data["characters"]),
         facts=Facts.of(requests, actions),
     )
+
+
+def _release_order(run: InjectRun) -> int:
+    return run.released_seq
 
 
 def _feed_columns(feed: Feed) -> dict[str, Any]:

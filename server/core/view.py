@@ -6,7 +6,8 @@ client that starts from a snapshot and one that replayed the log show the same t
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
@@ -19,11 +20,22 @@ from server.core.state import Exercise, FeedItem, Participant
 
 FEED_LATEST = 30
 """Messages of each thread a welcome carries; older ones are read page by page (`history`)."""
+INJECTS_LATEST = 50
+"""Released injects a welcome carries (the latest the viewer may see)."""
+ACTIONS_LATEST = 50
+"""Actions a welcome carries (the latest the viewer may see)."""
+CLOSED_REQUESTS_LATEST = 30
+"""Closed requests a welcome carries besides every request in flight."""
+KNOWLEDGE_LATEST = 200
+"""Case-file releases a staff welcome carries (`knowledge`)."""
 
 
 def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
-    """What `viewer` sees now, bounded: the latest `FEED_LATEST` items of each feed thread (and
-    in `feed_older`, per thread with more, the seq to page back from), the rest in full."""
+    """What `viewer` sees now, bounded whatever the age of the exercise: the latest `FEED_LATEST`
+    items of each feed thread (and in `feed_older`, per thread with more, the seq to page back
+    from); the latest released injects, actions and closed requests (every request in flight);
+    for staff, the MSEL's planned injects and the latest released, the latest knowledge. `older`
+    says which of these lists left older items out (the `history` of events has them)."""
     shown: dict[str, Any] = {
         "exercise": {
             "id": state.id,
@@ -59,9 +71,17 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     shown["feed"] = [feed_item(item) for item in latest]
     shown["feed_older"] = older
     shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))
-    shown["injects"] = [
-        _inject(state, run, viewer) for run in _released_injects(state) if can_see(viewer, run.audience)
-    ]
+    older_injects, injects = _latest(
+        (state.injects[i] for i in _backwards(state.released)),
+        lambda run: can_see(viewer, run.audience),
+        INJECTS_LATEST,
+    )
+    shown["injects"] = [_inject(state, run, viewer) for run in _by_release(injects)]
+    older_actions, actions = _latest(
+        _backwards(state.actions), lambda t: viewer.staff or t.team == viewer.team, ACTIONS_LATEST
+    )
+    older_requests, requests = _requests(state, viewer)
+    shown["requests"] = [_request(state, r, viewer) for r in requests]
     shown["actions"] = [
         {
             "action": t.action,
@@ -71,14 +91,14 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             "sim_time": t.sim_time,
             **({"flags": list(t.flags)} if viewer.staff else {}),
         }
-        for t in state.actions
-        if viewer.staff or t.team == viewer.team
+        for t in reversed(actions)
     ]
-    shown["requests"] = [
-        _request(state, r, viewer) for r in state.requests.values() if _sees_request(r, viewer)
-    ]
+    shown["older"] = {"injects": older_injects, "actions": older_actions, "requests": older_requests}
     if viewer.staff:
-        shown["msel"] = [_msel_row(state, run) for run in state.injects.values()]
+        msel = (state.injects[inject.id] for inject in state.scenario.injects)
+        planned = [run for run in msel if run.released_at is None]
+        shown["msel"] = [_msel_row(state, run) for run in [*planned, *_by_release(injects)]]
+        shown["older"]["msel"] = older_injects
         shown["characters"] = [
             {
                 "id": character.id,
@@ -96,9 +116,52 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
                 "source": release.source,
                 "sim_time": release.sim_time,
             }
-            for release in state.releases
+            for release in state.releases[-KNOWLEDGE_LATEST:]
         ]
+        shown["older"]["knowledge"] = len(state.releases) > KNOWLEDGE_LATEST
     return shown
+
+
+T = TypeVar("T")
+
+
+def _backwards(items: Sequence[T]) -> Iterator[T]:
+    """A persistent vector's items, the last first (stops costing when the caller stops)."""
+    for index in range(len(items) - 1, -1, -1):
+        yield items[index]
+
+
+def _latest(newest_first: Iterable[T], wanted: Callable[[T], bool], most: int) -> tuple[bool, list[T]]:
+    """The first `most` wanted items of a walk back through a history (newest first), and
+    whether there were more."""
+    found: list[T] = []
+    for item in newest_first:
+        if wanted(item):
+            if len(found) == most:
+                return True, found
+            found.append(item)
+    return False, found
+
+
+def _by_release(runs: Iterable[InjectRun]) -> list[InjectRun]:
+    return sorted(runs, key=lambda run: (run.released_at or 0.0, run.released_seq))
+
+
+def _requests(state: Exercise, viewer: Viewer) -> tuple[bool, list[RequestRun]]:
+    """Every request in flight the viewer may see, and the latest others (closed, drafts), in the
+    order they were drafted."""
+    flying = [r for r in state.facts.in_flight.values() if _sees_request(r, viewer)]
+    more, others = _latest(
+        state.requests.newest(),
+        lambda r: r.id not in state.facts.in_flight and _sees_request(r, viewer),
+        CLOSED_REQUESTS_LATEST,
+    )
+    return more, sorted([*flying, *others], key=lambda r: _number(r.id))
+
+
+def _number(request_id: str) -> int:
+    """Requests are `R-<n>`, numbered as they are drafted."""
+    return int(request_id.rpartition("-")[2])
 
 
 def feed_item(item: FeedItem) -> dict[str, Any]:
@@ -276,11 +339,6 @@ def _step(state: Exercise, request: RequestRun, step: Step) -> dict[str, Any]:
 def _signed(who: str, signed: Signature) -> dict[str, str]:
     """Who acted, as the other country may know them: `<who>_name`, `<who>_agency`."""
     return {f"{who}_name": signed.name, f"{who}_agency": signed.agency}
-
-
-def _released_injects(state: Exercise) -> list[InjectRun]:
-    released = [run for run in state.injects.values() if run.released_at is not None]
-    return sorted(released, key=lambda run: run.released_at or 0.0)
 
 
 def _inject(state: Exercise, run: InjectRun, viewer: Viewer) -> dict[str, Any]:

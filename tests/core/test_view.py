@@ -109,6 +109,7 @@ def test_what_a_participant_sees(running: Run) -> None:
         "injects": [],
         "actions": [],
         "requests": [],
+        "older": {"injects": False, "actions": False, "requests": False},
     }
 
 

@@ -55,7 +55,12 @@ def _released(state: Exercise, event: InjectReleased) -> Exercise:
     releases = state.releases.extend(
         Release(a, event.audience, event.inject, event.sim_time) for a in event.releases
     )
-    return replace(state, injects=state.injects.set(event.inject, run), releases=releases)
+    return replace(
+        state,
+        injects=state.injects.set(event.inject, run),
+        releases=releases,
+        released=state.released.append(event.inject),
+    )
 
 
 def _held(state: Exercise, event: InjectHeld) -> Exercise:
