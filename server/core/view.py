@@ -24,7 +24,7 @@ INJECTS_LATEST = 50
 """Released injects a welcome carries (the latest the viewer may see)."""
 ACTIONS_LATEST = 50
 """Actions a welcome carries (the latest the viewer may see)."""
-CLOSED_REQUESTS_LATEST = 30
+CLOSED_REQUESTS_LATEST = 10
 """Closed requests a welcome carries besides every request in flight."""
 KNOWLEDGE_LATEST = 200
 """Case-file releases a staff welcome carries (`knowledge`)."""
