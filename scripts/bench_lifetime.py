@@ -15,6 +15,7 @@ and of the director (msgpack bytes, build time). The figures go to docs/performa
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import time
 from pathlib import Path
@@ -56,7 +57,8 @@ def decode(payload: bytes) -> Event:
 class Course:
     """The flagship under way, driven command by command at one simulated second each."""
 
-    def __init__(self, seed: int = 1, busy: bool = False) -> None:
+    def __init__(self, seed: int = 1, busy: bool = False, freeze_every: int = 5_000) -> None:
+        self.freeze_every, self.frozen_at = freeze_every, 0
         scenario = load_scenario(FLAGSHIP)
         self.scenario, self.busy = scenario, busy
         roster = [
@@ -83,6 +85,9 @@ class Course:
 
     def do(self, command: c.Command, actor: c.Actor) -> None:
         self.now += 1.0
+        if self.freeze_every and len(self.log) >= self.frozen_at + self.freeze_every:
+            gc.freeze()  # as a hub does after each snapshot (server/adapters/hub.py)
+            self.frozen_at = len(self.log)
         try:
             events = decide(self.state, command, actor, self.now)
         except DomainError:
@@ -226,8 +231,14 @@ def main() -> None:
         action="store_true",
         help="add requests made, sent and answered (3%%), actions (5%%) and ad-hoc injects (2%%)",
     )
+    parser.add_argument(
+        "--freeze-every",
+        type=int,
+        default=5_000,
+        help="gc.freeze() every N events, as a hub does after each snapshot (0: never; default 5000)",
+    )
     args = parser.parse_args()
-    course = Course(busy=args.busy)
+    course = Course(busy=args.busy, freeze_every=args.freeze_every)
     print(
         f"{'events':>8} {'µs/command':>11} {'load s':>8} {'part. KB':>9} {'ms':>6} {'dir. KB':>8} {'ms':>6}"
     )

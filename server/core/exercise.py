@@ -3,7 +3,7 @@
 State is the fold of the log (`state.py` applies events to it). Nothing here is copied whole
 when one thing changes: mappings are `immutables.Map` (a hash array mapped trie: a change
 shares all but a few nodes with the map before) or `Ordered` (the same, keeping the order), and
-histories are `pyrsistent` vectors or the `Feed`, so applying an event costs the same at seq
+histories are persistent vectors (`vector.py`) or the `Feed`, so applying an event costs the same at seq
 200,000 as at seq 20, and an old state stays valid (a welcome built from it, or the trial
 states of group commit, are never disturbed).
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from immutables import Map
-from pyrsistent import PVector, pvector
 
 from server.core.clock import Clock
 from server.core.events import Team
@@ -26,6 +25,7 @@ from server.core.ordered import Ordered
 from server.core.records import Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
+from server.core.vector import Vector
 
 
 class Status(StrEnum):
@@ -67,14 +67,14 @@ class Exercise:
     """The seq of the last event applied (the log starts with `exercise.created` at 1)."""
     injects: Ordered[str, InjectRun] = field(default_factory=Ordered)
     """The MSEL as played, by inject id (`server.core.injects`)."""
-    releases: PVector[Release] = field(default_factory=pvector)
+    releases: Vector[Release] = field(default_factory=Vector)
     """Artefacts brought into case files during play, with who may see them."""
     requests: Ordered[str, RequestRun] = field(default_factory=Ordered)
     """Cross-border requests, by id (`server.core.requests`)."""
     pending: tuple[Release, ...] = ()
     """Artefacts an answer will release at their `sim_time` (SimCell templates' delays)."""
-    actions: PVector[Taken] = field(default_factory=pvector)
-    released: PVector[str] = field(default_factory=pvector)
+    actions: Vector[Taken] = field(default_factory=Vector)
+    released: Vector[str] = field(default_factory=Vector)
     """Inject ids in the order they were released (the latest are what a welcome shows)."""
     joint_teams: frozenset[str] = frozenset()
     """Joint investigation teams formed (their agreements signed)."""

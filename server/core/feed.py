@@ -1,8 +1,8 @@
 """The feed: every message and announcement of an exercise, by thread, persistent.
 
 A course writes tens of thousands of messages. The feed keeps them in a persistent vector
-(`pyrsistent`: appending shares all but a few nodes with the version before, so a new message
-costs the same on day five as in the first minute) and indexes each one under its *thread*:
+(`server.core.vector`: appending shares all but a few nodes with the version before, so a new
+message costs the same on day five as in the first minute) and indexes each one under its *thread*:
 the team's channel, the channel between a team and control, mentors' prompts to a team, the
 direct channel between two teams, and the announcements to one audience. A thread has one
 audience, so who may read it is decided once per thread, not once per message; a welcome
@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from immutables import Map
-from pyrsistent import PVector, pvector
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.records import FeedItem
+from server.core.vector import Vector
 
 PAGE_LIMIT = 100
 """The most items one page holds."""
@@ -32,21 +32,21 @@ class Thread:
     id: str
     channel: str
     audience: Audience
-    positions: PVector[int]
+    positions: Vector[int]
 
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    items: PVector[FeedItem]
+    items: Vector[FeedItem]
     threads: Map[str, Thread]
 
     @classmethod
     def empty(cls) -> Feed:
-        return cls(pvector(), Map())
+        return cls(Vector(), Map())
 
     def add(self, item: FeedItem) -> Feed:
         key = thread_of(item)
-        thread = self.threads.get(key) or Thread(key, item.channel, item.audience, pvector())
+        thread = self.threads.get(key) or Thread(key, item.channel, item.audience, Vector())
         grown = Thread(key, thread.channel, thread.audience, thread.positions.append(len(self.items)))
         return Feed(self.items.append(item), self.threads.set(key, grown))
 
@@ -109,7 +109,7 @@ def _describe(audience: Audience) -> str:
     return ";".join(parts) or "staff"
 
 
-def _first_at_or_after(items: PVector[FeedItem], positions: PVector[int], seq: int) -> int:
+def _first_at_or_after(items: Vector[FeedItem], positions: Vector[int], seq: int) -> int:
     """The index in `positions` of the first item with a seq at or after `seq` (binary search)."""
     low, high = 0, len(positions)
     while low < high:

@@ -1,7 +1,7 @@
 """`Ordered`: a persistent mapping that keeps the order its keys were first set in.
 
 `immutables.Map` changes in O(log n) but has no order; the MSEL, the roster and the requests
-are shown in the order they were made. `Ordered` pairs a `Map` with a `pyrsistent` vector of
+are shown in the order they were made. `Ordered` pairs a `Map` with a persistent vector (`vector.py`) of
 its keys: setting a key that is already there changes only the map, a new key is appended to
 the vector. Both are persistent, so a change costs the same however many entries there are.
 """
@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 from immutables import Map
-from pyrsistent import PVector, pvector
+
+from server.core.vector import Vector
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -24,10 +25,10 @@ class Ordered(Mapping[K, V], Generic[K, V]):
     def __init__(self, items: Iterable[tuple[K, V]] = ()) -> None:
         entries = dict(items)
         self._map: Map[K, V] = Map(entries)
-        self._keys: PVector[K] = pvector(entries)
+        self._keys: Vector[K] = Vector(entries)
 
     @classmethod
-    def _of(cls, mapping: Map[K, V], keys: PVector[K]) -> Ordered[K, V]:
+    def _of(cls, mapping: Map[K, V], keys: Vector[K]) -> Ordered[K, V]:
         made: Ordered[K, V] = cls.__new__(cls)
         made._map, made._keys = mapping, keys
         return made

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from immutables import Map
-from pyrsistent import pvector
 
 from server.core.audience import Audience
 from server.core.clock import Clock
@@ -29,6 +28,7 @@ from server.core.ordered import Ordered
 from server.core.records import FeedItem, Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
+from server.core.vector import Vector
 
 FORMAT = 2
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
@@ -66,7 +66,7 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
         raise ValueError(f"snapshot format {data.get('format')!r}, this server reads {FORMAT}")
     requests = Ordered((r["id"], typed(RequestRun, r)) for r in data["requests"])
     injects = Ordered((run["id"], typed(InjectRun, run)) for run in data["injects"])
-    actions = pvector(typed(Taken, taken) for taken in data["actions"])
+    actions = Vector(typed(Taken, taken) for taken in data["actions"])
     return Exercise(
         id=data["id"],
         title=data["title"],
@@ -81,8 +81,8 @@ def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
         created_at=data["created_at"],
         seq=data["seq"],
         injects=injects,
-        released=pvector(run.id for run in sorted(injects.values(), key=_release_order) if run.released_seq),
-        releases=pvector(typed(Release, release) for release in data["releases"]),
+        released=Vector(run.id for run in sorted(injects.values(), key=_release_order) if run.released_seq),
+        releases=Vector(typed(Release, release) for release in data["releases"]),
         requests=requests,
         pending=tuple(typed(Release, release) for release in data["pending"]),
         actions=actions,
@@ -131,7 +131,7 @@ def _feed_from(data: dict[str, Any]) -> Feed:
     for position, item in enumerate(items):
         positions.setdefault(thread_of(item), []).append(position)
     threads = Map(
-        (key, Thread(key, items[at[0]].channel, items[at[0]].audience, pvector(at)))
+        (key, Thread(key, items[at[0]].channel, items[at[0]].audience, Vector(at)))
         for key, at in positions.items()
     )
-    return Feed(pvector(items), threads)
+    return Feed(Vector(items), threads)

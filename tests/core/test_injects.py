@@ -351,7 +351,7 @@ def test_snapshots_show_released_injects_to_their_audience_and_the_msel_to_staff
 def test_a_released_artefact_is_listed_once(msel: Run) -> None:
     tick(msel, "D1 08:30")
     msel.do(c.ReleaseInject("I-10"), msel.viewer("Dana"))  # releases nothing; A-PACK stays once
-    twice = dataclasses.replace(msel.state, releases=msel.state.releases * 2)
+    twice = dataclasses.replace(msel.state, releases=msel.state.releases.extend(msel.state.releases))
     assert [a["id"] for a in snapshot(twice, msel.viewer("Anna"))["case_file"]] == ["A-PACK"]
     gone = dataclasses.replace(msel.state, scenario=dataclasses.replace(msel.state.scenario, artefacts=()))
     assert snapshot(gone, msel.viewer("Anna"))["case_file"] == []
