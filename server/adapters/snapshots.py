@@ -1,10 +1,11 @@
 """State snapshots in Redis: written now and then by a hub, read when an instance loads.
 
-`server.core.snapshots` turns a state into plain data and back; this module packs it with
-msgpack and decides when a hub writes one: every `every` events, or after `seconds` with at
-least one new event, by whichever instance has the exercise loaded (the store keeps the most
-recent of the same epoch, so two instances writing is harmless). Packing and unpacking run in
-a worker thread: the state is immutable, so the event loop goes on serving meanwhile.
+`server.core.snapshots` turns a state into a typed `Captured` value and back; this module packs
+it with msgspec (straight from and into the core's dataclasses, in C) and decides when a hub
+writes one: every `every` events, or after `seconds` with at least one new event, by whichever
+instance has the exercise loaded (the store keeps the most recent of the same epoch, so two
+instances writing is harmless). Packing and unpacking run in a worker thread: the state is
+immutable, so the event loop goes on serving meanwhile.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-import msgpack
+import msgspec
 
 from server.adapters.store import StoredSnapshot
 from server.core.exercise import Exercise
 from server.core.scenario import Scenario
-from server.core.snapshots import FORMAT, capture, restore
+from server.core.snapshots import FORMAT, Captured, capture, restore
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(Captured)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +33,7 @@ class SnapshotPolicy:
 
 
 def pack(state: Exercise, epoch: str) -> StoredSnapshot:
-    data: bytes = msgpack.packb(capture(state), use_bin_type=True)
-    return StoredSnapshot(epoch, state.seq, FORMAT, data)
+    return StoredSnapshot(epoch, state.seq, FORMAT, _ENCODER.encode(capture(state)))
 
 
 def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
@@ -38,10 +41,9 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     if snapshot.format != FORMAT:
         raise ValueError(f"snapshot format {snapshot.format}, this server reads {FORMAT}")
     try:
-        data = msgpack.unpackb(snapshot.data, raw=False, strict_map_key=False)
-        state = restore(data, scenario)
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"unreadable snapshot: {error!r}") from error
+        state = restore(_DECODER.decode(snapshot.data), scenario)
+    except msgspec.DecodeError as error:  # ValidationError is a kind of DecodeError
+        raise ValueError(f"unreadable snapshot: {error}") from error
     if state.seq != snapshot.seq:
         raise ValueError(f"snapshot says seq {snapshot.seq}, its state is at {state.seq}")
     return state

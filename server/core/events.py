@@ -613,7 +613,10 @@ def _typed(hint: Any, value: Any) -> Any:
         (inner,) = (arg for arg in get_args(hint) if arg is not type(None))
         return _typed(inner, value)
     if origin is tuple:
-        return tuple(_typed(get_args(hint)[0], item) for item in value)
+        args = get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]
+            return tuple(_typed(args[0], item) for item in value)
+        return tuple(_typed(arg, item) for arg, item in zip(args, value, strict=True))  # tuple[X, Y]
     if origin is frozenset:
         return frozenset(value)
     if hint is float:

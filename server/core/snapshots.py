@@ -1,25 +1,26 @@
-"""A state snapshot: an exercise's state at one seq as plain data, and the state back from it.
+"""A state snapshot: an exercise's state at one seq as a typed value, and the state back from it.
 
 A hub that loads an exercise starts from the latest snapshot and folds only the events after
 it (`server.adapters.snapshots` stores them in Redis); the log stays the authority, and a
 snapshot that does not fit (another `FORMAT`, another epoch, a hole) is ignored. The scenario
 is not in the snapshot: it is in the log's first event, which the loader reads anyway.
 
-The feed is most of a long exercise's state, so it is stored by columns (one list per field,
-audiences as indexes into a table of the distinct ones): smaller to store and quicker to read
-back than one map per message. `restore(capture(state), scenario) == state` for every state
-(tests/core/test_snapshots.py checks it against folds of random logs).
+`Captured` is plain typed data (dataclasses, tuples, enums: what `server.core.events.plain`
+and msgspec turn into msgpack or JSON and back). The feed, most of a long exercise's state, is
+stored by columns (one tuple per field, audiences as indexes into a table of the distinct
+ones). `restore(capture(state), scenario) == state` for every state
+(tests/core/test_snapshots.py checks it against folds of the flagship's play-through).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from immutables import Map
 
 from server.core.audience import Audience
 from server.core.clock import Clock
-from server.core.events import Team, plain, typed
+from server.core.events import Team
 from server.core.exercise import Exercise, Participant, Status
 from server.core.facts import Facts
 from server.core.feed import Feed, Thread, thread_of
@@ -30,64 +31,101 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 2
+FORMAT = 3
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
-def capture(state: Exercise) -> dict[str, Any]:
-    """The state as plain data (msgpack- and JSON-friendly), without its scenario."""
-    return {
-        "format": FORMAT,
-        "id": state.id,
-        "title": state.title,
-        "status": str(state.status),
-        "clock": plain(state.clock),
-        "created_at": state.created_at,
-        "seq": state.seq,
-        "teams": [plain(team) for team in state.teams.values()],
-        "participants": [plain(p) for p in state.participants.values()],
-        "connections": [[p, sorted(open_now)] for p, open_now in state.connections.items()],
-        "connected_at": [[p, seq] for p, seq in state.connected_at.items()],
-        "feed": _feed_columns(state.feed),
-        "injects": [plain(run) for run in state.injects.values()],
-        "releases": [plain(release) for release in state.releases],
-        "requests": [plain(request) for request in state.requests.values()],
-        "pending": [plain(release) for release in state.pending],
-        "actions": [plain(taken) for taken in state.actions],
-        "joint_teams": sorted(state.joint_teams),
-        "characters": [[key, plain(value)] for key, value in state.characters.items()],
-    }
+@dataclass(frozen=True, slots=True)
+class FeedColumns:
+    audiences: tuple[Audience, ...]
+    author: tuple[str, ...]
+    text: tuple[str, ...]
+    channel: tuple[str, ...]
+    seq: tuple[int, ...]
+    team: tuple[str | None, ...]
+    to_team: tuple[str | None, ...]
+    audience: tuple[int, ...]
+    """Each item's audience, as its index in `audiences`."""
 
 
-def restore(data: dict[str, Any], scenario: Scenario) -> Exercise:
-    """The state `capture` took; ValueError if the data is of another format. The facts for the
+@dataclass(frozen=True, slots=True)
+class Captured:
+    format: int
+    id: str
+    title: str
+    status: Status
+    clock: Clock
+    created_at: float
+    seq: int
+    teams: tuple[Team, ...]
+    participants: tuple[Participant, ...]
+    connections: tuple[tuple[str, tuple[str, ...]], ...]
+    connected_at: tuple[tuple[str, int], ...]
+    feed: FeedColumns
+    injects: tuple[InjectRun, ...]
+    releases: tuple[Release, ...]
+    requests: tuple[RequestRun, ...]
+    pending: tuple[Release, ...]
+    actions: tuple[Taken, ...]
+    joint_teams: tuple[str, ...]
+    characters: tuple[tuple[str, CharacterState], ...]
+
+
+def capture(state: Exercise) -> Captured:
+    """The state as typed plain data, without its scenario."""
+    return Captured(
+        format=FORMAT,
+        id=state.id,
+        title=state.title,
+        status=state.status,
+        clock=state.clock,
+        created_at=state.created_at,
+        seq=state.seq,
+        teams=tuple(state.teams.values()),
+        participants=tuple(state.participants.values()),
+        connections=tuple((p, tuple(sorted(open_now))) for p, open_now in state.connections.items()),
+        connected_at=tuple(state.connected_at.items()),
+        feed=_feed_columns(state.feed),
+        injects=tuple(state.injects.values()),
+        releases=tuple(state.releases),
+        requests=tuple(state.requests.values()),
+        pending=state.pending,
+        actions=tuple(state.actions),
+        joint_teams=tuple(sorted(state.joint_teams)),
+        characters=tuple(state.characters.items()),
+    )
+
+
+def restore(captured: Captured, scenario: Scenario) -> Exercise:
+    """The state `capture` took; ValueError if it is of another format. The facts for the
     scheduler are worked out again from the requests and actions (`Facts.of`)."""
-    if data.get("format") != FORMAT:
-        raise ValueError(f"snapshot format {data.get('format')!r}, this server reads {FORMAT}")
-    requests = Ordered((r["id"], typed(RequestRun, r)) for r in data["requests"])
-    injects = Ordered((run["id"], typed(InjectRun, run)) for run in data["injects"])
-    actions = Vector(typed(Taken, taken) for taken in data["actions"])
+    if captured.format != FORMAT:
+        raise ValueError(f"snapshot format {captured.format!r}, this server reads {FORMAT}")
+    requests = Ordered((request.id, request) for request in captured.requests)
+    injects = Ordered((run.id, run) for run in captured.injects)
+    actions = Vector(captured.actions)
+    released = sorted((run for run in captured.injects if run.released_seq), key=_release_order)
     return Exercise(
-        id=data["id"],
-        title=data["title"],
+        id=captured.id,
+        title=captured.title,
         scenario=scenario,
-        teams=Ordered((team["id"], typed(Team, team)) for team in data["teams"]),
-        status=Status(data["status"]),
-        clock=typed(Clock, data["clock"]),
-        participants=Ordered((p["id"], typed(Participant, p)) for p in data["participants"]),
-        connections=Map((p, frozenset(open_now)) for p, open_now in data["connections"]),
-        connected_at=Map((p, seq) for p, seq in data["connected_at"]),
-        feed=_feed_from(data["feed"]),
-        created_at=data["created_at"],
-        seq=data["seq"],
+        teams=Ordered((team.id, team) for team in captured.teams),
+        status=captured.status,
+        clock=captured.clock,
+        participants=Ordered((p.id, p) for p in captured.participants),
+        connections=Map((p, frozenset(open_now)) for p, open_now in captured.connections),
+        connected_at=Map(captured.connected_at),
+        feed=_feed_from(captured.feed),
+        created_at=captured.created_at,
+        seq=captured.seq,
         injects=injects,
-        released=Vector(run.id for run in sorted(injects.values(), key=_release_order) if run.released_seq),
-        releases=Vector(typed(Release, release) for release in data["releases"]),
+        released=Vector(run.id for run in released),
+        releases=Vector(captured.releases),
         requests=requests,
-        pending=tuple(typed(Release, release) for release in data["pending"]),
+        pending=captured.pending,
         actions=actions,
-        joint_teams=frozenset(data["joint_teams"]),
-        characters=Ordered((key, typed(CharacterState, value)) for key, value in data["characters"]),
+        joint_teams=frozenset(captured.joint_teams),
+        characters=Ordered(captured.characters),
         facts=Facts.of(requests, actions),
     )
 
@@ -96,34 +134,34 @@ def _release_order(run: InjectRun) -> int:
     return run.released_seq
 
 
-def _feed_columns(feed: Feed) -> dict[str, Any]:
+def _feed_columns(feed: Feed) -> FeedColumns:
     audiences: dict[Audience, int] = {}
-    columns: dict[str, list[Any]] = {
-        name: [] for name in ("author", "text", "channel", "seq", "team", "to_team", "audience")
-    }
-    for item in feed.items:
-        columns["author"].append(item.author)
-        columns["text"].append(item.text)
-        columns["channel"].append(item.channel)
-        columns["seq"].append(item.seq)
-        columns["team"].append(item.team)
-        columns["to_team"].append(item.to_team)
-        columns["audience"].append(audiences.setdefault(item.audience, len(audiences)))
-    return {"audiences": [plain(audience) for audience in audiences], **columns}
+    items = list(feed.items)
+    indexes = tuple(audiences.setdefault(item.audience, len(audiences)) for item in items)
+    return FeedColumns(
+        audiences=tuple(audiences),
+        author=tuple(item.author for item in items),
+        text=tuple(item.text for item in items),
+        channel=tuple(item.channel for item in items),
+        seq=tuple(item.seq for item in items),
+        team=tuple(item.team for item in items),
+        to_team=tuple(item.to_team for item in items),
+        audience=indexes,
+    )
 
 
-def _feed_from(data: dict[str, Any]) -> Feed:
-    audiences = [typed(Audience, audience) for audience in data["audiences"]]
+def _feed_from(columns: FeedColumns) -> Feed:
+    audiences = columns.audiences
     items = [
         FeedItem(author, audiences[audience], text, channel, seq, team, to_team)
         for author, text, channel, seq, team, to_team, audience in zip(
-            data["author"],
-            data["text"],
-            data["channel"],
-            data["seq"],
-            data["team"],
-            data["to_team"],
-            data["audience"],
+            columns.author,
+            columns.text,
+            columns.channel,
+            columns.seq,
+            columns.team,
+            columns.to_team,
+            columns.audience,
             strict=True,
         )
     ]

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from loadtest.playbook import strong
 from server.core import commands as c
 from server.core.audience import Audience
-from server.core.events import Event, ExerciseCreated
-from server.core.snapshots import FORMAT, capture, restore
+from server.core.events import Event, ExerciseCreated, plain, typed
+from server.core.snapshots import FORMAT, Captured, capture, restore
 from server.core.state import Exercise, apply, fold
 from tests.core.test_playthrough import Cohort, flagship
 
@@ -42,7 +42,8 @@ def played() -> list[Event]:
 def through_json(state: Exercise) -> Exercise:
     created = played()[0]
     assert isinstance(created, ExerciseCreated)
-    return restore(json.loads(json.dumps(capture(state))), created.scenario)
+    data = json.loads(json.dumps(plain(capture(state))))
+    return restore(typed(Captured, data), created.scenario)
 
 
 @cache
@@ -75,5 +76,5 @@ def test_a_snapshot_of_another_format_is_refused() -> None:
     created = played()[0]
     assert isinstance(created, ExerciseCreated)
     with pytest.raises(ValueError, match="snapshot format"):
-        restore({**captured, "format": FORMAT + 1}, created.scenario)
+        restore(dataclasses.replace(captured, format=FORMAT + 1), created.scenario)
     assert dataclasses.replace(folded(10), seq=10) == restore(captured, created.scenario)

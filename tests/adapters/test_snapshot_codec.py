@@ -1,0 +1,40 @@
+"""Snapshots as stored: msgspec packs the core's `Captured` and reads it back into the same state;
+a snapshot of another format, or bytes that are not one, is refused with ValueError."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from server.adapters.snapshots import pack, unpack
+from server.adapters.store import StoredSnapshot
+from server.core.events import ExerciseCreated
+from server.core.state import fold
+from tests.core.test_snapshots import played
+
+
+def test_a_packed_state_unpacks_to_the_same_state_at_several_ages() -> None:
+    log = played()
+    created = log[0]
+    assert isinstance(created, ExerciseCreated)
+    for at in (1, 40, len(log) // 2, len(log)):
+        state = fold(log[:at])
+        stored = pack(state, "e1")
+        assert (stored.seq, stored.epoch) == (at, "e1")
+        assert unpack(stored, created.scenario) == state
+
+
+def test_what_cannot_be_read_is_refused() -> None:
+    log = played()
+    created = log[0]
+    assert isinstance(created, ExerciseCreated)
+    stored = pack(fold(log[:20]), "e1")
+    for bad, why in (
+        (dataclasses.replace(stored, format=stored.format + 1), "snapshot format"),
+        (dataclasses.replace(stored, data=b"\x00garbage"), "unreadable snapshot"),
+        (dataclasses.replace(stored, seq=stored.seq + 1), "its state is at"),
+        (StoredSnapshot("e1", 20, stored.format, b"\x91\x01"), "unreadable snapshot"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            unpack(bad, created.scenario)
