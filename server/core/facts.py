@@ -34,8 +34,8 @@ class Facts:
 
     @classmethod
     def of(cls, requests: Mapping[str, RequestRun] | None = None, actions: Iterable[Taken] = ()) -> Facts:
-        """The facts of requests and actions as they are (for a state restored from a snapshot,
-        and for tests); `apply` keeps them up to date from then on."""
+        """The facts of requests and actions as they are, worked out from scratch: what `apply`
+        keeps up to date event by event (tests/core/test_snapshots.py checks they agree)."""
         facts = cls()
         for request in (requests or {}).values():
             for step in request.history:

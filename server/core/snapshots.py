@@ -23,7 +23,7 @@ from server.core.clock import Clock
 from server.core.events import Team
 from server.core.exercise import Exercise, Participant, Status
 from server.core.facts import Facts
-from server.core.feed import Feed, Thread, thread_of
+from server.core.feed import Feed, Thread
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
 from server.core.records import FeedItem, Release, Taken
@@ -31,7 +31,7 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 3
+FORMAT = 4
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -46,6 +46,9 @@ class FeedColumns:
     to_team: tuple[str | None, ...]
     audience: tuple[int, ...]
     """Each item's audience, as its index in `audiences`."""
+    threads: tuple[str, ...]
+    thread: tuple[int, ...]
+    """Each item's thread, as its index in `threads`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,9 @@ class Captured:
     actions: tuple[Taken, ...]
     joint_teams: tuple[str, ...]
     characters: tuple[tuple[str, CharacterState], ...]
+    firsts: tuple[tuple[tuple[str | None, ...], float], ...]
+    in_flight: tuple[str, ...]
+    """`Facts`: kept, so that a load need not work them out again from every request."""
 
 
 def capture(state: Exercise) -> Captured:
@@ -93,12 +99,13 @@ def capture(state: Exercise) -> Captured:
         actions=tuple(state.actions),
         joint_teams=tuple(sorted(state.joint_teams)),
         characters=tuple(state.characters.items()),
+        firsts=tuple(state.facts.firsts.items()),
+        in_flight=tuple(state.facts.in_flight),
     )
 
 
 def restore(captured: Captured, scenario: Scenario) -> Exercise:
-    """The state `capture` took; ValueError if it is of another format. The facts for the
-    scheduler are worked out again from the requests and actions (`Facts.of`)."""
+    """The state `capture` took; ValueError if it is of another format."""
     if captured.format != FORMAT:
         raise ValueError(f"snapshot format {captured.format!r}, this server reads {FORMAT}")
     requests = Ordered((request.id, request) for request in captured.requests)
@@ -126,7 +133,7 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
         actions=actions,
         joint_teams=frozenset(captured.joint_teams),
         characters=Ordered(captured.characters),
-        facts=Facts.of(requests, actions),
+        facts=Facts(Map(captured.firsts), Map((key, requests[key]) for key in captured.in_flight)),
     )
 
 
@@ -138,6 +145,12 @@ def _feed_columns(feed: Feed) -> FeedColumns:
     audiences: dict[Audience, int] = {}
     items = list(feed.items)
     indexes = tuple(audiences.setdefault(item.audience, len(audiences)) for item in items)
+    threads = list(feed.threads)
+    of_thread = {key: i for i, key in enumerate(threads)}
+    thread = [0] * len(items)
+    for key, kept in feed.threads.items():
+        for position in kept.positions:
+            thread[position] = of_thread[key]
     return FeedColumns(
         audiences=tuple(audiences),
         author=tuple(item.author for item in items),
@@ -147,6 +160,8 @@ def _feed_columns(feed: Feed) -> FeedColumns:
         team=tuple(item.team for item in items),
         to_team=tuple(item.to_team for item in items),
         audience=indexes,
+        threads=tuple(threads),
+        thread=tuple(thread),
     )
 
 
@@ -165,11 +180,12 @@ def _feed_from(columns: FeedColumns) -> Feed:
             strict=True,
         )
     ]
-    positions: dict[str, list[int]] = {}
-    for position, item in enumerate(items):
-        positions.setdefault(thread_of(item), []).append(position)
+    positions: dict[str, list[int]] = {key: [] for key in columns.threads}
+    for position, thread in enumerate(columns.thread):
+        positions[columns.threads[thread]].append(position)
     threads = Map(
         (key, Thread(key, items[at[0]].channel, items[at[0]].audience, Vector(at)))
         for key, at in positions.items()
+        if at
     )
     return Feed(Vector(items), threads)

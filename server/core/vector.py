@@ -30,14 +30,16 @@ class Vector(Sequence[T], Generic[T]):
     _tail: tuple[Any, ...]
 
     def __init__(self, items: Iterable[T] = ()) -> None:
-        self._count, self._shift, self._root, self._tail = 0, BITS, (), ()
-        grown = self.extend(items)
-        self._count, self._shift, self._root, self._tail = (
-            grown._count,
-            grown._shift,
-            grown._root,
-            grown._tail,
-        )
+        """A vector of `items`, built level by level (the shape appending one by one makes)."""
+        every = tuple(items)
+        leaves = [every[start : start + WIDTH] for start in range(0, len(every), WIDTH)]
+        self._count, self._tail = len(every), leaves.pop() if leaves else ()
+        nodes: list[tuple[Any, ...]] = leaves
+        self._shift = BITS
+        while len(nodes) > WIDTH:
+            nodes = [tuple(nodes[start : start + WIDTH]) for start in range(0, len(nodes), WIDTH)]
+            self._shift += BITS
+        self._root = tuple(nodes)
 
     @classmethod
     def _of(cls, count: int, shift: int, root: tuple[Any, ...], tail: tuple[Any, ...]) -> Vector[T]:

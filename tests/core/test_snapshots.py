@@ -19,6 +19,7 @@ from loadtest.playbook import strong
 from server.core import commands as c
 from server.core.audience import Audience
 from server.core.events import Event, ExerciseCreated, plain, typed
+from server.core.facts import Facts
 from server.core.snapshots import FORMAT, Captured, capture, restore
 from server.core.state import Exercise, apply, fold
 from tests.core.test_playthrough import Cohort, flagship
@@ -78,3 +79,10 @@ def test_a_snapshot_of_another_format_is_refused() -> None:
     with pytest.raises(ValueError, match="snapshot format"):
         restore(dataclasses.replace(captured, format=FORMAT + 1), created.scenario)
     assert dataclasses.replace(folded(10), seq=10) == restore(captured, created.scenario)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 10_000))
+def test_the_facts_apply_keeps_are_those_of_the_requests_and_actions_at_any_seq(at: int) -> None:
+    state = folded(min(at, len(played())))
+    assert state.facts == Facts.of(state.requests, state.actions)

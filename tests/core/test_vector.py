@@ -29,6 +29,10 @@ def test_a_vector_is_the_list_it_was_built_from_and_old_versions_stay(n: int, da
         assert vector[-5:] == list(range(n))[-5:] and vector[1:4] == list(range(n))[1:4]
         assert list(reversed(vector)) == list(range(n))[::-1]
     assert vector == Vector(range(n)) and vector != Vector(range(n + 1))
+    built = Vector(range(n))  # built at once, then grown: the same shape as grown one by one
+    for i in range(n, n + 1100):
+        built = built.append(i)
+    assert list(built) == list(range(n + 1100)) and built[n] == n
     assert Vector([1]).__eq__([1]) is NotImplemented
 
 
