@@ -57,20 +57,28 @@ class Feed:
         return iter(self.items)
 
     def readable(self, viewer: Viewer) -> list[Thread]:
-        """The threads `viewer` may read, in the order they began."""
+        """The threads `viewer` may read (in no particular order)."""
         return [thread for thread in self.threads.values() if can_see(viewer, thread.audience)]
 
-    def latest(self, viewer: Viewer, per_thread: int) -> tuple[list[FeedItem], dict[str, int]]:
-        """The last `per_thread` items of each thread the viewer may read, in feed order, and for
-        each thread with older items the seq to page back from (its oldest item shown)."""
-        shown: list[int] = []
+    def latest(
+        self, viewer: Viewer, per_thread: int, most: int | None = None
+    ) -> tuple[list[FeedItem], dict[str, int]]:
+        """The last `per_thread` items of each thread the viewer may read, but `most` in all (the
+        newest), in feed order; and for each thread with older items than shown, the seq to page
+        back from (its oldest item shown, or just after its newest when none is shown)."""
+        readable = self.readable(viewer)
+        candidates = sorted(
+            (position for thread in readable for position in thread.positions[-per_thread:]), reverse=True
+        )
+        chosen = set(candidates if most is None else candidates[:most])
         older: dict[str, int] = {}
-        for thread in self.readable(viewer):
-            tail = thread.positions[-per_thread:]
-            shown.extend(tail)
-            if len(thread.positions) > per_thread:
-                older[thread.id] = self.items[tail[0]].seq
-        return [self.items[position] for position in sorted(shown)], older
+        for thread in readable:
+            shown = [position for position in thread.positions[-per_thread:] if position in chosen]
+            if len(shown) < len(thread.positions):
+                older[thread.id] = (
+                    self.items[shown[0]].seq if shown else self.items[thread.positions[-1]].seq + 1
+                )
+        return [self.items[position] for position in sorted(chosen)], older
 
     def page(self, viewer: Viewer, thread_id: str, before: int, limit: int) -> tuple[list[FeedItem], bool]:
         """Up to `limit` items of a thread posted before seq `before`, oldest first, and whether

@@ -20,6 +20,9 @@ from server.core.state import Exercise, FeedItem, Participant
 
 FEED_LATEST = 30
 """Messages of each thread a welcome carries; older ones are read page by page (`history`)."""
+FEED_MOST = 120
+"""Messages a welcome carries in all (the newest of those `FEED_LATEST` gives): announcements to
+many different audiences make many threads."""
 INJECTS_LATEST = 50
 """Released injects a welcome carries (the latest the viewer may see)."""
 ACTIONS_LATEST = 50
@@ -67,7 +70,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             for artefact in starting_case_file(state.scenario, state.teams, viewer)
         ],
     }
-    latest, older = state.feed.latest(viewer, FEED_LATEST)
+    latest, older = state.feed.latest(viewer, FEED_LATEST, FEED_MOST)
     shown["feed"] = [feed_item(item) for item in latest]
     shown["feed_older"] = older
     shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))

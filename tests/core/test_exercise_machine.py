@@ -43,7 +43,7 @@ from server.core.events import (
 from server.core.roles import StaffRole
 from server.core.simtime import DAY
 from server.core.state import Exercise, Status, apply, fold, initial
-from server.core.view import FEED_LATEST, feed_item, snapshot
+from server.core.view import FEED_LATEST, FEED_MOST, feed_item, snapshot
 from server.core.visibility import audience
 from tests.core.transcript import ROSTER, SCENARIO
 
@@ -156,7 +156,7 @@ def assert_snapshot_stays_in_slice(state: Exercise, viewer: Viewer) -> None:
         assert "revoked" not in shown
         assert "generation" not in shown
     readable = [t for t in state.feed.threads.values() if names(viewer, t.audience)]
-    latest = sorted(p for t in readable for p in t.positions[-FEED_LATEST:])
+    latest = sorted(p for t in readable for p in t.positions[-FEED_LATEST:])[-FEED_MOST:]
     assert seen["feed"] == [feed_item(state.feed.items[p]) for p in latest]
 
 

@@ -66,9 +66,10 @@ def test_a_thread_the_viewer_may_not_read_looks_like_one_that_does_not_exist() -
     st.lists(st.tuples(st.sampled_from(["nl", "be", "all"]), st.booleans()), max_size=60),
     st.integers(1, 7),
     st.integers(1, 9),
+    st.one_of(st.none(), st.integers(0, 12)),
 )
 def test_the_latest_and_every_page_before_them_are_exactly_what_the_viewer_may_read(
-    posts: list[tuple[str, bool]], per_thread: int, page: int
+    posts: list[tuple[str, bool]], per_thread: int, page: int, most: int | None
 ) -> None:
     feed = Feed.empty()
     for seq, (to, control) in enumerate(posts, start=2):
@@ -76,7 +77,8 @@ def test_the_latest_and_every_page_before_them_are_exactly_what_the_viewer_may_r
         channel = "announcement" if to == "all" else ("control" if control else "team")
         feed = feed.add(FeedItem("P1", audience, f"m{seq}", channel, seq, None if to == "all" else to))
     for viewer in (ANNA, CARLA, STAFF):
-        latest, older = feed.latest(viewer, per_thread)
+        latest, older = feed.latest(viewer, per_thread, most)
+        assert most is None or len(latest) <= most
         seen = list(latest)
         for thread, before in older.items():
             more = True

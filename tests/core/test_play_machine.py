@@ -244,8 +244,10 @@ class PlayMachine(RuleBasedStateMachine):
                 told[event.request] = [(event.author_name, event.author_agency)]
             elif hasattr(event, "by_name"):
                 told[event.request].append((event.by_name, event.by_agency))  # type: ignore[attr-defined]
-        shown = snapshot(self.run.state, self.run.viewer("Dana"))["requests"]
-        assert {r["id"]: [(s["by_name"], s["by_agency"]) for s in r["history"]] for r in shown} == told
+        shown = snapshot(self.run.state, self.run.viewer("Dana"))["requests"]  # bounded: not all
+        assert shown or not told
+        for request in shown:
+            assert [(s["by_name"], s["by_agency"]) for s in request["history"]] == told[request["id"]]
 
     @invariant()
     def the_scheduler_never_works_while_paused(self) -> None:
