@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from server.core.characters import reactions_to
 from server.core.events import ArtefactReleased, Event, InjectReleased, RequestDeadlineWarned
-from server.core.injects import due, due_time, next_due
+from server.core.injects import InjectRun, due, due_time, next_due
 from server.core.requests import next_warning, warnings_due
 from server.core.state import Exercise, apply
 
@@ -20,9 +20,9 @@ def advance(state: Exercise, now: float) -> list[Event]:
     sim_now = state.clock.sim_at(now)
     morning = state.scenario.clock.morning
     events: list[Event] = []
-    while found := due(state.injects, sim_now, morning, state.facts):  # a release may make
+    while found := due(_msel(state), sim_now, morning, state.facts):  # a release may make
         run = state.injects[found[0]]  # another inject due; each releases a planned one, so it ends
-        planned = due_time(run, state.injects, sim_now, morning, state.facts)
+        planned = due_time(run, _msel(state), sim_now, morning, state.facts)
         release = InjectReleased(
             inject=run.id,
             title=run.title,
@@ -55,7 +55,7 @@ def next_wake(state: Exercise, now: float) -> float | None:
     """The simulated time of the next thing due, if any; `advance` is due when it has passed."""
     sim_now = state.clock.sim_at(now)
     times = [
-        next_due(state.injects, sim_now, state.scenario.clock.morning, state.facts),
+        next_due(_msel(state), sim_now, state.scenario.clock.morning, state.facts),
         *(next_warning(request) for request in state.facts.in_flight.values()),
         *(pending.sim_time for pending in state.pending),
     ]
@@ -65,7 +65,13 @@ def next_wake(state: Exercise, now: float) -> float | None:
 
 def is_due(state: Exercise, now: float) -> bool:
     """Whether `advance` would do something now."""
-    if due(state.injects, state.clock.sim_at(now), state.scenario.clock.morning, state.facts):
+    if due(_msel(state), state.clock.sim_at(now), state.scenario.clock.morning, state.facts):
         return True
     wake = next_wake(state, now)
     return wake is not None and wake <= state.clock.sim_at(now)
+
+
+def _msel(state: Exercise) -> dict[str, InjectRun]:
+    """The scenario's injects as played: the only ones that can be planned (ad-hoc injects are
+    released as they are written), so the scheduler never walks the ad-hoc ones of a long course."""
+    return {inject.id: state.injects[inject.id] for inject in state.scenario.injects}

@@ -20,12 +20,12 @@ from server.core.state import Exercise, FeedItem, Participant
 
 FEED_LATEST = 30
 """Messages of each thread a welcome carries; older ones are read page by page (`history`)."""
-FEED_MOST = 120
+FEED_MOST = 80
 """Messages a welcome carries in all (the newest of those `FEED_LATEST` gives): announcements to
 many different audiences make many threads."""
-INJECTS_LATEST = 50
+INJECTS_LATEST = 30
 """Released injects a welcome carries (the latest the viewer may see)."""
-ACTIONS_LATEST = 50
+ACTIONS_LATEST = 30
 """Actions a welcome carries (the latest the viewer may see)."""
 CLOSED_REQUESTS_LATEST = 10
 """Closed requests a welcome carries besides every request in flight."""
