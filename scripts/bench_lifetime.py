@@ -195,7 +195,7 @@ def measure(course: Course, age: int) -> dict[str, float]:
     load = time.process_time() - started
     assert folded.participants == course.state.participants
     started = time.process_time()
-    stored = pack(course.state, "epoch")
+    stored, _ = pack(course.state, "epoch")
     packed = time.process_time() - started
     started = time.process_time()
     restored = unpack(stored, course.state.scenario)

@@ -38,6 +38,7 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
 from server.core.schedule import is_due, next_wake
+from server.core.snapshots import Captured
 from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
 from server.protocol import messages
@@ -128,6 +129,9 @@ class Hub:
         self._snapshot_at = (0, time.monotonic())
         """The seq of the latest snapshot known to be stored, and when we learnt it."""
         self._snapshotting = False
+        self._captured: Captured | None = None
+        """What the last snapshot written captured (its feed columns are reused by the next)."""
+        self._captured_epoch = ""
         self._spawn = spawn
         self._store = store
         self._instance = instance
@@ -362,7 +366,9 @@ class Hub:
             if stored > self._snapshot_at[0] and stored <= state.seq:  # another instance wrote one
                 self._snapshot_at = (stored, time.monotonic())
                 return
-            snapshot = await pack_off_loop(state, epoch)
+            earlier = self._captured if self._captured_epoch == epoch else None
+            snapshot, self._captured = await pack_off_loop(state, epoch, earlier)
+            self._captured_epoch = epoch
             await self._store.save_snapshot(self.exercise, snapshot)
             self._snapshot_at = (state.seq, time.monotonic())
             gc.freeze()

@@ -32,8 +32,11 @@ class SnapshotPolicy:
     """Seconds after the last snapshot that make the next one due, if any event came since."""
 
 
-def pack(state: Exercise, epoch: str) -> StoredSnapshot:
-    return StoredSnapshot(epoch, state.seq, FORMAT, _ENCODER.encode(capture(state)))
+def pack(state: Exercise, epoch: str, earlier: Captured | None = None) -> tuple[StoredSnapshot, Captured]:
+    """The snapshot of `state`, and what was captured of it (to pass as `earlier` next time, so
+    that the feed is not turned into columns again from its start)."""
+    captured = capture(state, earlier)
+    return StoredSnapshot(epoch, state.seq, FORMAT, _ENCODER.encode(captured)), captured
 
 
 def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
@@ -49,8 +52,10 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     return state
 
 
-async def pack_off_loop(state: Exercise, epoch: str) -> StoredSnapshot:
-    return await asyncio.to_thread(pack, state, epoch)
+async def pack_off_loop(
+    state: Exercise, epoch: str, earlier: Captured | None = None
+) -> tuple[StoredSnapshot, Captured]:
+    return await asyncio.to_thread(pack, state, epoch, earlier)
 
 
 async def unpack_off_loop(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:

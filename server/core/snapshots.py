@@ -23,7 +23,7 @@ from server.core.clock import Clock
 from server.core.events import Team
 from server.core.exercise import Exercise, Participant, Status
 from server.core.facts import Facts
-from server.core.feed import Feed, Thread
+from server.core.feed import Feed, Thread, thread_of
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
 from server.core.records import FeedItem, Release, Taken
@@ -77,8 +77,9 @@ class Captured:
     """`Facts`: kept, so that a load need not work them out again from every request."""
 
 
-def capture(state: Exercise) -> Captured:
-    """The state as typed plain data, without its scenario."""
+def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
+    """The state as typed plain data, without its scenario. With an `earlier` capture of the same
+    exercise, the columns of the feed it already holds are reused (`_feed_columns`)."""
     return Captured(
         format=FORMAT,
         id=state.id,
@@ -91,7 +92,7 @@ def capture(state: Exercise) -> Captured:
         participants=tuple(state.participants.values()),
         connections=tuple((p, tuple(sorted(open_now))) for p, open_now in state.connections.items()),
         connected_at=tuple(state.connected_at.items()),
-        feed=_feed_columns(state.feed),
+        feed=_feed_columns(state.feed, None if earlier is None else earlier.feed),
         injects=tuple(state.injects.values()),
         releases=tuple(state.releases),
         requests=tuple(state.requests.values()),
@@ -141,28 +142,35 @@ def _release_order(run: InjectRun) -> int:
     return run.released_seq
 
 
-def _feed_columns(feed: Feed) -> FeedColumns:
-    audiences: dict[Audience, int] = {}
-    items = list(feed.items)
-    indexes = tuple(audiences.setdefault(item.audience, len(audiences)) for item in items)
-    threads = list(feed.threads)
-    of_thread = {key: i for i, key in enumerate(threads)}
-    thread = [0] * len(items)
-    for key, kept in feed.threads.items():
-        for position in kept.positions:
-            thread[position] = of_thread[key]
+NO_COLUMNS = FeedColumns((), (), (), (), (), (), (), (), (), ())
+
+
+def _feed_columns(feed: Feed, earlier: FeedColumns | None) -> FeedColumns:
+    """The feed by columns. The feed only grows, so the columns of an earlier capture of the
+    same feed are kept and only the items after them are turned into columns (the whole feed
+    when `earlier` is None or is not the start of this feed)."""
+    done = earlier if earlier is not None and _starts(earlier, feed) else NO_COLUMNS
+    items = feed.items[len(done.seq) :]
+    audiences = {audience: i for i, audience in enumerate(done.audiences)}
+    threads = {thread: i for i, thread in enumerate(done.threads)}
     return FeedColumns(
+        author=done.author + tuple(item.author for item in items),
+        text=done.text + tuple(item.text for item in items),
+        channel=done.channel + tuple(item.channel for item in items),
+        seq=done.seq + tuple(item.seq for item in items),
+        team=done.team + tuple(item.team for item in items),
+        to_team=done.to_team + tuple(item.to_team for item in items),
+        audience=done.audience + tuple(audiences.setdefault(item.audience, len(audiences)) for item in items),
+        thread=done.thread + tuple(threads.setdefault(thread_of(item), len(threads)) for item in items),
         audiences=tuple(audiences),
-        author=tuple(item.author for item in items),
-        text=tuple(item.text for item in items),
-        channel=tuple(item.channel for item in items),
-        seq=tuple(item.seq for item in items),
-        team=tuple(item.team for item in items),
-        to_team=tuple(item.to_team for item in items),
-        audience=indexes,
         threads=tuple(threads),
-        thread=tuple(thread),
     )
+
+
+def _starts(columns: FeedColumns, feed: Feed) -> bool:
+    """Whether `columns` hold the first items of `feed` (the same items up to the last seq)."""
+    count = len(columns.seq)
+    return count <= len(feed) and (count == 0 or feed.items[count - 1].seq == columns.seq[-1])
 
 
 def _feed_from(columns: FeedColumns) -> Feed:

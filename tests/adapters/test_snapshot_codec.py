@@ -20,7 +20,7 @@ def test_a_packed_state_unpacks_to_the_same_state_at_several_ages() -> None:
     assert isinstance(created, ExerciseCreated)
     for at in (1, 40, len(log) // 2, len(log)):
         state = fold(log[:at])
-        stored = pack(state, "e1")
+        stored, _ = pack(state, "e1")
         assert (stored.seq, stored.epoch) == (at, "e1")
         assert unpack(stored, created.scenario) == state
 
@@ -29,7 +29,7 @@ def test_what_cannot_be_read_is_refused() -> None:
     log = played()
     created = log[0]
     assert isinstance(created, ExerciseCreated)
-    stored = pack(fold(log[:20]), "e1")
+    stored, _ = pack(fold(log[:20]), "e1")
     for bad, why in (
         (dataclasses.replace(stored, format=stored.format + 1), "snapshot format"),
         (dataclasses.replace(stored, data=b"\x00garbage"), "unreadable snapshot"),

@@ -86,3 +86,16 @@ def test_a_snapshot_of_another_format_is_refused() -> None:
 def test_the_facts_apply_keeps_are_those_of_the_requests_and_actions_at_any_seq(at: int) -> None:
     state = folded(min(at, len(played())))
     assert state.facts == Facts.of(state.requests, state.actions)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_a_capture_that_reuses_an_earlier_one_is_the_same_as_a_fresh_one(data: st.DataObject) -> None:
+    log = played()
+    later = data.draw(st.integers(1, len(log)), label="later")
+    earlier = data.draw(st.integers(1, later), label="earlier")
+    fresh = capture(folded(later))
+    assert capture(folded(later), capture(folded(earlier))) == fresh
+    other = capture(folded(later))  # a capture of another feed (here: longer) is not reused
+    if len(other.feed.seq) > len(capture(folded(earlier)).feed.seq):
+        assert capture(folded(earlier), other) == capture(folded(earlier))
