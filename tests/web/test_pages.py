@@ -304,3 +304,15 @@ def test_staff_notes_go_to_every_staff_timeline_and_never_to_a_station(people: P
     mentor.get_by_role("button", name="Send prompt").click()
     expect(nils.locator("body")).to_contain_text("Who in Sudria could confirm the van's crossing?")
     expect(observer.locator("#prompt-form")).to_be_hidden()  # observers watch; mentors prompt
+
+
+def test_the_station_is_one_column_on_a_phone(people: People) -> None:
+    """390 px wide (issue 11, item 9): the panels stack, none is squeezed or overlaps another."""
+    page = people.open("Nils Berg", viewport={"width": 390, "height": 844})
+    boxes = [page.locator(f"#main > *:nth-child({i})").bounding_box() for i in (1, 2)]
+    assert all(box is not None for box in boxes)
+    first, second = boxes[0], boxes[1]
+    assert first is not None and second is not None
+    assert first["width"] > 300 and second["width"] > 300  # full width, not a sliver beside another
+    assert second["y"] >= first["y"] + first["height"] - 1  # below it, not beside or over it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
