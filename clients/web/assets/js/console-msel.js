@@ -1,5 +1,5 @@
 // The MSEL against the exercise clock: what is happening now (released in the last half hour of
-// simulated time), what comes next (planned, by time) and what is overdue (its planned time has
+// simulated time), what comes next (planned or held, by time) and what is overdue (its planned time has
 // passed and it is not released: held, or waiting for a trigger). Each links to its MSEL row.
 
 import { $, el, replaceIfChanged, setText } from "./dom.js";
@@ -31,7 +31,7 @@ export function mselTiming(model, now) {
   return {
     now: recent.length ? recent : released.slice(0, 1),
     late: rows.filter((r) => isLate(r, now)).sort((a, b) => a.at - b.at),
-    next: rows.filter((r) => r.status === "planned" && r.at !== null && r.at !== undefined && r.at > now).sort((a, b) => a.at - b.at).slice(0, NEXT),
+    next: rows.filter((r) => (r.status === "planned" || r.status === "held") && r.at !== null && r.at !== undefined && r.at > now).sort((a, b) => a.at - b.at).slice(0, NEXT),
   };
 }
 
@@ -61,7 +61,7 @@ export function renderTiming(model, now) {
       { class: "timing-next", dataset: { part: "next" } },
       el("h3", {}, "Next"),
       timing.next.length
-        ? el("ul", {}, ...timing.next.map((r) => el("li", {}, link(r, `${formatSim(r.at)}, in ${span(r.at - now)}`))))
+        ? el("ul", {}, ...timing.next.map((r) => el("li", {}, link(r, `${formatSim(r.at)}, in ${span(r.at - now)}${r.status === "held" ? ", held" : ""}`))))
         : el("p", { class: "muted small" }, "No inject planned at a time."),
     ),
   ]);
