@@ -183,6 +183,8 @@ def test_the_observer_dashboard_follows_everything_live(people: People) -> None:
     observer.get_by_label("Role", exact=True).select_option("")
     observer.get_by_label("Team", exact=True).select_option("")
     observer.get_by_label("Kind", exact=True).select_option("")
+    expect(observer.locator("#timeline [data-kind='connection.opened']")).to_have_count(0)  # the play
+    observer.get_by_label("Kind", exact=True).select_option("presence")
     expect(observer.locator("#timeline [data-kind='connection.opened']").first).to_be_visible()
 
 

@@ -1,5 +1,6 @@
-// What an observer chose on this browser and keeps across reloads and sessions: which team
-// cards are collapsed (in localStorage, per exercise). The timeline's filters stay per page.
+// What an observer chose on this browser and keeps across reloads and sessions (localStorage):
+// which team cards are collapsed (per exercise) and whether the timeline shows roster and
+// presence lines. The timeline's other filters stay per page.
 
 const KEY = "liaison.observer.collapsed.";
 
@@ -24,6 +25,24 @@ export function setCollapsed(exercise, team, collapsed) {
     localStorage.setItem(KEY + exercise, JSON.stringify([...teams]));
   } catch {
     // storage full or disabled: the card still toggles, only not after a reload
+  }
+}
+
+const BACKGROUND_KEY = "liaison.observer.background";
+
+export function showsBackground() {
+  try {
+    return localStorage.getItem(BACKGROUND_KEY) === "shown";
+  } catch {
+    return false;
+  }
+}
+
+export function setShowsBackground(shown) {
+  try {
+    localStorage.setItem(BACKGROUND_KEY, shown ? "shown" : "hidden");
+  } catch {
+    // as above
   }
 }
 

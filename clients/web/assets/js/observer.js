@@ -10,7 +10,7 @@ import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
 import { $, el, replaceIfChanged, setText, svg, syncList, wallTime } from "./dom.js";
 import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
-import { collapsedTeams, passesKind, setCollapsed } from "./observer-prefs.js";
+import { collapsedTeams, passesKind, setCollapsed, setShowsBackground, showsBackground } from "./observer-prefs.js";
 import { isOverdue, statusTag } from "./panels.js";
 import { CLOSED, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
 
@@ -305,5 +305,9 @@ if (ctx) {
   $("#filter-team").addEventListener("change", () => ctx.render());
   $("#filter-role").addEventListener("change", () => ctx.render());
   $("#filter-kind").addEventListener("change", () => ctx.render());
-  $("#show-background").addEventListener("change", () => ctx.render());
+  $("#show-background").checked = showsBackground();
+  $("#show-background").addEventListener("change", () => {
+    setShowsBackground($("#show-background").checked);
+    ctx.render();
+  });
 }
