@@ -16,9 +16,9 @@ export function latestInject(model) {
   return latest;
 }
 
-/** The released injects `p` has not acknowledged. */
-function unacknowledged(model, p, released) {
-  return released.filter((r) => !r.acknowledged.includes(p.id) && recipients(model, r).some((q) => q.id === p.id));
+/** The released injects `p` has not acknowledged; `audiences` holds each one's recipients' ids. */
+function unacknowledged(p, audiences) {
+  return audiences.filter(([r, ids]) => ids.has(p.id) && !r.acknowledged.includes(p.id)).map(([r]) => r);
 }
 
 function filters() {
@@ -92,7 +92,9 @@ export function renderRoster(ctx, { control, revoke, reissue }) {
   renderFilterChoices(model, latest);
   renderPreviewTeams(ctx, people, control);
   const f = filters();
-  const open = new Map(people.map((p) => [p.id, p.staff ? [] : unacknowledged(model, p, released)]));
+  // Each inject's recipients once, not once per person: 200 people × 30 injects on every render.
+  const audiences = released.map((r) => [r, new Set(recipients(model, r).map((q) => q.id))]);
+  const open = new Map(people.map((p) => [p.id, p.staff ? [] : unacknowledged(p, audiences)]));
   const shown = people.filter((p) => matches(model, p, f, open.get(p.id), latest));
   setText($("#roster-shown"), shown.length === people.length ? `${people.length} people` : `${shown.length} of ${people.length} shown`);
   $("#roster-none").hidden = shown.length > 0;
