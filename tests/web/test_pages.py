@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from server.adapters.redis_server import RedisProcess
 from tests.e2e.servers import ServerProcess
@@ -322,18 +322,29 @@ WIDE_INSIDE = """() => Array.from(document.querySelectorAll("main *"))
 
 
 @pytest.mark.parametrize("name", ["Nils Berg", "Carl Controller", "Otto Observer"])
-def test_the_pages_are_one_column_on_a_phone(people: People, name: str) -> None:
+def test_the_pages_are_one_column_on_a_phone(browser: Browser, web_server: ServerProcess, name: str) -> None:
     """390 px wide (issue 11, item 9): the station, the console and the observer stack their
-    panels, none is squeezed or overlaps another, nothing sticks out, the header stays compact."""
-    page = people.open(name, viewport=PHONE)
-    boxes = [page.locator(f"#main > *:nth-child({i})").bounding_box() for i in (1, 2)]
-    assert all(box is not None for box in boxes)
-    first, second = boxes[0], boxes[1]
-    assert first is not None and second is not None
-    assert first["width"] > 300 and second["width"] > 300  # full width, not a sliver beside another
-    assert second["y"] >= first["y"] + first["height"] - 1  # below it, not beside or over it
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
-    assert not page.evaluate(NO_OVERLAP)
-    assert page.evaluate(WIDE_INSIDE) == []  # nothing wider than the screen, even where clipped
-    header = page.locator(".topbar").bounding_box()
-    assert header is not None and header["height"] < 140  # compact: the page starts on screen one
+    panels, none is squeezed or overlaps another, nothing sticks out, the header stays compact.
+    The title has long words like the flagship's (three countries joined by dashes), which the
+    observer's timeline shows."""
+    title = "Operation Twin Ports \u2013 THB along the Norland\u2013Sudria\u2013Norland ferry route"
+    people = People(browser, web_server, web_server.create_exercise(title=title))
+    try:
+        page = people.open(name, viewport=PHONE)
+        expect(page.locator("#exercise-title")).to_have_text(title)
+        if name == "Otto Observer":
+            expect(page.locator("#timeline [data-kind='exercise.created']")).to_have_count(1)
+        boxes = [page.locator(f"#main > *:nth-child({i})").bounding_box() for i in (1, 2)]
+        assert all(box is not None for box in boxes)
+        first, second = boxes[0], boxes[1]
+        assert first is not None and second is not None
+        assert first["width"] > 300 and second["width"] > 300  # full width, not a sliver beside another
+        assert second["y"] >= first["y"] + first["height"] - 1  # below it, not beside or over it
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+        assert not page.evaluate(NO_OVERLAP)
+        assert page.evaluate(WIDE_INSIDE) == []  # nothing wider than the screen, even where clipped
+        header = page.locator(".topbar").bounding_box()
+        assert header is not None and header["height"] < 140  # compact: the page starts on screen one
+    finally:
+        people.close()
+    assert people.problems == [], people.problems
