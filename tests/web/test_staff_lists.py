@@ -17,10 +17,12 @@ from tests.web.test_play import send_police_message
 
 
 def flagship_sized() -> list[dict[str, Any]]:
-    """215 people, as the flagship's roster: the default eleven and 204 more in both teams."""
+    """215 people, as the flagship's roster: the default eleven and 204 more in both teams, some
+    with long names (the table must still fit its panel)."""
     extra = [
         {
-            "name": f"Trainee {i:03d}",
+            "name": f"Trainee {i:03d}"
+            + (" Alexandra-Magdalena Constantinescu-Popescu" if i % 7 == 0 else ""),
             "team": "NOR" if i % 2 else "SUD",
             "role": ("police", "prosecutor", "social_worker")[i % 3],
         }

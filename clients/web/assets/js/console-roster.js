@@ -106,11 +106,14 @@ export function renderRoster(ctx, { control, revoke, reissue }) {
         "tr",
         { dataset: { participant: p.id } },
         el("th", { scope: "row" }, el("span", { class: "person-name" }, p.name), el("span", { class: "muted small person-id" }, p.id)),
-        el("td", {}, p.team ? teamName(model, p.team) : "Staff"),
-        el("td", {}, roleName(model, p.role)),
-        el("td", {}, el("span", { class: `state ${on ? "on" : "off"}` }, el("span", { class: `dot ${on ? "on" : "off"}`, "aria-hidden": "true" }), on ? "online" : "offline")),
+        el("td", {}, el("span", { class: "person-team" }, p.team ? teamName(model, p.team) : "Staff"), el("span", { class: "muted small person-role" }, roleName(model, p.role))),
+        el(
+          "td",
+          {},
+          el("span", { class: `state ${on ? "on" : "off"}` }, el("span", { class: `dot ${on ? "on" : "off"}`, "aria-hidden": "true" }), on ? "online" : "offline"),
+          el("span", { class: `tag code-state ${p.revoked ? "tag-bad" : "tag-ok"}` }, p.revoked ? "revoked" : "active"),
+        ),
         el("td", { class: "ack-state" }, ackState(p, open.get(p.id))),
-        el("td", {}, el("span", { class: `tag ${p.revoked ? "tag-bad" : "tag-ok"}` }, p.revoked ? "revoked" : "active")),
         el(
           "td",
           { class: "actions" },
