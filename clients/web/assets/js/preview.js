@@ -29,7 +29,7 @@ export function lockPreview(model, by) {
     document.querySelector(".topbar")?.after(banner);
   }
   const who = `${model.me.name}${model.me.team ? ` (${model.teams.find((t) => t.id === model.me.team)?.name ?? model.me.team})` : ""}`;
-  const text = `${who}'s station, as they see it.${by ? ` Opened by ${by.name}; the preview is in the log.` : ""} ${READ_ONLY}`;
+  const text = `The station of ${who}, as they see it.${by ? ` Opened by ${by.name}; the preview is in the log.` : ""} ${READ_ONLY}`;
   if (banner.dataset.text !== text) {
     banner.dataset.text = text;
     banner.replaceChildren(el("strong", {}, "Preview — read only."), " ", text);
