@@ -34,10 +34,12 @@ log = structlog.get_logger("liaison.endpoint")
 
 
 class CommandRunner:
-    def __init__(self, services: Services, credentials: Credentials) -> None:
+    def __init__(self, services: Services, credentials: Credentials, read_only: str = "") -> None:
         self._settings = services.settings
         self._store = services.store
         self._credentials = credentials
+        self._read_only = read_only
+        """When set (a preview), every command but `history` is refused with this message."""
 
     async def read(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
         """Until the client goes (or the instance stops); raises `Refused` on a protocol error."""
@@ -75,6 +77,8 @@ class CommandRunner:
     async def execute(self, connection: Connection, hub: Hub, frame: messages.CommandFrame) -> dict[str, Any]:
         if frame.name == HISTORY:
             return await self._history(connection, hub, frame)
+        if self._read_only:
+            return messages.reply_error(frame.id, "read_only", self._read_only)
         spec = COMMANDS.get(frame.name)
         if spec is None:
             unknown = f"no command {frame.name!r} in protocol v1"

@@ -99,6 +99,13 @@ class OpenConnection(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class PreviewStation(Command):
+    """See a participant's station exactly as they do, read-only (a `hello` with `preview`)."""
+
+    participant: str
+
+
+@dataclass(frozen=True, slots=True)
 class CloseConnection(Command):
     participant: str
     connection: str

@@ -31,6 +31,7 @@ from server.core.guards import (
 from server.core.injects import decide_inject
 from server.core.lifecycle import decide_lifecycle
 from server.core.messaging import decide_message
+from server.core.preview import decide_preview
 from server.core.request_flow import decide_request
 from server.core.roles import CONTROL, StaffRole
 from server.core.roster import add_participant, decide_connection, decide_roster
@@ -142,6 +143,10 @@ def _msel(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Eve
     return decided + [change for inject in released for change in reactions_to(state, inject)]
 
 
+def _preview(state: Exercise, command: c.PreviewStation, actor: c.Actor, now: float) -> list[Event]:
+    return decide_preview(state, command, actor)
+
+
 def _family(rule: Rule, *commands: type[c.Command]) -> dict[type[c.Command], Rule]:
     return dict.fromkeys(commands, rule)
 
@@ -172,6 +177,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.SetCharacter: _character,
     c.TakeAction: _action,
     c.Advance: _advance,
+    c.PreviewStation: _preview,
     **_family(
         _request,
         c.DraftRequest,

@@ -484,6 +484,16 @@ class NoteWritten(Event):
     sim_time: float
 
 
+@dataclass(frozen=True, slots=True)
+class StationPreviewed(Event):
+    """Control opened a read-only preview of a participant's station (the audit: staff see it)."""
+
+    kind: ClassVar[str] = "station.previewed"
+    by: str
+    participant: str
+    team: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -532,6 +542,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CharacterChanged,
         DirectMessagePosted,
         NoteWritten,
+        StationPreviewed,
     )
 }
 

@@ -13,7 +13,7 @@ Rules:
   evaluators' flags on an action (a safeguard skipped): staff;
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
-- a character's state (trust, status), a mentor's note: staff;
+- a character's state (trust, status), a mentor's note, control's preview of a station: staff;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -73,6 +73,7 @@ from server.core.events import (
     RequestValidated,
     RequestWithdrawn,
     SharingFlagged,
+    StationPreviewed,
 )
 from server.core.state import Exercise, teams_of
 
@@ -135,7 +136,7 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=[event.from_team, *teams_of(state, event.to_team)])
         case JointTeamFormed():
             return Audience.of(teams=event.teams)
-        case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged():
+        case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged() | StationPreviewed():
             return Audience.staff_only()
     raise ValueError(f"no audience rule for {event.kind}")
 

@@ -30,7 +30,8 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer
 from server.core.decide import create, decide
 from server.core.errors import DomainError
-from server.core.events import ActionFlagged, ActionTaken, ControlMessagePosted, Event
+from server.core.events import ActionFlagged, ActionTaken, ControlMessagePosted, Event, StationPreviewed
+from server.core.preview import previewed
 from server.core.state import Exercise, apply
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -368,3 +369,45 @@ def test_a_hidden_inject_and_a_missing_one_get_the_same_answer(name: str) -> Non
             outcome, _, message = _answer(Cell(name, "-", {"inject": inject}, ()), actor)
             answers[inject] = (outcome, message.replace(repr(inject), "<id>"))
         assert set(answers.values()) == {(NF, "no inject <id> for you")}, answers
+
+
+# Control's read-only preview of a station (issue 11, item 15): not a `cmd` (it comes with a
+# `hello`), so it has a row of its own. Targets: a NOR participant, a SUD one, a staff member
+# (who has no station) and a participant of the other exercise.
+# fmt: off
+PREVIEWS = (
+    #   target     participant   police prosec social   dir   ctrl  simcell mentor observ
+    ("ours",           "P0006",  F,  F,  F,   OK, OK,  F,  F,  F),
+    ("theirs",         "P0010",  F,  F,  F,   OK, OK,  F,  F,  F),
+    ("staff",          "P0004",  F,  F,  F,   "invalid_args", "invalid_args", F, F, F),
+    ("other exercise", "P0016",  F,  F,  F,   NF, NF,  F,  F,  F),
+)
+# fmt: on
+
+
+@pytest.mark.parametrize("row", PREVIEWS, ids=lambda row: row[0])
+def test_only_control_previews_a_station_and_the_preview_is_staff_business(row: tuple[str, ...]) -> None:
+    target, participant, *expected = row
+    state = STATES["running"]
+    got = {}
+    for actor in ACTORS:
+        try:
+            (event,) = decide(state, c.PreviewStation(participant), VIEWERS[actor], NOW)
+        except DomainError as error:
+            got[actor] = error.code
+            continue
+        got[actor] = OK
+        assert isinstance(event, StationPreviewed)
+        assert (event.by, event.participant) == (VIEWERS[actor].participant, participant)
+        assert audience(state, event).is_staff_only  # the audit entry: staff see who looked
+        assert apply(state, event).participants == state.participants
+    assert got == dict(zip(ACTORS, expected, strict=True)), target
+
+
+def test_a_preview_sees_as_the_participant_does() -> None:
+    state = STATES["running"]
+    nils = state.participants["P0006"]
+    assert previewed(state, "P0006") == Viewer(nils.id, nils.team, nils.role, False)
+    assert snapshot(state, previewed(state, "P0006")) == snapshot(
+        state, Viewer("P0006", "NOR", "police", False)
+    )

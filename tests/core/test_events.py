@@ -57,6 +57,7 @@ from server.core.events import (
     RequestValidated,
     RequestWithdrawn,
     SharingFlagged,
+    StationPreviewed,
     Team,
     from_data,
     to_data,
@@ -173,6 +174,7 @@ EXAMPLES: list[Event] = [
     DirectMessagePosted("P0006", "nl", "be", "Do you know SeaCrew?"),
     NoteWritten("P0004", "nl", 12, "Good separation.", 40_100.0),
     NoteWritten("P0005", None, None, "Calm start.", 40_200.0),
+    StationPreviewed("P0001", "P0006", "NOR"),
 ]
 
 
@@ -184,7 +186,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 45
+    assert len(EVENT_TYPES) == 46
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1
