@@ -115,7 +115,7 @@ class Reader(WorldReader, PlayReader):
             "id", "title", "description", "description_file", "include", "clock", "team_model", "units",
             "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
             "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
-            "objectives", "metrics", "informal_channels", "share_names",
+            "objectives", "metrics", "informal_channels", "share_names", "unit_channels",
         }  # fmt: skip
         for key in data:
             if key not in keys:
@@ -130,8 +130,18 @@ class Reader(WorldReader, PlayReader):
             team_model=self.enum(data.get("team_model"), "team_model", TeamModel, TeamModel.COUNTRY_TEAMS),
             informal_channels=self.boolean(data.get("informal_channels"), "informal_channels", False),
             share_names=self.boolean(data.get("share_names"), "share_names", True),
+            unit_channels=self.boolean(data.get("unit_channels"), "unit_channels", True),
             countries=tuple(self.items(data, "countries", self.country, required=True)),
-            units=tuple(self.items(data, "units", self.unit)),
+            units=(
+                *self.items(data, "units", self.unit),
+                *(
+                    unit
+                    for i, country in enumerate(
+                        data.get("countries") or [] if isinstance(data.get("countries"), list) else []
+                    )
+                    for unit in self.country_units(country, f"countries[{i}]")
+                ),
+            ),
             pair_overrides=tuple(self.items(data, "pair_overrides", self.override)),
             roles=tuple(self.items(data, "roles", self.role, required=True)),
             staff=tuple(self.items(data, "staff", self.staff)),

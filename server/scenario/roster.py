@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from server.core.roles import STAFF_ROLES, is_staff_role
-from server.core.scenario import Scenario, TeamModel
+from server.core.scenario import Scenario
+from server.core.team_models import team_specs
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.sheets import Table, cell, columns, is_xlsx, parse_csv_text, read_xlsx, text
 
@@ -73,11 +74,7 @@ def parse_roster(text: str, kind: str, scenario: Scenario, file: str = "roster")
 def _check(raw: list[tuple[int | None, str, Any]], scenario: Scenario, file: str) -> list[RosterRow]:
     problems: list[Problem] = []
     rows: list[RosterRow] = []
-    teams = (
-        {unit.id for unit in scenario.units}
-        if scenario.team_model is TeamModel.AGENCY_UNITS
-        else {country.id for country in scenario.countries}
-    )
+    teams = {spec.id for spec in team_specs(scenario)}
     roles = {role.id for role in scenario.roles}
     for line, path, row in raw:
         if not isinstance(row, dict):

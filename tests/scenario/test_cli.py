@@ -52,7 +52,8 @@ def test_show_prints_countries_teams_roles_the_matrix_and_the_msel(
         assert heading in lines
     assert "  team WES   Westria: 67 seats" in out
     matrix = [line for line in lines if " → " in line and line.startswith("    ")]
-    assert len(matrix) == 6
+    assert len(matrix) == 9  # six pairs, then the three countries' domestic instruments
+    assert "    KAL → KAL   NRM_REFERRAL (domestic)" in lines
     assert any(
         line.startswith("    WES → VAR   INTERPOL_MSG") and "EIO" not in line.split() for line in matrix
     )
