@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from server.core.scenario import Scenario, TeamModel
+from server.scenario import yaml_text
 from server.scenario.checks import check
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.fields import format_audience, parse_audience
@@ -52,12 +53,12 @@ def bundle_scenario(path: Path) -> str:
     included sections merged in, `*_file` texts put in place. Unreadable parts are left as they
     are, for `parse_scenario` to report."""
     file = scenario_file(path)
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = yaml_text.load(file.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         return file.read_text(encoding="utf-8")
     for name in data.pop("include", None) or []:
         try:
-            included = yaml.safe_load((file.parent / str(name)).read_text(encoding="utf-8"))
+            included = yaml_text.load((file.parent / str(name)).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             included = None
         if isinstance(included, dict):
@@ -83,6 +84,10 @@ def _inline(value: Any, folder: Path) -> Any:
     return out
 
 
+_SECTIONS = frozenset({"id", "title", "clock", "countries", "roles"})
+"""Sections a scenario needs: when a file is broken, one of them may be in it."""
+
+
 def parse_scenario(
     text: str,
     file: str = "scenario.yaml",
@@ -93,7 +98,13 @@ def parse_scenario(
     warnings (allowed, but probably a mistake) are added to `warnings` when given."""
     reader = Reader(Source(file, text, folder))
     scenario = reader.scenario()
-    if scenario is not None:
+    source = reader.source
+    if source.broken:  # one root cause: leave out what depends on the file(s) not read
+        missing = {path for path in _SECTIONS if path not in source.data}
+        source.problems = [p for p in source.problems if p.path not in missing]
+        errors = "YAML errors above are" if len(source.broken) > 1 else "YAML error above is"
+        source.warn("", f"the cross-checks (references, triggers, availability) run once the {errors} fixed")
+    elif scenario is not None:
         check(reader, scenario)
     if warnings is not None:
         warnings.extend(reader.source.warnings)

@@ -17,6 +17,7 @@ import yaml
 from server.core.roles import STAFF_ROLES, is_staff_role
 from server.core.scenario import Scenario
 from server.core.team_models import team_specs
+from server.scenario import yaml_text
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.sheets import Table, cell, columns, is_xlsx, parse_csv_text, read_xlsx, text
 
@@ -127,8 +128,8 @@ def rows_from_table(table: Table, file: str) -> list[tuple[int | None, str, Any]
 
 def _rows_from_yaml(text: str, file: str) -> list[tuple[int | None, str, Any]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml_text.compose(text)
+        data = yaml_text.load(text)
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
