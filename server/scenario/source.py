@@ -45,6 +45,8 @@ class Source:
         self.lines: dict[str, tuple[str, int]] = {}
         self.columns: dict[str, int] = {}
         """The column of each path's value (1 for the first), beside its line."""
+        self.missing: set[str] = set()
+        """Paths reported missing: nothing more is said about them."""
         self.broken: list[str] = []
         """Files that are not valid YAML: what they define is unknown."""
         self.data: dict[str, Any] = {}
@@ -180,6 +182,10 @@ class Source:
         return self.columns.get(path) if path in self.lines else None
 
     def problem(self, path: str, message: str) -> None:
+        if path in self.missing:
+            return  # "missing 'from'" said it: not also "expected a non-empty text" there
+        if message.startswith("missing "):
+            self.missing.add(path)
         file, line = self.where(path)
         self.problems.append(Problem(file, line, path, message, self.column(path)))
 

@@ -413,7 +413,8 @@ def test_agency_units_are_the_teams_and_their_agencies_must_exist() -> None:
         parse_scenario(UNITS, "newland.yaml")
     (problem,) = raised.value.problems
     assert (
-        str(problem) == "newland.yaml:13:54 units[1].agency: unknown agency 'NEW.LIX' (did you mean 'NEW.LI'?)"
+        str(problem)
+        == "newland.yaml:13:54 units[1].agency: unknown agency 'NEW.LIX' (did you mean 'NEW.LI'?)"
     )
     scenario = parse_scenario(UNITS.replace("NEW.LIX", "NEW.LI"), "newland.yaml")
     assert [u.id for u in scenario.units] == ["CIU", "LAB"]

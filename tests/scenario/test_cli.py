@@ -33,7 +33,9 @@ def test_validate_lists_every_problem_and_exits_1(tmp_path: Path, capsys: pytest
     assert main(["scenario", "validate", str(folder)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert any(
-        line.startswith(f"{file}:170:25 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'")
+        line.startswith(
+            f"{file}:170:25 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'"
+        )
         for line in err
     )
     assert any(line.startswith(f"{file}:147:5 injects[0].tilte: unknown key 'tilte'") for line in err)
