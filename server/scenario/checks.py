@@ -289,10 +289,12 @@ def _never(
         case TriggerKind.REQUEST:
             return _request_never(scenario, trigger, path)
         case TriggerKind.ACTION:
-            if trigger.action and not any(r.can("act", trigger.action) for r in scenario.roles):
+            if trigger.action not in {a.id for a in scenario.actions}:
+                return None  # reported as an unknown reference (or no action named)
+            if not any(r.can("act", trigger.action) for r in scenario.roles):
                 return f"{path}.action.action", f"no role may do the action {trigger.action!r}"
             side = named(scenario, trigger.team)
-            if trigger.action and side is not None and not takers(scenario, trigger.action, side):
+            if side is not None and not takers(scenario, trigger.action, side):
                 return (
                     f"{path}.action.team",
                     f"no role that plays in {trigger.team} may do the action {trigger.action!r}",
