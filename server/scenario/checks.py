@@ -454,15 +454,15 @@ def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
     released |= {name for r in scenario.requests for name in r.releases}
     for artefact in scenario.artefacts:
         for i, found in enumerate(artefact.discovery):
-            target = scenario.country(found.target or "")
+            target = named(scenario, found.target) if found.target else None
             instrument = scenario.instrument(found.instrument or "")
             if target is None or instrument is None:
                 continue
-            if not any(scenario.available(instrument.id, c.id, target.id) for c in scenario.countries):
+            if not reachable(scenario, instrument.id, named(scenario, None) or target, target):
                 path = reader.paths.get(id(artefact), "artefacts")
                 reader.problem(
                     f"{path}.discovery[{i}].instrument",
-                    f"{instrument.id} is not available to {target.id} from any country, "
+                    f"{instrument.id} is not available to {found.target} from any country, "
                     f"so {artefact.id} can never be found that way",
                 )
         hidden = artefact.visibility.scope in (Scope.STAFF, Scope.JOINT_TEAM)
