@@ -92,6 +92,9 @@ def _references(reader: FieldReader, scenario: Scenario) -> None:
             what = _NAMES.get(kind, kind.replace("_", " "))
             listed = f" (known: {', '.join(sorted(known[kind]))})" if 0 < len(known[kind]) <= 8 else ""
             hint = suggestion(value, known[kind])
+            if kind == "team" and value in known["country"]:
+                units = [t.id for t in team_specs(scenario) if t.country == value]
+                hint = f": {value} plays as agency units, name them ({'; '.join(units) or 'none yet'})"
             reader.problem(path, f"unknown {what} {value!r}{hint or listed}")
 
 

@@ -209,3 +209,11 @@ def test_cross_border_and_domestic_must_agree() -> None:
     )
     assert problem.path == "instruments[2].domestic"
     assert problem.message.startswith("cross_border: true and domestic: true contradict each other")
+
+
+def test_an_audience_naming_a_country_of_units_says_to_name_the_units() -> None:
+    text = MIXED.replace('    to: all\n    at: "D1 08:30"', '    to: MAR\n    at: "D1 08:30"')
+    (problem,) = problems(text)
+    assert problem.message == (
+        "unknown team 'MAR': MAR plays as agency units, name them (MAR-POL; MAR-PROS; MAR-SOC; MAR-FIU)"
+    )
