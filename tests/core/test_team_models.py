@@ -135,6 +135,8 @@ def test_a_domestic_instrument_stays_inside_its_country() -> None:
     run = started(MIXED)
     with pytest.raises(Forbidden, match=r"REFERRAL is not available from MAR to OST \(REFERRAL is domestic"):
         run.do(c.DraftRequest("REFERRAL", "OST", {}), run.viewer("Mats"))
+    with pytest.raises(NotFound, match=r"no other team 'MAR' \(teams: OST, MAR-PROS, MAR-SOC, MAR-FIU\)"):
+        run.do(c.DraftRequest("REFERRAL", "MAR", {}), run.viewer("Mats"))  # a country of units is no team
     with pytest.raises(NotFound, match="a domestic instrument goes to another unit"):
         run.do(c.DraftRequest("REFERRAL", "MAR-POL", {}), run.viewer("Mats"))
     with pytest.raises(Forbidden, match="POLICE_MSG is not available from MAR to MAR"):
