@@ -35,10 +35,11 @@ from server.core.preview import decide_preview
 from server.core.request_flow import decide_request
 from server.core.roles import CONTROL, StaffRole
 from server.core.roster import add_participant, decide_connection, decide_roster
-from server.core.scenario import Scenario, TeamModel
+from server.core.scenario import Scenario
 from server.core.schedule import advance
 from server.core.sharing import share
 from server.core.state import Exercise, Status, apply, initial
+from server.core.team_models import team_specs
 
 __all__ = ["MAX_TEXT", "RULES", "create", "decide"]
 
@@ -54,13 +55,7 @@ def create(
     now: float,
 ) -> list[Event]:
     """The opening events of a new exercise: created, then one per roster entry."""
-    teams = (
-        tuple(Team(id=unit.id, name=unit.name, country=unit.country) for unit in scenario.units)
-        if scenario.team_model is TeamModel.AGENCY_UNITS
-        else tuple(
-            Team(id=country.id, name=country.name, country=country.id) for country in scenario.countries
-        )
-    )
+    teams = tuple(Team(id=spec.id, name=spec.name, country=spec.country) for spec in team_specs(scenario))
     created = ExerciseCreated(
         exercise=exercise_id,
         title=title or scenario.title,

@@ -223,6 +223,8 @@ class RequestDrafted(Event):
     sim_time: float
     author_name: str = ""
     author_agency: str = ""
+    cosigners: tuple[str, ...] = ()
+    """Other units of the requesting country that may co-sign it (`server.core.team_models`)."""
 
 
 @dataclass(frozen=True, slots=True)

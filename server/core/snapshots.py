@@ -31,7 +31,7 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 4
+FORMAT = 5
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -134,7 +134,11 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
         actions=actions,
         joint_teams=frozenset(captured.joint_teams),
         characters=Ordered(captured.characters),
-        facts=Facts(Map(captured.firsts), Map((key, requests[key]) for key in captured.in_flight)),
+        facts=Facts(
+            Map(captured.firsts),
+            Map((key, requests[key]) for key in captured.in_flight),
+            Map((team.id, team.country) for team in captured.teams),
+        ),
     )
 
 

@@ -110,10 +110,10 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.staff_only()  # the MSEL is control's business until release
         case InjectOpened() | InjectAcknowledged():
             return Audience.of(participants=[event.participant])
-        case RequestDrafted() | RequestUpdated() | RequestValidated():
-            return Audience.team(
-                event.source_team if isinstance(event, RequestDrafted) else _source(state, event.request)
-            )
+        case RequestDrafted():
+            return Audience.of(teams=[event.source_team, *event.cosigners])
+        case RequestUpdated() | RequestValidated():
+            return state.requests[event.request].audience(sent=False)
         case RequestWithdrawn():
             return state.requests[event.request].audience(sent=event.sent)
         case (
@@ -139,7 +139,3 @@ def audience(state: Exercise, event: Event) -> Audience:
         case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged() | StationPreviewed():
             return Audience.staff_only()
     raise ValueError(f"no audience rule for {event.kind}")
-
-
-def _source(state: Exercise, request: str) -> str:
-    return state.requests[request].source_team
