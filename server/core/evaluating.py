@@ -16,8 +16,8 @@ closing, which the stations need.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from server.core import commands as c
@@ -250,11 +250,19 @@ def _short(text: str, what: str) -> str:
     return stripped
 
 
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _due(due: str) -> str:
-    try:
-        return date.fromisoformat(due.strip()).isoformat()
-    except ValueError:
-        raise InvalidArguments(f"due: expected a date as YYYY-MM-DD, got {due!r}") from None
+    """A calendar date as YYYY-MM-DD (read without `datetime`: the core reads no clock)."""
+    found = _DATE.match(due.strip())
+    if found:
+        year, month, day = (int(part) for part in found.groups())
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        if 1 <= month <= 12 and 1 <= day <= _DAYS[month - 1] and (month, day, leap) != (2, 29, False):
+            return found.group(0)
+    raise InvalidArguments(f"due: expected a date as YYYY-MM-DD, got {due!r}")
 
 
 def _answers(form: Questionnaire, given: Mapping[str, Any]) -> tuple[Answer, ...]:
