@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.core.audience import Viewer
+from server.core.commands import GiveFeedback
 from server.core.evaluation_model import HSEEP, QuestionKind, Questionnaire, RatingLevel
 from server.core.evaluation_records import Improvement, Observation, Response
 from server.core.exercise import Exercise
@@ -165,6 +166,15 @@ def _result(
 def improvements(state: Exercise, *, withdrawn: bool = False) -> list[Improvement]:
     """The improvement plan, in the order recommendations were made."""
     return [i for i in state.evaluation.improvements.values() if withdrawn or not i.withdrawn]
+
+
+def is_anonymous(state: Exercise, command: object) -> bool:
+    """Whether `command` answers an anonymous questionnaire: then nothing kept for it may name
+    its sender, not even the record of applied command ids (`server.adapters.command_execution`)."""
+    if not isinstance(command, GiveFeedback):
+        return False
+    form = next((q for q in state.scenario.questionnaires if q.id == command.questionnaire), None)
+    return form is not None and form.anonymous
 
 
 def participant_view(state: Exercise, viewer: Viewer) -> dict[str, Any]:

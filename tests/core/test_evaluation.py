@@ -17,6 +17,7 @@ from server.core.evaluation import (
     OBSERVATIONS_LATEST,
     feedback_results,
     improvements,
+    is_anonymous,
     observations,
     participant_view,
     scale,
@@ -421,3 +422,10 @@ def test_a_staff_welcome_is_bounded(run: Run) -> None:
     assert shown["observations"][-1]["text"] == f"note {OBSERVATIONS_LATEST + 4}"
     assert shown["scorecards"][0]["objectives"][0]["observations"] == OBSERVATIONS_LATEST + 5
     assert [s["code"] for s in shown["scale"]] == ["P", "S", "M", "U"]
+
+
+def test_which_commands_answer_an_anonymous_questionnaire(run: Run) -> None:
+    assert is_anonymous(run.state, c.GiveFeedback("Q-END", {}))
+    assert not is_anonymous(run.state, c.GiveFeedback("Q-DAY", {}))
+    assert not is_anonymous(run.state, c.GiveFeedback("Q-XX", {}))
+    assert not is_anonymous(run.state, c.PostMessage("hello"))
