@@ -17,8 +17,11 @@ from server.core.evaluation_model import HSEEP, QuestionKind, Questionnaire, Rat
 from server.core.evaluation_records import Improvement, Observation, Response
 from server.core.exercise import Exercise
 
-OBSERVATIONS_LATEST = 300
+OBSERVATIONS_LATEST = 1_000
 """Observations a staff welcome carries (the latest); the report reads them all."""
+RESPONSES_LATEST = 1_000
+"""Answers to questionnaires a staff welcome carries (the latest), for the console to add live
+answers to (a named answer given again replaces the first)."""
 TEXTS_LATEST = 50
 """Free-text answers per question a staff welcome carries (the latest)."""
 
@@ -235,6 +238,9 @@ def staff_view(state: Exercise) -> dict[str, Any]:
             for form in forms.values()
         ],
         "results": [result_data(result) for result in feedback_results(state)],
+        "responses": [
+            response_data(r) for r in list(state.evaluation.responses.values())[-RESPONSES_LATEST:]
+        ],
         "improvements": [improvement_data(i) for i in _latest(improvements(state), OBSERVATIONS_LATEST)],
     }
 
@@ -299,6 +305,17 @@ def result_data(result: QuestionnaireResult) -> dict[str, Any]:
             }
             for q in result.questions
         ],
+    }
+
+
+def response_data(r: Response) -> dict[str, Any]:
+    return {
+        "questionnaire": r.questionnaire,
+        "round": r.round,
+        "participant": r.participant,
+        "team": r.team,
+        "answers": [{"question": a.question, "rating": a.rating, "value": a.value} for a in r.answers],
+        "seq": r.seq,
     }
 
 

@@ -5,13 +5,14 @@
 
 import { run, simNowOf, startPage } from "./app.js";
 import { audienceText, describe, kindGroup } from "./describe.js";
+import { renderControlPanel } from "./evaluation_panels.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
 import { authorName, formatSim, isOnline, parseSim, roleName, signedName, teamName } from "./model.js";
 import { loadOlderTimeline, loadScenario, renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
 import { delayText, instrument, pendingStandIn, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
-const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer"];
+const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer", "evaluator"];
 const LIFECYCLE = {
   "exercise.ready": { from: ["draft"], who: ["director", "controller"] },
   "exercise.start": { from: ["ready"], who: ["director", "controller"] },
@@ -432,6 +433,7 @@ function render(ctx) {
   renderRoster(ctx);
   renderChoices(ctx);
   renderLog(ctx);
+  renderControlPanel(ctx);
   if (!$("#sheet").firstChild) renderCodes(ctx);
 }
 
