@@ -56,7 +56,7 @@ function wireEvaluator(ctx, panel) {
   panel.append(
     el("form", { id: "observation-form", class: "stack" },
       el("div", { class: "inline" },
-        el("label", { for: "observation-team" }, "Team"), el("select", { id: "observation-team" }),
+        el("label", { for: "observation-team" }, "Observed team"), el("select", { id: "observation-team" }),
         el("label", { for: "observation-objective" }, "Objective"), el("select", { id: "observation-objective" }),
         el("label", { for: "observation-rating" }, "Rating"), el("select", { id: "observation-rating" })),
       el("label", { for: "observation-text" }, "Observation ", el("span", { class: "muted small" }, "(staff only: never shown to participants)")),
@@ -188,10 +188,10 @@ function wireImprovements(ctx, panel) {
       el("label", { for: "improvement-text" }, "Recommendation"),
       el("input", { id: "improvement-text", type: "text", maxlength: 4000, autocomplete: "off", placeholder: "What should change, for whom" }),
       el("div", { class: "inline" },
-        el("input", { id: "improvement-owner", type: "text", maxlength: 200, autocomplete: "off", placeholder: "Owner", "aria-label": "Owner" }),
-        el("input", { id: "improvement-due", type: "date", "aria-label": "Due date" }),
-        el("select", { id: "improvement-team", "aria-label": "Team" }),
-        el("select", { id: "improvement-objective", "aria-label": "Objective" }),
+        el("input", { id: "improvement-owner", type: "text", maxlength: 200, autocomplete: "off", placeholder: "Owner", "aria-label": "Owner of the recommendation" }),
+        el("input", { id: "improvement-due", type: "date", "aria-label": "Due date of the recommendation" }),
+        el("select", { id: "improvement-team", "aria-label": "Recommendation for team" }),
+        el("select", { id: "improvement-objective", "aria-label": "Recommendation for objective" }),
         el("button", { type: "submit" }, "Add to the plan")),
       el("p", { id: "improvement-error", class: "error", role: "alert", hidden: true })),
   );
