@@ -19,6 +19,7 @@ from server.core.actions import take
 from server.core.characters import reactions_to, record
 from server.core.clock import Clock
 from server.core.errors import InvalidArguments
+from server.core.evaluating import decide_evaluation
 from server.core.events import Event, ExerciseCreated, InjectReleased, Team
 from server.core.guards import (
     MAX_TEXT,
@@ -187,6 +188,7 @@ RULES: dict[type[c.Command], Rule] = {
         c.WithdrawRequest,
     ),
     **_family(_inject_seen, c.OpenInject, c.AcknowledgeInject),
+    **_family(decide_evaluation, *c.EVALUATION_COMMANDS),
     **_family(
         _msel,
         c.ReleaseInject,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from server.core.evaluation_model import Questionnaire, RatingLevel
+
 
 class RouteRole(StrEnum):
     ORIGIN = "origin"
@@ -541,6 +543,9 @@ class Scenario:
     branches: tuple[Branch, ...] = ()
     objectives: tuple[Objective, ...] = ()
     metrics: tuple[Metric, ...] = ()
+    rating_scale: tuple[RatingLevel, ...] = ()
+    """The evaluators' scale, best first; empty: HSEEP's P/S/M/U (`server.core.evaluation_model`)."""
+    questionnaires: tuple[Questionnaire, ...] = ()
 
     def country(self, country_id: str) -> Country | None:
         return next((c for c in self.countries if c.id == country_id), None)

@@ -14,6 +14,9 @@ Rules:
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
 - a character's state (trust, status), a mentor's note, control's preview of a station: staff;
+- evaluation (observations, the improvement plan): staff; a questionnaire opened or closed:
+  everyone (the stations show its form); a named answer: its author (so their station knows
+  they answered), an anonymous one: staff;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 from server.core.audience import Audience
 from server.core.events import (
+    EVALUATION_EVENTS,
     ActionFlagged,
     ActionTaken,
     AnnouncementMade,
@@ -49,6 +53,7 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    FeedbackGiven,
     InjectAcknowledged,
     InjectEdited,
     InjectHeld,
@@ -62,6 +67,8 @@ from server.core.events import (
     MessagePosted,
     NoteWritten,
     ParticipantAdded,
+    QuestionnaireClosed,
+    QuestionnaireOpened,
     RequestAcknowledged,
     RequestAnswered,
     RequestClarified,
@@ -138,4 +145,10 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=event.teams)
         case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged() | StationPreviewed():
             return Audience.staff_only()
+        case QuestionnaireOpened() | QuestionnaireClosed():
+            return Audience.all()  # the stations show the form while it is open
+        case FeedbackGiven() if event.participant:
+            return Audience.of(participants=[event.participant])  # a named answer: its author
+        case _ if isinstance(event, EVALUATION_EVENTS):
+            return Audience.staff_only()  # observations, answers, the improvement plan
     raise ValueError(f"no audience rule for {event.kind}")

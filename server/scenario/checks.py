@@ -32,6 +32,7 @@ from server.scenario.source import suggestion
 _SECTIONS = (
     "countries", "units", "roles", "actions", "instruments", "entities", "artefacts", "joint_teams",
     "characters", "injects", "responses", "requests", "branches", "objectives", "metrics",
+    "questionnaires",
 )  # fmt: skip
 
 

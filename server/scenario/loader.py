@@ -19,6 +19,7 @@ from server.core.scenario import Scenario, TeamModel
 from server.scenario import yaml_text
 from server.scenario.checks import check
 from server.scenario.errors import Problem, ScenarioError
+from server.scenario.evaluation import EvaluationReader
 from server.scenario.fields import format_audience, parse_audience
 from server.scenario.play import PlayReader
 from server.scenario.source import Source, suggestion
@@ -113,7 +114,7 @@ def parse_scenario(
     return scenario
 
 
-class Reader(WorldReader, PlayReader):
+class Reader(WorldReader, PlayReader, EvaluationReader):
     """Builds the whole model, section by section."""
 
     def scenario(self) -> Scenario | None:
@@ -127,6 +128,7 @@ class Reader(WorldReader, PlayReader):
             "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
             "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
             "objectives", "metrics", "informal_channels", "share_names", "unit_channels",
+            "rating_scale", "questionnaires",
         }  # fmt: skip
         for key in data:
             if key not in keys:
@@ -168,5 +170,7 @@ class Reader(WorldReader, PlayReader):
             branches=tuple(self.items(data, "branches", self.branch)),
             objectives=tuple(self.items(data, "objectives", self.objective)),
             metrics=tuple(self.items(data, "metrics", self.metric)),
+            rating_scale=self.rating_scale(data),
+            questionnaires=tuple(self.items(data, "questionnaires", self.questionnaire)),
         )
         return scenario

@@ -78,6 +78,8 @@ SCENARIO = Scenario(
 STOPPED = Clock(sim_anchor=28_800.0, wall_anchor=1_700_000_000.5, speed=2.5)
 RUNNING = dataclasses.replace(STOPPED, running=True)
 
+from tests.core.test_evaluation import EVALUATION_EXAMPLES  # noqa: E402
+
 EXAMPLES: list[Event] = [
     ExerciseCreated(
         exercise="EX1",
@@ -175,6 +177,7 @@ EXAMPLES: list[Event] = [
     NoteWritten("P0004", "nl", 12, "Good separation.", 40_100.0),
     NoteWritten("P0005", None, None, "Calm start.", 40_200.0),
     StationPreviewed("P0001", "P0006", "NOR"),
+    *EVALUATION_EXAMPLES,
 ]
 
 
@@ -186,7 +189,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 46
+    assert len(EVENT_TYPES) == 55
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

@@ -174,7 +174,7 @@ MISTAKES = [
         "{role: simcell,",
         "{role: simcel,",
         "staff[0].role",
-        "'simcel' is not a staff role (staff roles: controller, director, mentor, observer, simcell) "
+        "'simcel' is not a staff role (staff roles: controller, director, evaluator, mentor, observer, simcell) "
         "(did you mean 'simcell'?)",
         "role: simcel,",
     ),

@@ -10,13 +10,14 @@ import { audienceText, describe, kindGroup } from "./describe.js";
 import { isLate, renderTiming } from "./console-msel.js";
 import { renderOverview } from "./console-requests.js";
 import { renderRoster, wireRoster } from "./console-roster.js";
+import { renderControlPanel } from "./evaluation_panels.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
 import { authorName, formatSim, parseSim, roleName, signedName, teamName } from "./model.js";
 import { loadOlderTimeline, loadScenario, renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
 import { delayText, instrument, pendingStandIn, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
-const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer"];
+const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer", "evaluator"];
 const LIFECYCLE = {
   "exercise.ready": { from: ["draft"], who: ["director", "controller"] },
   "exercise.start": { from: ["ready"], who: ["director", "controller"] },
@@ -397,6 +398,7 @@ function render(ctx) {
   renderOverview(ctx, simNowOf(ctx));
   renderChoices(ctx);
   renderLog(ctx);
+  renderControlPanel(ctx);
   if (!$("#sheet").firstChild) renderCodes(ctx);
 }
 

@@ -7,6 +7,7 @@
 
 import { run, simNowOf, startPage } from "./app.js";
 import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
+import { renderEvaluatorPanel } from "./evaluation_panels.js";
 import { $, el, replaceIfChanged, setText, svg, syncList, wallTime } from "./dom.js";
 import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
@@ -214,7 +215,7 @@ function renderTeams(ctx, model, stats) {
 }
 
 function renderFilters(model) {
-  const roles = [...model.roles, ...["director", "controller", "simcell", "mentor", "observer"].map((id) => ({ id, name: roleName(model, id) }))];
+  const roles = [...model.roles, ...["director", "controller", "simcell", "mentor", "observer", "evaluator"].map((id) => ({ id, name: roleName(model, id) }))];
   replaceIfChanged($("#filter-role"), JSON.stringify(roles), () => [
     el("option", { value: "" }, "All roles"),
     ...roles.map((r) => el("option", { value: r.id }, r.name)),
@@ -274,6 +275,7 @@ function render(ctx) {
   $("#timeline-empty").hidden = entries.length > 0;
   setText($("#timeline-title"), `Timeline (${entries.length})`);
   renderHistory(ctx, TIMELINE, entries.length);
+  renderEvaluatorPanel(ctx);
 }
 
 function tick(ctx) {
