@@ -46,7 +46,9 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         client = connect(settings.redis_url)
-        store = Store(client)
+        store = Store(
+            client, min_replicas=settings.redis_min_replicas, wait_timeout=settings.redis_wait_timeout
+        )
         async with asyncio.TaskGroup() as tasks:
             hubs = Hubs(
                 store,

@@ -1,7 +1,13 @@
 """The bus: one pub/sub subscription per instance that hands append messages to the hubs.
 
 It subscribes to the pattern of every exercise channel, so hubs come and go without
-subscribe calls. When the subscription breaks (Redis restart, `CLIENT KILL TYPE pubsub`),
+subscribe calls. Behind Sentinel the subscription is on the primary (found again after a
+failover, which breaks it like any outage); in a Redis Cluster it is on any one node: the append
+script's classic PUBLISH reaches every node of the cluster. (Sharded pub/sub, SPUBLISH, would
+keep each message on its exercise's shard, but it has no patterns: the bus would subscribe to
+each exercise's channel on its slot's node and follow every resharding. For the few hundred
+messages a second of even many courses, the cluster-wide broadcast costs less than that.)
+When the subscription breaks (Redis restart, `CLIENT KILL TYPE pubsub`),
 it reconnects with backoff and tells every hub to catch up from the log, since messages
 published meanwhile are lost: pub/sub only speeds delivery, the stream is the truth.
 """
@@ -12,10 +18,13 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable
+from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
 from redis import exceptions as redis_errors
+
+from server.adapters.redis_connect import Client
 
 PATTERN = "liaison:{*}:events"
 
@@ -31,11 +40,11 @@ def exercise_of(channel: bytes) -> str:
 class Bus:
     def __init__(
         self,
-        client: aioredis.Redis,
+        client: Client,
         on_message: Callable[[str, bytes], None],
         on_reconnect: Callable[[], None],
     ) -> None:
-        self._redis = client
+        self._redis: Any = client
         self._on_message = on_message
         self._on_reconnect = on_reconnect
         self.connected = asyncio.Event()
