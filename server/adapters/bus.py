@@ -23,6 +23,7 @@ from typing import Any
 import redis.asyncio as aioredis
 import structlog
 from redis import exceptions as redis_errors
+from redis.asyncio.cluster import RedisCluster
 
 from server.adapters.redis_connect import Client
 
@@ -52,8 +53,9 @@ class Bus:
     async def run(self) -> None:
         delay = 0.05
         while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            pubsub: Any = None
             try:
+                pubsub = await self._subscription()
                 await pubsub.psubscribe(PATTERN)
                 self.connected.set()
                 self._on_reconnect()
@@ -62,14 +64,32 @@ class Bus:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is not None and message["type"] == "pmessage":
                         self._on_message(exercise_of(message["channel"]), message["data"])
-            except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as error:
+            except _BROKEN as error:
                 if self.connected.is_set():
                     log.warning("bus.disconnected", error=str(error) or type(error).__name__)
                 self.connected.clear()
             finally:
-                await _close_quietly(pubsub)
+                if pubsub is not None:
+                    await _close_quietly(pubsub)
             await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
             delay = min(delay * 2, 2.0)
+
+    async def _subscription(self) -> Any:
+        """A pub/sub connection: on the primary, or on a random node of a cluster (the client
+        learns the cluster's nodes first, again after every break: a node may have gone)."""
+        if isinstance(self._redis, RedisCluster):
+            await self._redis.initialize()
+            return self._redis.pubsub(node=self._redis.get_random_node(), ignore_subscribe_messages=True)
+        return self._redis.pubsub(ignore_subscribe_messages=True)
+
+
+_BROKEN = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.RedisClusterException,  # no cluster node reachable
+    redis_errors.ClusterError,
+    OSError,
+)
 
 
 async def _close_quietly(pubsub: aioredis.client.PubSub) -> None:
