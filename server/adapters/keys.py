@@ -18,6 +18,7 @@ those of a single Redis, so moving to a cluster needs no rename of stored data.
 | `liaison:{ex}:turn` | string with TTL | id of the instance whose append goes next (see append.lua) |
 | `liaison:{ex}:snapshot` | hash | the latest state snapshot: `epoch`, `seq`, `format`, `data` (msgpack) |
 | `liaison:{ex}:events` | pub/sub channel | one message per append: first seq, time, events |
+| `liaison:{ex}:sync` | pub/sub channel | unheard: with MIN_REPLICAS, lets WAIT confirm a duplicate |
 | `liaison:{ex}:closing` | set with TTL | connections that ended and wait for their presence grace |
 | `liaison:exercises` | set | ids of all exercises |
 | `liaison:codes` | hash | join-code hash → `<exercise>/<participant>` |
@@ -55,6 +56,11 @@ def snapshot(exercise: str) -> str:
 
 def channel(exercise: str) -> str:
     return f"liaison:{{{exercise}}}:events"
+
+
+def sync_channel(exercise: str) -> str:
+    """A channel nobody listens to: a PUBLISH there lets `WAIT` confirm what was read before it."""
+    return f"liaison:{{{exercise}}}:sync"
 
 
 def instance(instance_id: str) -> str:

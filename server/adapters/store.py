@@ -237,7 +237,26 @@ class Store:
     async def applied(self, exercise: str, command_keys: Sequence[str]) -> list[int | None]:
         """For each command key, the seq of its first application, or None if never applied."""
         values = await self._call(self._redis.hmget(keys.applied_commands(exercise), list(command_keys)))
-        return [None if value is None else int(value) for value in values]
+        found = [None if value is None else int(value) for value in values]
+        if self._min_replicas and any(seq is not None for seq in found):
+            await self._call(self._confirm_replicated(exercise))
+        return found
+
+    async def _confirm_replicated(self, exercise: str) -> None:
+        """`WAIT` until the replicas have everything written before now, or `NotReplicated`:
+        a retry answered `duplicate` is acknowledged no sooner than its first application would
+        have been. WAIT counts this connection's writes, so it first writes something that
+        replicates and stores nothing (a PUBLISH nobody listens to), after what it read."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.publish(keys.sync_channel(exercise), b"")
+            pipe.execute_command("WAIT", self._min_replicas, self._wait_ms)
+            _, replicas = await pipe.execute()
+        if int(replicas) < self._min_replicas:
+            metrics.redis_error(NotReplicated())
+            raise NotReplicated(
+                f"the command was applied before, but {replicas} of the {self._min_replicas} "
+                f"replica(s) LIAISON_REDIS_MIN_REPLICAS asks for confirmed it within {self._wait_ms} ms"
+            )
 
     async def take_turn(self, exercise: str, writer: str, seconds: float) -> bool:
         """Make `writer`'s next append the only one accepted, for at most `seconds`.

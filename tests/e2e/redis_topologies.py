@@ -83,7 +83,7 @@ class SentinelProcess:
 
     def master(self) -> dict[str, Any]:
         with _client(self.port) as client:
-            info: dict[str, Any] = client.execute_command("SENTINEL", "MASTER", SERVICE)
+            info: dict[str, Any] = client.sentinel_master(SERVICE)
             return info
 
 
