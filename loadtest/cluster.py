@@ -124,11 +124,15 @@ class Instance:
 class LocalCluster:
     """A redis-server in a temporary folder and `instances` Liaison instances on it."""
 
-    def __init__(self, instances: int, run_dir: Path, *, fsync: str = "always", env: dict[str, str]) -> None:
+    def __init__(
+        self, instances: int, run_dir: Path, *, fsync: str = "always", env: dict[str, str], replicas: int = 0
+    ) -> None:
         self.token = secrets.token_urlsafe(18)
         self.run_dir = run_dir
         self._data = Path(tempfile.mkdtemp(prefix="liaison-load-"))
         self.redis = RedisProcess(self._data, fsync=fsync)
+        self.replicas = [RedisProcess(self._data / f"replica-{i}", fsync=fsync) for i in range(replicas)]
+        """Replicas of the Redis (`--redis-replicas`), for `LIAISON_REDIS_MIN_REPLICAS`'s WAIT."""
         self._count = instances
         self._env = env
         self.instances: list[Instance] = []
@@ -148,6 +152,9 @@ class LocalCluster:
     def __enter__(self) -> Self:
         try:
             self.redis.start()
+            for replica in self.replicas:
+                replica.extra = ["--replicaof", "127.0.0.1", str(self.redis.port)]
+                replica.start()
             names = "abcdefghijklmnopqrstuvwxyz"
             for i in range(self._count):
                 instance = Instance(names[i % 26], self.redis.url, self.token, self.run_dir, self._env)
@@ -181,6 +188,8 @@ class LocalCluster:
     def close(self) -> None:
         for instance in self.instances:
             instance.stop()
+        for replica in self.replicas:
+            replica.stop()
         self.redis.stop()
         shutil.rmtree(self._data, ignore_errors=True)
 

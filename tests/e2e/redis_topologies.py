@@ -1,9 +1,11 @@
 """Real Redis topologies on loopback for the e2e tests: a Sentinel set-up and a 3-primary cluster.
 
-- `SentinelSetup`: one primary, one replica that replicates through a `FaultyProxy` (so a test
-  can hold replication back: the replica then misses the primary's last writes), and three
-  `redis-sentinel` processes watching them (quorum 2, down after 500 ms). `url` is the
-  `redis+sentinel://` address Liaison takes.
+- `SentinelSetup`: one primary behind a `FaultyProxy`, one replica, and three `redis-sentinel`
+  processes watching them (quorum 2, down after 500 ms). Everyone reaches the primary through
+  the proxy's address, which is the primary's address as far as the Sentinels know (a replica
+  syncing from another address than the Sentinels' would be "fixed" by them after a few
+  seconds); `hold_replication` lets a test stop the replica's sync only: it then misses the
+  primary's last writes. `url` is the `redis+sentinel://` address Liaison takes.
 - `ClusterSetup`: three `redis-server --cluster-enabled yes` joined with
   `redis-cli --cluster create` (no replicas). `url` is the `redis+cluster://` address.
 
@@ -99,7 +101,7 @@ class SentinelSetup:
         )
         self.replica.start()
         _wait(self._replicating, READY_WITHIN, "the replica in sync with the primary")
-        self.sentinels = [SentinelProcess(folder / f"sentinel-{i}", self.primary.port) for i in range(3)]
+        self.sentinels = [SentinelProcess(folder / f"sentinel-{i}", self.proxy.port) for i in range(3)]
         for sentinel in self.sentinels:
             sentinel.start()
         _wait(self._watching, READY_WITHIN, "three Sentinels that know each other and the replica")
@@ -109,10 +111,8 @@ class SentinelSetup:
         hosts = ",".join(f"{HOST}:{sentinel.port}" for sentinel in self.sentinels)
         return f"redis+sentinel://{hosts}/{SERVICE}/0"
 
-    def primary_url(self) -> str:
-        """A plain URL of the current primary, as the Sentinels see it."""
-        info = self.sentinels[0].master()
-        return f"redis://{info['ip']}:{info['port']}/0"
+    def hold_replication(self, holding: bool = True) -> None:
+        self.proxy.hold_replication(holding)
 
     def _replicating(self) -> bool:
         with _client(self.replica.port) as client:
@@ -137,8 +137,10 @@ class SentinelSetup:
         return time.monotonic() - killed
 
     def bring_back_old_primary(self, within: float = READY_WITHIN) -> None:
-        """Start the old primary again (same port, its AOF); the Sentinels make it a replica."""
-        self.primary.extra = ["--replica-announce-ip", HOST]
+        """Start the old primary again (same port, its AOF) as a replica of the new one, as an
+        operator would (the Sentinels would convert it too, but only after their next INFO
+        round, up to 10 s); it drops what it had and syncs."""
+        self.primary.extra = ["--replicaof", HOST, str(self.replica.port), "--replica-announce-ip", HOST]
         self.primary.start()
 
         def following() -> bool:
