@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import redis
+
 from server.adapters.redis_server import RedisProcess
 
 HOST = "127.0.0.1"
@@ -48,6 +50,19 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], within: float, w
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"{what} is not listening on {HOST}:{port} after {within:g} s")
+
+
+def wait_replicating(port: int, within: float) -> None:
+    """Until the replica on `port` is in sync with its primary (the first WAIT would time out)."""
+    deadline = time.monotonic() + within
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+    try:
+        while client.info("replication").get("master_link_status") != "up":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the replica on port {port} did not sync within {within:g} s")
+            time.sleep(0.05)
+    finally:
+        client.close()
 
 
 def stop_process(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
@@ -155,6 +170,7 @@ class LocalCluster:
             for replica in self.replicas:
                 replica.extra = ["--replicaof", "127.0.0.1", str(self.redis.port)]
                 replica.start()
+                wait_replicating(replica.port, HEALTHY_WITHIN)
             names = "abcdefghijklmnopqrstuvwxyz"
             for i in range(self._count):
                 instance = Instance(names[i % 26], self.redis.url, self.token, self.run_dir, self._env)
