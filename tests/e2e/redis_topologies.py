@@ -23,7 +23,7 @@ from typing import Any
 
 import redis
 
-from server.adapters.redis_server import HOST, RedisProcess
+from server.adapters.redis_server import HOST, RedisProcess, find_redis_server
 from tests.e2e.proxy import FaultyProxy
 from tests.support import free_port
 
@@ -69,7 +69,11 @@ class SentinelProcess:
 
     def start(self) -> None:
         binary = shutil.which("redis-sentinel")
-        command = [binary, str(self.config)] if binary else ["redis-server", str(self.config), "--sentinel"]
+        command = (
+            [binary, str(self.config)]
+            if binary
+            else [str(find_redis_server()), str(self.config), "--sentinel"]
+        )
         setpriv = shutil.which("setpriv")
         prefix = [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
         self.process = subprocess.Popen([*prefix, *command], stdin=subprocess.DEVNULL)
@@ -160,6 +164,10 @@ class SentinelSetup:
 
 class ClusterSetup:
     def __init__(self, folder: Path, nodes: int = 3) -> None:
+        if shutil.which("redis-cli") is None:
+            raise RuntimeError(
+                "redis-cli is not on PATH: install redis-tools (Debian: redis-server brings it)"
+            )
         self.nodes = [
             RedisProcess(
                 folder / f"node-{i}",
