@@ -32,7 +32,6 @@ import structlog
 import uvicorn
 
 from loadtest.cli import add_loadtest_command
-from server.adapters import redis_connect
 from server.adapters.graceful_stop import GracefulStop
 from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
@@ -137,7 +136,6 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         overrides["demo"] = True
     settings = replace(settings, **overrides).with_instance_id()
-    redis_connect.check(settings)
     configure_logging(settings)
     asyncio.run(_run_server(settings))
     return 0

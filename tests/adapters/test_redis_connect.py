@@ -88,3 +88,10 @@ async def test_each_form_gives_its_client() -> None:
         await single.aclose()
         await sentinel.aclose()
         await cluster.aclose()
+
+
+def test_the_app_refuses_a_redis_url_it_cannot_use_before_it_serves() -> None:
+    from server.app import create_app
+
+    with pytest.raises(SettingsError, match="expected the service name"):
+        create_app(Settings(redis_url="redis+sentinel://s1:26379"))
