@@ -165,6 +165,17 @@ class BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
     """The Sentinel pool (finds the primary on every connect) with the blocking pool's wait."""
 
 
+class SentinelPrimary(aioredis.Redis):
+    """The primary's client; closing it also closes the connections to the Sentinels."""
+
+    async def aclose(self, close_connection_pool: bool | None = None) -> None:
+        try:
+            await super().aclose(close_connection_pool)
+        finally:
+            sentinel: Sentinel = self.connection_pool.sentinel_manager  # type: ignore[attr-defined]
+            await sentinel.aclose()
+
+
 def connect(url: str) -> Client:
     """A client for `url` (see the module's table); SettingsError for a URL it cannot use."""
     address = parse(url)
@@ -186,6 +197,7 @@ def connect(url: str) -> Client:
         )
         client: aioredis.Redis = sentinel.master_for(
             address.service,
+            redis_class=SentinelPrimary,
             connection_pool_class=BlockingSentinelPool,
             max_connections=POOL_SIZE,
             timeout=POOL_WAIT,
