@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,14 @@ EXERCISE = "replicated"
 
 def note(text: str) -> list[Event]:
     return [AnnouncementMade("ctl", Audience(everyone=True), text)]
+
+
+@pytest.fixture(autouse=True)
+async def forget_the_test_exercise(redis_client: aioredis.Redis) -> AsyncIterator[None]:
+    """The session's Redis outlives the test: leave no half-made exercise in its list."""
+    yield
+    await redis_client.srem(keys.EXERCISES, EXERCISE)
+    await redis_client.delete(keys.log(EXERCISE), keys.meta(EXERCISE), keys.applied_commands(EXERCISE))
 
 
 @pytest.fixture
