@@ -3,6 +3,7 @@
     liaison loadtest                                   200 participants, local instance, 2 minutes
     liaison loadtest --participants 200 --rate 40 --duration 60s --max-p99-ms 50
     liaison loadtest --instances 2                     two local instances on one Redis
+    liaison loadtest --redis-replicas 1 --server-setting REDIS_MIN_REPLICAS=1   the cost of WAIT
     liaison loadtest --server http://host:8080 --token T [--redis-url redis://...]
     liaison loadtest --probe connections --probe-max 2000 --memory-budget 150
     liaison loadtest --probe storm --storm-clients 200 --storm-behind 300
@@ -37,6 +38,13 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     target.add_argument("--token", help="admin token of --server (default: LIAISON_ADMIN_TOKEN)")
     target.add_argument("--redis-url", help="Redis of --server, to check for lost events")
     target.add_argument("--instances", type=int, default=1, help="local instances on one Redis (default 1)")
+    target.add_argument(
+        "--redis-replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="replicas of the local Redis, e.g. with --server-setting REDIS_MIN_REPLICAS=1 (default 0)",
+    )
     target.add_argument(
         "--server-setting",
         action="append",
@@ -157,6 +165,7 @@ def options_from(args: argparse.Namespace) -> Options:
         token=args.token or os.environ.get("LIAISON_ADMIN_TOKEN"),
         redis_url=args.redis_url,
         instances=args.instances,
+        redis_replicas=max(0, args.redis_replicas),
         scenario=args.scenario,
         roster=args.roster,
         participants=args.participants,

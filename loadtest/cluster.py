@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import redis
+
 from server.adapters.redis_server import RedisProcess
 
 HOST = "127.0.0.1"
@@ -48,6 +50,19 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], within: float, w
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"{what} is not listening on {HOST}:{port} after {within:g} s")
+
+
+def wait_replicating(port: int, within: float) -> None:
+    """Until the replica on `port` is in sync with its primary (the first WAIT would time out)."""
+    deadline = time.monotonic() + within
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+    try:
+        while client.info("replication").get("master_link_status") != "up":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the replica on port {port} did not sync within {within:g} s")
+            time.sleep(0.05)
+    finally:
+        client.close()
 
 
 def stop_process(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
@@ -124,11 +139,15 @@ class Instance:
 class LocalCluster:
     """A redis-server in a temporary folder and `instances` Liaison instances on it."""
 
-    def __init__(self, instances: int, run_dir: Path, *, fsync: str = "always", env: dict[str, str]) -> None:
+    def __init__(
+        self, instances: int, run_dir: Path, *, fsync: str = "always", env: dict[str, str], replicas: int = 0
+    ) -> None:
         self.token = secrets.token_urlsafe(18)
         self.run_dir = run_dir
         self._data = Path(tempfile.mkdtemp(prefix="liaison-load-"))
         self.redis = RedisProcess(self._data, fsync=fsync)
+        self.replicas = [RedisProcess(self._data / f"replica-{i}", fsync=fsync) for i in range(replicas)]
+        """Replicas of the Redis (`--redis-replicas`), for `LIAISON_REDIS_MIN_REPLICAS`'s WAIT."""
         self._count = instances
         self._env = env
         self.instances: list[Instance] = []
@@ -148,6 +167,10 @@ class LocalCluster:
     def __enter__(self) -> Self:
         try:
             self.redis.start()
+            for replica in self.replicas:
+                replica.extra = ["--replicaof", "127.0.0.1", str(self.redis.port)]
+                replica.start()
+                wait_replicating(replica.port, HEALTHY_WITHIN)
             names = "abcdefghijklmnopqrstuvwxyz"
             for i in range(self._count):
                 instance = Instance(names[i % 26], self.redis.url, self.token, self.run_dir, self._env)
@@ -181,6 +204,8 @@ class LocalCluster:
     def close(self) -> None:
         for instance in self.instances:
             instance.stop()
+        for replica in self.replicas:
+            replica.stop()
         self.redis.stop()
         shutil.rmtree(self._data, ignore_errors=True)
 

@@ -42,6 +42,8 @@ class Options:
     redis_url: str | None = None
     """Redis of an external server, for the lost-events oracle."""
     instances: int = 1
+    redis_replicas: int = 0
+    """Replicas of the local Redis (with `--server-setting REDIS_MIN_REPLICAS=N`: the cost of WAIT)."""
     scenario: str = "auto"
     roster: Path | None = None
     participants: int = 200

@@ -18,9 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import redis.asyncio as aioredis
-
-from server.adapters.store import Store, StoredEvent
+from server.adapters.store import Store, StoredEvent, connect
 from server.core.audience import Audience, Viewer, can_see
 from server.core.state import fold
 from server.core.visibility import audience
@@ -45,7 +43,7 @@ class Log:
 
 async def read_events(redis_url: str, exercise: str) -> list[StoredEvent]:
     """The exercise's whole log, as stored."""
-    client = aioredis.Redis.from_url(redis_url)
+    client = connect(redis_url)  # redis://, redis+sentinel:// or redis+cluster://
     try:
         return await Store(client).read(exercise, 0)
     finally:

@@ -29,7 +29,9 @@ def target_for(options: Options, run_dir: Path) -> Iterator[Target]:
         yield Target(options.server, options.token, (ws_url(options.server),), options.redis_url, {})
         return
     env = growth_env(options.server_env) if options.age else dict(options.server_env)
-    with LocalCluster(options.instances, run_dir, fsync=options.fsync, env=env) as cluster:
+    with LocalCluster(
+        options.instances, run_dir, fsync=options.fsync, env=env, replicas=options.redis_replicas
+    ) as cluster:
         pids = {f"server-{i.name}": i.pid for i in cluster.instances}
         if cluster.redis.pid is not None:
             pids["redis"] = cluster.redis.pid

@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from server.adapters import http_api, metrics, web
+from server.adapters import http_api, metrics, redis_connect, web
 from server.adapters.bus import Bus
 from server.adapters.direct_send import KeepRawSend
 from server.adapters.endpoint import Endpoint
@@ -40,13 +40,16 @@ log = structlog.get_logger("liaison.app")
 
 
 def create_app(settings: Settings) -> Starlette:
+    redis_connect.check(settings)  # SettingsError for a Redis URL or replica count it cannot use
     settings = settings.with_instance_id()
     graceful = GracefulStop()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         client = connect(settings.redis_url)
-        store = Store(client)
+        store = Store(
+            client, min_replicas=settings.redis_min_replicas, wait_timeout=settings.redis_wait_timeout
+        )
         async with asyncio.TaskGroup() as tasks:
             hubs = Hubs(
                 store,

@@ -29,7 +29,12 @@ class Settings:
     port: int = 8080
     """Port to listen on (0 picks a free one)."""
     redis_url: str = ""
-    """Redis to use, e.g. redis://host:6379/0. Empty: start an embedded redis-server."""
+    """Redis to use: redis://host:6379/0, redis+sentinel://host:26379,host2:26379/mymaster/0 or
+    redis+cluster://host:7000,host2:7001 (docs/deploy.md). Empty: start an embedded redis-server."""
+    redis_min_replicas: int = 0
+    """Replicas that must confirm an append (WAIT) before a command is acknowledged; 0: none."""
+    redis_wait_timeout: float = 1.0
+    """Seconds an append waits for those replicas; then the reply is `unavailable` (retry, same id)."""
     data_dir: Path = Path("./liaison-data")
     """Folder for the embedded Redis's data (AOF) and the admin token."""
     redis_fsync: str = "always"

@@ -21,8 +21,6 @@ import secrets
 import time
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from server.adapters import keys
 from server.adapters.exercise_file import ExerciseFile, LogEntry
 from server.adapters.exercises import ExerciseExists
@@ -31,13 +29,13 @@ from server.adapters.store import Store
 WRITE_CHUNK = 1_000
 READ_CHUNK = 1_000
 
-# The last step of a restore: only if nobody created the exercise in the meantime.
+# The last step of a restore: only if nobody created the exercise in the meantime. It touches
+# the exercise's own keys only (one slot in a Redis Cluster); the list of exercises comes after.
 _OPEN_RESTORED = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 """
 
@@ -49,7 +47,7 @@ class ExerciseMissing(Exception):
 class Backups:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._redis: aioredis.Redis = store.client
+        self._redis: Any = store.client  # redis.asyncio.Redis or RedisCluster
         self._open_restored = self._redis.register_script(_OPEN_RESTORED)
 
     async def _call(self, coroutine: Any) -> Any:
@@ -96,15 +94,13 @@ class Backups:
 
     async def _own_keys(self, exercise: str) -> list[bytes]:
         """Every key with the exercise's hash tag, whichever module made it."""
-        found: list[bytes] = []
-        cursor = 0
-        while True:
-            cursor, page = await self._call(
-                self._redis.scan(cursor, match=f"liaison:{{{exercise}}}:*", count=1_000)
-            )
-            found.extend(page)
-            if cursor == 0:
-                return found
+
+        async def scan() -> list[bytes]:  # every node of a cluster (scan_iter does), or the one server
+            pattern = f"liaison:{{{exercise}}}:*"
+            return [key async for key in self._redis.scan_iter(match=pattern, count=1_000)]
+
+        found: list[bytes] = await self._call(scan())
+        return found
 
     async def exists(self, exercise: str) -> bool:
         return bool(await self._call(self._redis.exists(keys.meta(exercise))))
@@ -129,11 +125,10 @@ class Backups:
         meta = {k: v for k, v in file.meta.items() if k not in ("epoch", "restored")}
         meta |= {"seq": str(file.seq), "epoch": epoch, "restored": repr(time.time())}
         flat = [part for pair in meta.items() for part in pair]
-        opened = await self._call(
-            self._open_restored(keys=[keys.meta(exercise), keys.EXERCISES], args=[exercise, *flat])
-        )
+        opened = await self._call(self._open_restored(keys=[keys.meta(exercise)], args=flat))
         if not opened:
             raise ExerciseExists(exercise)
+        await self._call(self._redis.sadd(keys.EXERCISES, exercise))
         if file.codes:
             codes: dict[Any, Any] = {h: f"{exercise}/{p}" for h, p in file.codes.items()}
             await self._call(self._redis.hset(keys.CODES, mapping=codes))
@@ -142,11 +137,10 @@ class Backups:
     async def delete(self, exercise: str) -> None:
         if not await self.exists(exercise):
             raise ExerciseMissing(exercise)
-        # The meta first: from then on every append is refused and hubs see no exercise.
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(keys.meta(exercise))
-            pipe.srem(keys.EXERCISES, exercise)
-            await self._call(pipe.execute())
+        # The meta first: from then on every append is refused and hubs see no exercise. Then the
+        # list (another slot in a Redis Cluster: no transaction spans both).
+        await self._call(self._redis.delete(keys.meta(exercise)))
+        await self._call(self._redis.srem(keys.EXERCISES, exercise))
         own = await self._own_keys(exercise)
         if own:
             await self._call(self._redis.delete(*own))

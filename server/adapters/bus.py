@@ -1,7 +1,13 @@
 """The bus: one pub/sub subscription per instance that hands append messages to the hubs.
 
 It subscribes to the pattern of every exercise channel, so hubs come and go without
-subscribe calls. When the subscription breaks (Redis restart, `CLIENT KILL TYPE pubsub`),
+subscribe calls. Behind Sentinel the subscription is on the primary (found again after a
+failover, which breaks it like any outage); in a Redis Cluster it is on any one node: the append
+script's classic PUBLISH reaches every node of the cluster. (Sharded pub/sub, SPUBLISH, would
+keep each message on its exercise's shard, but it has no patterns: the bus would subscribe to
+each exercise's channel on its slot's node and follow every resharding. For the few hundred
+messages a second of even many courses, the cluster-wide broadcast costs less than that.)
+When the subscription breaks (Redis restart, `CLIENT KILL TYPE pubsub`),
 it reconnects with backoff and tells every hub to catch up from the log, since messages
 published meanwhile are lost: pub/sub only speeds delivery, the stream is the truth.
 """
@@ -12,10 +18,14 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable
+from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
 from redis import exceptions as redis_errors
+from redis.asyncio.cluster import RedisCluster
+
+from server.adapters.redis_connect import Client
 
 PATTERN = "liaison:{*}:events"
 
@@ -31,11 +41,11 @@ def exercise_of(channel: bytes) -> str:
 class Bus:
     def __init__(
         self,
-        client: aioredis.Redis,
+        client: Client,
         on_message: Callable[[str, bytes], None],
         on_reconnect: Callable[[], None],
     ) -> None:
-        self._redis = client
+        self._redis: Any = client
         self._on_message = on_message
         self._on_reconnect = on_reconnect
         self.connected = asyncio.Event()
@@ -43,8 +53,9 @@ class Bus:
     async def run(self) -> None:
         delay = 0.05
         while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            pubsub: Any = None
             try:
+                pubsub = await self._subscription()
                 await pubsub.psubscribe(PATTERN)
                 self.connected.set()
                 self._on_reconnect()
@@ -53,14 +64,32 @@ class Bus:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is not None and message["type"] == "pmessage":
                         self._on_message(exercise_of(message["channel"]), message["data"])
-            except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as error:
+            except _BROKEN as error:
                 if self.connected.is_set():
                     log.warning("bus.disconnected", error=str(error) or type(error).__name__)
                 self.connected.clear()
             finally:
-                await _close_quietly(pubsub)
+                if pubsub is not None:
+                    await _close_quietly(pubsub)
             await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
             delay = min(delay * 2, 2.0)
+
+    async def _subscription(self) -> Any:
+        """A pub/sub connection: on the primary, or on a random node of a cluster (the client
+        learns the cluster's nodes first, again after every break: a node may have gone)."""
+        if isinstance(self._redis, RedisCluster):
+            await self._redis.initialize()
+            return self._redis.pubsub(node=self._redis.get_random_node(), ignore_subscribe_messages=True)
+        return self._redis.pubsub(ignore_subscribe_messages=True)
+
+
+_BROKEN = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.RedisClusterException,  # no cluster node reachable
+    redis_errors.ClusterError,
+    OSError,
+)
 
 
 async def _close_quietly(pubsub: aioredis.client.PubSub) -> None:

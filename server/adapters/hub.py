@@ -32,6 +32,7 @@ import structlog
 
 from server.adapters import metrics
 from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
+from server.adapters.lost_tail import lost_tail, renew_epoch
 from server.adapters.snapshots import SnapshotPolicy, pack_off_loop, unpack_off_loop
 from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
 from server.core import commands as c
@@ -276,9 +277,19 @@ class Hub:
 
     async def catch_up(self) -> None:
         """Read and apply whatever the log holds beyond our position."""
+        # What this hub applied, taken before reading the meta: the writer may apply more meanwhile.
+        applied, epoch = self.seq, self.epoch
+        last_at = self._recent[-1].at if self._recent and self._recent[-1].seq == applied else None
         meta = await self._store.meta(self.exercise)
+        if self.epoch != epoch:
+            return  # reloaded meanwhile (another caller's catch-up): nothing to compare
         if meta is None or meta.epoch != self.epoch:
             await self._reset("the exercise's log was recreated" if meta else "the exercise is gone")
+            return
+        if (why := await lost_tail(self._store, self.exercise, meta, applied, last_at)) is not None:
+            epoch = await renew_epoch(self._store, self.exercise, self.epoch, why)
+            log.warning("hub.lost_tail", exercise=self.exercise, seq=self.seq, why=why, epoch=epoch)
+            await self._reset(f"{why}: the exercise starts a new epoch")
             return
         if meta.seq > self.seq:
             missed = await self._store.read(self.exercise, self.seq)

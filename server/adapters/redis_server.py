@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
@@ -82,8 +83,11 @@ def find_redis_server() -> Path:
     )
 
 
-def redis_command(binary: Path, *, port: int, redis_dir: Path, fsync: str) -> list[str]:
-    """The command line of a private redis-server: loopback only, AOF on, no RDB snapshots."""
+def redis_command(
+    binary: Path, *, port: int, redis_dir: Path, fsync: str, extra: Sequence[str] = ()
+) -> list[str]:
+    """The command line of a private redis-server: loopback only, AOF on, no RDB snapshots, then
+    `extra` options (a replica's `--replicaof`, a cluster node's `--cluster-enabled yes`)."""
     if fsync not in FSYNC_POLICIES:
         raise ValueError(f"appendfsync must be one of {', '.join(FSYNC_POLICIES)}, not {fsync!r}")
     redis_dir = redis_dir.absolute()  # redis-server changes into --dir while reading its options
@@ -100,6 +104,7 @@ def redis_command(binary: Path, *, port: int, redis_dir: Path, fsync: str) -> li
         "--save", "",
         "--logfile", str(redis_dir / LOG_NAME),
         "--pidfile", str(redis_dir / PID_NAME),
+        *extra,
     ]
     # fmt: on
 
@@ -289,7 +294,8 @@ class RedisProcess:
 
     The port is chosen at the first `start()` (unless given) and kept afterwards, so `url`
     stays valid across `restart()` and `kill()` followed by `start()`. Start it from a thread
-    that outlives it (the main thread): on Linux it gets SIGTERM when that thread ends.
+    that outlives it (the main thread): on Linux it gets SIGTERM when that thread ends. `extra`
+    options go at the end of the command line (replicas and cluster nodes of the e2e tests).
     """
 
     def __init__(
@@ -301,6 +307,7 @@ class RedisProcess:
         binary: Path | None = None,
         start_timeout: float = START_TIMEOUT,
         stop_timeout: float = STOP_TIMEOUT,
+        extra: Sequence[str] = (),
     ) -> None:
         if fsync not in FSYNC_POLICIES:
             raise ValueError(f"fsync must be one of {', '.join(FSYNC_POLICIES)}, not {fsync!r}")
@@ -310,6 +317,7 @@ class RedisProcess:
         self._binary = binary
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
+        self.extra = list(extra)
         self._launcher: list[str] = []
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -352,7 +360,9 @@ class RedisProcess:
         attempts = _PORT_ATTEMPTS if may_change_port else 1
         for attempt in range(1, attempts + 1):
             port = _free_port() if may_change_port else self._port
-            command = redis_command(self._binary, port=port, redis_dir=self.redis_dir, fsync=self._fsync)
+            command = redis_command(
+                self._binary, port=port, redis_dir=self.redis_dir, fsync=self._fsync, extra=self.extra
+            )
             log_fd, log_offset = _open_log(self.redis_dir)
             try:
                 process = subprocess.Popen(  # noqa: S603 (our binary, our arguments)

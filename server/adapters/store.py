@@ -15,24 +15,24 @@ from typing import Any, Literal
 
 import msgpack
 import msgspec
-import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
 
-from server.adapters import keys, metrics
+from server.adapters import keys, metrics, redis_connect
+from server.adapters.redis_connect import POOL_WAIT, Client
 from server.core.events import EVENT_TYPES, Event
 
 READ_CHUNK = 1_000
-POOL_SIZE = 64
-"""Redis connections one instance opens at most (its pub/sub connection not counted). A reconnect
-storm of hundreds of sessions shares them: each session holds one only for a command's round trip."""
-POOL_WAIT = 5.0
-"""Seconds a caller waits for a free connection of the pool before it is told the instance is busy."""
 
 
 class StoreUnavailable(Exception):
     """Redis cannot be reached (down, restarting, loading); nothing was written."""
+
+
+class NotReplicated(StoreUnavailable):
+    """The append is on the primary, but `WAIT` did not see it on `LIAISON_REDIS_MIN_REPLICAS`
+    replicas in time: it may be lost if the primary fails now. A kind of `StoreUnavailable`: the
+    client retries with the same id, answered `duplicate` if the append survived, applied again
+    (once) if a failover lost it."""
 
 
 class StoreBusy(StoreUnavailable):
@@ -97,30 +97,20 @@ def decode_message(message: bytes) -> tuple[int, float, list[bytes]]:
     return int(first), float(at), list(payloads)
 
 
-def connect(url: str) -> aioredis.Redis:
-    """A Redis client that retries briefly on connection errors and never hangs forever.
-
-    Its pool is a blocking one: when all `POOL_SIZE` connections are in use, a caller waits up
-    to `POOL_WAIT` seconds for one instead of failing at once with "Too many connections" (the
-    default pool's behaviour, which told a reconnect storm that Redis was down: issue 15).
-    """
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url,
-        max_connections=POOL_SIZE,
-        timeout=POOL_WAIT,
-        socket_timeout=5.0,
-        socket_connect_timeout=2.0,
-        health_check_interval=10,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=3),
-        retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
-    )
-    return aioredis.Redis.from_pool(pool)  # closing the client closes the pool
+def connect(url: str) -> Client:
+    """A Redis client for `LIAISON_REDIS_URL`: one server, a Sentinel primary or a cluster
+    (`server.adapters.redis_connect`)."""
+    return redis_connect.connect(url)
 
 
 _UNAVAILABLE = (
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
     redis_errors.BusyLoadingError,
+    redis_errors.ReadOnlyError,  # a primary demoted by a failover, before the client moves on
+    redis_errors.ClusterDownError,
+    redis_errors.TryAgainError,
+    redis_errors.ClusterError,  # the cluster client gave up following MOVED / ASK redirections
     OSError,
 )
 
@@ -138,15 +128,20 @@ return 0
 
 
 class Store:
-    def __init__(self, client: aioredis.Redis) -> None:
-        self._redis = client
+    def __init__(self, client: Client, *, min_replicas: int = 0, wait_timeout: float = 1.0) -> None:
+        """`min_replicas` > 0: an append counts as done only once `WAIT` confirms that many
+        replicas have it, within `wait_timeout` seconds (else `NotReplicated`)."""
+        self._redis: Any = client  # redis.asyncio.Redis or RedisCluster: the same commands
+        self._min_replicas = min_replicas
+        self._wait_ms = max(1, int(wait_timeout * 1000))
         source = resources.files("server.adapters").joinpath("append.lua").read_text()
         self._append = client.register_script(source)
         self._give_back = client.register_script(_GIVE_BACK)
         self._save_snapshot = client.register_script(_SAVE_SNAPSHOT)
+        self._renew_epoch = client.register_script(_RENEW_EPOCH)
 
     @property
-    def client(self) -> aioredis.Redis:
+    def client(self) -> Any:
         """The Redis client, for the other modules of the Redis adapter (`backups`)."""
         return self._redis
 
@@ -214,24 +209,54 @@ class Store:
         for _, events in batch:
             args.extend(encode_event(event) for event in events)
         started = time.perf_counter()
-        reply = await self._call(
-            self._append(
-                keys=[
-                    keys.log(exercise),
-                    keys.meta(exercise),
-                    keys.applied_commands(exercise),
-                    keys.turn(exercise),
-                ],
-                args=args,
-            )
-        )
+        log, meta, applied = keys.log(exercise), keys.meta(exercise), keys.applied_commands(exercise)
+        script_keys = [log, meta, applied, keys.turn(exercise)]
+        if not self._min_replicas:
+            reply = await self._call(self._append(keys=script_keys, args=args))
+        else:
+            reply = await self._call(self._append_and_wait(script_keys, args))
         metrics.appended(started, reply[0].decode())
         return AppendResult(reply[0].decode(), int(reply[1]))
+
+    async def _append_and_wait(self, script_keys: list[str], args: list[Any]) -> Any:
+        """The append script, then `WAIT` on the same connection (a pipeline): WAIT counts the
+        replicas that have this connection's writes."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._append(keys=script_keys, args=args, client=pipe)
+            pipe.execute_command("WAIT", self._min_replicas, self._wait_ms)
+            reply, replicas = await pipe.execute()
+        if reply[0] == b"ok" and int(replicas) < self._min_replicas:
+            metrics.redis_error(NotReplicated())
+            raise NotReplicated(
+                f"the command is written on the Redis primary, but {replicas} of the "
+                f"{self._min_replicas} replica(s) LIAISON_REDIS_MIN_REPLICAS asks for confirmed it "
+                f"within {self._wait_ms} ms"
+            )
+        return reply
 
     async def applied(self, exercise: str, command_keys: Sequence[str]) -> list[int | None]:
         """For each command key, the seq of its first application, or None if never applied."""
         values = await self._call(self._redis.hmget(keys.applied_commands(exercise), list(command_keys)))
-        return [None if value is None else int(value) for value in values]
+        found = [None if value is None else int(value) for value in values]
+        if self._min_replicas and any(seq is not None for seq in found):
+            await self._call(self._confirm_replicated(exercise))
+        return found
+
+    async def _confirm_replicated(self, exercise: str) -> None:
+        """`WAIT` until the replicas have everything written before now, or `NotReplicated`:
+        a retry answered `duplicate` is acknowledged no sooner than its first application would
+        have been. WAIT counts this connection's writes, so it first writes something that
+        replicates and stores nothing (a PUBLISH nobody listens to), after what it read."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.publish(keys.sync_channel(exercise), b"")
+            pipe.execute_command("WAIT", self._min_replicas, self._wait_ms)
+            _, replicas = await pipe.execute()
+        if int(replicas) < self._min_replicas:
+            metrics.redis_error(NotReplicated())
+            raise NotReplicated(
+                f"the command was applied before, but {replicas} of the {self._min_replicas} "
+                f"replica(s) LIAISON_REDIS_MIN_REPLICAS asks for confirmed it within {self._wait_ms} ms"
+            )
 
     async def take_turn(self, exercise: str, writer: str, seconds: float) -> bool:
         """Make `writer`'s next append the only one accepted, for at most `seconds`.
@@ -275,6 +300,14 @@ class Store:
             if len(entries) < READ_CHUNK:
                 return found
             start = found[-1].seq + 1
+
+    async def renew_epoch(self, exercise: str, epoch: str, new: str, why: str, *, now: float) -> str:
+        """Replace the exercise's epoch `epoch` by `new` (see `server.adapters.lost_tail`), unless
+        it is another one already; the epoch it has now ("" when the exercise is gone)."""
+        value = await self._call(
+            self._renew_epoch(keys=[keys.meta(exercise)], args=[epoch, new, repr(now), why])
+        )
+        return bytes(value).decode()
 
     async def save_snapshot(self, exercise: str, snapshot: StoredSnapshot) -> bool:
         """Keep `snapshot` unless the stored one is of the same epoch and as recent; True if kept."""
@@ -362,7 +395,10 @@ class Store:
     async def live_instances(self, candidates: Sequence[str]) -> set[str]:
         if not candidates:
             return set()
-        values = await self._call(self._redis.mget([keys.instance(i) for i in candidates]))
+        async with self._redis.pipeline(transaction=False) as pipe:  # one slot per key in a cluster
+            for candidate in candidates:
+                pipe.get(keys.instance(candidate))
+            values = await self._call(pipe.execute())
         return {instance for instance, value in zip(candidates, values, strict=True) if value is not None}
 
 
@@ -372,4 +408,13 @@ local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if epoch == ARGV[1] and seq >= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', ARGV[2], 'format', ARGV[3], 'data', ARGV[4])
 return 1
+"""
+
+
+_RENEW_EPOCH = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then return '' end
+if epoch ~= ARGV[1] then return epoch end
+redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'renewed', ARGV[3], 'renewed_why', ARGV[4])
+return ARGV[2]
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.adapters.hub import AppendConflict, ExerciseGone
-from server.adapters.store import StoreBusy, StoreUnavailable
+from server.adapters.store import NotReplicated, StoreBusy, StoreUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +36,19 @@ UNAVAILABLE = WireError(
     4003,
     503,
 )
+NOT_REPLICATED = WireError(
+    "unavailable",
+    "written on the Redis primary, but not confirmed by the replicas LIAISON_REDIS_MIN_REPLICAS asks"
+    " for in time; retry shortly, with the same id (answered duplicate if it survived)",
+    4003,
+    503,
+)
 CONFLICT = WireError("conflict", "the log kept moving; nothing was written: retry, same id", None, 409)
 GONE = WireError("shutting_down", "the exercise is gone", 4000, 404)
 
 TABLE: tuple[tuple[type[Exception], WireError], ...] = (
     (StoreBusy, BUSY),  # before StoreUnavailable, of which it is a kind
+    (NotReplicated, NOT_REPLICATED),  # likewise
     (StoreUnavailable, UNAVAILABLE),
     (TimeoutError, UNAVAILABLE),  # a command's events not applied in time: not known to be written
     (AppendConflict, CONFLICT),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.adapters.redis_server import RedisProcess
+from tests.e2e.redis_topologies import ClusterSetup, SentinelSetup
 from tests.e2e.servers import ServerProcess
 from tests.e2e.wire import Wire
 
@@ -53,3 +54,26 @@ def shared_server(
     server = ServerProcess(redis_process.url, tmp_path_factory.mktemp("shared-server"), "shared").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sentinel_setup(tmp_path: Path) -> Iterator[SentinelSetup]:
+    """A primary, a replica (replicating through a proxy the test may pause) and three Sentinels."""
+    setup = SentinelSetup(tmp_path / "sentinel")
+    yield setup
+    setup.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterSetup]:
+    cluster = ClusterSetup(tmp_path_factory.mktemp("redis-cluster"))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def redis_cluster(redis_cluster_session: ClusterSetup) -> ClusterSetup:
+    """A real 3-primary Redis Cluster on loopback, flushed before each test; `.url` is the
+    `redis+cluster://` address."""
+    redis_cluster_session.flush()
+    return redis_cluster_session

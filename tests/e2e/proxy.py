@@ -41,6 +41,9 @@ class FaultyProxy:
         self._flowing: asyncio.Event | None = None
         self._server: asyncio.Server | None = None
         self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._replication: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        """Links on which a replica syncs (it sent REPLCONF): `hold_replication` pauses only those."""
+        self._replicating: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -69,6 +72,11 @@ class FaultyProxy:
     def resume(self) -> None:
         self._loop.call_soon_threadsafe(self._set_flowing, True)
 
+    def hold_replication(self, holding: bool) -> None:
+        """Stop (True) or let through again (False) the traffic of replicas syncing through the
+        proxy, and only theirs: the primary goes on serving its clients, its replicas fall behind."""
+        self._call(self._hold(holding))
+
     def refuse(self, refusing: bool) -> None:
         self._refusing = refusing
 
@@ -89,9 +97,18 @@ class FaultyProxy:
         else:
             self._flowing.clear()
 
+    async def _hold(self, holding: bool) -> None:
+        assert self._replicating is not None
+        if holding:
+            self._replicating.clear()
+        else:
+            self._replicating.set()
+
     async def _start(self) -> None:
         self._flowing = asyncio.Event()
         self._flowing.set()
+        self._replicating = asyncio.Event()
+        self._replicating.set()
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
 
     async def _stop(self) -> None:
@@ -139,13 +156,15 @@ class FaultyProxy:
         pending: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
         async def send() -> None:
-            assert self._flowing is not None
+            assert self._flowing is not None and self._replicating is not None
             while True:
                 due, data = await pending.get()
                 if not data:
                     break
                 await asyncio.sleep(max(0.0, due - loop.time()))
                 await self._flowing.wait()
+                if link in self._replication:
+                    await self._replicating.wait()
                 writer.write(data)
                 await writer.drain()
 
@@ -153,6 +172,8 @@ class FaultyProxy:
         try:
             while not sender.done():
                 data = await reader.read(CHUNK)
+                if writer is link[1] and b"REPLCONF" in data:  # from a replica, to the primary
+                    self._replication.add(link)
                 pending.put_nowait((loop.time() + self._delay, data))
                 if not data:
                     break
