@@ -459,6 +459,9 @@ class CharacterChanged(Event):
     status: str
     note: str
     by: str
+    safety: str | None = None
+    """None: unchanged (as in logs written before an inject could change it)."""
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,6 +485,50 @@ class NoteWritten(Event):
     about: int | None
     text: str
     sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArtefactChanged(Event):
+    """An inject changed an artefact (degraded, destroyed, moved): its holders see the new state
+    in their case file (`server.core.effects`)."""
+
+    kind: ClassVar[str] = "artefact.changed"
+    artefact: str
+    condition: str
+    note: str
+    location: str | None
+    inject: str
+    audience: Audience
+    """The teams holding it when it changed (staff always)."""
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerScheduled(Event):
+    """SimCell confirmed an answer whose text arrives later (`answer_delayed`): staff see it
+    now, the requesting team when the scheduler answers at `answer_at`."""
+
+    kind: ClassVar[str] = "request.answer_scheduled"
+    request: str
+    by: str
+    text: str
+    partial: bool
+    releases: tuple[str, ...]
+    answer_at: float
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDeferred(Event):
+    """SimCell acknowledged a request whose answer arrives after ENDEX (shown in the debrief)."""
+
+    kind: ClassVar[str] = "request.answer_deferred"
+    request: str
+    by: str
+    text: str
+    sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -532,6 +579,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CharacterChanged,
         DirectMessagePosted,
         NoteWritten,
+        ArtefactChanged,
+        AnswerScheduled,
+        AnswerDeferred,
     )
 }
 

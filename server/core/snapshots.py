@@ -26,12 +26,12 @@ from server.core.facts import Facts
 from server.core.feed import Feed, Thread, thread_of
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
-from server.core.records import FeedItem, Release, Taken
+from server.core.records import ArtefactState, FeedItem, Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 4
+FORMAT = 5
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -75,6 +75,8 @@ class Captured:
     firsts: tuple[tuple[tuple[str | None, ...], float], ...]
     in_flight: tuple[str, ...]
     """`Facts`: kept, so that a load need not work them out again from every request."""
+    artefact_states: tuple[tuple[str, ArtefactState], ...] = ()
+    """Artefacts injects changed (format 5)."""
 
 
 def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
@@ -102,6 +104,7 @@ def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
         characters=tuple(state.characters.items()),
         firsts=tuple(state.facts.firsts.items()),
         in_flight=tuple(state.facts.in_flight),
+        artefact_states=tuple(state.artefact_states.items()),
     )
 
 
@@ -135,6 +138,7 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
         joint_teams=frozenset(captured.joint_teams),
         characters=Ordered(captured.characters),
         facts=Facts(Map(captured.firsts), Map((key, requests[key]) for key in captured.in_flight)),
+        artefact_states=Map(captured.artefact_states),
     )
 
 

@@ -15,7 +15,7 @@ from immutables import Map
 from server.core.events import Event, ExerciseCreated
 from server.core.exercise import Exercise, Participant, Status, teams_of
 from server.core.feed import Feed
-from server.core.fold import Handler, casefile, lifecycle, messages, msel, requests, roster
+from server.core.fold import Handler, casefile, effects, lifecycle, messages, msel, requests, roster
 from server.core.injects import plan
 from server.core.ordered import Ordered
 from server.core.records import FeedItem, Release, Taken
@@ -40,6 +40,7 @@ HANDLERS: dict[type, Handler] = {
     **msel.HANDLERS,
     **requests.HANDLERS,
     **casefile.HANDLERS,
+    **effects.HANDLERS,
 }
 
 

@@ -74,6 +74,15 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     shown["feed"] = [feed_item(item) for item in latest]
     shown["feed_older"] = older
     shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))
+    for item in shown["case_file"]:  # what injects made of them (`server.core.effects`)
+        if (changed := state.artefact_states.get(item["id"])) is not None:
+            item["condition"] = {
+                "state": changed.condition,
+                "note": changed.note,
+                "sim_time": changed.sim_time,
+            }
+            if changed.location is not None:
+                item["condition"]["location"] = changed.location
     older_injects, injects = _latest(
         (state.injects[i] for i in _backwards(state.released)),
         lambda run: can_see(viewer, run.audience),
@@ -109,6 +118,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
                 "trust": state.characters[character.id].trust,
                 "status": state.characters[character.id].status,
                 "safety": state.characters[character.id].safety,
+                "location": state.characters[character.id].location,
             }
             for character in state.scenario.characters
         ]
@@ -308,7 +318,10 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "warned": list(request.warned),
         "answer": request.answer,
         "ground": request.ground,
+        **({"answer_after_endex": True} if request.after_endex else {}),
     }
+    if viewer.staff and request.scheduled is not None:
+        shown["answer_scheduled_at"] = request.scheduled.answer_at
     if viewer.staff and request.simcell:
         proposal = propose(state.scenario, request)
         shown["proposal"] = (

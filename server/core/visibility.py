@@ -14,6 +14,10 @@ Rules:
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
 - a character's state (trust, status), a mentor's note: staff;
+- an artefact an inject changed (degraded, destroyed, moved): the teams holding it then (the
+  event names them);
+- SimCell's answer scheduled for later: staff (the requesting team sees the answer when it
+  comes); an answer promised for after ENDEX: the request's audience;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -30,6 +34,9 @@ from server.core.events import (
     ActionFlagged,
     ActionTaken,
     AnnouncementMade,
+    AnswerDeferred,
+    AnswerScheduled,
+    ArtefactChanged,
     ArtefactReleased,
     ArtefactShared,
     CharacterChanged,
@@ -125,8 +132,12 @@ def audience(state: Exercise, event: Event) -> Audience:
             | RequestDeadlineWarned()
         ):
             return state.requests[event.request].audience(sent=True)
-        case ArtefactReleased():
+        case ArtefactReleased() | ArtefactChanged():
             return event.audience
+        case AnswerScheduled():
+            return Audience.staff_only()
+        case AnswerDeferred():
+            return state.requests[event.request].audience(sent=True)
         case ActionTaken() | ControlMessagePosted() | MentorPrompted():
             return Audience.team(event.team)
         case DirectMessagePosted():
