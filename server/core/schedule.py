@@ -45,17 +45,19 @@ def advance(state: Exercise, now: float) -> list[Event]:
         for changed in [*reactions_to(state, run.id), *effects_of(state, run.id, release.sim_time)]:
             state = apply(state, changed)
             events.append(changed)
-    for request in state.facts.in_flight.values():
+    for request in list(state.facts.in_flight.values()):
         for warning in warnings_due(request, sim_now):
             assert request.due_at is not None
             events.append(RequestDeadlineWarned(request.id, warning, request.due_at, sim_now))
         answer = request.scheduled
-        if answer is not None and answer.answer_at <= sim_now:
+        if answer is not None and answer.answer_at <= sim_now:  # what it releases comes with it
             at, signed = answer.answer_at, signature(state, request, answer.by)
             answered = RequestAnswered(
                 request.id, answer.by, answer.text, answer.partial, answer.releases, at, at
             )
-            events.append(replace(answered, by_name=signed.name, by_agency=signed.agency))
+            answered = replace(answered, by_name=signed.name, by_agency=signed.agency)
+            state = apply(state, answered)
+            events.append(answered)
     for pending in state.pending:
         if pending.sim_time <= sim_now:
             events.append(
