@@ -24,6 +24,7 @@ from server.core.scenario import (
     TriggerKind,
 )
 from server.core.simtime import format_sim_time
+from server.scenario.condition_checks import check_conditions
 from server.scenario.fields import FieldReader
 from server.scenario.source import suggestion
 
@@ -42,6 +43,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _requests(reader, scenario)
     _responses(reader, scenario)
     _artefacts(reader, scenario)
+    check_conditions(reader, scenario)
 
 
 def known_ids(scenario: Scenario) -> dict[str, set[str]]:

@@ -17,6 +17,7 @@ from server.core.facts import Facts
 from server.core.snapshots import capture, restore
 from server.core.view import snapshot
 from server.core.watch import watch_of
+from server.scenario.errors import ScenarioError
 from tests.core.transcript import Run
 from tests.core.twin import advance, play, released, twin, wall
 
@@ -170,3 +171,56 @@ def test_every_earlier_trigger_form_loads_unchanged() -> None:
     (t05,) = (i for i in plain.injects if i.id == "T-05")
     assert t05.trigger is not None and t05.trigger.of[0].count == 1  # an action part: the first taking
     assert dataclasses.replace(t05.trigger.of[0], count=1, apart=None, subject=None) == t05.trigger.of[0]
+
+
+BROKEN = {
+    "{action: {action: search, count: 0}}": ("trigger.action.count", "a whole number from 1 to 50"),
+    "{action: {action: search, count: 3, apart: PT1H}}": ("trigger.action", "not both"),
+    "{action: {action: search, apart: next_morning}}": ("trigger.action.apart", "a span is a duration"),
+    "{character: {id: CH-ERIK}}": ("trigger.character", "say what the character's state must be"),
+    "{character: {id: CH-ERIK, trust_at_least: 5, trust_below: 3}}": ("trigger.character", "can never be"),
+    "{character: {id: CH-NOBODY, trust_below: 3}}": ("trigger.character.id", "CH-NOBODY"),
+    "{not_before: D2}": ("trigger.not_before", "not a simulated time like 'D1 08:30'"),
+    "{request: {instrument: MLA, state: sent, fields: [{field: measures}]}}": (
+        "trigger.request.fields[0]",
+        "a field test says what the field must hold",
+    ),
+    "{request: {instrument: MLA, state: sent, fields: [{field: mesures, includes_any: [search]}]}}": (
+        "trigger.request.fields[0].field",
+        "MLA has no field 'mesures' (did you mean 'measures'?)",
+    ),
+    "{request: {instrument: MLA, state: sent, fields: [{field: measures, includes_any: [serch]}]}}": (
+        "trigger.request.fields[0].includes_any",
+        "'serch' is not a choice of MLA.measures",
+    ),
+    "{request: {instrument: MLA, state: refused, ground: too_late}}": (
+        "trigger.request.ground",
+        "MLA has no refusal ground 'too_late' (its grounds: no_double_criminality, incomplete)",
+    ),
+}
+
+
+@pytest.mark.parametrize("trigger", list(BROKEN))
+def test_the_validator_explains_a_malformed_condition(trigger: str) -> None:
+    where, message = BROKEN[trigger]
+    with pytest.raises(ScenarioError) as error:
+        twin(f"injects:\n{inject('C-BROKEN', trigger)}")
+    found = [p for p in error.value.problems if p.path.startswith("injects[6]." + where.split(".")[0])]
+    assert any(p.path == f"injects[6].{where}" and message in p.message for p in found), error.value
+
+
+@pytest.mark.parametrize(
+    ("more", "path", "message"),
+    [
+        ("scope: country", "scope", "the only scope is team"),
+        ("scope: team\n    to_teams: {holding: A-NOR-AD}", "to_teams", "leave out to_teams"),
+        ("to_teams: {holder: A-NOR-AD}", "to_teams", "did you mean 'holding'?"),
+        ("to_teams: {refused: {instrument: MLA, state: sent}}", "to_teams.refused.state", "leave out state"),
+    ],
+)
+def test_the_validator_explains_a_malformed_scope_or_audience(more: str, path: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as error:
+        twin("injects:\n" + inject("C-BROKEN", '{time: "D1 10:00"}', more))
+    assert any(p.path == f"injects[6].{path}" and message in p.message for p in error.value.problems), (
+        error.value
+    )

@@ -66,7 +66,12 @@ def test_a_tip_off_destroys_evidence_and_moves_a_victim(run: Run) -> None:
     (erik,) = (e for e in events if isinstance(e, CharacterChanged))
     assert audience(run.state, erik).is_staff_only
     now = run.state.characters["CH-ERIK"]
-    assert (now.trust, now.safety, now.location, now.status) == (1, "high_risk", "on board the Kittiwake", "unidentified")
+    assert (now.trust, now.safety, now.location, now.status) == (
+        1,
+        "high_risk",
+        "on board the Kittiwake",
+        "unidentified",
+    )
     (shown,) = snapshot(run.state, run.viewer("Dana"))["characters"]
     assert (shown["trust"], shown["location"]) == (1, "on board the Kittiwake")
     assert restore(capture(run.state), run.state.scenario) == run.state

@@ -14,12 +14,19 @@ import pytest
 from server.core import commands as c
 from server.core.calendar import receipt, weekday
 from server.core.errors import InvalidState
-from server.core.events import AnswerDeferred, AnswerScheduled, ArtefactReleased, RequestAcknowledged, RequestAnswered
+from server.core.events import (
+    AnswerDeferred,
+    AnswerScheduled,
+    ArtefactReleased,
+    RequestAcknowledged,
+    RequestAnswered,
+)
 from server.core.requests import RequestStatus
 from server.core.scenario import Receipt
 from server.core.simtime import parse_sim_time
 from server.core.view import snapshot
 from server.core.visibility import audience
+from server.scenario.errors import ScenarioError
 from tests.core.transcript import Run
 from tests.core.twin import advance, play, twin, wall
 
@@ -52,7 +59,10 @@ responses:
         text: "Done at once."
 """
 SCENARIO = twin(FRAGMENT)
-FACTS = {"facts": "SeaCrew Agency recruits young men for harbour work in Sudria. " * 3, "measures": ["search"]}
+FACTS = {
+    "facts": "SeaCrew Agency recruits young men for harbour work in Sudria. " * 3,
+    "measures": ["search"],
+}
 
 
 @pytest.fixture
@@ -121,7 +131,10 @@ def test_on_a_public_holiday_the_answer_comes_after_endex(run: Run) -> None:
     (shown,) = snapshot(run.state, run.viewer("Sofia"))["requests"]
     assert shown["status"] == "acknowledged"
     assert shown["answer_after_endex"] is True
-    assert shown["history"][-1]["note"] == "Public holiday in Norland: the prosecutor will deal with it next week."
+    assert (
+        shown["history"][-1]["note"]
+        == "Public holiday in Norland: the prosecutor will deal with it next week."
+    )
 
 
 def test_negation_an_urgent_request_gets_the_plain_answer(run: Run) -> None:
@@ -138,3 +151,59 @@ def test_a_rule_on_a_field_that_does_not_hold(run: Run) -> None:
     run.do(c.SendRequest(drafted.request), sofia)  # type: ignore[attr-defined]
     (answered,) = as_proposed(run, drafted.request, "D1 10:05")  # type: ignore[attr-defined]
     assert isinstance(answered, RequestAnswered) and answered.text == "Done at once."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "message"),
+    [
+        (
+            "holidays: [D2]",
+            "holidays: [friday]",
+            "countries[0].calendar.holidays[0]",
+            "a simulated day such as D3",
+        ),
+        (
+            "workdays: [monday,",
+            "workdays: [mondey,",
+            "countries[0].calendar.workdays[0]",
+            "did you mean 'monday'?",
+        ),
+        ('closes: "16:00"', 'closes: "07:00"', "countries[0].calendar.closes", "close after they open"),
+        (
+            "{received: holiday}",
+            "{received: lunch}",
+            "responses[0].outcomes[1].when.received",
+            "office_hours",
+        ),
+        ("        answer_delayed: true\n", "", "", ""),
+        ("        delay: PT2H\n", "", "responses[0].outcomes[3].answer_delayed", "needs the delay"),
+        ("not: {urgent: true}", "not: always", "responses[0].outcomes[3].when.not", "never holds"),
+        (
+            "fields: [{field: measures, includes_any: [search]}]",
+            "fields: [{field: measures, includes_any: [serch]}]",
+            "responses[0].outcomes[3].when.fields[0].includes_any",
+            "'serch' is not a choice of MLA.measures",
+        ),
+        ("clock: {d1_weekday: thursday}", "clock: {d1_weekday: thursdy}", "clock.d1_weekday", "'thursday'"),
+    ],
+)
+def test_the_validator_explains_a_malformed_rule_or_calendar(
+    old: str, new: str, path: str, message: str
+) -> None:
+    assert old in FRAGMENT
+    if not path:  # without answer_delayed, the same template is valid
+        twin(FRAGMENT.replace(old, new))
+        return
+    with pytest.raises(ScenarioError) as error:
+        twin(FRAGMENT.replace(old, new))
+    assert any(p.path == path and message in p.message for p in error.value.problems), error.value
+
+
+def test_a_rule_on_the_time_of_receipt_needs_a_calendar() -> None:
+    without = FRAGMENT.replace(
+        'calendar: {opens: "08:00", closes: "16:00", workdays: [monday, tuesday, wednesday, thursday, friday], '
+        "holidays: [D2]}",
+        "language: Norlandic",
+    )
+    with pytest.raises(ScenarioError, match="NOR has no calendar.*never holds: give the country a calendar"):
+        twin(without)
