@@ -205,5 +205,5 @@ def test_a_rule_on_the_time_of_receipt_needs_a_calendar() -> None:
         "holidays: [D2]}",
         "language: Norlandic",
     )
-    with pytest.raises(ScenarioError, match="NOR has no calendar.*never holds: give the country a calendar"):
+    with pytest.raises(ScenarioError, match=r"NOR has no calendar.*never holds: give the country a calendar"):
         twin(without)
