@@ -27,10 +27,17 @@ from typing import Any
 import pytest
 
 from server.core import commands as c
-from server.core.audience import Audience, Viewer
+from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import create, decide
 from server.core.errors import DomainError
-from server.core.events import ActionFlagged, ActionTaken, ControlMessagePosted, Event
+from server.core.events import (
+    ActionFlagged,
+    ActionTaken,
+    AnswerScheduled,
+    ArtefactChanged,
+    ControlMessagePosted,
+    Event,
+)
 from server.core.state import Exercise, apply
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -368,3 +375,17 @@ def test_a_hidden_inject_and_a_missing_one_get_the_same_answer(name: str) -> Non
             outcome, _, message = _answer(Cell(name, "-", {"inject": inject}, ()), actor)
             answers[inject] = (outcome, message.replace(repr(inject), "<id>"))
         assert set(answers.values()) == {(NF, "no inject <id> for you")}, answers
+
+
+def test_what_injects_change_and_simcell_schedules_reaches_whom_it_should() -> None:
+    # Issue 12, items 4 and 8: an artefact changed is seen by the teams holding it (the event
+    # names them), SimCell's answer on its way by staff only.
+    state = STATES["running"]
+    changed = ArtefactChanged("A-NOR-AD", "destroyed", "taken down", None, "T-05", Audience.team("NOR"), 0.0)
+    scheduled = AnswerScheduled("R-1", VIEWERS["simcell"].participant, "Records.", False, (), 100.0, 0.0)
+    for actor in ACTORS:
+        viewer = VIEWERS[actor]
+        assert can_see(viewer, audience(state, changed)), actor  # NOR's roles and staff
+        assert can_see(viewer, audience(state, scheduled)) is viewer.staff, actor
+    sud = Viewer("P9999", "SUD", "police", False)
+    assert not can_see(sud, audience(state, changed))
