@@ -129,13 +129,11 @@ def teams_at_release(
 ) -> list[str]:
     """The teams `spec` names now, in roster order."""
     all_teams = list(teams)
-    match spec.kind:
-        case Recipients.HOLDING:
-            return holders(scenario, releases, spec.artefact or "", all_teams)
-        case Recipients.REQUESTED | Recipients.REFUSED:
-            request = spec.request or Trigger(TriggerKind.REQUEST)
-            statuses = _statuses(spec.kind, request.state)
-            return [t for t in all_teams if request_time(request, facts, t, statuses) is not None]
+    if spec.kind is Recipients.HOLDING:
+        return holders(scenario, releases, spec.artefact or "", all_teams)
+    request = spec.request or Trigger(TriggerKind.REQUEST)
+    statuses = _statuses(spec.kind, request.state)
+    return [t for t in all_teams if request_time(request, facts, t, statuses) is not None]
 
 
 def holders(scenario: Scenario, releases: Iterable[Release], artefact: str, teams: list[str]) -> list[str]:
