@@ -40,6 +40,9 @@ MAX_COUNT = 50
 class Watch:
     """What the scenario's conditions ask the facts to index (`server.core.watch.watch_of`)."""
 
+    counted: frozenset[str] = frozenset()
+    """Actions whose takings are counted (a condition names their subject, a count or a span):
+    only these cost index entries per taking."""
     spans: frozenset[tuple[str, int]] = frozenset()
     """(action, seconds) of the `apart` conditions."""
     requests: tuple[tuple[str, Trigger], ...] = ()
@@ -142,6 +145,8 @@ class Facts:
             ("action", action, team) for action in (taken.action, None) for team in (taken.team, None)
         ]
         keys.append(("subject", taken.action, taken.team, taken.subject))
+        if taken.action not in watch.counted:
+            return Facts(_first(self.firsts, keys, taken.sim_time), self.in_flight)
         for team, subject in product((taken.team, None), (taken.subject, None)):
             counted = ("taken", taken.action, team, subject)
             count = int(self.firsts.get(counted, 0)) + 1

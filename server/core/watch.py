@@ -23,7 +23,13 @@ def watch_of(scenario: Scenario) -> Watch:
     if kept is not None and kept[0] is scenario:
         return kept[1]
     leaves = [leaf for inject in scenario.injects if inject.trigger for leaf in leaves_of(inject.trigger)]
+    actions = [leaf for leaf in leaves if leaf.kind is TriggerKind.ACTION and leaf.action]
     watch = Watch(
+        counted=frozenset(
+            leaf.action
+            for leaf in actions
+            if leaf.action and (leaf.count > 1 or leaf.subject is not None or leaf.apart is not None)
+        ),
         spans=frozenset(
             (leaf.action, leaf.apart)
             for leaf in leaves

@@ -11,7 +11,7 @@ from server.core import commands as c
 from server.core.audience import Audience
 from server.core.conditions import character_holds, holders, narrowed, teams_at_release
 from server.core.events import AnswerDeferred, ArtefactChanged
-from server.core.facts import MAX_COUNT, Facts
+from server.core.facts import MAX_COUNT, Facts, Watch
 from server.core.records import Release, Taken
 from server.core.request_tests import request_passes
 from server.core.requests import FieldValue, RequestRun, RequestStatus, Step, field_holds
@@ -147,10 +147,18 @@ def test_teams_that_reached_a_state_of_a_request() -> None:
 def test_counts_stop_at_their_limit() -> None:
     facts = Facts()
     for n in range(MAX_COUNT + 2):
-        facts = facts.action_taken(Taken("search", "P0006", "SUD", "", float(n)))
+        facts = facts.action_taken(
+            Taken("search", "P0006", "SUD", "", float(n)), Watch(counted=frozenset({"search"}))
+        )
     assert facts.nth_taken("search", "SUD", None, MAX_COUNT) == MAX_COUNT - 1
     assert facts.nth_taken("search", "SUD", None, MAX_COUNT + 1) is None
     assert facts.firsts[("taken", "search", "SUD", None)] == MAX_COUNT
+    uncounted = Facts().action_taken(
+        Taken("refer_nrm", "P0008", "SUD", "", 0.0), Watch(counted=frozenset({"search"}))
+    )
+    assert (
+        uncounted.nth_taken("refer_nrm", "SUD", None, 1) is None
+    )  # only what conditions count costs entries
 
 
 def test_an_answer_after_endex_on_an_acknowledged_request_and_a_moved_artefact() -> None:

@@ -18,6 +18,7 @@ from server.core.snapshots import capture, restore
 from server.core.view import snapshot
 from server.core.watch import watch_of
 from server.scenario.errors import ScenarioError
+from server.scenario.msel import describe_trigger
 from tests.core.transcript import Run
 from tests.core.twin import advance, play, released, twin, wall
 
@@ -224,3 +225,13 @@ def test_the_validator_explains_a_malformed_scope_or_audience(more: str, path: s
     assert any(p.path == f"injects[6].{path}" and message in p.message for p in error.value.problems), (
         error.value
     )
+
+
+def test_the_msel_sheet_summarises_the_new_conditions() -> None:
+    summary = {i.id: describe_trigger(i.trigger) for i in SCENARIO.injects if i.id in MINE}
+    assert summary["C-SUBJECT"] == "action search about SeaCrew office"
+    assert summary["C-COUNT"] == "action search 3 times"
+    assert summary["C-SPAN"] == "action search, first to last over 60 min"
+    assert summary["C-NOT-BEFORE"] == "(action interview_victim) and (not before D1 11:00)"
+    assert summary["C-CHARACTER"] == "character CH-ERIK trust_below 2"
+    assert summary["C-FIELDS"] == "POLICE_MSG *→NOR sent (tested)"
