@@ -149,6 +149,8 @@ def holders(scenario: Scenario, releases: Iterable[Release], artefact: str, team
     held: set[str] = set()
     if scope in (Scope.TEAM, Scope.ROLE) and found.visibility.team:
         held.add(found.visibility.team)
+    elif scope is Scope.ROLE:  # that role in every team
+        return teams
     if scope is Scope.AGENCY and found.visibility.agency:
         held |= set(_agency_teams(scenario, found.visibility.agency, teams))
     for release in releases:

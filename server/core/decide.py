@@ -139,7 +139,7 @@ def _inject_seen(state: Exercise, command: Any, actor: c.Actor, now: float) -> l
 def _msel(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
     require_status(state, "change the MSEL of", Status.READY, Status.RUNNING, Status.PAUSED)
     decided = _inject_seen(state, command, actor, now)
-    released = [as_released(state, e) for e in decided if isinstance(e, InjectReleased)]
+    released = [as_released(state, e, e.sim_time) for e in decided if isinstance(e, InjectReleased)]
     after = [apply(state, e) for e in released]  # effects: as the case is once it is released
     return [
         *(released or decided),

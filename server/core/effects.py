@@ -61,7 +61,7 @@ def world_of(state: Exercise) -> World:
     return World(state.characters, tuple(state.teams))
 
 
-def as_released(state: Exercise, release: InjectReleased) -> InjectReleased:
+def as_released(state: Exercise, release: InjectReleased, sim_now: float) -> InjectReleased:
     """A scenario inject's release with its audience worked out now: narrowed to the team a
     scoped trigger holds for, or to the teams `to_teams` names (`server.core.conditions`)."""
     run = state.injects.get(release.inject)
@@ -69,7 +69,6 @@ def as_released(state: Exercise, release: InjectReleased) -> InjectReleased:
         return release
     team = None
     if run.scope and run.trigger is not None:
-        sim_now = release.sim_time
         morning = state.scenario.clock.morning
         team = scoped_time(run, state.injects, sim_now, morning, state.facts, world_of(state))[1]
     audience = release_audience(

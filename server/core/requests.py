@@ -31,6 +31,7 @@ from server.core.scenario import (
     Field,
     FieldTest,
     Instrument,
+    Outcome,
     OutcomeRule,
     Receipt,
     Response,
@@ -379,15 +380,25 @@ def _text(value: FieldValue) -> str:
 
 
 def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
-    """The first outcome of the first matching response template, for SimCell to confirm."""
+    """The first outcome of the first matching response template, for SimCell to confirm; an
+    acknowledgement (or an answer after ENDEX) once given is passed over, so the same template
+    then proposes the answer."""
     instrument = instrument_of(scenario, request.instrument)
     for template in scenario.responses:
         if not _template_fits(template, request):
             continue
         for outcome in template.outcomes:
+            if _done(outcome, request):
+                continue  # acknowledged already: the next rule that holds gives the answer
             if _rule_holds(scenario, outcome.when, instrument, request):
                 return outcome
     return None
+
+
+def _done(outcome: ResponseOutcome, request: RequestRun) -> bool:
+    if outcome.outcome is Outcome.ACKNOWLEDGED:
+        return request.reached(RequestStatus.ACKNOWLEDGED) is not None
+    return outcome.outcome is Outcome.AFTER_ENDEX and request.after_endex
 
 
 def _template_fits(template: Response, request: RequestRun) -> bool:

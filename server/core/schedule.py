@@ -39,7 +39,7 @@ def advance(state: Exercise, now: float) -> list[Event]:
             sim_time=sim_now if planned is None else planned,
             reason="trigger" if run.trigger is not None else "time",
         )
-        release = as_released(state, release)
+        release = as_released(state, release, sim_now)
         state = apply(state, release)
         events.append(release)
         for changed in [*reactions_to(state, run.id), *effects_of(state, run.id, release.sim_time)]:

@@ -114,6 +114,14 @@ def test_who_holds_an_artefact() -> None:
         ),
     )
     assert holders(unknown_agency, [], "A-SUD-SHELTER", TEAMS) == []
+    every_police = dataclasses.replace(
+        SCENARIO,
+        artefacts=tuple(
+            dataclasses.replace(a, visibility=dataclasses.replace(a.visibility, team=None))
+            for a in SCENARIO.artefacts
+        ),
+    )
+    assert holders(every_police, [], "A-NOR-COMPLAINT", TEAMS) == TEAMS  # the police of every team
 
 
 def test_an_audience_narrowed_to_some_teams() -> None:

@@ -120,6 +120,8 @@ def test_out_of_office_hours_it_is_only_acknowledged(run: Run) -> None:
     (acknowledged,) = as_proposed(run, request, "D1 17:35")
     assert isinstance(acknowledged, RequestAcknowledged)
     assert run.state.requests[request].status is RequestStatus.ACKNOWLEDGED
+    (scheduled,) = as_proposed(run, request, "D2 08:30")  # then the template gives the answer
+    assert isinstance(scheduled, AnswerScheduled)
 
 
 def test_on_a_public_holiday_the_answer_comes_after_endex(run: Run) -> None:
