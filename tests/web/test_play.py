@@ -262,10 +262,14 @@ def test_a_tip_off_destroys_an_item_in_the_case_file_of_its_holders_only(
         expect(advert.locator(".artefact-condition")).to_have_count(0)
         console.get_by_role("button", name="Release now T-08").click()
         expect(advert.locator(".artefact-condition")).to_contain_text("Destroyed at D1")
-        expect(advert.locator(".artefact-condition")).to_contain_text("Only the screenshot in the file remains.")
+        expect(advert.locator(".artefact-condition")).to_contain_text(
+            "Only the screenshot in the file remains."
+        )
         expect(sara.locator("#casefile [data-artefact='A-NOR-AD']")).to_have_count(0)
         nils.reload()  # the same from the welcome's snapshot
-        expect(nils.locator("#casefile [data-artefact='A-NOR-AD'] .artefact-condition")).to_contain_text("Destroyed")
+        expect(nils.locator("#casefile [data-artefact='A-NOR-AD'] .artefact-condition")).to_contain_text(
+            "Destroyed"
+        )
     finally:
         people.close()
     assert people.problems == [], people.problems
