@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from server.core.facts import MAX_COUNT
 from server.core.scenario import FieldTest, Instrument, Receipt, Scenario, Trigger, TriggerKind
+from server.core.simtime import format_sim_time
 from server.core.watch import leaves_of
 from server.scenario.fields import FieldReader
 from server.scenario.source import suggestion
@@ -17,6 +18,18 @@ def check_conditions(reader: FieldReader, scenario: Scenario) -> None:
         if inject.trigger is not None:
             for leaf in leaves_of(inject.trigger):
                 _leaf(reader, scenario, leaf, reader.paths.get(id(leaf), f"{path}.trigger"))
+        if (
+            inject.scope
+            and inject.trigger is not None
+            and not any(
+                leaf.kind in (TriggerKind.ACTION, TriggerKind.REQUEST) for leaf in leaves_of(inject.trigger)
+            )
+        ):
+            reader.problem(
+                f"{path}.scope",
+                "scope: team needs an action or a request part in the trigger, taken or sent by a "
+                "team; without one it holds for every team at once",
+            )
         if inject.scope and inject.stand_in_for:
             reader.problem(
                 f"{path}.scope", "a stand-in answers one request: it cannot also be scoped per team"
@@ -54,6 +67,12 @@ def _leaf(reader: FieldReader, scenario: Scenario, leaf: Trigger, path: str) -> 
                 f"{instrument.id} has no refusal ground {ground!r} (its grounds: {known})"
                 f"{suggestion(ground, instrument.refusal_grounds)}",
             )
+    end = scenario.clock.end
+    if leaf.kind is TriggerKind.NOT_BEFORE and leaf.at is not None and end is not None and leaf.at > end:
+        reader.problem(
+            f"{path}.not_before",
+            f"{format_sim_time(leaf.at)} is after ENDEX ({format_sim_time(end)}): it can never hold",
+        )
     if leaf.kind is TriggerKind.ACTION and leaf.count > MAX_COUNT:
         reader.problem(f"{path}.action.count", f"counts go up to {MAX_COUNT}")
 

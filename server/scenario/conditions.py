@@ -170,7 +170,7 @@ class ConditionReader(FieldReader):
         if kind is Recipients.HOLDING:
             self.ref(where, "artefact", str(body))
             return TeamsAtRelease(kind, artefact=str(body))
-        raw = self.map(body, where, {"instrument", "from", "to", "state"}, {"instrument"}) or {}
+        raw = self.map(body, where, {"instrument", "to", "state"}, {"instrument"}) or {}
         self.ref(f"{where}.instrument", "instrument", raw.get("instrument"))
         self.ref(f"{where}.to", "country", raw.get("to"))
         request = Trigger(

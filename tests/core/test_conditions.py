@@ -182,6 +182,10 @@ BROKEN = {
     "{character: {id: CH-ERIK, trust_at_least: 5, trust_below: 3}}": ("trigger.character", "can never be"),
     "{character: {id: CH-NOBODY, trust_below: 3}}": ("trigger.character.id", "CH-NOBODY"),
     "{not_before: D2}": ("trigger.not_before", "not a simulated time like 'D1 08:30'"),
+    '{all_of: [{action: search}, {not_before: "D3 09:00"}]}': (
+        "trigger.all_of[1].not_before",
+        "D3 09:00 is after ENDEX (D2 17:00): it can never hold",
+    ),
     "{request: {instrument: MLA, state: sent, fields: [{field: measures}]}}": (
         "trigger.request.fields[0]",
         "a field test says what the field must hold",
@@ -217,6 +221,12 @@ def test_the_validator_explains_a_malformed_condition(trigger: str) -> None:
         ("scope: team\n    to_teams: {holding: A-NOR-AD}", "to_teams", "leave out to_teams"),
         ("to_teams: {holder: A-NOR-AD}", "to_teams", "did you mean 'holding'?"),
         ("to_teams: {refused: {instrument: MLA, state: sent}}", "to_teams.refused.state", "leave out state"),
+        (
+            "to_teams: {requested: {instrument: MLA, from: SUD}}",
+            "to_teams.requested.from",
+            "unknown key 'from'",
+        ),
+        ("scope: team", "scope", "needs an action or a request part"),
     ],
 )
 def test_the_validator_explains_a_malformed_scope_or_audience(more: str, path: str, message: str) -> None:
