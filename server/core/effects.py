@@ -9,14 +9,15 @@ The case file shows an artefact's new state beside it (`server.core.view`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from server.core.audience import Audience
 from server.core.characters import TRUST
 from server.core.conditions import World, holders, release_audience
 from server.core.events import ArtefactChanged, CharacterChanged, Event, InjectReleased
-from server.core.injects import scoped_time
-from server.core.scenario import ArtefactCondition
+from server.core.injects import earliest, scoped_time
+from server.core.scenario import ArtefactCondition, Trigger
 from server.core.state import Exercise
 
 
@@ -75,3 +76,15 @@ def as_released(state: Exercise, release: InjectReleased, sim_now: float) -> Inj
         state.scenario, state.facts, state.releases, run.id, release.audience, team, state.teams
     )
     return release if audience == release.audience else replace(release, audience=audience)
+
+
+def holds_now(state: Exercise, sim_now: float) -> Callable[[Trigger], bool]:
+    """Whether a condition of the trigger language holds at `sim_now` (for SimCell's rules)."""
+    world = world_of(state)
+    morning = state.scenario.clock.morning
+
+    def holds(condition: Trigger) -> bool:
+        since = earliest(condition, state.injects, sim_now, morning, state.facts, None, world)
+        return since is not None and since <= sim_now
+
+    return holds

@@ -8,6 +8,7 @@ from dataclasses import replace
 from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.delays import after
+from server.core.effects import holds_now
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.events import (
     AnswerDeferred,
@@ -261,7 +262,7 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
 
 
 def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) -> Event:
-    proposal = propose(state.scenario, request)
+    proposal = propose(state.scenario, request, holds_now(state, sim_now))
     if proposal is None:
         raise InvalidState(f"no response template fits request {request.id}: answer it by hand")
     text = proposal.text or "(answered by SimCell)"

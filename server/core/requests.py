@@ -17,7 +17,7 @@ deadlines are shown beside them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -37,6 +37,7 @@ from server.core.scenario import (
     Response,
     ResponseOutcome,
     Scenario,
+    Trigger,
     agency_choices,
 )
 
@@ -379,10 +380,13 @@ def _text(value: FieldValue) -> str:
 # -- SimCell templates ----------------------------------------------------------------------------
 
 
-def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
+def propose(
+    scenario: Scenario, request: RequestRun, holds: Callable[[Trigger], bool] | None = None
+) -> ResponseOutcome | None:
     """The first outcome of the first matching response template, for SimCell to confirm; an
     acknowledgement (or an answer after ENDEX) once given is passed over, so the same template
-    then proposes the answer."""
+    then proposes the answer. `holds` tells whether a rule's `condition` holds now (without it,
+    none does)."""
     instrument = instrument_of(scenario, request.instrument)
     for template in scenario.responses:
         if not _template_fits(template, request):
@@ -390,7 +394,7 @@ def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
         for outcome in template.outcomes:
             if _done(outcome, request):
                 continue  # acknowledged already: the next rule that holds gives the answer
-            if _rule_holds(scenario, outcome.when, instrument, request):
+            if _rule_holds(scenario, outcome.when, instrument, request, holds):
                 return outcome
     return None
 
@@ -409,7 +413,15 @@ def _template_fits(template: Response, request: RequestRun) -> bool:
     )
 
 
-def _rule_holds(scenario: Scenario, rule: OutcomeRule, instrument: Instrument, request: RequestRun) -> bool:
+def _rule_holds(
+    scenario: Scenario,
+    rule: OutcomeRule,
+    instrument: Instrument,
+    request: RequestRun,
+    holds: Callable[[Trigger], bool] | None = None,
+) -> bool:
+    if rule.condition is not None and (holds is None or not holds(rule.condition)):
+        return False
     if rule.missing_required is not None and rule.missing_required != bool(
         missing_fields(instrument, request.fields)
     ):
@@ -431,7 +443,7 @@ def _rule_holds(scenario: Scenario, rule: OutcomeRule, instrument: Instrument, r
         return False
     if rule.received is not None and rule.received not in received(scenario, request):
         return False
-    return not any(_rule_holds(scenario, other, instrument, request) for other in rule.unless)
+    return not any(_rule_holds(scenario, other, instrument, request, holds) for other in rule.unless)
 
 
 def received(scenario: Scenario, request: RequestRun) -> frozenset[Receipt]:

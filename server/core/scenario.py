@@ -555,6 +555,9 @@ class OutcomeRule:
     """When the request reached the receiving country (its `calendar`)."""
     unless: tuple[OutcomeRule, ...] = ()
     """`not`: none of these may hold."""
+    condition: Trigger | None = None
+    """A condition of the trigger language on the play so far (an action taken, a character's
+    state ...): it must hold when SimCell answers."""
 
 
 class Receipt(StrEnum):

@@ -6,11 +6,13 @@ client that starts from a snapshot and one that replayed the log show the same t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
+from server.core.effects import holds_now
 from server.core.feed import thread_of
 from server.core.injects import InjectRun, InjectStatus, stand_in_time
 from server.core.requests import RequestRun, Step, propose
@@ -323,7 +325,8 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
     if viewer.staff and request.scheduled is not None:
         shown["answer_scheduled_at"] = request.scheduled.answer_at
     if viewer.staff and request.simcell:
-        proposal = propose(state.scenario, request)
+        # a view has no clock reading: a rule's condition is judged on what has happened so far
+        proposal = propose(state.scenario, request, holds_now(state, math.inf))
         shown["proposal"] = (
             None
             if proposal is None

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from server.core.events import plain
 from server.core.facts import Watch
-from server.core.scenario import Scenario, Trigger, TriggerKind
+from server.core.scenario import OutcomeRule, Scenario, Trigger, TriggerKind
 
 _WATCHES: dict[int, tuple[Scenario, Watch]] = {}
 """Watches worked out, by scenario object (a handful of scenarios per process)."""
@@ -22,7 +22,9 @@ def watch_of(scenario: Scenario) -> Watch:
     kept = _WATCHES.get(id(scenario))
     if kept is not None and kept[0] is scenario:
         return kept[1]
-    leaves = [leaf for inject in scenario.injects if inject.trigger for leaf in leaves_of(inject.trigger)]
+    conditions = [inject.trigger for inject in scenario.injects if inject.trigger is not None]
+    conditions += [c for r in scenario.responses for o in r.outcomes for c in _rule_conditions(o.when)]
+    leaves = [leaf for condition in conditions for leaf in leaves_of(condition)]
     actions = [leaf for leaf in leaves if leaf.kind is TriggerKind.ACTION and leaf.action]
     watch = Watch(
         counted=frozenset(
@@ -67,3 +69,10 @@ def leaves_of(trigger: Trigger) -> Iterator[Trigger]:
     yield trigger
     for child in trigger.of:
         yield from leaves_of(child)
+
+
+def _rule_conditions(rule: OutcomeRule) -> Iterator[Trigger]:
+    if rule.condition is not None:
+        yield rule.condition
+    for other in rule.unless:
+        yield from _rule_conditions(other)

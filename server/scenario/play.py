@@ -222,7 +222,7 @@ class PlayReader(ConditionReader):
         if value == "always":
             return OutcomeRule()
         keys = {"missing_required", "urgent", "field", "includes_any", "min_length", "mentions_any",
-                "fields", "received", "not"}  # fmt: skip
+                "fields", "received", "not", "condition"}  # fmt: skip
         data = self.map(value, path, keys, set())
         if data is None:
             return OutcomeRule()
@@ -245,6 +245,9 @@ class PlayReader(ConditionReader):
             if "received" not in data
             else self.enum(data["received"], f"{path}.received", Receipt),
             unless=self._unless(data.get("not"), f"{path}.not"),
+            condition=None
+            if "condition" not in data
+            else self.trigger(data["condition"], f"{path}.condition"),
         )
 
     def _unless(self, value: Any, path: str) -> tuple[OutcomeRule, ...]:

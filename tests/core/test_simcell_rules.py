@@ -209,3 +209,41 @@ def test_a_rule_on_the_time_of_receipt_needs_a_calendar() -> None:
     )
     with pytest.raises(ScenarioError, match=r"NOR has no calendar.*never holds: give the country a calendar"):
         twin(without)
+
+
+CONDITIONAL = """
+responses:
+  - id: R-NOR-MLA
+    outcomes:
+      - when: {condition: {action: {action: refer_nrm, team: SUD}}, not: {condition: {character: {id: CH-ERIK, trust_below: 1}}}}
+        outcome: executed
+        text: "Erik is referred: the prosecutor will hear him by video."
+      - outcome: clarification_requested
+        text: "Has the presumed victim been referred to your national referral mechanism?"
+"""
+
+
+def test_a_rule_on_the_play_so_far_uses_the_trigger_language() -> None:
+    run = play(twin(CONDITIONAL))
+    first = send_mla(run, "D1 09:00")
+    staff_view = snapshot(run.state, run.viewer("Sim"))["requests"][0]["proposal"]
+    assert staff_view["outcome"] == "clarification_requested"  # not referred yet
+    (asked,) = as_proposed(run, first, "D1 09:05")
+    assert asked.text.startswith("Has the presumed victim")  # type: ignore[attr-defined]
+    run.do(c.TakeAction("refer_nrm"), run.viewer("Santi"), at=wall("D1 09:30"))
+    second = send_mla(run, "D1 09:40")
+    assert snapshot(run.state, run.viewer("Sim"))["requests"][1]["proposal"]["outcome"] == "executed"
+    (answered,) = as_proposed(run, second, "D1 09:45")
+    assert isinstance(answered, RequestAnswered) and answered.text.startswith("Erik is referred")
+    run.do(c.SetCharacter("CH-ERIK", trust=0, note="frightened"), run.viewer("Sim"))
+    third = send_mla(run, "D1 10:00")
+    (asked_again,) = as_proposed(run, third, "D1 10:05")  # `not`: his trust fell to 0
+    assert not isinstance(asked_again, RequestAnswered)
+
+
+def test_a_rule_condition_is_checked_like_a_trigger() -> None:
+    broken = CONDITIONAL.replace("action: refer_nrm, team: SUD", "action: refer_nmr, team: SUD")
+    with pytest.raises(
+        ScenarioError, match=r"responses\[0\]\.outcomes\[0\]\.when\.condition\.action\.action"
+    ):
+        twin(broken)
