@@ -18,6 +18,7 @@ from server.core import commands as c
 from server.core.actions import take
 from server.core.characters import reactions_to, record
 from server.core.clock import Clock
+from server.core.effects import as_released, effects_of
 from server.core.errors import InvalidArguments
 from server.core.evaluating import decide_evaluation
 from server.core.events import Event, ExerciseCreated, InjectReleased, Team
@@ -135,8 +136,17 @@ def _inject_seen(state: Exercise, command: Any, actor: c.Actor, now: float) -> l
 def _msel(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
     require_status(state, "change the MSEL of", Status.READY, Status.RUNNING, Status.PAUSED)
     decided = _inject_seen(state, command, actor, now)
-    released = [e.inject for e in decided if isinstance(e, InjectReleased)]
-    return decided + [change for inject in released for change in reactions_to(state, inject)]
+    released = [as_released(state, e, e.sim_time) for e in decided if isinstance(e, InjectReleased)]
+    after = [apply(state, e) for e in released]  # effects: as the case is once it is released
+    return [
+        *(released or decided),
+        *(change for e in released for change in reactions_to(state, e.inject)),
+        *(
+            change
+            for e, s in zip(released, after, strict=True)
+            for change in effects_of(s, e.inject, e.sim_time)
+        ),
+    ]
 
 
 def _preview(state: Exercise, command: c.PreviewStation, actor: c.Actor, now: float) -> list[Event]:

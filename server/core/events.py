@@ -463,6 +463,9 @@ class CharacterChanged(Event):
     status: str
     note: str
     by: str
+    safety: str | None = None
+    """None: unchanged (as in logs written before an inject could change it)."""
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +526,37 @@ class ObservationEdited(Event):
     by: str
     rating: str
     text: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArtefactChanged(Event):
+    """An inject changed an artefact (degraded, destroyed, moved): its holders see the new state
+    in their case file (`server.core.effects`)."""
+
+    kind: ClassVar[str] = "artefact.changed"
+    artefact: str
+    condition: str
+    note: str
+    location: str | None
+    inject: str
+    audience: Audience
+    """The teams holding it when it changed (staff always)."""
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerScheduled(Event):
+    """SimCell confirmed an answer whose text arrives later (`answer_delayed`): staff see it
+    now, the requesting team when the scheduler answers at `answer_at`."""
+
+    kind: ClassVar[str] = "request.answer_scheduled"
+    request: str
+    by: str
+    text: str
+    partial: bool
+    releases: tuple[str, ...]
+    answer_at: float
     sim_time: float
 
 
@@ -613,6 +647,20 @@ EVALUATION_EVENTS: tuple[type[Event], ...] = (
 )
 """The staff's record of the exercise (`server.core.evaluating`)."""
 
+
+@dataclass(frozen=True, slots=True)
+class AnswerDeferred(Event):
+    """SimCell acknowledged a request whose answer arrives after ENDEX (shown in the debrief)."""
+
+    kind: ClassVar[str] = "request.answer_deferred"
+    request: str
+    by: str
+    text: str
+    sim_time: float
+    by_name: str = ""
+    by_agency: str = ""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -662,6 +710,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DirectMessagePosted,
         NoteWritten,
         StationPreviewed,
+        ArtefactChanged,
+        AnswerScheduled,
+        AnswerDeferred,
     )
 }
 EVENT_TYPES.update((cls.kind, cls) for cls in EVALUATION_EVENTS)

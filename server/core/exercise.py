@@ -23,7 +23,7 @@ from server.core.facts import Facts
 from server.core.feed import Feed
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
-from server.core.records import Release, Taken
+from server.core.records import ArtefactState, Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
@@ -86,6 +86,8 @@ class Exercise:
     flight: what triggers and deadlines look at (`server.core.facts`)."""
     evaluation: Evaluation = field(default_factory=Evaluation)
     """Observations, questionnaires and their answers, the improvement plan: staff only."""
+    artefact_states: Map[str, ArtefactState] = field(default_factory=Map)
+    """Artefacts an inject changed (degraded, destroyed, moved), by artefact id; the rest are intact."""
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))

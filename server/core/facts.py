@@ -12,6 +12,14 @@ each (action, team) was taken, with `None` standing for "any". Requests sent and
 Every fact about a team is also kept under its country (`countries`, team → country, set at
 creation), so "from WES" holds for any team of WES whatever its team model
 (`server.core.matching`), and a prerequisite counts when another unit of the same country did it.
+
+The conditions of a scenario (`server.core.conditions`) need a few more answers, kept the same
+way: the time of the n-th taking of an action (per team, per subject: "three searches done",
+up to `MAX_COUNT`), the first taking more than a span after the first ("the first and the last
+search more than 60 minutes apart", for the spans the scenario uses), and the first time a
+request passing one of the scenario's request tests reached each status ("an MLA asking for a
+search was refused"). `Watch` says which spans and tests the scenario has; every key's value is
+a simulated time, so a snapshot carries them as they are.
 """
 
 from __future__ import annotations
@@ -23,16 +31,38 @@ from itertools import product
 from immutables import Map
 
 from server.core.records import Taken
+from server.core.request_tests import request_matches
 from server.core.requests import CLOSED, OUTBOX, RequestRun, RequestStatus
+from server.core.scenario import Trigger
 
 Key = tuple[str | None, ...]
+MAX_COUNT = 50
+"""The highest count a condition may wait for ("50 searches done"); takings after it are not counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """What the scenario's conditions ask the facts to index (`server.core.watch.watch_of`)."""
+
+    counted: frozenset[str] = frozenset()
+    """Actions whose takings are counted (a condition names their subject, a count or a span):
+    only these cost index entries per taking."""
+    spans: frozenset[tuple[str, int]] = frozenset()
+    """(action, seconds) of the `apart` conditions."""
+    requests: tuple[tuple[str, Trigger], ...] = ()
+    """(key, request trigger) of the request conditions that test fields, answers or grounds."""
+
+
+NO_WATCH = Watch()
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
     firsts: Map[Key, float] = field(default_factory=Map)
     """("request", instrument, from, to, status) / ("simcell", ...) / ("action", action, team)
-    → the first simulated time it happened; `None` in a key matches anything."""
+    / ("nth", action, team, subject, n) / ("apart", action, team, subject, seconds) / ("watch",
+    test, team, status) → the first simulated time it happened; `None` in a key matches
+    anything. ("taken", action, team, subject) → how many times (at most `MAX_COUNT`)."""
     in_flight: Map[str, RequestRun] = field(default_factory=Map)
     """Requests sent and not closed, by id, as they are now."""
     countries: Map[str, str] = field(default_factory=Map)
@@ -43,17 +73,19 @@ class Facts:
         cls,
         requests: Mapping[str, RequestRun] | None = None,
         actions: Iterable[Taken] = (),
+        *,
         countries: Mapping[str, str] | None = None,
+        watch: Watch = NO_WATCH,
     ) -> Facts:
         """The facts of requests and actions as they are, worked out from scratch: what `apply`
         keeps up to date event by event (tests/core/test_snapshots.py checks they agree)."""
         facts = cls(countries=Map(countries or {}))
         for request in (requests or {}).values():
             for step in request.history:
-                facts = facts.request_moved(request, step.status, step.sim_time)
+                facts = facts.request_moved(request, step.status, step.sim_time, watch)
             facts = facts.request_now(request)
         for taken in actions:
-            facts = facts.action_taken(taken)
+            facts = facts.action_taken(taken, watch)
         return facts
 
     def request_reached(
@@ -70,16 +102,25 @@ class Facts:
     def action_first_taken(self, action: str | None, team: str | None) -> float | None:
         return self.firsts.get(("action", action, team))
 
-    def request_moved(self, request: RequestRun, status: RequestStatus, sim_time: float) -> Facts:
+    def request_moved(
+        self, request: RequestRun, status: RequestStatus, sim_time: float, watch: Watch = NO_WATCH
+    ) -> Facts:
         """`request` reached `status` at `sim_time` (call `request_now` with its new run too)."""
         kinds = ("request", "simcell") if request.simcell else ("request",)
-        keys = product(
-            kinds,
-            (request.instrument, None),
-            {request.source_team, self.country(request.source_team), None},
-            {request.target_team, request.target_agency, self.country(request.target_team), None},
-        )
-        return self._with(_first(self.firsts, [(*key, str(status)) for key in keys], sim_time))
+        teams = {request.source_team, self.country(request.source_team), None}
+        keys: list[Key] = [
+            (*key, str(status))
+            for key in product(
+                kinds,
+                (request.instrument, None),
+                teams,
+                {request.target_team, request.target_agency, self.country(request.target_team), None},
+            )
+        ]
+        for name, leaf in watch.requests:
+            if request_matches(leaf, request, self.countries):
+                keys += [("watch", name, team, str(status)) for team in teams]
+        return self._with(_first(self.firsts, keys, sim_time))
 
     def country(self, team: str) -> str:
         """The country of `team` (the team itself when unknown)."""
@@ -87,6 +128,18 @@ class Facts:
 
     def _with(self, firsts: Map[Key, float]) -> Facts:
         return self if firsts is self.firsts else Facts(firsts, self.in_flight, self.countries)
+
+    def watched_reached(self, name: str, team: str | None, status: RequestStatus) -> float | None:
+        """When a request passing the watched test `name` (of `team`, None: any) first reached `status`."""
+        return self.firsts.get(("watch", name, team, str(status)))
+
+    def nth_taken(self, action: str, team: str | None, subject: str | None, n: int) -> float | None:
+        """When `action` was taken the `n`-th time (by `team`, about `subject`; None: any)."""
+        return self.firsts.get(("nth", action, team, subject, str(n)))
+
+    def taken_apart(self, action: str, team: str | None, subject: str | None, seconds: int) -> float | None:
+        """When `action` was first taken more than `seconds` after its first taking."""
+        return self.firsts.get(("apart", action, team, subject, str(seconds)))
 
     def request_now(self, request: RequestRun) -> Facts:
         """`request` as it is now: in flight (sent, not closed) or not."""
@@ -103,13 +156,32 @@ class Facts:
             return ("action", action, team) in self.firsts
         return any(("subject", action, team, about) in self.firsts for about in ("", subject))
 
-    def action_taken(self, taken: Taken) -> Facts:
+    def action_taken(self, taken: Taken, watch: Watch = NO_WATCH) -> Facts:
         teams = {taken.team, self.country(taken.team)}
         keys: list[Key] = [
             ("action", action, team) for action in (taken.action, None) for team in (*teams, None)
         ]
         keys += [("subject", taken.action, team, taken.subject) for team in teams]
-        return self._with(_first(self.firsts, keys, taken.sim_time))
+        if taken.action not in watch.counted:
+            return self._with(_first(self.firsts, keys, taken.sim_time))
+        counters = list(product((*teams, None), (taken.subject, None)))
+        for team, subject in counters:
+            counted = ("taken", taken.action, team, subject)
+            count = int(self.firsts.get(counted, 0)) + 1
+            if count <= MAX_COUNT:
+                keys.append(("nth", taken.action, team, subject, str(count)))
+            first = self.firsts.get(("nth", taken.action, team, subject, "1"), taken.sim_time)
+            keys += [
+                ("apart", taken.action, team, subject, str(seconds))
+                for action, seconds in watch.spans
+                if action == taken.action and taken.sim_time - first > seconds
+            ]
+        firsts = _first(self.firsts, keys, taken.sim_time)
+        counts = firsts.mutate()
+        for team, subject in counters:
+            counted = ("taken", taken.action, team, subject)
+            counts[counted] = min(float(MAX_COUNT), counts.get(counted, 0.0) + 1)
+        return Facts(counts.finish(), self.in_flight, self.countries)
 
 
 NO_FACTS = Facts()

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
+from server.core.conditions import NO_WORLD, World, action_time, character_holds, request_time, statuses_of
 from server.core.delays import after
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.events import (
@@ -76,6 +77,8 @@ class InjectRun:
     """A scripted stand-in for this team's answer (`stand_in_time`)."""
     roleplay: str = ""
     """The role-players' and controllers' brief (staff only; never released)."""
+    scope: bool = False
+    """`scope: team`: the trigger holds for one team, and the inject goes to it (`scoped_time`)."""
 
     @property
     def open(self) -> bool:
@@ -119,6 +122,7 @@ def _run(inject: Inject) -> InjectRun:
         releases=inject.releases,
         stand_in_for=inject.stand_in_for,
         roleplay=inject.roleplay,
+        scope=inject.scope,
     )
 
 
@@ -128,15 +132,18 @@ def earliest(
     sim_now: float,
     morning: int,
     facts: Facts = NO_FACTS,
+    team: str | None = None,
+    world: World = NO_WORLD,
 ) -> float | None:
     """The earliest simulated time at which `trigger` holds, given what has happened; None: not yet.
 
     Request and action triggers hold from the first time a matching request reached the state
     or a matching action was taken: a lookup in `facts`, however long the exercise has run.
+    `team`: every part must hold for this team (`scope: team`, `server.core.conditions`).
     """
 
     def of(child: Trigger) -> float | None:
-        return earliest(child, injects, sim_now, morning, facts)
+        return earliest(child, injects, sim_now, morning, facts, team, world)
 
     match trigger.kind:
         case TriggerKind.TIME:
@@ -147,13 +154,8 @@ def earliest(
                 return None
             return after(other.released_at, trigger.delay, morning)
         case TriggerKind.REQUEST:
-            reached = [
-                t
-                for status in trigger_statuses(trigger)
-                if (t := facts.request_reached(trigger.instrument, trigger.source, trigger.target, status))
-                is not None
-            ]
-            return after(min(reached), trigger.delay, morning) if reached else None
+            reached = request_time(trigger, facts, team, trigger_statuses(trigger))
+            return None if reached is None else after(reached, trigger.delay, morning)
         case TriggerKind.ALL_OF:
             times = [of(child) for child in trigger.of]
             return (
@@ -171,20 +173,13 @@ def earliest(
             kept = any(t is not None and t <= trigger.at for t in map(of, trigger.of))
             return None if kept else float(trigger.at)
         case TriggerKind.ACTION:
-            taken = facts.action_first_taken(trigger.action, trigger.team)
+            taken = action_time(trigger, facts, team)
             return None if taken is None else after(taken, trigger.delay, morning)
+        case TriggerKind.NOT_BEFORE:
+            return None if trigger.at is None else float(trigger.at)
+        case TriggerKind.CHARACTER:
+            return 0.0 if character_holds(trigger.character, world.characters) else None
     return None  # manual
-
-
-REQUEST_STATES: dict[str, tuple[RequestStatus, ...]] = {
-    "received": (RequestStatus.SENT,),
-    "answered": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
-    "executed": (RequestStatus.ANSWERED,),
-    "recognised": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
-    "published": (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED),
-    "signed": (RequestStatus.ANSWERED,),
-}
-"""Request states a scenario names, as the states the server plays (the rest are the same)."""
 
 
 def _request_reached(trigger: Trigger, request: RequestRun, countries: Mapping[str, str]) -> float | None:
@@ -201,8 +196,7 @@ def _request_reached(trigger: Trigger, request: RequestRun, countries: Mapping[s
 
 def trigger_statuses(trigger: Trigger) -> tuple[RequestStatus, ...]:
     """The statuses a request trigger waits for (its `state`, "sent" by default)."""
-    wanted = trigger.state or "sent"
-    return REQUEST_STATES.get(wanted) or tuple(s for s in RequestStatus if s == wanted)
+    return statuses_of(trigger.state)
 
 
 UNANSWERED = frozenset({RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.CLARIFIED})
@@ -245,14 +239,43 @@ def due_time(
     sim_now: float,
     morning: int,
     facts: Facts = NO_FACTS,
+    world: World = NO_WORLD,
 ) -> float | None:
     """When a planned inject becomes due; None: not (yet) known or not planned."""
     if run.status is not InjectStatus.PLANNED:
         return None
     if run.stand_in_for is not None and run.trigger is not None:
         return stand_in_time(run, facts, morning)[0]
-    start = run.at if run.trigger is None else earliest(run.trigger, injects, sim_now, morning, facts)
+    if run.scope and run.trigger is not None:
+        return scoped_time(run, injects, sim_now, morning, facts, world)[0]
+    start = (
+        run.at
+        if run.trigger is None
+        else earliest(run.trigger, injects, sim_now, morning, facts, None, world)
+    )
     return None if start is None else after(start, run.delay, morning)
+
+
+def scoped_time(
+    run: InjectRun,
+    injects: Mapping[str, InjectRun],
+    sim_now: float,
+    morning: int,
+    facts: Facts,
+    world: World,
+) -> tuple[float | None, str | None]:
+    """When a scoped inject is due and for which team: the first team its trigger holds for
+    (the first in the roster when two tie)."""
+    assert run.trigger is not None
+    found = [
+        (after(t, run.delay, morning), i, team)
+        for i, team in enumerate(world.teams)
+        if (t := earliest(run.trigger, injects, sim_now, morning, facts, team, world)) is not None
+    ]
+    if not found:
+        return None, None
+    when, _, team = min(found)
+    return when, team
 
 
 def due(
@@ -260,12 +283,13 @@ def due(
     sim_now: float,
     morning: int,
     facts: Facts = NO_FACTS,
+    world: World = NO_WORLD,
 ) -> list[str]:
     """Planned injects whose time has come, in order of that time, then id."""
     timed = [
         (t, run.id)
         for run in injects.values()
-        if (t := due_time(run, injects, sim_now, morning, facts)) is not None
+        if (t := due_time(run, injects, sim_now, morning, facts, world)) is not None
     ]
     return [inject for t, inject in sorted(timed) if t <= sim_now]
 
@@ -275,10 +299,13 @@ def next_due(
     sim_now: float,
     morning: int,
     facts: Facts = NO_FACTS,
+    world: World = NO_WORLD,
 ) -> float | None:
     """The simulated time at which the next planned inject becomes due, if any is known."""
     times = [
-        t for run in injects.values() if (t := due_time(run, injects, sim_now, morning, facts)) is not None
+        t
+        for run in injects.values()
+        if (t := due_time(run, injects, sim_now, morning, facts, world)) is not None
     ]
     later = [t for t in times if t > sim_now]
     return min(later) if later else None

@@ -48,3 +48,14 @@ class Release:
     audience: Audience
     source: str
     sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArtefactState:
+    """What an inject made of an artefact (`server.core.effects`): degraded, destroyed, moved."""
+
+    condition: str
+    note: str
+    location: str | None
+    inject: str
+    sim_time: float

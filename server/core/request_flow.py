@@ -8,8 +8,11 @@ from dataclasses import replace
 from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.delays import after
+from server.core.effects import holds_now
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.events import (
+    AnswerDeferred,
+    AnswerScheduled,
     ClarificationRequested,
     Event,
     JointTeamFormed,
@@ -46,6 +49,7 @@ from server.core.requests import (
 )
 from server.core.scenario import Country, Outcome, Scenario, TeamModel
 from server.core.signatures import signature
+from server.core.simtime import format_sim_time
 from server.core.state import Exercise, apply
 from server.core.team_models import cosigners, model_of, team_countries
 
@@ -58,8 +62,8 @@ def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: flo
 
 def _signed(state: Exercise, event: Event) -> Event:
     """The event with its signatures: who acted, as the other country may know them."""
-    if isinstance(event, RequestDrafted):
-        return event  # signed as it is drafted: the request is not in the state yet
+    if isinstance(event, RequestDrafted | AnswerScheduled):
+        return event  # signed as it is drafted (not in the state yet), or when the answer comes
     by = getattr(event, "by", None)
     if by is None:
         return event  # a joint team formed
@@ -121,6 +125,11 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
             request = require_request(state.requests, command.request, viewer)
             require_receiver(scenario, request, viewer, "answer")
             require_status(request, "answer", *RECEIVED)
+            if request.scheduled is not None:
+                raise InvalidState(
+                    f"request {request.id} is answered already: the answer arrives at "
+                    f"{format_sim_time(request.scheduled.answer_at)}"
+                )
             if command.as_proposed:
                 return [_as_proposed(state, request, viewer, sim_now)]
             text = _text(command.text)
@@ -270,10 +279,15 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
 
 
 def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) -> Event:
-    proposal = propose(state.scenario, request)
+    proposal = propose(state.scenario, request, holds_now(state, sim_now))
     if proposal is None:
         raise InvalidState(f"no response template fits request {request.id}: answer it by hand")
     text = proposal.text or "(answered by SimCell)"
+    if proposal.outcome is Outcome.ACKNOWLEDGED:
+        require_status(request, "acknowledge", RequestStatus.SENT)
+        return RequestAcknowledged(request.id, viewer.participant, sim_now)
+    if proposal.outcome is Outcome.AFTER_ENDEX:
+        return AnswerDeferred(request.id, viewer.participant, text, sim_now)
     if proposal.outcome is Outcome.CLARIFICATION:
         return ClarificationRequested(request.id, viewer.participant, text, sim_now)
     if proposal.outcome is Outcome.REFUSED:
@@ -283,6 +297,10 @@ def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: 
         )
     release_at = after(sim_now, proposal.delay, state.scenario.clock.morning)
     partial = proposal.outcome is Outcome.PARTIAL
+    if proposal.answer_delayed and release_at > sim_now:  # the text comes with what it releases
+        return AnswerScheduled(
+            request.id, viewer.participant, text, partial, proposal.releases, release_at, sim_now
+        )
     return RequestAnswered(
         request.id, viewer.participant, text, partial, proposal.releases, release_at, sim_now
     )

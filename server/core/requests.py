@@ -17,23 +17,28 @@ deadlines are shown beside them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from server.core.audience import Audience, Viewer
+from server.core.calendar import receipt
 from server.core.delays import after
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.matching import names_receiver, names_team
 from server.core.scenario import (
     Country,
     Field,
+    FieldTest,
     Instrument,
+    Outcome,
     OutcomeRule,
+    Receipt,
     Response,
     ResponseOutcome,
     Scenario,
+    Trigger,
     agency_choices,
 )
 from server.core.team_models import team_countries
@@ -95,6 +100,17 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledAnswer:
+    """An answer SimCell confirmed whose text arrives later, with what it releases."""
+
+    by: str
+    text: str
+    partial: bool
+    releases: tuple[str, ...]
+    answer_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class RequestRun:
     id: str
     instrument: str
@@ -123,6 +139,10 @@ class RequestRun:
     cosigners: tuple[str, ...] = ()
     """Other units of the requesting country that may co-sign the draft (a prosecution unit
     validating the police unit's letter rogatory): they see the request from its draft on."""
+    scheduled: ScheduledAnswer | None = None
+    """SimCell's answer on its way (`answer_delayed`); the scheduler delivers it."""
+    after_endex: bool = False
+    """Acknowledged with "the answer arrives after ENDEX" (for the debrief)."""
 
     def field(self, key: str) -> FieldValue | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -338,20 +358,59 @@ def next_warning(request: RequestRun) -> float | None:
     return None if "overdue" in request.warned else request.due_at
 
 
+def field_holds(test: FieldTest, value: FieldValue | None) -> bool:
+    """Whether a filled-in field passes `test` (a field left empty passes none)."""
+    if value is None or value.value in (None, "", []):
+        return False
+    if test.equals is not None and _text(value) != test.equals.strip().lower():
+        return False
+    if test.includes_any:
+        chosen = set(value.items) if value.items is not None else {_text(value)}
+        if not {choice.lower() for choice in test.includes_any} & {c.lower() for c in chosen}:
+            return False
+    if test.contains is not None and test.contains.lower() not in _text(value):
+        return False
+    return test.min_length is None or len(value.text or "") >= test.min_length
+
+
+def _text(value: FieldValue) -> str:
+    raw = value.value
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, list):
+        return " ".join(str(item) for item in raw).lower()
+    return str(raw).strip().lower()
+
+
 # -- SimCell templates ----------------------------------------------------------------------------
 
 
-def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
-    """The first outcome of the first matching response template, for SimCell to confirm."""
+def propose(
+    scenario: Scenario, request: RequestRun, holds: Callable[[Trigger], bool] | None = None
+) -> ResponseOutcome | None:
+    """The first outcome of the first matching response template, for SimCell to confirm; an
+    acknowledgement (or an answer after ENDEX) once given is passed over, so the same template
+    then proposes the answer. `holds` tells whether a rule's `condition` holds now (without it,
+    none does)."""
     instrument = instrument_of(scenario, request.instrument)
     countries = team_countries(scenario)
     for template in scenario.responses:
         if not _template_fits(template, request, countries):
             continue
         for outcome in template.outcomes:
-            if _rule_holds(outcome.when, instrument, request):
+            if _done(outcome, request):
+                continue  # acknowledged already: the next rule that holds gives the answer
+            if _rule_holds(scenario, outcome.when, instrument, request, holds):
                 return outcome
     return None
+
+
+def _done(outcome: ResponseOutcome, request: RequestRun) -> bool:
+    if outcome.outcome is Outcome.ACKNOWLEDGED:
+        return request.reached(RequestStatus.ACKNOWLEDGED) is not None
+    return outcome.outcome is Outcome.AFTER_ENDEX and request.after_endex
 
 
 def _template_fits(template: Response, request: RequestRun, countries: Mapping[str, str]) -> bool:
@@ -363,7 +422,15 @@ def _template_fits(template: Response, request: RequestRun, countries: Mapping[s
     )
 
 
-def _rule_holds(rule: OutcomeRule, instrument: Instrument, request: RequestRun) -> bool:
+def _rule_holds(
+    scenario: Scenario,
+    rule: OutcomeRule,
+    instrument: Instrument,
+    request: RequestRun,
+    holds: Callable[[Trigger], bool] | None = None,
+) -> bool:
+    if rule.condition is not None and (holds is None or not holds(rule.condition)):
+        return False
     if rule.missing_required is not None and rule.missing_required != bool(
         missing_fields(instrument, request.fields)
     ):
@@ -381,4 +448,15 @@ def _rule_holds(rule: OutcomeRule, instrument: Instrument, request: RequestRun) 
         text = " ".join(str(f.value) for f in request.fields)
         if not any(mention in text for mention in rule.mentions_any):
             return False
-    return True
+    if not all(field_holds(test, request.field(test.field)) for test in rule.fields):
+        return False
+    if rule.received is not None and rule.received not in received(scenario, request):
+        return False
+    return not any(_rule_holds(scenario, other, instrument, request, holds) for other in rule.unless)
+
+
+def received(scenario: Scenario, request: RequestRun) -> frozenset[Receipt]:
+    """When the request reached the receiving country, in its calendar (`server.core.calendar`)."""
+    sent = request.reached(RequestStatus.SENT)
+    found = scenario.agency(request.target_agency)
+    return receipt(scenario, found[0] if found else None, 0.0 if sent is None else sent)

@@ -74,6 +74,8 @@ class TriggerKind(StrEnum):
     ANY_OF = "any_of"
     NOT = "not"
     MANUAL = "manual"
+    NOT_BEFORE = "not_before"
+    CHARACTER = "character"
 
 
 class Outcome(StrEnum):
@@ -81,6 +83,10 @@ class Outcome(StrEnum):
     PARTIAL = "executed_partial"
     EXECUTED = "executed"
     REFUSED = "refused"
+    ACKNOWLEDGED = "acknowledged"
+    """Receipt acknowledged with the text; the answer is still to come (SimCell writes it)."""
+    AFTER_ENDEX = "answer_after_endex"
+    """Acknowledged: the answer arrives after ENDEX (recorded on the request for the debrief)."""
 
 
 class MetricKind(StrEnum):
@@ -137,6 +143,21 @@ class Country:
     composition: tuple[Seat, ...] = ()
     team_model: TeamModel | None = None
     """How this country plays (`server.core.team_models`); None: the exercise's `team_model`."""
+    calendar: OfficeCalendar | None = None
+    """When this country's offices work (SimCell rules on the time of receipt); None: always."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeCalendar:
+    """A country's working time, in exercise time (`server.core.calendar`)."""
+
+    opens: int = 8 * 3600
+    """Seconds after midnight."""
+    closes: int = 17 * 3600
+    workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    """Weekdays the offices are open, 0 for Monday."""
+    holidays: frozenset[int] = frozenset()
+    """Simulated days that are public holidays there: 1 for D1, 2 for D2 ..."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +212,8 @@ class ClockSpec:
     speed: float = 1.0
     end: int | None = None
     """Simulated time of ENDEX, when known."""
+    d1_weekday: int = 0
+    """The weekday of D1, 0 for Monday to 6 for Sunday (`server.core.calendar`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +417,97 @@ class Trigger:
     inject: str | None = None
     of: tuple[Trigger, ...] = ()
     delay: Delay | None = None
+    subject: str | None = None
+    """An action trigger: the action's subject (what it was about)."""
+    count: int = 1
+    """An action trigger: holds once this many such actions were taken."""
+    apart: int | None = None
+    """An action trigger: holds once one such action is taken more than this many seconds after
+    the first (the first and the last of them that far apart)."""
+    test: RequestTest | None = None
+    """A request trigger: what the request's fields, answer or refusal must say."""
+    character: CharacterTest | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldTest:
+    """What one field of a request form must hold; every given test must pass."""
+
+    field: str
+    equals: str | None = None
+    """The value as text (an enum's choice, `true`/`false`, a number)."""
+    includes_any: frozenset[str] = frozenset()
+    """A multiselect or entities field: one of these chosen (an enum or text: equal to one)."""
+    contains: str | None = None
+    """A text field: contains this, ignoring case."""
+    min_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTest:
+    """What a request trigger looks at besides instrument, teams and state."""
+
+    fields: tuple[FieldTest, ...] = ()
+    answer_contains: str | None = None
+    """The answer (or a refusal's text) contains this, ignoring case."""
+    ground: str | None = None
+    """The refusal ground."""
+    urgent: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterTest:
+    """A character's state now; every given test must hold."""
+
+    character: str
+    trust_below: int | None = None
+    trust_at_least: int | None = None
+    status: str | None = None
+    safety: str | None = None
+    location: str | None = None
+
+
+class Recipients(StrEnum):
+    """Audiences computed when an inject is released (`Inject.to_teams`)."""
+
+    HOLDING = "holding"
+    """The teams holding an artefact."""
+    REQUESTED = "requested"
+    """The teams that sent a request (a request trigger says which)."""
+    REFUSED = "refused"
+    """The teams a request was refused to."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsAtRelease:
+    kind: Recipients
+    artefact: str | None = None
+    request: Trigger | None = None
+    """For `requested` and `refused`: which requests (instrument, from, to, state)."""
+
+
+class ArtefactCondition(StrEnum):
+    INTACT = "intact"
+    DEGRADED = "degraded"
+    DESTROYED = "destroyed"
+    MOVED = "moved"
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What an inject's release changes in the case: an artefact's or a character's state."""
+
+    artefact: str | None = None
+    condition: ArtefactCondition | None = None
+    character: str | None = None
+    trust: int = 0
+    """Added to the character's trust (kept within 0..10)."""
+    status: str | None = None
+    safety: str | None = None
+    location: str | None = None
+    """Where the artefact or the character is now."""
+    note: str = ""
+    """What the holders read beside the artefact (the laptop was wiped ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +536,12 @@ class Inject:
     expected_actions: tuple[str, ...] = ()
     objectives: frozenset[str] = frozenset()
     characters: frozenset[str] = frozenset()
+    scope: bool = False
+    """`scope: team`: the trigger must hold for one team on its own (every part by that team),
+    and the inject goes to that team only (`server.core.conditions`)."""
+    to_teams: TeamsAtRelease | None = None
+    """The teams it goes to, computed at release (the roles of `audience`'s `*` entry)."""
+    effects: tuple[Effect, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +554,24 @@ class OutcomeRule:
     includes_any: frozenset[str] = frozenset()
     min_length: int | None = None
     mentions_any: frozenset[str] = frozenset()
+    fields: tuple[FieldTest, ...] = ()
+    received: Receipt | None = None
+    """When the request reached the receiving country (its `calendar`)."""
+    unless: tuple[OutcomeRule, ...] = ()
+    """`not`: none of these may hold."""
+    condition: Trigger | None = None
+    """A condition of the trigger language on the play so far (an action taken, a character's
+    state ...): it must hold when SimCell answers."""
+
+
+class Receipt(StrEnum):
+    """The time a request is received, in the receiving country's calendar."""
+
+    OFFICE_HOURS = "office_hours"
+    OUT_OF_HOURS = "out_of_hours"
+    """Outside office hours, on a weekend or on a holiday."""
+    WEEKEND = "weekend"
+    HOLIDAY = "holiday"
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,6 +581,8 @@ class ResponseOutcome:
     text: str
     delay: Delay | None = None
     releases: tuple[str, ...] = ()
+    answer_delayed: bool = False
+    """The answer's text arrives after `delay` too, with what it releases (not at once)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,22 @@
 
 The server asks `next_wake` when to look again and, when that time has come, submits the
 SYSTEM command `Advance`; `advance` then says what is due: inject releases (one after the
-other, as a release may trigger the next), deadline warnings of requests, and artefacts an
-answer releases after a delay. Whatever instance submits it, compare-and-append makes each
-of these happen once.
+other, as a release may trigger the next) with their audiences worked out at release and their
+effects on the case, deadline warnings of requests, SimCell answers that arrive later, and
+artefacts an answer releases after a delay. Whatever instance submits it, compare-and-append
+makes each of these happen once.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from server.core.characters import reactions_to
-from server.core.events import ArtefactReleased, Event, InjectReleased, RequestDeadlineWarned
+from server.core.effects import as_released, effects_of, world_of
+from server.core.events import ArtefactReleased, Event, InjectReleased, RequestAnswered, RequestDeadlineWarned
 from server.core.injects import InjectRun, due, due_time, next_due
 from server.core.requests import next_warning, warnings_due
+from server.core.signatures import signature
 from server.core.state import Exercise, apply
 
 
@@ -20,9 +25,9 @@ def advance(state: Exercise, now: float) -> list[Event]:
     sim_now = state.clock.sim_at(now)
     morning = state.scenario.clock.morning
     events: list[Event] = []
-    while found := due(_msel(state), sim_now, morning, state.facts):  # a release may make
-        run = state.injects[found[0]]  # another inject due; each releases a planned one, so it ends
-        planned = due_time(run, _msel(state), sim_now, morning, state.facts)
+    while found := due(_msel(state), sim_now, morning, state.facts, world_of(state)):  # a release may
+        run = state.injects[found[0]]  # make another inject due; each releases a planned one, so it ends
+        planned = due_time(run, _msel(state), sim_now, morning, state.facts, world_of(state))
         release = InjectReleased(
             inject=run.id,
             title=run.title,
@@ -34,15 +39,25 @@ def advance(state: Exercise, now: float) -> list[Event]:
             sim_time=sim_now if planned is None else planned,
             reason="trigger" if run.trigger is not None else "time",
         )
+        release = as_released(state, release, sim_now)
         state = apply(state, release)
         events.append(release)
-        for changed in reactions_to(state, run.id):
+        for changed in [*reactions_to(state, run.id), *effects_of(state, run.id, release.sim_time)]:
             state = apply(state, changed)
             events.append(changed)
-    for request in state.facts.in_flight.values():
+    for request in list(state.facts.in_flight.values()):
         for warning in warnings_due(request, sim_now):
             assert request.due_at is not None
             events.append(RequestDeadlineWarned(request.id, warning, request.due_at, sim_now))
+        answer = request.scheduled
+        if answer is not None and answer.answer_at <= sim_now:  # what it releases comes with it
+            at, signed = answer.answer_at, signature(state, request, answer.by)
+            answered = RequestAnswered(
+                request.id, answer.by, answer.text, answer.partial, answer.releases, at, at
+            )
+            answered = replace(answered, by_name=signed.name, by_agency=signed.agency)
+            state = apply(state, answered)
+            events.append(answered)
     for pending in state.pending:
         if pending.sim_time <= sim_now:
             events.append(
@@ -55,8 +70,9 @@ def next_wake(state: Exercise, now: float) -> float | None:
     """The simulated time of the next thing due, if any; `advance` is due when it has passed."""
     sim_now = state.clock.sim_at(now)
     times = [
-        next_due(_msel(state), sim_now, state.scenario.clock.morning, state.facts),
+        next_due(_msel(state), sim_now, state.scenario.clock.morning, state.facts, world_of(state)),
         *(next_warning(request) for request in state.facts.in_flight.values()),
+        *(r.scheduled.answer_at for r in state.facts.in_flight.values() if r.scheduled is not None),
         *(pending.sim_time for pending in state.pending),
     ]
     found = [t for t in times if t is not None]
@@ -65,10 +81,11 @@ def next_wake(state: Exercise, now: float) -> float | None:
 
 def is_due(state: Exercise, now: float) -> bool:
     """Whether `advance` would do something now."""
-    if due(_msel(state), state.clock.sim_at(now), state.scenario.clock.morning, state.facts):
+    sim_now = state.clock.sim_at(now)
+    if due(_msel(state), sim_now, state.scenario.clock.morning, state.facts, world_of(state)):
         return True
     wake = next_wake(state, now)
-    return wake is not None and wake <= state.clock.sim_at(now)
+    return wake is not None and wake <= sim_now
 
 
 def _msel(state: Exercise) -> dict[str, InjectRun]:

@@ -27,12 +27,12 @@ from server.core.facts import Facts
 from server.core.feed import Feed, Thread, thread_of
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
-from server.core.records import FeedItem, Release, Taken
+from server.core.records import ArtefactState, FeedItem, Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 6
+FORMAT = 7
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -77,6 +77,8 @@ class Captured:
     in_flight: tuple[str, ...]
     """`Facts`: kept, so that a load need not work them out again from every request."""
     evaluation: CapturedEvaluation
+    artefact_states: tuple[tuple[str, ArtefactState], ...] = ()
+    """Artefacts injects changed."""
 
 
 def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
@@ -105,6 +107,7 @@ def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
         firsts=tuple(state.facts.firsts.items()),
         in_flight=tuple(state.facts.in_flight),
         evaluation=capture_evaluation(state.evaluation),
+        artefact_states=tuple(state.artefact_states.items()),
     )
 
 
@@ -143,6 +146,7 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
             Map((team.id, team.country) for team in captured.teams),
         ),
         evaluation=restore_evaluation(captured.evaluation),
+        artefact_states=Map(captured.artefact_states),
     )
 
 

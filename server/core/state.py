@@ -16,7 +16,17 @@ from server.core.events import Event, ExerciseCreated
 from server.core.exercise import Exercise, Participant, Status, teams_of
 from server.core.facts import Facts
 from server.core.feed import Feed
-from server.core.fold import Handler, casefile, evaluation, lifecycle, messages, msel, requests, roster
+from server.core.fold import (
+    Handler,
+    casefile,
+    effects,
+    evaluation,
+    lifecycle,
+    messages,
+    msel,
+    requests,
+    roster,
+)
 from server.core.injects import plan
 from server.core.ordered import Ordered
 from server.core.records import FeedItem, Release, Taken
@@ -42,6 +52,7 @@ HANDLERS: dict[type, Handler] = {
     **requests.HANDLERS,
     **casefile.HANDLERS,
     **evaluation.HANDLERS,
+    **effects.HANDLERS,
 }
 
 

@@ -6,11 +6,13 @@ client that starts from a snapshot and one that replayed the log show the same t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
+from server.core.effects import holds_now
 from server.core.evaluation import participant_view, staff_view
 from server.core.feed import thread_of
 from server.core.injects import InjectRun, InjectStatus, stand_in_time
@@ -75,6 +77,15 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     shown["feed"] = [feed_item(item) for item in latest]
     shown["feed_older"] = older
     shown["case_file"].extend(_released_artefacts(state, viewer, {item["id"] for item in shown["case_file"]}))
+    for item in shown["case_file"]:  # what injects made of them (`server.core.effects`)
+        if (changed := state.artefact_states.get(item["id"])) is not None:
+            item["condition"] = {
+                "state": changed.condition,
+                "note": changed.note,
+                "sim_time": changed.sim_time,
+            }
+            if changed.location is not None:
+                item["condition"]["location"] = changed.location
     older_injects, injects = _latest(
         (state.injects[i] for i in _backwards(state.released)),
         lambda run: can_see(viewer, run.audience),
@@ -111,6 +122,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
                 "trust": state.characters[character.id].trust,
                 "status": state.characters[character.id].status,
                 "safety": state.characters[character.id].safety,
+                "location": state.characters[character.id].location,
             }
             for character in state.scenario.characters
         ]
@@ -311,9 +323,13 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "warned": list(request.warned),
         "answer": request.answer,
         "ground": request.ground,
+        **({"answer_after_endex": True} if request.after_endex else {}),
     }
+    if viewer.staff and request.scheduled is not None:
+        shown["answer_scheduled_at"] = request.scheduled.answer_at
     if viewer.staff and request.simcell:
-        proposal = propose(state.scenario, request)
+        # a view has no clock reading: a rule's condition is judged on what has happened so far
+        proposal = propose(state.scenario, request, holds_now(state, math.inf))
         shown["proposal"] = (
             None
             if proposal is None

@@ -17,6 +17,10 @@ Rules:
 - evaluation (observations, the improvement plan): staff; a questionnaire opened or closed:
   everyone (the stations show its form); a named answer: its author (so their station knows
   they answered), an anonymous one: staff;
+- an artefact an inject changed (degraded, destroyed, moved): the teams holding it then (the
+  event names them);
+- SimCell's answer scheduled for later: staff (the requesting team sees the answer when it
+  comes); an answer promised for after ENDEX: the request's audience;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -34,6 +38,9 @@ from server.core.events import (
     ActionFlagged,
     ActionTaken,
     AnnouncementMade,
+    AnswerDeferred,
+    AnswerScheduled,
+    ArtefactChanged,
     ArtefactReleased,
     ArtefactShared,
     CharacterChanged,
@@ -133,8 +140,12 @@ def audience(state: Exercise, event: Event) -> Audience:
             | RequestDeadlineWarned()
         ):
             return state.requests[event.request].audience(sent=True)
-        case ArtefactReleased():
+        case ArtefactReleased() | ArtefactChanged():
             return event.audience
+        case AnswerScheduled():
+            return Audience.staff_only()
+        case AnswerDeferred():
+            return state.requests[event.request].audience(sent=True)
         case ActionTaken() | ControlMessagePosted() | MentorPrompted():
             return Audience.team(event.team)
         case DirectMessagePosted():

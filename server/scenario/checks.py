@@ -25,6 +25,7 @@ from server.core.scenario import (
 )
 from server.core.simtime import format_sim_time
 from server.core.team_models import model_of, team_specs
+from server.scenario.condition_checks import check_conditions
 from server.scenario.fields import FieldReader
 from server.scenario.reach import describe, named, reachable, senders, takers
 from server.scenario.source import suggestion
@@ -45,6 +46,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _requests(reader, scenario)
     _responses(reader, scenario)
     _artefacts(reader, scenario)
+    check_conditions(reader, scenario)
 
 
 def known_ids(scenario: Scenario) -> dict[str, set[str]]:

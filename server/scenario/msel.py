@@ -95,9 +95,22 @@ def describe_trigger(trigger: Trigger | None) -> str:
             return f"at {format_sim_time(trigger.at or 0)}{delay}"
         case TriggerKind.REQUEST:
             route = f"{trigger.source or '*'}→{trigger.target or '*'}"
-            return f"{trigger.instrument} {route} {trigger.state}{delay}"
+            tested = " (tested)" if trigger.test else ""
+            return f"{trigger.instrument} {route} {trigger.state}{tested}{delay}"
         case TriggerKind.ACTION:
-            return f"action {trigger.action}{' by ' + trigger.team if trigger.team else ''}{delay}"
+            more = f" about {trigger.subject}" if trigger.subject else ""
+            more += f" {trigger.count} times" if trigger.count > 1 else ""
+            more += f", first to last over {trigger.apart // 60} min" if trigger.apart else ""
+            return f"action {trigger.action}{more}{' by ' + trigger.team if trigger.team else ''}{delay}"
+        case TriggerKind.NOT_BEFORE:
+            return f"not before {format_sim_time(trigger.at or 0)}"
+        case TriggerKind.CHARACTER:
+            test = trigger.character
+            said = [] if test is None else [
+                f"{key} {value}" for key in ("trust_below", "trust_at_least", "status", "safety", "location")
+                if (value := getattr(test, key)) is not None
+            ]  # fmt: skip
+            return f"character {test.character if test else ''} {', '.join(said)}".strip()
         case TriggerKind.INJECT:
             return f"after {trigger.inject}{delay}"
         case TriggerKind.DEADLINE_MISSED:

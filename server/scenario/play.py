@@ -16,18 +16,20 @@ from server.core.scenario import (
     Objective,
     Outcome,
     OutcomeRule,
+    Receipt,
     Response,
     ResponseOutcome,
     Trigger,
     TriggerKind,
 )
-from server.scenario.fields import FieldReader, parse_audience
+from server.scenario.conditions import ConditionReader
+from server.scenario.fields import parse_audience
 from server.scenario.source import suggestion
 
 TRIGGER_KEYS = {k.value for k in TriggerKind} - {"manual"}
 
 
-class PlayReader(FieldReader):
+class PlayReader(ConditionReader):
     def audience(self, value: Any, path: str) -> InjectAudience:
         """`all`, `staff`, or `WES: police, prosecutor; KAL; *: mentor` (team: roles; ...)."""
         try:
@@ -81,12 +83,14 @@ class PlayReader(FieldReader):
             self.ref(f"{where}.inject", "inject", raw.get("inject"))
             trigger = Trigger(kind, inject=raw.get("inject"), delay=delay)
         elif kind is TriggerKind.ACTION:
-            raw = self.map(body, where, {"action", "team"}, {"action"}) or {}
-            self.ref(f"{where}.action", "action", raw.get("action"))
-            self.ref(f"{where}.team", "party", raw.get("team"))
-            trigger = Trigger(kind, action=raw.get("action"), team=raw.get("team"), delay=delay)
+            trigger = self.action_trigger(body, where, delay)
+        elif kind is TriggerKind.NOT_BEFORE:
+            trigger = Trigger(kind, at=self.sim_time(body, where), delay=delay)
+        elif kind is TriggerKind.CHARACTER:
+            trigger = self.character_trigger(body, where, delay)
         elif kind is TriggerKind.REQUEST:
-            raw = self.map(body, where, {"instrument", "from", "to", "state"}, {"instrument", "state"}) or {}
+            keys = {"instrument", "from", "to", "state", "fields", "answer_contains", "ground", "urgent"}
+            raw = self.map(body, where, keys, {"instrument", "state"}) or {}
             self.ref(f"{where}.instrument", "instrument", raw.get("instrument"))
             self.ref(f"{where}.from", "party", raw.get("from"))
             self.ref(f"{where}.to", "receiver", raw.get("to"))
@@ -97,6 +101,7 @@ class PlayReader(FieldReader):
                 target=raw.get("to"),
                 state=None if raw.get("state") is None else str(raw.get("state")),
                 delay=delay,
+                test=self.request_test(raw, where),
             )
         else:  # deadline_missed
             raw = self.map(body, where, {"at", "unless"}, {"at", "unless"}) or {}
@@ -108,7 +113,7 @@ class PlayReader(FieldReader):
     def inject(self, value: Any, path: str) -> Inject | None:
         keys = {"id", "title", "body", "body_file", "channel", "from", "to", "at", "trigger", "delay",
                 "releases", "notes", "expected_actions", "objectives", "characters",
-                "stand_in_for", "roleplay", "roleplay_file"}  # fmt: skip
+                "stand_in_for", "roleplay", "roleplay_file", "scope", "to_teams", "effects"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "title", "channel", "from", "to"})
         if data is None:
             return None
@@ -134,9 +139,29 @@ class PlayReader(FieldReader):
                 expected_actions=expected,
                 objectives=frozenset(self.refs_of(data.get("objectives"), f"{path}.objectives", "objective")),
                 characters=frozenset(self.refs_of(data.get("characters"), f"{path}.characters", "character")),
+                scope=self._scope(data, path),
+                to_teams=self.to_teams(data.get("to_teams"), f"{path}.to_teams"),
+                effects=self.effects(data.get("effects"), f"{path}.effects"),
             ),
             path,
         )
+
+    def _scope(self, data: dict[str, Any], path: str) -> bool:
+        if "scope" not in data:
+            return False
+        if data["scope"] != "team":
+            self.problem(
+                f"{path}.scope",
+                f"the only scope is team (the condition holds for one team), got {data['scope']!r}",
+            )
+            return False
+        if "trigger" not in data or data["trigger"] == "manual":
+            self.problem(f"{path}.scope", "scope: team needs a trigger that can hold for one team")
+        if "to_teams" in data:
+            self.problem(
+                f"{path}.to_teams", "scope: team sends the inject to the team it held for; leave out to_teams"
+            )
+        return True
 
     def _stand_in_for(self, data: dict[str, Any], path: str) -> str | None:
         if "stand_in_for" not in data:
@@ -160,9 +185,15 @@ class PlayReader(FieldReader):
         outcomes = []
         for i, item in enumerate(self.seq(data, "outcomes", f"{path}.outcomes", required=True)):
             where = f"{path}.outcomes[{i}]"
-            raw = self.map(item, where, {"when", "outcome", "text", "delay", "releases"}, {"outcome", "text"})
+            keys = {"when", "outcome", "text", "delay", "releases", "answer_delayed"}
+            raw = self.map(item, where, keys, {"outcome", "text"})
             if raw is None:
                 continue
+            delayed = self.boolean(raw.get("answer_delayed"), f"{where}.answer_delayed", False)
+            if delayed and "delay" not in raw:
+                self.problem(
+                    f"{where}.answer_delayed", "answer_delayed needs the delay the answer arrives after"
+                )
             outcomes.append(
                 self.at(
                     ResponseOutcome(
@@ -171,6 +202,7 @@ class PlayReader(FieldReader):
                         text=self.text(raw.get("text"), f"{where}.text"),
                         delay=self.delay(raw.get("delay"), f"{where}.delay"),
                         releases=self.refs_of(raw.get("releases"), f"{where}.releases", "artefact"),
+                        answer_delayed=delayed,
                     ),
                     where,
                 )
@@ -189,7 +221,8 @@ class PlayReader(FieldReader):
     def rule(self, value: Any, path: str) -> OutcomeRule:
         if value == "always":
             return OutcomeRule()
-        keys = {"missing_required", "urgent", "field", "includes_any", "min_length", "mentions_any"}
+        keys = {"missing_required", "urgent", "field", "includes_any", "min_length", "mentions_any",
+                "fields", "received", "not", "condition"}  # fmt: skip
         data = self.map(value, path, keys, set())
         if data is None:
             return OutcomeRule()
@@ -207,6 +240,29 @@ class PlayReader(FieldReader):
             if "min_length" not in data
             else self.integer(data["min_length"], f"{path}.min_length", 0),
             mentions_any=frozenset(self.refs_of(data.get("mentions_any"), f"{path}.mentions_any", "entity")),
+            fields=self.field_tests(data.get("fields"), f"{path}.fields"),
+            received=None
+            if "received" not in data
+            else self.enum(data["received"], f"{path}.received", Receipt),
+            unless=self._unless(data.get("not"), f"{path}.not"),
+            condition=None
+            if "condition" not in data
+            else self.trigger(data["condition"], f"{path}.condition"),
+        )
+
+    def _unless(self, value: Any, path: str) -> tuple[OutcomeRule, ...]:
+        """`not: {...}` (one rule) or `not: [{...}, {...}]` (none of them)."""
+        if value is None:
+            return ()
+        if value == "always" or value == {}:
+            self.problem(
+                path, "`not` of nothing never holds: say what must not be so, e.g. not: {urgent: true}"
+            )
+            return ()
+        rules = value if isinstance(value, list) else [value]
+        return tuple(
+            self.rule(rule, f"{path}[{i}]" if isinstance(value, list) else path)
+            for i, rule in enumerate(rules)
         )
 
     def request(self, value: Any, path: str) -> ExpectedRequest | None:

@@ -39,7 +39,7 @@ from server.core.scenario import (
     Visibility,
 )
 from server.core.simtime import HOUR, MINUTE
-from server.scenario.fields import FieldReader
+from server.scenario.conditions import ConditionReader
 from server.scenario.source import suggestion
 
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -47,9 +47,9 @@ FIELD_TYPES = frozenset({"text", "bool", "number", "date", "enum", "multiselect"
 VERBS = frozenset({"issue", "draft", "validate", "receive", "answer", "act"})
 
 
-class WorldReader(FieldReader):
+class WorldReader(ConditionReader):
     def clock(self, value: Any) -> ClockSpec:
-        data = self.map(value, "clock", {"start", "morning", "speed", "end"}, set())
+        data = self.map(value, "clock", {"start", "morning", "speed", "end", "d1_weekday"}, set())
         if data is None:
             return ClockSpec(0, 0)
         start = self.sim_time(data.get("start", "D1 08:30"), "clock.start")
@@ -67,11 +67,13 @@ class WorldReader(FieldReader):
         start = 8 * HOUR + 30 * MINUTE if start is None else start
         if end is not None and end <= start:
             self.problem("clock.end", "ENDEX must come after STARTEX")
-        return ClockSpec(start=start, morning=morning, speed=float(speed), end=end)
+        weekday = self.weekday(data.get("d1_weekday"), "clock.d1_weekday")
+        return ClockSpec(start=start, morning=morning, speed=float(speed), end=end, d1_weekday=weekday)
 
     def country(self, value: Any, path: str) -> Country | None:
         keys = {"id", "name", "route_role", "blocs", "treaties", "eio_participant", "language",
-                "legal_profile", "agencies", "composition", "team_model", "units"}  # fmt: skip
+                "legal_profile", "agencies", "composition", "team_model", "units",
+                "calendar"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "route_role"})
         if data is None:
             return None
@@ -98,6 +100,7 @@ class WorldReader(FieldReader):
                 team_model=self.enum(data.get("team_model"), f"{path}.team_model", TeamModel, None)
                 if "team_model" in data
                 else None,
+                calendar=self.calendar(data.get("calendar"), f"{path}.calendar"),
             ),
             path,
         )

@@ -33,6 +33,8 @@ from server.core.errors import DomainError
 from server.core.events import (
     ActionFlagged,
     ActionTaken,
+    AnswerScheduled,
+    ArtefactChanged,
     ControlMessagePosted,
     Event,
     FeedbackGiven,
@@ -487,3 +489,17 @@ def test_what_evaluation_writes_reaches_no_participant_but_a_named_answers_autho
     assert checked >= 20
     for viewer in participants:
         assert set(snapshot(STATES["running"], viewer)["evaluation"]) == {"questionnaires"}
+
+
+def test_what_injects_change_and_simcell_schedules_reaches_whom_it_should() -> None:
+    # Issue 12, items 4 and 8: an artefact changed is seen by the teams holding it (the event
+    # names them), SimCell's answer on its way by staff only.
+    state = STATES["running"]
+    changed = ArtefactChanged("A-NOR-AD", "destroyed", "taken down", None, "T-05", Audience.team("NOR"), 0.0)
+    scheduled = AnswerScheduled("R-1", VIEWERS["simcell"].participant, "Records.", False, (), 100.0, 0.0)
+    for actor in ACTORS:
+        viewer = VIEWERS[actor]
+        assert can_see(viewer, audience(state, changed)), actor  # NOR's roles and staff
+        assert can_see(viewer, audience(state, scheduled)) is viewer.staff, actor
+    sud = Viewer("P9999", "SUD", "police", False)
+    assert not can_see(sud, audience(state, changed))

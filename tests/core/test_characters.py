@@ -59,7 +59,14 @@ def test_control_records_a_reaction(play: Run) -> None:
     assert (play.state.characters["CH-ION"].trust, play.state.characters["CH-ION"].status) == (4, "sheltered")
     assert audience(play.state, changed) == Audience.staff_only()
     assert snapshot(play.state, play.viewer("Dana"))["characters"] == [
-        {"id": "CH-ION", "name": "Ion P.", "trust": 4, "status": "sheltered", "safety": "unknown"}
+        {
+            "id": "CH-ION",
+            "name": "Ion P.",
+            "trust": 4,
+            "status": "sheltered",
+            "safety": "unknown",
+            "location": "",
+        }
     ]
     assert "characters" not in snapshot(play.state, play.viewer("Anna"))
 

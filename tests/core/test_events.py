@@ -14,6 +14,9 @@ from server.core.events import (
     ActionFlagged,
     ActionTaken,
     AnnouncementMade,
+    AnswerDeferred,
+    AnswerScheduled,
+    ArtefactChanged,
     ArtefactReleased,
     ArtefactShared,
     CharacterChanged,
@@ -173,6 +176,10 @@ EXAMPLES: list[Event] = [
     SharingFlagged("A-1", "P0006", "nl", "be", "handling code H3: not to be passed on"),
     JointTeamFormed("JIT-1", ("be", "nl"), 40_000.0),
     CharacterChanged("CH-ION", 1, "lost_contact", "collected by Andrei", "scenario"),
+    CharacterChanged("CH-ION", 1, "lost_contact", "moved on", "scenario", safety="high", location="Port"),
+    ArtefactChanged("A-LAPTOP", "destroyed", "wiped", None, "I-20", Audience.team("nl"), 40_000.0),
+    AnswerScheduled("R-1", "P0003", "Records attached.", False, ("A-BANK",), 50_000.0, 40_000.0),
+    AnswerDeferred("R-1", "P0003", "The hearing is set for next month.", 40_000.0),
     DirectMessagePosted("P0006", "nl", "be", "Do you know SeaCrew?"),
     NoteWritten("P0004", "nl", 12, "Good separation.", 40_100.0),
     NoteWritten("P0005", None, None, "Calm start.", 40_200.0),
@@ -189,7 +196,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 55
+    assert len(EVENT_TYPES) == 58
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

@@ -220,3 +220,16 @@ def test_the_two_logs_differ_where_the_scenario_says(
     assert strong_ids - passive_ids >= {"I-06", "I-13", "I-18", "I-24"}
     assert passive_ids - strong_ids >= {"I-06b", "I-18b", "I-26b", "I-24b"}
     assert strong_ids & passive_ids >= {"I-01", "I-02", "I-30"}  # what happens whatever the teams do
+
+
+def test_the_consequences_change_the_case_of_a_passive_cohort_only(
+    strong_run: tuple[Cohort, list[str]], passive_run: tuple[Cohort, list[str]]
+) -> None:
+    # Issue 12, item 8: a victim lost, a child gone and money dissipated leave their mark on the
+    # case (the characters' state, the bank records), not only a message.
+    passive, strong = passive_run[0].run.state, strong_run[0].run.state
+    assert (passive.characters["CH-ION"].safety, passive.characters["CH-DARIA"].safety) == ("high_risk",) * 2
+    assert passive.characters["CH-DARIA"].trust < strong.characters["CH-DARIA"].trust
+    assert passive.artefact_states["A-KAL-BANK-01"].condition == "degraded"
+    assert "A-KAL-BANK-01" not in strong.artefact_states
+    assert strong.characters["CH-ION"].safety != "high_risk"

@@ -22,6 +22,7 @@ from server.core.events import Event, ExerciseCreated, plain, typed
 from server.core.facts import Facts
 from server.core.snapshots import FORMAT, Captured, capture, restore
 from server.core.state import Exercise, apply, fold
+from server.core.watch import watch_of
 from tests.core.test_playthrough import Cohort, flagship
 
 
@@ -86,7 +87,8 @@ def test_a_snapshot_of_another_format_is_refused() -> None:
 def test_the_facts_apply_keeps_are_those_of_the_requests_and_actions_at_any_seq(at: int) -> None:
     state = folded(min(at, len(played())))
     countries = {team.id: team.country for team in state.teams.values()}
-    assert state.facts == Facts.of(state.requests, state.actions, countries)
+    watch = watch_of(state.scenario)
+    assert state.facts == Facts.of(state.requests, state.actions, countries=countries, watch=watch)
 
 
 @settings(max_examples=20, deadline=None)

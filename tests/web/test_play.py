@@ -231,3 +231,45 @@ def test_control_sees_a_pending_stand_in_for_a_played_team_and_cancels_it(
     finally:
         people.close()
     assert people.problems == [], people.problems
+
+
+TIP_OFF = """  - id: T-08
+    title: "SeaCrew takes its advert down"
+    trigger: manual
+    channel: media
+    from: Norland Police cyber unit
+    to: "NOR: police"
+    body: "SeaCrew's advert went offline this morning."
+    effects:
+      - {artefact: A-NOR-AD, state: destroyed, note: "Only the screenshot in the file remains."}
+"""
+
+
+def test_a_tip_off_destroys_an_item_in_the_case_file_of_its_holders_only(
+    browser: Browser, web_server: ServerProcess
+) -> None:
+    # Issue 12, item 8: an inject changes an artefact; its holders see the new state at once.
+    yaml = (ROOT / "scenarios" / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("responses:\n", TIP_OFF + "responses:\n", 1)
+    people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": yaml}))
+    try:
+        console = people.open("Carl Controller")
+        nils = people.open("Nils Berg")
+        sara = people.open("Sara Costa")
+        start_exercise(console)
+        advert = nils.locator("#casefile [data-artefact='A-NOR-AD']")
+        expect(advert).to_have_count(1)
+        expect(advert.locator(".artefact-condition")).to_have_count(0)
+        console.get_by_role("button", name="Release now T-08").click()
+        expect(advert.locator(".artefact-condition")).to_contain_text("Destroyed at D1")
+        expect(advert.locator(".artefact-condition")).to_contain_text(
+            "Only the screenshot in the file remains."
+        )
+        expect(sara.locator("#casefile [data-artefact='A-NOR-AD']")).to_have_count(0)
+        nils.reload()  # the same from the welcome's snapshot
+        expect(nils.locator("#casefile [data-artefact='A-NOR-AD'] .artefact-condition")).to_contain_text(
+            "Destroyed"
+        )
+    finally:
+        people.close()
+    assert people.problems == [], people.problems

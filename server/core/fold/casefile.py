@@ -18,6 +18,7 @@ from server.core.events import (
 from server.core.exercise import Exercise, teams_of
 from server.core.fold import Handler
 from server.core.records import Release, Taken
+from server.core.watch import watch_of
 
 
 def _released(state: Exercise, event: ArtefactReleased) -> Exercise:
@@ -54,7 +55,11 @@ def _unchanged(state: Exercise, event: NoteWritten | SharingFlagged) -> Exercise
 
 def _action(state: Exercise, event: ActionTaken) -> Exercise:
     taken = Taken(event.action, event.participant, event.team, event.subject, event.sim_time, event.flags)
-    return replace(state, actions=state.actions.append(taken), facts=state.facts.action_taken(taken))
+    return replace(
+        state,
+        actions=state.actions.append(taken),
+        facts=state.facts.action_taken(taken, watch_of(state.scenario)),
+    )
 
 
 def _flagged(state: Exercise, event: ActionFlagged) -> Exercise:
@@ -64,7 +69,14 @@ def _flagged(state: Exercise, event: ActionFlagged) -> Exercise:
 
 
 def _character(state: Exercise, event: CharacterChanged) -> Exercise:
-    now = replace(state.characters[event.character], trust=event.trust, status=event.status)
+    was = state.characters[event.character]
+    now = replace(
+        was,
+        trust=event.trust,
+        status=event.status,
+        safety=was.safety if event.safety is None else event.safety,
+        location=was.location if event.location is None else event.location,
+    )
     return replace(state, characters=state.characters.set(event.character, now))
 
 

@@ -47,6 +47,7 @@ def _released(state: Exercise, event: InjectReleased) -> Exercise:
         run,
         title=event.title,
         body=event.body,
+        audience=event.audience,  # worked out at release (`server.core.conditions`)
         status=InjectStatus.RELEASED,
         released_at=event.sim_time,
         released_seq=state.seq + 1,

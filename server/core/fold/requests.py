@@ -23,6 +23,7 @@ from server.core.exercise import Exercise
 from server.core.fold import Handler
 from server.core.records import Release
 from server.core.requests import RequestRun, RequestStatus, Step
+from server.core.watch import watch_of
 
 
 def _step(
@@ -38,7 +39,7 @@ def _step(
     request = state.requests[request_id]
     history = (*request.history, Step(status, by, sim_time, note))
     moved = replace(request, status=status, history=history, **changes)
-    facts = state.facts.request_moved(moved, status, sim_time).request_now(moved)
+    facts = state.facts.request_moved(moved, status, sim_time, watch_of(state.scenario)).request_now(moved)
     return replace(state, requests=state.requests.set(request_id, moved), facts=facts)
 
 
@@ -57,7 +58,7 @@ def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
         history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
         cosigners=event.cosigners,
     )
-    facts = state.facts.request_moved(request, RequestStatus.DRAFT, event.sim_time)
+    facts = state.facts.request_moved(request, RequestStatus.DRAFT, event.sim_time, watch_of(state.scenario))
     return replace(state, requests=state.requests.set(request.id, request), facts=facts)
 
 
@@ -109,7 +110,9 @@ def _clarified(state: Exercise, event: RequestClarified) -> Exercise:
 
 def _answered(state: Exercise, event: RequestAnswered) -> Exercise:
     status = RequestStatus.PARTIALLY_ANSWERED if event.partial else RequestStatus.ANSWERED
-    answered = _step(state, event.request, status, event.by, event.sim_time, answer=event.text)
+    answered = _step(
+        state, event.request, status, event.by, event.sim_time, answer=event.text, scheduled=None
+    )
     source = Audience.team(answered.requests[event.request].source_team)
     later = tuple(Release(a, source, event.request, event.release_at) for a in event.releases)
     return replace(answered, pending=(*answered.pending, *later))

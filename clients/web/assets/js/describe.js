@@ -131,6 +131,12 @@ export function describe(model, entry) {
       return { title: `${data.request} ${kind.slice(8)} by ${signer()}` };
     case "artefact.released":
       return { title: `${data.artefact} released (${data.source})` };
+    case "artefact.changed":
+      return { title: `${data.artefact} ${data.condition} (${data.inject})`, detail: data.note || undefined };
+    case "request.answer_scheduled":
+      return { title: `${data.request}: SimCell's answer arrives at ${formatSim(data.answer_at)}`, detail: data.text };
+    case "request.answer_deferred":
+      return { title: `${data.request}: acknowledged by ${signer()}, answer after ENDEX`, detail: data.text };
     case "artefact.shared":
       return { title: `${data.artefact} shared ${teamName(model, data.from_team)} → ${teamName(model, data.to_team)} by ${who(data.by)}` };
     case "artefact.flagged":

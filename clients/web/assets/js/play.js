@@ -236,6 +236,15 @@ export function applyPlay(model, frame) {
     case "artefact.released":
       artefactArrives(model, data.artefact, { released_by: data.source, sim_time: data.sim_time });
       break;
+    case "artefact.changed": {
+      // an inject changed it (destroyed, degraded, moved): the holders see its new state
+      const item = model.caseFile[data.artefact];
+      const condition = { state: data.condition, note: data.note, sim_time: data.sim_time };
+      if (data.location !== null && data.location !== undefined) condition.location = data.location;
+      if (item) item.condition = condition;
+      else model.resync = true;
+      break;
+    }
     case "artefact.shared":
       if (model.me.staff || data.to_team === model.me.team || model.caseFile[data.artefact]) {
         artefactArrives(model, data.artefact, {

@@ -333,6 +333,10 @@ function renderCaseFile(ctx) {
   $("#casefile-empty").hidden = items.length > 0;
 }
 
+function capitalised(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
 function artefactCard(ctx, item, others) {
   const { model } = ctx;
   const id = `share-${item.id}`;
@@ -347,6 +351,7 @@ function artefactCard(ctx, item, others) {
       item.handling ? el("span", { class: `tag handling handling-${String(item.handling).toLowerCase()}`, title: "Handling code" }, `Handling ${item.handling}`) : null,
       item.evidential_status ? el("span", { class: `tag evidential ev-${item.evidential_status}` }, EVIDENTIAL[item.evidential_status] ?? words(item.evidential_status)) : null,
     ),
+    item.condition ? el("p", { class: `artefact-condition condition-${item.condition.state}` }, [`${capitalised(words(item.condition.state))} at ${formatSim(item.condition.sim_time)}`, item.condition.location ? `now at ${item.condition.location}` : "", item.condition.note].filter(Boolean).join(" · ")) : null,
     item.pending ? el("p", { class: "muted small" }, "Loading the item's text…") : el("p", { class: "text artefact-content" }, item.content ?? ""),
     el("p", { class: "muted small" }, [item.id, origin, item.sim_time !== undefined ? formatSim(item.sim_time) : ""].filter(Boolean).join(" · ")),
     others.length && !item.pending

@@ -1,0 +1,41 @@
+"""The calendar of the simulated days: weekdays, public holidays and office hours per country.
+
+Simulated time counts seconds from D1 00:00 (`server.core.simtime`); the scenario says which
+weekday D1 is (`clock.d1_weekday`, Monday by default) and, per country, when its offices work
+(`OfficeCalendar`: opening hours, working weekdays, public holidays as day numbers). A SimCell
+rule can then answer a request received on a Saturday, a holiday or at night like a real office
+would (`server.core.requests.propose`). Office hours are read in exercise time.
+"""
+
+from __future__ import annotations
+
+from server.core.scenario import Country, Receipt, Scenario
+from server.core.simtime import DAY
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def day_number(sim_time: float) -> int:
+    """1 for D1, 2 for D2 ..."""
+    return int(sim_time) // DAY + 1
+
+
+def weekday(scenario: Scenario, sim_time: float) -> int:
+    """The weekday of a simulated time, 0 for Monday."""
+    return (scenario.clock.d1_weekday + day_number(sim_time) - 1) % 7
+
+
+def receipt(scenario: Scenario, country: Country | None, sim_time: float) -> frozenset[Receipt]:
+    """What a time of receipt is in `country`: within office hours, or out of hours (and then
+    also a weekend or a holiday when it is one). A country without a calendar is always open."""
+    calendar = None if country is None else country.calendar
+    if calendar is None:
+        return frozenset({Receipt.OFFICE_HOURS})
+    found: set[Receipt] = set()
+    if weekday(scenario, sim_time) not in calendar.workdays:
+        found.add(Receipt.WEEKEND)
+    if day_number(sim_time) in calendar.holidays:
+        found.add(Receipt.HOLIDAY)
+    if not found and calendar.opens <= int(sim_time) % DAY < calendar.closes:
+        return frozenset({Receipt.OFFICE_HOURS})
+    return frozenset({*found, Receipt.OUT_OF_HOURS})
