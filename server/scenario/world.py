@@ -382,7 +382,7 @@ class WorldReader(FieldReader):
 
     def artefact(self, value: Any, path: str) -> Artefact | None:
         keys = {"id", "title", "kind", "owner", "visible_to", "status", "handling", "content", "content_file",
-                "mentions", "discovery"}  # fmt: skip
+                "mentions", "discovery", "key", "question"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "title", "kind", "owner", "visible_to", "status"})
         if data is None:
             return None
@@ -411,6 +411,8 @@ class WorldReader(FieldReader):
                 content=self.long_text(data, "content", path),
                 mentions=frozenset(self.refs_of(data.get("mentions"), f"{path}.mentions", "entity")),
                 discovery=tuple(discovery),
+                key=self.boolean(data.get("key"), f"{path}.key", bool(data.get("question"))),
+                question=self.text(data.get("question"), f"{path}.question", required=False),
             ),
             path,
         )
