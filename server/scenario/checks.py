@@ -6,7 +6,8 @@
 - instruments are used only between countries where they are available;
 - roles can issue what the scenario expects of them, and drafts have someone to co-sign them;
 - SimCell templates look at fields the instrument has, and always end in an answer;
-- no artefact is kept from everyone forever.
+- no artefact is kept from everyone forever;
+- metrics can be computed and measure an objective (`metric_checks`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from server.core.scenario import (
 )
 from server.core.simtime import format_sim_time
 from server.scenario.fields import FieldReader
+from server.scenario.metric_checks import check_metrics
 from server.scenario.source import suggestion
 
 _SECTIONS = (
@@ -42,6 +44,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _requests(reader, scenario)
     _responses(reader, scenario)
     _artefacts(reader, scenario)
+    check_metrics(reader, scenario)
 
 
 def known_ids(scenario: Scenario) -> dict[str, set[str]]:

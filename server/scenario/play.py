@@ -9,6 +9,7 @@ from server.core.requests import RequestStatus
 from server.core.scenario import (
     Branch,
     Channel,
+    Delay,
     ExpectedRequest,
     Happening,
     HappeningKind,
@@ -326,6 +327,19 @@ class PlayReader(FieldReader):
         if within is not None and within.anchor is not None:
             self.problem(f"{path}.within", "expected a duration like PT30M, not a time of day")
         teams = self.refs_of(data.get("teams"), f"{path}.teams", "team")
+        return self.at(self._metric(data, kind, path, state, of, then, within, teams), path)
+
+    def _metric(
+        self,
+        data: dict[str, Any],
+        kind: MetricKind,
+        path: str,
+        state: str,
+        of: tuple[Happening, ...],
+        then: Happening | None,
+        within: Delay | None,
+        teams: tuple[str, ...],
+    ) -> Metric:
         return Metric(
             id=self.identifier(data.get("id"), f"{path}.id"),
             name=self.text(data.get("name"), f"{path}.name"),
