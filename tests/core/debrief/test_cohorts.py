@@ -129,7 +129,7 @@ def test_knowledge_diffusion_shows_what_the_destination_learned_and_when(
     assert action_day is not None and action_day.lag == 15 * HOUR
     # Overall: who knew what by the end.
     assert sum(len(s.arrivals) for s in strong.diffusion.spreads) == 42
-    assert sum(len(s.arrivals) for s in passive.diffusion.spreads) == 29
+    assert sum(len(s.arrivals) for s in passive.diffusion.spreads) == 28
     assert [s.artefact.id for s in strong.diffusion.key] == [
         "A-YELLOW-HIT",
         "A-VAR-REGISTRY",
