@@ -38,6 +38,9 @@ class RequestRow:
     drafted: float
     sent: float | None
     acknowledged: float | None
+    responded: float | None
+    """The receiving side's first sign of life: an acknowledgement, a question, an answer or a
+    refusal (what "time to acknowledge" measures)."""
     answered: float | None
     """When it was answered (fully or partly) or refused."""
     clarifications: int
@@ -55,7 +58,7 @@ class RequestRow:
 
     @property
     def to_acknowledge(self) -> float | None:
-        return _since(self.sent, self.acknowledged or self.answered)
+        return _since(self.sent, self.responded)
 
     @property
     def to_answer(self) -> float | None:
@@ -174,6 +177,14 @@ def _row(played: Played, request: RequestRun) -> RequestRow:
         drafted=request.history[0].sim_time,
         sent=sent,
         acknowledged=request.reached(S.ACKNOWLEDGED),
+        responded=min(
+            (
+                t
+                for s in (S.ACKNOWLEDGED, S.CLARIFICATION_REQUESTED, *_ANSWERS)
+                if (t := request.reached(s)) is not None
+            ),
+            default=None,
+        ),
         answered=answered,
         clarifications=sum(1 for step in request.history if step.status is S.CLARIFICATION_REQUESTED),
         ground=request.ground if request.status is S.REFUSED else "",
