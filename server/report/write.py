@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from server.core.debrief import Debrief
 from server.report.html import html
@@ -27,6 +29,17 @@ def render(debrief: Debrief, format: str, team: str | None = None) -> bytes:
 
 def file_name(exercise: str, format: str, team: str | None = None) -> str:
     return f"{exercise}-{'team-' + team if team else 'exercise'}.{format}"
+
+
+def zip_reports(debrief: Debrief) -> bytes:
+    """Every report of `write_reports` in one ZIP archive (the console's Report button)."""
+    out = BytesIO()
+    exercise = debrief.played.state.id
+    with ZipFile(out, "w", ZIP_DEFLATED) as archive:
+        for team in (None, *debrief.teams):
+            for format in FORMATS:
+                archive.writestr(file_name(exercise, format, team), render(debrief, format, team))
+    return out.getvalue()
 
 
 def write_reports(
