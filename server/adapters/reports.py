@@ -20,7 +20,10 @@ from server.core.debrief.diffusion import key_question
 from server.report.write import FORMATS, file_name, render, zip_reports
 
 FORMAT_NAMES = (*FORMATS, "zip", "json")
-REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 """A report is a document, not a page of the app: no script at all, its own inline style."""
 
 
