@@ -57,15 +57,18 @@ def _section(section: Section, styles: StyleSheet1, small: ParagraphStyle) -> li
     story += [Paragraph(escape(line), styles["BodyText"]) for line in section.lines]
     story += [_drawing(chart) for chart in section.charts]
     table = section.table
-    rows = [[Paragraph(f"<b>{escape(h)}</b>", small) for h in table.header]]
-    rows += [[Paragraph(escape(shown(v)), small) for v in row] for row in table.rows[:TABLE_ROWS]]
+    width = WIDTH / len(table.header)
+    fits = int(width / (small.fontSize * 0.55))  # characters that fit on one line of a cell
+    rows: list[list[str | Paragraph]] = [[Paragraph(f"<b>{escape(h)}</b>", small) for h in table.header]]
+    rows += [[_cell(shown(v), fits, small) for v in row] for row in table.rows[:TABLE_ROWS]]
     if not table.rows:
         story.append(Paragraph("Nothing recorded.", styles["Italic"]))
-    grid = LongTable(rows, colWidths=[WIDTH / len(table.header)] * len(table.header), repeatRows=1)
+    grid = LongTable(rows, colWidths=[width] * len(table.header), repeatRows=1)
     grid.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#d0d7de")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f6f8fa")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTSIZE", (0, 0), (-1, -1), small.fontSize),
     ]))  # fmt: skip
     story.append(grid)
     if len(table.rows) > TABLE_ROWS:
@@ -75,6 +78,11 @@ def _section(section: Section, styles: StyleSheet1, small: ParagraphStyle) -> li
             )
         )
     return story
+
+
+def _cell(text: str, fits: int, style: ParagraphStyle) -> str | Paragraph:
+    """Short text as it is (cheap); longer text as a paragraph that wraps in its cell."""
+    return text if len(text) <= fits else Paragraph(escape(text), style)
 
 
 def _drawing(chart: Chart) -> Drawing:
