@@ -249,9 +249,11 @@ async def _report(request: Request) -> Response:
     except ValueError as error:
         raise ApiError(400, "invalid_args", str(error)) from None
     disposition = "inline" if format in ("html", "json") else "attachment"
-    return Response(
-        body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
-    )
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{name}"',
+        "Content-Security-Policy": reports.REPORT_POLICY,
+    }
+    return Response(body, media_type=media_type, headers=headers)
 
 
 @api

@@ -106,10 +106,15 @@ def lanes(title: str, names: Sequence[str], marks: Sequence[Mark], start: float,
             Text(x(tick), base + 12, format_sim_time(tick), 7, "middle"),
         ]
         tick += step
-    for mark in marks:
+    dots: dict[tuple[str, int, int], list[Mark]] = {}
+    for mark in marks:  # marks closer than 2 points in one lane and colour make one dot
         if mark.lane in names:
-            y = TOP + LANE * list(names).index(mark.lane) + LANE / 2
-            shapes.append(Circle(x(mark.sim), y, 3.5, PALETTE[mark.colour % len(PALETTE)], mark.label))
+            dots.setdefault((mark.lane, round(x(mark.sim) / 2), mark.colour), []).append(mark)
+    for (lane, _, colour), together in dots.items():
+        y = TOP + LANE * list(names).index(lane) + LANE / 2
+        more = f" (and {len(together) - 1} more)" if len(together) > 1 else ""
+        first = together[0]
+        shapes.append(Circle(x(first.sim), y, 3.5, PALETTE[colour % len(PALETTE)], first.label + more))
     for i, name in enumerate(legend):
         lx = LEFT + i * 110
         shapes += [Circle(lx, base + 28, 3.5, PALETTE[i % len(PALETTE)]), Text(lx + 7, base + 31, name, 8)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from server.core.debrief import Debrief
@@ -16,12 +17,11 @@ SHEETS = ("timeline", "requests", "metrics", "diffusion", "observations", "feedb
 
 
 def xlsx(debrief: Debrief, team: str | None = None) -> bytes:
-    book = Workbook()
-    about = book.active
-    assert about is not None
-    about.title = "about"
-    about.append([title(debrief, team)])
-    about["A1"].font = Font(bold=True, size=14)
+    book = Workbook(write_only=True)  # streams the rows: a long timeline in seconds
+    about = book.create_sheet("about")
+    heading = WriteOnlyCell(about, title(debrief, team))
+    heading.font = Font(bold=True, size=14)
+    about.append([heading])
     for key, value in facts(debrief, team):
         about.append([key, value])
     bold = Font(bold=True)
@@ -29,10 +29,13 @@ def xlsx(debrief: Debrief, team: str | None = None) -> bytes:
         if section.sheet is None:
             continue
         sheet = book.create_sheet(section.sheet)
-        sheet.append(list(section.table.header))
-        for cell in sheet[1]:
-            cell.font = bold
         sheet.freeze_panes = "A2"
+        header = []
+        for name in section.table.header:
+            cell = WriteOnlyCell(sheet, name)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
         for row in section.table.rows:
             sheet.append(list(row))
     out = BytesIO()
