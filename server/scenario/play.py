@@ -308,7 +308,7 @@ class PlayReader(FieldReader):
                 self.problem(f"{path}.{key}", f"a {kind} metric needs {key!r} ({_METRIC_HINTS[key]})")
         for key in sorted({"instrument", "action", "inject", "artefact", "to", "of", "then", "by", "within"}):
             if key in data and key not in needs and key not in _METRIC_OPTIONAL[kind]:
-                self.problem(f"{path}.{key}", f"a {kind} metric has no {key!r}")
+                self.problem(f"{path}.{key}", f"a metric of kind {kind} has no {key!r}")
         for key in ("instrument", "action", "inject", "artefact"):
             self.ref(f"{path}.{key}", key, data.get(key))
         self.ref(f"{path}.to", "team", data.get("to"))
