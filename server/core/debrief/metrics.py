@@ -175,7 +175,7 @@ class _Looks:
                     for r in self.played.releases
                     if r.inject == happening.id and set(r.teams) & set(teams)
                 ]
-            case HappeningKind.ARTEFACT:
+            case _:  # an artefact in the team's case file
                 spread = self.spread.spread(happening.id)
                 found = [a.sim for a in (spread.arrivals if spread else ()) if a.team in teams]
         return sorted(found)

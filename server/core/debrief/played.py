@@ -112,11 +112,8 @@ class Played:
 
     @property
     def start(self) -> float:
-        return self.scenario_start if self.started is None else self.started
-
-    @property
-    def scenario_start(self) -> float:
-        return float(self.state.scenario.clock.start)
+        """STARTEX in simulated time (the scenario's planned start if it never started)."""
+        return float(self.state.scenario.clock.start) if self.started is None else self.started
 
     def country(self, team: str) -> str:
         found = self.state.teams.get(team)
@@ -261,9 +258,7 @@ def _reach(state: Exercise, entry: Entry) -> Reach:
         channel = Channel.SIMCELL if request.simcell else Channel.ANSWER
         by = request.target_agency if request.simcell else request.target_team
         return Reach(event.artefact, teams, event.sim_time, entry.seq, channel, by, request.id)
-    if source.startswith("jit:"):
-        return Reach(event.artefact, teams, event.sim_time, entry.seq, Channel.JOINT_TEAM, source[4:], "")
-    return Reach(event.artefact, teams, event.sim_time, entry.seq, Channel.INJECT, source, source)
+    return Reach(event.artefact, teams, event.sim_time, entry.seq, Channel.INJECT, source, "")  # by control
 
 
 def _starting(state: Exercise, start: float) -> list[Reach]:

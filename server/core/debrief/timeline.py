@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.core.debrief.played import Played
+from server.core.debrief.played import Channel, Played
 from server.core.events import (
     ActionFlagged,
     ActionTaken,
@@ -44,13 +44,13 @@ class Moment:
 def timeline(played: Played) -> tuple[Moment, ...]:
     state = played.state
     moments = []
-    releases = {r.seq: r for r in played.releases}
+    releases = {r.seq: r.teams for r in played.releases}
+    releases |= {r.seq: r.teams for r in played.reaches if r.channel is not Channel.START}
     for (seq, at, sim), entry in zip(played.sims, played.events, strict=True):
         event = entry.event
         if isinstance(event, InjectAcknowledged):
             continue  # many per inject: the metrics count them
-        release = releases.get(seq)
-        teams = release.teams if release else _teams(state, event)
+        teams = _teams(state, event) or releases.get(seq, ())
         moments.append(Moment(seq, at, sim, event.kind, teams, _text(state, event)))
     return tuple(moments)
 
@@ -66,8 +66,6 @@ def _teams(state: Exercise, event: Event) -> tuple[str, ...]:
         return (event.team,)
     if isinstance(event, JointTeamFormed):
         return tuple(event.teams)
-    if isinstance(event, ArtefactReleased):
-        return tuple(t for t in event.audience.teams)
     return ()
 
 
