@@ -332,6 +332,8 @@ class Artefact:
     """A key fact of the course: the debrief follows how it travelled (`server.core.debrief`)."""
     question: str = ""
     """The debrief question it answers ("When did Kalmaria learn who the recruiter was?")."""
+    about: str | None = None
+    """The team the question is about (None: the destination country's)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -382,7 +382,7 @@ class WorldReader(FieldReader):
 
     def artefact(self, value: Any, path: str) -> Artefact | None:
         keys = {"id", "title", "kind", "owner", "visible_to", "status", "handling", "content", "content_file",
-                "mentions", "discovery", "key", "question"}  # fmt: skip
+                "mentions", "discovery", "key", "question", "about"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "title", "kind", "owner", "visible_to", "status"})
         if data is None:
             return None
@@ -399,6 +399,7 @@ class WorldReader(FieldReader):
             self.ref(f"{where}.action", "action", raw.get("action"))
             discovery.append(Discovery(raw.get("instrument"), raw.get("to"), raw.get("action")))
         self.ref(f"{path}.owner", "owner", str(data.get("owner")))
+        self.ref(f"{path}.about", "team", data.get("about"))
         return self.at(
             Artefact(
                 id=self.identifier(data.get("id"), f"{path}.id"),
@@ -413,6 +414,7 @@ class WorldReader(FieldReader):
                 discovery=tuple(discovery),
                 key=self.boolean(data.get("key"), f"{path}.key", bool(data.get("question"))),
                 question=self.text(data.get("question"), f"{path}.question", required=False),
+                about=data.get("about"),
             ),
             path,
         )

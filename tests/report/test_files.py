@@ -73,8 +73,11 @@ def test_the_workbook_has_every_sheet_with_its_data(written: dict[str, Path]) ->
     assert eio[2:4] == ("WES", "KAL") and eio[13] == 30  # minutes to answer, as a number
     metric = next(r for r in rows["metrics"] if r[1] == "M-GUARDIAN" and r[5] == "KAL")
     assert (metric[6], metric[8]) == (20700, "met")
-    assert ("A-KAL-BANK-01", "WES", "D2 10:00", "request answer") == tuple(
-        next(r for r in rows["diffusion"] if r[0] == "A-KAL-BANK-01")[i] for i in (0, 3, 4, 5)
+    assert tuple(next(r for r in rows["diffusion"] if r[0] == "A-KAL-BANK-01")[i] for i in (0, 3, 4, 5)) == (
+        "A-KAL-BANK-01",
+        "WES",
+        "D2 10:00",
+        "request answer",
     )
     assert len(rows["timeline"]) > 60
     # Filled by the evaluation work: present, with their header rows.

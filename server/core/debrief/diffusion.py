@@ -96,12 +96,13 @@ class Answer:
 
 
 def key_question(played: Played, spread: Diffusion, artefact: str, team: str | None = None) -> Answer:
-    """When did `team` (default: the destination country's team) first have `artefact`, how,
+    """When did `team` (default: the one the key fact asks about, else the destination
+    country's team) first have `artefact`, how,
     and how long after it entered the exercise: one sentence for the debrief."""
     found = spread.spread(artefact)
     if found is None:
         raise KeyError(f"no artefact {artefact!r} in this scenario")
-    who = team or _destination(played)
+    who = team or found.artefact.about or _destination(played)
     name = played.state.teams[who].name if who in played.state.teams else who
     question = found.artefact.question or f"When did {name} learn {found.artefact.title!r}?"
     arrival = found.of(who)
@@ -113,7 +114,11 @@ def key_question(played: Played, spread: Diffusion, artefact: str, team: str | N
         )
         return Answer(artefact, who, question, None, f"{name} never had it ({never}).")
     how = describe(arrival)
-    after = "first" if arrival.lag == 0 else f"{duration(arrival.lag)} after it entered the exercise"
+    after = (
+        "the first to have it"
+        if arrival.lag == 0
+        else f"{duration(arrival.lag)} after it entered the exercise"
+    )
     return Answer(
         artefact, who, question, arrival, f"{name}: {format_sim_time(arrival.sim)}, {how}, {after}."
     )

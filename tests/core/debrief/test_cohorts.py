@@ -152,6 +152,11 @@ def test_the_key_question_is_answered_in_one_sentence(strong: Debrief, passive: 
     )
     bank = key_question(strong.played, strong.diffusion, "A-KAL-BANK-01")
     assert bank.text.startswith("Westria: D2 10:00, by request answer from KAL (")
-    assert bank.text.endswith("), first.")
+    assert bank.text.endswith("), the first to have it.")
+    yellow = key_question(strong.played, strong.diffusion, "A-YELLOW-HIT")  # the fact asks about Kalmaria
+    assert (
+        yellow.text
+        == "Kalmaria: D1 10:15, by inject from Interpol NCB Kalmaria (I-08b), the first to have it."
+    )
     with pytest.raises(KeyError, match="no artefact 'A-NONE'"):
         key_question(strong.played, strong.diffusion, "A-NONE")
