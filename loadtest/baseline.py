@@ -30,6 +30,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from .bot import Measures
+from .loops import loop_factory
 
 HOST = "127.0.0.1"
 
@@ -150,8 +151,15 @@ async def drive(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m loadtest.baseline", description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--event-loop",
+        choices=["auto", "uvloop", "asyncio"],
+        default="auto",
+        help="the loop the Liaison instances run on (auto: uvloop when installed)",
+    )
     args = parser.parse_args()
-    asyncio.run(run_server(args.port))
+    with asyncio.Runner(loop_factory=loop_factory(args.event_loop)) as runner:
+        runner.run(run_server(args.port))
 
 
 if __name__ == "__main__":

@@ -123,6 +123,7 @@ _STAFF_DEFAULTS: dict[str, Behaviour] = {
     "simcell": watch,
     "mentor": watch,
     "observer": watch,
+    "evaluator": watch,
 }
 
 

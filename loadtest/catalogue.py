@@ -21,6 +21,9 @@ class Field:
     required: bool
     choices: tuple[str, ...]
     min_length: int
+    side: str = "source"
+    """For an `agency` field: whose agency it names, the requester's (source) or the receiver's."""
+    agency_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,8 @@ class Catalogue:
     available: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     """(from country, to country) → the instruments one may use towards the other."""
     team_country: Mapping[str, str] = field(default_factory=dict)
+    agencies: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """country → its agencies as (id, type)."""
 
     def instrument(self, instrument_id: str) -> Instrument | None:
         return self.instruments.get(instrument_id)
@@ -75,9 +80,12 @@ class Catalogue:
             for instrument_id in sorted(self.available.get((country, their_country), ())):
                 instrument = self.instruments.get(instrument_id)
                 if instrument is not None and mine.can("issue", instrument_id):
-                    moves.append(
-                        Move(instrument_id, other, fill_form(instrument, f"{instrument_id} for {other}"))
-                    )
+                    sides = {
+                        "source": self.agencies.get(country, ()),
+                        "target": self.agencies.get(their_country, ()),
+                    }
+                    form = fill_form(instrument, f"{instrument_id} for {other}", sides)
+                    moves.append(Move(instrument_id, other, form))
         return moves
 
     def actions_for(self, role: str) -> list[str]:
@@ -99,8 +107,12 @@ class Catalogue:
         return None
 
 
-def fill_form(instrument: Instrument, content: str) -> dict[str, Any]:
-    """A complete, well-typed form for `instrument`, its texts built from `content`."""
+def fill_form(
+    instrument: Instrument, content: str, sides: Mapping[str, tuple[tuple[str, str], ...]] | None = None
+) -> dict[str, Any]:
+    """A complete, well-typed form for `instrument`, its texts built from `content`; `sides` are
+    the agencies (id, type) of the request's two countries (`source`, `target`), which an
+    `agency` field names."""
     form: dict[str, Any] = {}
     for spec in instrument.fields:
         if spec.type in ("text", "date"):
@@ -109,7 +121,12 @@ def fill_form(instrument: Instrument, content: str) -> dict[str, Any]:
                 text += " " + content
             form[spec.key] = text
         elif spec.type == "agency":
-            form[spec.key] = "the competent authority"
+            choices = [
+                agency
+                for agency, kind in (sides or {}).get(spec.side, ())
+                if not spec.agency_types or kind in spec.agency_types
+            ]
+            form[spec.key] = choices[0] if choices else "the competent authority"
         elif spec.type == "enum" and spec.choices:
             form[spec.key] = spec.choices[0]
         elif spec.type == "multiselect":
@@ -148,6 +165,8 @@ def read_catalogue(snapshot: Mapping[str, Any] | None) -> Catalogue:
                     bool(f.get("required", False)),
                     tuple(_strings(f.get("choices"))),
                     _int(f.get("min_length")),
+                    str(f.get("side") or "source"),
+                    frozenset(_strings(f.get("agency_types"))),
                 )
                 for f in _maps(item.get("fields"))
                 if isinstance(f.get("key"), str)
@@ -169,7 +188,16 @@ def read_catalogue(snapshot: Mapping[str, Any] | None) -> Catalogue:
         for t in _maps(snapshot.get("teams"))
         if isinstance(t.get("id"), str)
     }
-    return Catalogue(roles, instruments, actions, available, team_country)
+    agencies = {
+        str(c["id"]): tuple(
+            (str(a["id"]), str(a.get("type") or ""))
+            for a in _maps(c.get("agencies"))
+            if isinstance(a.get("id"), str)
+        )
+        for c in _maps(data.get("countries"))
+        if isinstance(c.get("id"), str)
+    }
+    return Catalogue(roles, instruments, actions, available, team_country, agencies)
 
 
 def _maps(value: Any) -> list[Mapping[str, Any]]:

@@ -133,6 +133,9 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     verdict.add_argument("--max-p99-ms", type=float)
     verdict.add_argument("--max-p50-ms", type=float)
     verdict.add_argument("--max-ratio-p99", type=float, help="p99 over the baseline's p99")
+    verdict.add_argument(
+        "--max-ratio-cpu", type=float, help="server CPU per delivered frame over the baseline server's"
+    )
     verdict.add_argument("--max-lost", type=int, default=0)
     verdict.add_argument("--max-duplicates", type=int, default=0)
     verdict.add_argument("--max-out-of-order", type=int, default=0)

@@ -25,7 +25,7 @@ FLAGSHIP = "greenhouse"
 FALLBACK = "twin-ports"
 STAFF = ("director", "controller", "controller", "mentor", "mentor", "observer", "observer", "observer")
 CONTROL = frozenset({"director", "controller"})
-STAFF_ROLES = frozenset({"director", "controller", "simcell", "mentor", "observer"})
+STAFF_ROLES = frozenset({"director", "controller", "simcell", "mentor", "observer", "evaluator"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ class Thresholds:
     max_p99_ms: float | None = None
     max_p50_ms: float | None = None
     max_ratio_p99: float | None = None
+    max_ratio_cpu: float | None = None
+    """Server CPU per delivered frame over the bare server's (goal: 2)."""
     max_lost: int | None = 0
     max_duplicates: int | None = 0
     max_out_of_order: int | None = 0

@@ -42,6 +42,7 @@ def verdict(result: dict[str, Any], thresholds: Thresholds) -> dict[str, Any]:
         check("errors", sum(cohort["errors"].values()), thresholds.max_errors)
         ratio = result.get("ratio") or {}
         check("p99 ratio to the baseline", ratio.get("p99"), thresholds.max_ratio_p99)
+        check("CPU per frame ratio to the baseline", ratio.get("cpu_per_frame"), thresholds.max_ratio_cpu)
     age = result.get("age") or {}
     storm = (result.get("probe") or {}).get("storm") or age.get("storm")
     if storm is not None and storm.get("checks"):
@@ -96,6 +97,14 @@ def summary_text(result: dict[str, Any]) -> str:
                 f"  ratio to the baseline: p50 {_num(ratio.get('p50'), 2)}x, p99 {_num(ratio.get('p99'), 2)}x"
                 f"  (baseline: {baseline['clients']} clients at {_num(baseline['rate'])} events/s,"
                 f" each to {baseline.get('fanout', baseline['clients'])})"
+            )
+            floor_server = baseline.get("server") or {}
+            lines.append(
+                f"  baseline server: CPU {_num(floor_server.get('cpu_percent'))} % of a core, "
+                f"{_num(floor_server.get('cpu_us_per_delivery'))} µs per delivered frame; "
+                f"Liaison's per frame = {_num(ratio.get('cpu_per_frame'), 2)} x the bare server's "
+                "(goal ≤ 2 x); "
+                f"event loop {baseline.get('event_loop', 'auto')}"
             )
         log = cohort.get("log") or {}
         lines.append(

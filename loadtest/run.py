@@ -104,6 +104,9 @@ def run(options: Options, command: str) -> int:
             result["ratio"] = {
                 key: ours[key] / floor[key] if floor.get(key) else None for key in ("p50", "p95", "p99")
             }
+            ours_cpu = (cohort.get("server") or {}).get("cpu_us_per_delivery")
+            floor_cpu = (baseline.get("server") or {}).get("cpu_us_per_delivery")
+            result["ratio"]["cpu_per_frame"] = ours_cpu / floor_cpu if ours_cpu and floor_cpu else None
     except (RunError, OSError, RuntimeError) as error:
         progress.done()
         print(f"liaison loadtest: {error}", file=sys.stderr)

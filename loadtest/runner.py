@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import subprocess
 import sys
@@ -399,6 +400,13 @@ def _server_usage(monitor: Monitor, target: Target, start: float, end: float, po
 # -- the baseline -----------------------------------------------------------------------
 
 
+def server_event_loop(options: Any) -> str:
+    """The event loop the Liaison instances run on (`--server-setting EVENT_LOOP=...`), for the
+    baseline to run on the same one."""
+    chosen = dict(options.server_env).get("LIAISON_EVENT_LOOP", os.environ.get("LIAISON_EVENT_LOOP", "auto"))
+    return str(chosen)
+
+
 async def run_baseline(
     options: Any, clients: int, rate: float, run_dir: Path, progress: ProgressLine, fanout: int = 0
 ) -> dict[str, Any]:
@@ -410,6 +418,8 @@ async def run_baseline(
             "loadtest.baseline",
             "--port",
             str(port),
+            "--event-loop",
+            server_event_loop(options),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -461,6 +471,7 @@ async def run_baseline(
             "clients": clients,
             "rate": rate,
             "fanout": fanout or clients,
+            "event_loop": server_event_loop(options),
             "duration": options.baseline_duration,
             **_measures(pool),
             "duplicates": anomalies.get("duplicate", 0),

@@ -16,7 +16,7 @@ import secrets
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import msgpack
 from websockets.client import ClientProtocol
@@ -74,8 +74,8 @@ class _Stream(asyncio.Protocol):
         self.wire = wire
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.wire.transport = transport
+        # A TCP transport, though not an asyncio.Transport instance under uvloop.
+        self.wire.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.wire.received(data)

@@ -19,7 +19,6 @@ import queue
 import random
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ from .bot import Bot, Measures
 from .catalogue import read_catalogue
 from .cohort import Member
 from .lightbot import LightBot
+from .loops import loop_factory
 from .players import participant, simcell
 
 PROGRESS_EVERY = 0.5
@@ -71,20 +71,11 @@ class WorkerSpec:
 def run_worker(spec: WorkerSpec, inbox: Any, outbox: Any) -> None:
     """Process entry point: on uvloop when it is installed."""
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
             runner.run(Worker(spec, inbox, outbox).main())
     except BaseException:
         outbox.put(("error", spec.index, traceback.format_exc()))
         raise
-
-
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    try:
-        import uvloop  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
-    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
-    return factory
 
 
 class Worker:

@@ -6,7 +6,8 @@ Starts `python -m server serve` with an embedded Redis in a temporary folder, cr
 Greenhouse with its 200-person roster, opens a Westrian police station, the control console and
 Westria's mentor dashboard in Debian's chromium (Playwright), plays the first morning through
 the SDK (STARTEX, Ion's interview, a urgent SIENA request to Kalmaria) and writes
-docs/screenshots/station.png, console.png and observer.png at 1280x800.
+docs/screenshots/station.png, console.png and observer.png at 1280x800, and console-390.png and
+observer-390.png on a phone (390x844).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from clients.sdk import Client
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def wait_healthy(base: str, server: subprocess.Popen[bytes], data: Path, within: float = 30) -> None:
@@ -185,6 +187,12 @@ def main() -> int:
                     page.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)")
                     page.screenshot(path=str(OUT / f"{name}.png"))
                     print(f"wrote {OUT / f'{name}.png'}")
+                for name in ("console", "observer"):  # and on a phone, 390 px wide
+                    page = pages[name]
+                    page.set_viewport_size(PHONE)
+                    page.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)")
+                    page.screenshot(path=str(OUT / f"{name}-390.png"))
+                    print(f"wrote {OUT / f'{name}-390.png'}")
                 browser.close()
         finally:
             server.terminate()

@@ -35,6 +35,7 @@ import structlog
 import uvicorn
 
 from loadtest.cli import add_loadtest_command
+from server.adapters.event_loop import event_loop_factory
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.graceful_stop import GracefulStop
 from server.adapters.redis_server import EmbeddedRedis
@@ -151,11 +152,13 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["demo"] = True
     settings = replace(settings, **overrides).with_instance_id()
     configure_logging(settings)
-    asyncio.run(_run_server(settings))
+    with asyncio.Runner(loop_factory=event_loop_factory(settings.event_loop)) as runner:
+        runner.run(_run_server(settings))
     return 0
 
 
 async def _run_server(settings: Settings) -> None:
+    log.info("server.event_loop", loop=type(asyncio.get_running_loop()).__module__)
     settings = replace(settings, admin_token=settings.admin_token or _admin_token(settings.data_dir))
     if settings.redis_url:
         await _run_uvicorn(settings)

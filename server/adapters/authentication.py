@@ -42,6 +42,9 @@ class Identity:
     viewer: Viewer
     claims: TokenClaims
     credentials: Credentials
+    preview_by: str | None = None
+    """For a preview (`server.adapters.preview`): the staff member whose credential this is;
+    `viewer` is then the participant whose station is previewed."""
 
 
 async def read_hello(websocket: WebSocket, subprotocol: Subprotocol, within: float) -> messages.Hello:

@@ -10,6 +10,7 @@ table in `server.adapters.wire_errors`.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -24,7 +25,10 @@ from server.adapters.limits import TokenBucket
 from server.adapters.send_queue import Connection
 from server.adapters.services import Services
 from server.adapters.wire_errors import FAILURES, Refused, wire_error
+from server.core.audience import Viewer
+from server.core.commands import Command
 from server.core.errors import DomainError
+from server.core.evaluation import is_anonymous
 from server.protocol import messages
 from server.protocol.codec import encode
 from server.protocol.commands import COMMANDS, ArgumentError
@@ -34,10 +38,12 @@ log = structlog.get_logger("liaison.endpoint")
 
 
 class CommandRunner:
-    def __init__(self, services: Services, credentials: Credentials) -> None:
+    def __init__(self, services: Services, credentials: Credentials, read_only: str = "") -> None:
         self._settings = services.settings
         self._store = services.store
         self._credentials = credentials
+        self._read_only = read_only
+        """When set (a preview), every command but `history` is refused with this message."""
 
     async def read(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
         """Until the client goes (or the instance stops); raises `Refused` on a protocol error."""
@@ -75,6 +81,8 @@ class CommandRunner:
     async def execute(self, connection: Connection, hub: Hub, frame: messages.CommandFrame) -> dict[str, Any]:
         if frame.name == HISTORY:
             return await self._history(connection, hub, frame)
+        if self._read_only:
+            return messages.reply_error(frame.id, "read_only", self._read_only)
         spec = COMMANDS.get(frame.name)
         if spec is None:
             unknown = f"no command {frame.name!r} in protocol v1"
@@ -85,7 +93,9 @@ class CommandRunner:
             command = spec.build(frame.args, new_code)
             if spec.issues_code:
                 await self._store.register_codes(hub.exercise, {new_code.hash: "pending"})
-            executed = await hub.execute(command, viewer, command_key=f"{viewer.participant}/{frame.id}")
+            executed = await hub.execute(
+                command, viewer, command_key=_command_key(hub, command, viewer, frame)
+            )
             if spec.issues_code and executed.events:
                 result = spec.result(executed.events, new_code)
                 await self._store.register_codes(hub.exercise, {new_code.hash: result["participant"]})
@@ -122,3 +132,13 @@ class CommandRunner:
 
     def _reply(self, connection: Connection, frame: dict[str, Any]) -> None:
         connection.push(encode(connection.subprotocol, frame), 0)
+
+
+def _command_key(hub: Hub, command: Command, viewer: Viewer, frame: messages.CommandFrame) -> str:
+    """The key a command is remembered by in the applied-commands record (a retry with the same
+    id is answered as a duplicate). For an answer to an anonymous questionnaire it is a one-way
+    hash, so that not even that record in Redis names who answered (docs/protocol.md)."""
+    key = f"{viewer.participant}/{frame.id}"
+    if is_anonymous(hub.state, command):
+        return "anonymous/" + hashlib.sha256(key.encode()).hexdigest()
+    return key

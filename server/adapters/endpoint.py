@@ -27,6 +27,7 @@ from server.adapters.direct_send import DirectWriter
 from server.adapters.frames import close
 from server.adapters.graceful_stop import COMMAND_WAIT, GracefulStop
 from server.adapters.hub import Attached, ExerciseGone, Hub
+from server.adapters.preview import READ_ONLY, open_preview
 from server.adapters.send_queue import Connection
 from server.adapters.services import Services
 from server.adapters.store import StoreUnavailable
@@ -85,8 +86,10 @@ class Endpoint:
         hello = await read_hello(websocket, subprotocol, within=self._settings.hello_timeout)
         address = websocket.client.host if websocket.client else "?"
         identity = await self._authentication.identify(hello, address)
-        hub, viewer = identity.hub, identity.viewer
-        open_now = await self._open_connections(hub, viewer.participant)
+        if hello.preview is not None:  # control's read-only preview: no presence, not counted
+            identity = await open_preview(identity, hello.preview)
+        hub, viewer, preview = identity.hub, identity.viewer, identity.preview_by is not None
+        open_now = 0 if preview else await self._open_connections(hub, viewer.participant)
         if open_now >= self._settings.max_connections:
             raise Refused(
                 4504, "too_many_connections", f"this participant already has {open_now} connections open"
@@ -95,6 +98,7 @@ class Endpoint:
             websocket=websocket,
             subprotocol=subprotocol,
             viewer=viewer,
+            holder=identity.preview_by or "",
             id=f"{self._hubs.instance}:{next(_connection_numbers)}",
             limit=self._settings.send_queue,
             direct=DirectWriter.of(websocket.scope, subprotocol.binary),
@@ -112,14 +116,16 @@ class Endpoint:
             stats.update(mode=attached.mode, reason=attached.reason)
             metrics.connection_opened(connection, viewer.role, subprotocol.binary, connection.queued)
             try:
-                await self._run(connection, hub, CommandRunner(self._services, identity.credentials), stats)
+                runner = CommandRunner(self._services, identity.credentials, READ_ONLY if preview else "")
+                await self._run(connection, hub, runner, stats, presence=not preview)
             finally:
                 metrics.connection_closed(connection)
                 hub.detach(connection)
                 stats["frames_out"] = connection.frames_out
                 stats["frames_direct"] = connection.frames_direct
                 stats["close_code"] = connection.closing[0] if connection.closing else stats.get("close_code")
-                await self._closed_later(hub, viewer.participant, connection.id)
+                if not preview:
+                    await self._closed_later(hub, viewer.participant, connection.id)
         finally:
             self._graceful.discard(connection)
 
@@ -145,7 +151,12 @@ class Endpoint:
         )
 
     async def _run(
-        self, connection: Connection, hub: Hub, commands: CommandRunner, stats: dict[str, Any]
+        self,
+        connection: Connection,
+        hub: Hub,
+        commands: CommandRunner,
+        stats: dict[str, Any],
+        presence: bool = True,
     ) -> None:
         """Write and read until the client goes, breaks the protocol, is kicked, or the instance
         stops; then close."""
@@ -154,7 +165,8 @@ class Endpoint:
         kicked = asyncio.create_task(connection.kicked.wait(), name=f"kicked:{connection.id}")
         stopping = asyncio.create_task(connection.stopping.wait(), name=f"stopping:{connection.id}")
         try:
-            await hub.execute(c.OpenConnection(connection.viewer.participant, connection.id), c.SYSTEM)
+            if presence:
+                await hub.execute(c.OpenConnection(connection.viewer.participant, connection.id), c.SYSTEM)
         except FAILURES as failure:
             log.warning("presence.open_failed", error=repr(failure))
         except DomainError as refused:  # a revoked participant: the hub kicks it
@@ -212,6 +224,7 @@ class Endpoint:
             snapshot=None if attached.snapshot_state is None else snapshot(attached.snapshot_state, viewer),
             instance=self._hubs.instance,
             now=now,
+            preview=_preview_of(identity),
         )
 
     def _origin_allowed(self, websocket: WebSocket) -> bool:
@@ -238,6 +251,14 @@ async def _close_presence(hub: Hub, services: Services, participant: str, connec
             log.warning("presence.close_failed", connection=connection, error=repr(failure), retry_in=delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, PRESENCE_RETRY[1])
+
+
+def _preview_of(identity: Identity) -> dict[str, Any] | None:
+    """`welcome.preview`: who is previewing this station, or None for a participant's own."""
+    if identity.preview_by is None:
+        return None
+    by = identity.hub.state.participants[identity.preview_by]
+    return {"by": by.id, "name": by.name, "role": by.role}
 
 
 def _client(websocket: WebSocket) -> str:

@@ -79,6 +79,8 @@ class Subscriber(Protocol):
     viewer: Viewer
     subprotocol: Subprotocol
     last_seq: int
+    holder: str
+    """Whose credential it uses, when not the viewer's (a preview); empty: the viewer's."""
 
     def push(self, frame: bytes | str, seq: int) -> None: ...
 
@@ -323,7 +325,7 @@ class Hub:
 
     def _kick_participant(self, participant: str, generation: int) -> None:
         for subscriber in list(self._subscribers):
-            if subscriber.viewer.participant == participant:
+            if (subscriber.holder or subscriber.viewer.participant) == participant:
                 subscriber.kick(4503, "revoked", "this join code was revoked")
                 self._subscribers.discard(subscriber)
 

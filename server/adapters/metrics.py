@@ -87,7 +87,7 @@ def page_kind(role: str) -> str:
     """The page a role's join code opens: the control console, the observer dashboard or a station."""
     if role in (StaffRole.DIRECTOR, StaffRole.CONTROLLER, StaffRole.SIMCELL):
         return "console"
-    if role in (StaffRole.MENTOR, StaffRole.OBSERVER):
+    if role in (StaffRole.MENTOR, StaffRole.OBSERVER, StaffRole.EVALUATOR):
         return "observer"
     return "station"
 

@@ -31,6 +31,8 @@ class Connection:
     id: str
     limit: int
     last_seq: int = 0
+    holder: str = ""
+    """Whose credential this is, when not the viewer's (a preview: the staff member)."""
     frames_out: int = 0
     frames_direct: int = 0
     """Of `frames_out`, those written directly (not through the writer task)."""

@@ -4,6 +4,8 @@ shelter, appoint a guardian, interview, search, arrest, freeze, inspect ...).
 An action needs the capability `act:<action>` of the participant's role. Some actions should
 follow others (a child interviewed only once a guardian is appointed): doing them out of order
 is allowed, as in real life, but flagged for the evaluators (`action.flagged`, which only staff see).
+A prerequisite counts when any team of the same country did it: the guardian appointed by the
+social services unit lets the police unit interview the child (`server.core.team_models`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def take(
     flags = tuple(
         f"{action.id} before {needed}"
         for needed in sorted(action.needs)
-        if not facts.action_done(needed, viewer.team, subject.strip())
+        if not facts.action_done(needed, facts.country(viewer.team), subject.strip())
     )
     decision: list[Event] = [
         ActionTaken(action.id, viewer.participant, viewer.team, subject.strip(), note.strip(), sim_now)

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 
 from server.core.audience import Viewer
 from server.core.events import Team
-from server.core.scenario import Artefact, Scenario, Scope, TeamModel
+from server.core.scenario import Artefact, Scenario, Scope
+from server.core.team_models import unit_of
 
 
 def may_see(scenario: Scenario, teams: Mapping[str, Team], viewer: Viewer, artefact: Artefact) -> bool:
@@ -51,6 +52,7 @@ def _in_agency(scenario: Scenario, teams: Mapping[str, Team], viewer: Viewer, ag
     if found is None or team is None or role is None:
         return False
     country, agency = found
-    if scenario.team_model is TeamModel.AGENCY_UNITS:
-        return any(unit.id == team.id and unit.agency == agency.id for unit in scenario.units)
+    unit = unit_of(scenario, team.id)
+    if unit is not None:
+        return unit.agency == agency.id
     return team.country == country.id and agency.type in role.agency_types

@@ -99,6 +99,13 @@ class OpenConnection(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class PreviewStation(Command):
+    """See a participant's station exactly as they do, read-only (a `hello` with `preview`)."""
+
+    participant: str
+
+
+@dataclass(frozen=True, slots=True)
 class CloseConnection(Command):
     participant: str
     connection: str
@@ -314,3 +321,87 @@ class WriteNote(Command):
     team: str | None = None
     about: int | None = None
     """The sequence number of the event the note is about."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordObservation(Command):
+    """An evaluator's observation of a team against an objective (`server.core.evaluating`)."""
+
+    team: str
+    objective: str
+    text: str
+    rating: str = ""
+    inject: str = ""
+    request: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EditObservation(Command):
+    """Its author changes an observation's rating or text (None: unchanged)."""
+
+    observation: str
+    rating: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawObservation(Command):
+    observation: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestionnaire(Command):
+    questionnaire: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseQuestionnaire(Command):
+    questionnaire: str
+
+
+@dataclass(frozen=True, slots=True)
+class GiveFeedback(Command):
+    """A participant answers an open questionnaire: question id → a number (rating) or a text."""
+
+    questionnaire: str
+    answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordImprovement(Command):
+    text: str
+    owner: str
+    due: str
+    team: str | None = None
+    objective: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditImprovement(Command):
+    """Change a recommendation (None: unchanged; "" clears the team or the objective)."""
+
+    improvement: str
+    text: str | None = None
+    owner: str | None = None
+    due: str | None = None
+    team: str | None = None
+    objective: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawImprovement(Command):
+    improvement: str
+
+
+EVALUATION_COMMANDS: tuple[type[Command], ...] = (
+    RecordObservation,
+    EditObservation,
+    WithdrawObservation,
+    OpenQuestionnaire,
+    CloseQuestionnaire,
+    GiveFeedback,
+    RecordImprovement,
+    EditImprovement,
+    WithdrawImprovement,
+)
+"""The staff's record of the exercise and participants' feedback (`server.core.evaluating`)."""

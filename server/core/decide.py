@@ -19,6 +19,7 @@ from server.core.actions import take
 from server.core.characters import reactions_to, record
 from server.core.clock import Clock
 from server.core.errors import InvalidArguments
+from server.core.evaluating import decide_evaluation
 from server.core.events import Event, ExerciseCreated, InjectReleased, Team
 from server.core.guards import (
     MAX_TEXT,
@@ -31,13 +32,15 @@ from server.core.guards import (
 from server.core.injects import decide_inject
 from server.core.lifecycle import decide_lifecycle
 from server.core.messaging import decide_message
+from server.core.preview import decide_preview
 from server.core.request_flow import decide_request
 from server.core.roles import CONTROL, StaffRole
 from server.core.roster import add_participant, decide_connection, decide_roster
-from server.core.scenario import Scenario, TeamModel
+from server.core.scenario import Scenario
 from server.core.schedule import advance
 from server.core.sharing import share
 from server.core.state import Exercise, Status, apply, initial
+from server.core.team_models import team_specs
 
 __all__ = ["MAX_TEXT", "RULES", "create", "decide"]
 
@@ -53,13 +56,7 @@ def create(
     now: float,
 ) -> list[Event]:
     """The opening events of a new exercise: created, then one per roster entry."""
-    teams = (
-        tuple(Team(id=unit.id, name=unit.name, country=unit.country) for unit in scenario.units)
-        if scenario.team_model is TeamModel.AGENCY_UNITS
-        else tuple(
-            Team(id=country.id, name=country.name, country=country.id) for country in scenario.countries
-        )
-    )
+    teams = tuple(Team(id=spec.id, name=spec.name, country=spec.country) for spec in team_specs(scenario))
     created = ExerciseCreated(
         exercise=exercise_id,
         title=title or scenario.title,
@@ -142,6 +139,10 @@ def _msel(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Eve
     return decided + [change for inject in released for change in reactions_to(state, inject)]
 
 
+def _preview(state: Exercise, command: c.PreviewStation, actor: c.Actor, now: float) -> list[Event]:
+    return decide_preview(state, command, actor)
+
+
 def _family(rule: Rule, *commands: type[c.Command]) -> dict[type[c.Command], Rule]:
     return dict.fromkeys(commands, rule)
 
@@ -172,6 +173,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.SetCharacter: _character,
     c.TakeAction: _action,
     c.Advance: _advance,
+    c.PreviewStation: _preview,
     **_family(
         _request,
         c.DraftRequest,
@@ -186,6 +188,7 @@ RULES: dict[type[c.Command], Rule] = {
         c.WithdrawRequest,
     ),
     **_family(_inject_seen, c.OpenInject, c.AcknowledgeInject),
+    **_family(decide_evaluation, *c.EVALUATION_COMMANDS),
     **_family(
         _msel,
         c.ReleaseInject,

@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
 from server.core.audience import Audience
 from server.core.clock import Clock
+from server.core.evaluation_model import Question
+from server.core.evaluation_records import Answer
 from server.core.requests import FieldValue
 from server.core.scenario import Scenario
 
@@ -223,6 +225,8 @@ class RequestDrafted(Event):
     sim_time: float
     author_name: str = ""
     author_agency: str = ""
+    cosigners: tuple[str, ...] = ()
+    """Other units of the requesting country that may co-sign it (`server.core.team_models`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +488,131 @@ class NoteWritten(Event):
     sim_time: float
 
 
+@dataclass(frozen=True, slots=True)
+class StationPreviewed(Event):
+    """Control opened a read-only preview of a participant's station (the audit: staff see it)."""
+
+    kind: ClassVar[str] = "station.previewed"
+    by: str
+    participant: str
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationRecorded(Event):
+    """An evaluator's observation of a team against an objective, rated on the scenario's scale
+    (staff only, like every event of evaluation: `server.core.evaluating`)."""
+
+    kind: ClassVar[str] = "observation.recorded"
+    observation: str
+    author: str
+    team: str
+    objective: str
+    rating: str
+    text: str
+    inject: str
+    request: str
+    sim_time: float
+    wall_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationEdited(Event):
+    kind: ClassVar[str] = "observation.edited"
+    observation: str
+    by: str
+    rating: str
+    text: str
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationWithdrawn(Event):
+    kind: ClassVar[str] = "observation.withdrawn"
+    observation: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireOpened(Event):
+    """Control opens a round of a questionnaire; it carries the questions, for the stations."""
+
+    kind: ClassVar[str] = "questionnaire.opened"
+    questionnaire: str
+    round: int
+    by: str
+    title: str
+    intro: str
+    anonymous: bool
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireClosed(Event):
+    kind: ClassVar[str] = "questionnaire.closed"
+    questionnaire: str
+    round: int
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackGiven(Event):
+    """A participant's answers to a round of a questionnaire; for an anonymous questionnaire,
+    `participant` is "" and `team` None: nothing in it says who answered."""
+
+    kind: ClassVar[str] = "feedback.given"
+    questionnaire: str
+    round: int
+    participant: str
+    team: str | None
+    answers: tuple[Answer, ...]
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ImprovementRecorded(Event):
+    kind: ClassVar[str] = "improvement.recorded"
+    improvement: str
+    author: str
+    text: str
+    owner: str
+    due: str
+    team: str | None
+    objective: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImprovementEdited(Event):
+    kind: ClassVar[str] = "improvement.edited"
+    improvement: str
+    by: str
+    text: str
+    owner: str
+    due: str
+    team: str | None
+    objective: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImprovementWithdrawn(Event):
+    kind: ClassVar[str] = "improvement.withdrawn"
+    improvement: str
+    by: str
+
+
+EVALUATION_EVENTS: tuple[type[Event], ...] = (
+    ObservationRecorded,
+    ObservationEdited,
+    ObservationWithdrawn,
+    QuestionnaireOpened,
+    QuestionnaireClosed,
+    FeedbackGiven,
+    ImprovementRecorded,
+    ImprovementEdited,
+    ImprovementWithdrawn,
+)
+"""The staff's record of the exercise (`server.core.evaluating`)."""
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -532,8 +661,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CharacterChanged,
         DirectMessagePosted,
         NoteWritten,
+        StationPreviewed,
     )
 }
+EVENT_TYPES.update((cls.kind, cls) for cls in EVALUATION_EVENTS)
 
 
 def to_data(event: Event) -> Data:

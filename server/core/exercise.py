@@ -17,6 +17,7 @@ from enum import StrEnum
 from immutables import Map
 
 from server.core.clock import Clock
+from server.core.evaluation_records import Evaluation
 from server.core.events import Team
 from server.core.facts import Facts
 from server.core.feed import Feed
@@ -83,6 +84,8 @@ class Exercise:
     facts: Facts = field(default_factory=Facts)
     """When requests first reached each status and actions were first taken, and the requests in
     flight: what triggers and deadlines look at (`server.core.facts`)."""
+    evaluation: Evaluation = field(default_factory=Evaluation)
+    """Observations, questionnaires and their answers, the improvement plan: staff only."""
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))

@@ -8,6 +8,10 @@ keeps the answers instead, updated by `apply` as requests move and actions are t
 simulated time at which each combination of (instrument, from, to) reached each status, and
 each (action, team) was taken, with `None` standing for "any". Requests sent and not closed
 (`in_flight`) are the only ones deadlines and stand-ins look at.
+
+Every fact about a team is also kept under its country (`countries`, team → country, set at
+creation), so "from WES" holds for any team of WES whatever its team model
+(`server.core.matching`), and a prerequisite counts when another unit of the same country did it.
 """
 
 from __future__ import annotations
@@ -31,12 +35,19 @@ class Facts:
     → the first simulated time it happened; `None` in a key matches anything."""
     in_flight: Map[str, RequestRun] = field(default_factory=Map)
     """Requests sent and not closed, by id, as they are now."""
+    countries: Map[str, str] = field(default_factory=Map)
+    """Team → its country: facts about a team are kept under both."""
 
     @classmethod
-    def of(cls, requests: Mapping[str, RequestRun] | None = None, actions: Iterable[Taken] = ()) -> Facts:
+    def of(
+        cls,
+        requests: Mapping[str, RequestRun] | None = None,
+        actions: Iterable[Taken] = (),
+        countries: Mapping[str, str] | None = None,
+    ) -> Facts:
         """The facts of requests and actions as they are, worked out from scratch: what `apply`
         keeps up to date event by event (tests/core/test_snapshots.py checks they agree)."""
-        facts = cls()
+        facts = cls(countries=Map(countries or {}))
         for request in (requests or {}).values():
             for step in request.history:
                 facts = facts.request_moved(request, step.status, step.sim_time)
@@ -65,32 +76,40 @@ class Facts:
         keys = product(
             kinds,
             (request.instrument, None),
-            (request.source_team, None),
-            (request.target_team, request.target_agency, None),
+            {request.source_team, self.country(request.source_team), None},
+            {request.target_team, request.target_agency, self.country(request.target_team), None},
         )
-        return Facts(_first(self.firsts, [(*key, str(status)) for key in keys], sim_time), self.in_flight)
+        return self._with(_first(self.firsts, [(*key, str(status)) for key in keys], sim_time))
+
+    def country(self, team: str) -> str:
+        """The country of `team` (the team itself when unknown)."""
+        return self.countries.get(team, team)
+
+    def _with(self, firsts: Map[Key, float]) -> Facts:
+        return self if firsts is self.firsts else Facts(firsts, self.in_flight, self.countries)
 
     def request_now(self, request: RequestRun) -> Facts:
         """`request` as it is now: in flight (sent, not closed) or not."""
         if request.status not in CLOSED and request.status not in OUTBOX:
-            return Facts(self.firsts, self.in_flight.set(request.id, request))
+            return Facts(self.firsts, self.in_flight.set(request.id, request), self.countries)
         if request.id in self.in_flight:
-            return Facts(self.firsts, self.in_flight.delete(request.id))
+            return Facts(self.firsts, self.in_flight.delete(request.id), self.countries)
         return self
 
     def action_done(self, action: str, team: str, subject: str) -> bool:
-        """Whether `team` took `action` before: about `subject`, or about nothing in particular
-        (with no subject: about anything)."""
+        """Whether `team` (a team or a country: any of its teams) took `action` before: about
+        `subject`, or about nothing in particular (with no subject: about anything)."""
         if not subject:
             return ("action", action, team) in self.firsts
         return any(("subject", action, team, about) in self.firsts for about in ("", subject))
 
     def action_taken(self, taken: Taken) -> Facts:
+        teams = {taken.team, self.country(taken.team)}
         keys: list[Key] = [
-            ("action", action, team) for action in (taken.action, None) for team in (taken.team, None)
+            ("action", action, team) for action in (taken.action, None) for team in (*teams, None)
         ]
-        keys.append(("subject", taken.action, taken.team, taken.subject))
-        return Facts(_first(self.firsts, keys, taken.sim_time), self.in_flight)
+        keys += [("subject", taken.action, team, taken.subject) for team in teams]
+        return self._with(_first(self.firsts, keys, taken.sim_time))
 
 
 NO_FACTS = Facts()

@@ -35,6 +35,7 @@ from server.core.events import (
     InjectSkipped,
 )
 from server.core.facts import NO_FACTS, Facts
+from server.core.matching import names_receiver, names_team
 from server.core.requests import RequestRun, RequestStatus
 from server.core.roles import CONTROL, StaffRole
 from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
@@ -186,13 +187,13 @@ REQUEST_STATES: dict[str, tuple[RequestStatus, ...]] = {
 """Request states a scenario names, as the states the server plays (the rest are the same)."""
 
 
-def _request_reached(trigger: Trigger, request: RequestRun) -> float | None:
+def _request_reached(trigger: Trigger, request: RequestRun, countries: Mapping[str, str]) -> float | None:
     """When `request` reached the state `trigger` waits for, if it matches the trigger at all."""
     if trigger.instrument not in (None, request.instrument):
         return None
-    if trigger.source not in (None, request.source_team):
+    if not names_team(trigger.source, request.source_team, countries):
         return None
-    if trigger.target not in (None, request.target_team, request.target_agency):
+    if not names_receiver(trigger.target, request.target_team, request.target_agency, countries):
         return None
     times = [t for status in trigger_statuses(trigger) if (t := request.reached(status)) is not None]
     return min(times) if times else None
@@ -230,7 +231,7 @@ def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> tuple[float | N
     if reached:  # a request nobody plays: as scripted
         times.append(after(after(min(reached), trigger.delay, morning), run.delay, morning))
     for request in facts.in_flight.values():  # a played one: if the team still owes the answer
-        if request.simcell or _request_reached(trigger, request) is None:
+        if request.simcell or _request_reached(trigger, request, facts.countries) is None:
             continue
         if request.status in UNANSWERED and request.due_at is not None:
             times.append(request.due_at)

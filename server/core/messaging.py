@@ -48,10 +48,10 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
         case c.WriteToTeam():
             require_not_ended(state)
             viewer = require_viewer(actor)
-            if not state.scenario.informal_channels:
-                raise Forbidden("this scenario has no informal channels: use an instrument")
             if viewer.staff or viewer.team is None or command.to == viewer.team:
                 raise Forbidden("direct messages go from one team to another")
+            if not may_write(state, viewer.team, known_team(state, command.to)):
+                raise Forbidden("this scenario has no informal channels: use an instrument")
             return [
                 DirectMessagePosted(
                     viewer.participant, viewer.team, known_team(state, command.to), text_of(command.text)
@@ -89,6 +89,14 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
                     author=viewer.participant, audience=command.audience, text=text_of(command.text)
                 )
             ]
+
+
+def may_write(state: Exercise, team: str, to: str) -> bool:
+    """Whether `team` may write to `to` directly: everywhere with `informal_channels`, and
+    between units of one country with `unit_channels` (the default)."""
+    scenario = state.scenario
+    colleagues = state.teams[team].country == state.teams[to].country
+    return scenario.informal_channels or (scenario.unit_channels and colleagues)
 
 
 def _attached(

@@ -23,6 +23,7 @@ from server.core.events import (
     RequestValidated,
     RequestWithdrawn,
 )
+from server.core.matching import names_receiver
 from server.core.requests import (
     CLOSED,
     OUTBOX,
@@ -43,9 +44,10 @@ from server.core.requests import (
     require_sender,
     require_status,
 )
-from server.core.scenario import Country, Outcome, Scenario
+from server.core.scenario import Country, Outcome, Scenario, TeamModel
 from server.core.signatures import signature
 from server.core.state import Exercise, apply
+from server.core.team_models import cosigners, model_of, team_countries
 
 MAX_TEXT = 20_000
 
@@ -91,7 +93,8 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
             return [RequestUpdated(request.id, viewer.participant, fields, urgent, sim_now)]
         case c.ValidateRequest():
             request = require_request(state.requests, command.request, viewer)
-            require_sender(scenario, request, viewer, "validate")
+            if viewer.staff or viewer.team not in (request.source_team, *request.cosigners):
+                raise Forbidden(f"only the requesting team or a unit co-signing it may validate {request.id}")
             require_status(request, "validate", RequestStatus.DRAFT)
             if not may_validate(scenario, viewer, instrument_of(scenario, request.instrument)):
                 raise Forbidden(f"the role {viewer.role!r} may not validate a {request.instrument}")
@@ -156,12 +159,22 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         raise Forbidden(f"the role {viewer.role!r} may not draft or issue a {instrument.id}")
     target = state.teams.get(command.to)
     source = state.teams[viewer.team]
-    if target is None or target.id == source.id:
+    if target is None:
         raise NotFound(
             f"no other team {command.to!r} (teams: {', '.join(t for t in state.teams if t != source.id)})"
         )
+    if target.id == source.id and (
+        instrument.cross_border or model_of(scenario, source.country) is TeamModel.AGENCY_UNITS
+    ):  # a unit is one agency: a referral goes to another unit; a one-team country refers inside
+        raise NotFound(
+            f"no other team {command.to!r}: a {instrument.id} goes to another team"
+            + ("" if instrument.cross_border else " (a domestic instrument goes to another unit)")
+        )
     if not scenario.available(instrument.id, source.country, target.country):
-        raise Forbidden(f"{instrument.id} is not available from {source.country} to {target.country}")
+        domestic = "" if instrument.cross_border else f" ({instrument.id} is domestic: within one country)"
+        raise Forbidden(
+            f"{instrument.id} is not available from {source.country} to {target.country}{domestic}"
+        )
     agency = command.agency or _receiving_agency(state, target.country, instrument.receiver)
     found = scenario.agency(agency) if agency else None
     if command.agency and (found is None or found[0].id != target.country):
@@ -186,6 +199,9 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         urgent=command.urgent,
         spontaneous=command.spontaneous,
         simcell=not played,
+        cosigners=()
+        if may_issue(scenario, viewer, instrument)
+        else cosigners(scenario, source.id, instrument),
     )
     author = signature(state, drafted, viewer.participant)
     return RequestDrafted(
@@ -202,6 +218,7 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         sim_time=sim_now,
         author_name=author.name,
         author_agency=author.agency,
+        cosigners=drafted.cosigners,
     )
 
 
@@ -272,13 +289,15 @@ def _as_proposed(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: 
 
 
 def discovered(scenario: Scenario, request: RequestRun) -> tuple[str, ...]:
-    """Artefacts the scenario says an answer to this request discovers (`discovery`)."""
+    """Artefacts the scenario says an answer to this request discovers (`discovery`); its
+    `target` names a country, a team or an agency (`server.core.matching`)."""
+    countries = team_countries(scenario)
     return tuple(
         artefact.id
         for artefact in scenario.artefacts
         if any(
             d.instrument == request.instrument
-            and d.target in (None, request.target_team, request.target_agency)
+            and names_receiver(d.target, request.target_team, request.target_agency, countries)
             for d in artefact.discovery
         )
     )

@@ -25,6 +25,7 @@ from typing import Any
 from server.core.audience import Audience, Viewer
 from server.core.delays import after
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
+from server.core.matching import names_receiver, names_team
 from server.core.scenario import (
     Country,
     Field,
@@ -35,6 +36,7 @@ from server.core.scenario import (
     Scenario,
     agency_choices,
 )
+from server.core.team_models import team_countries
 
 
 class RequestStatus(StrEnum):
@@ -118,6 +120,9 @@ class RequestRun:
     answer: str = ""
     ground: str = ""
     attachments: tuple[str, ...] = ()
+    cosigners: tuple[str, ...] = ()
+    """Other units of the requesting country that may co-sign the draft (a prosecution unit
+    validating the police unit's letter rogatory): they see the request from its draft on."""
 
     def field(self, key: str) -> FieldValue | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -130,8 +135,8 @@ class RequestRun:
         """The requesting team always; the receiving team once it is sent (unless SimCell plays
         it); staff always. Only facts that never change decide it (`server.core.visibility`)."""
         if not sent or self.simcell:
-            return Audience.team(self.source_team)
-        return Audience.of(teams=[self.source_team, self.target_team])
+            return Audience.of(teams=[self.source_team, *self.cosigners])
+        return Audience.of(teams=[self.source_team, *self.cosigners, self.target_team])
 
     def reached(self, status: RequestStatus) -> float | None:
         """When the request first reached `status`, in simulated time."""
@@ -262,7 +267,9 @@ def instrument_of(scenario: Scenario, instrument_id: str) -> Instrument:
 
 def require_request(requests: Mapping[str, RequestRun], request_id: str, viewer: Viewer) -> RequestRun:
     request = requests.get(request_id)
-    if request is None or not (viewer.staff or viewer.team in (request.source_team, *_receivers(request))):
+    if request is None or not (
+        viewer.staff or viewer.team in (request.source_team, *request.cosigners, *_receivers(request))
+    ):
         raise NotFound(f"no request {request_id!r} for you")
     return request
 
@@ -337,8 +344,9 @@ def next_warning(request: RequestRun) -> float | None:
 def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
     """The first outcome of the first matching response template, for SimCell to confirm."""
     instrument = instrument_of(scenario, request.instrument)
+    countries = team_countries(scenario)
     for template in scenario.responses:
-        if not _template_fits(template, request):
+        if not _template_fits(template, request, countries):
             continue
         for outcome in template.outcomes:
             if _rule_holds(outcome.when, instrument, request):
@@ -346,11 +354,12 @@ def propose(scenario: Scenario, request: RequestRun) -> ResponseOutcome | None:
     return None
 
 
-def _template_fits(template: Response, request: RequestRun) -> bool:
+def _template_fits(template: Response, request: RequestRun, countries: Mapping[str, str]) -> bool:
+    """A template names its sides as triggers do: a country, a team or (receiving) an agency."""
     return (
         template.instrument == request.instrument
-        and template.target in (request.target_team, request.target_agency)
-        and template.source in (None, request.source_team)
+        and names_receiver(template.target, request.target_team, request.target_agency, countries)
+        and names_team(template.source, request.source_team, countries)
     )
 
 

@@ -15,12 +15,18 @@ class StaffRole(StrEnum):
     SIMCELL = "simcell"
     MENTOR = "mentor"
     OBSERVER = "observer"
+    EVALUATOR = "evaluator"
+    """Records observations rated against the objectives (HSEEP's evaluator); sees what staff see."""
 
 
 STAFF_ROLES: frozenset[str] = frozenset(StaffRole)
 
 CONTROL: frozenset[str] = frozenset({StaffRole.DIRECTOR, StaffRole.CONTROLLER})
 """Roles that run the exercise: lifecycle, clock, roster and credentials."""
+
+
+EVALUATING: frozenset[str] = CONTROL | {StaffRole.EVALUATOR, StaffRole.MENTOR}
+"""Roles that record observations and the improvement plan (`server.core.evaluating`)."""
 
 
 def is_staff_role(role: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from server.core.evaluation_model import Questionnaire, RatingLevel
+
 
 class RouteRole(StrEnum):
     ORIGIN = "origin"
@@ -150,6 +152,8 @@ class Country:
     legal_profile: LegalProfile = LegalProfile()
     agencies: tuple[Agency, ...] = ()
     composition: tuple[Seat, ...] = ()
+    team_model: TeamModel | None = None
+    """How this country plays (`server.core.team_models`); None: the exercise's `team_model`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,6 +571,9 @@ class Scenario:
     informal_channels: bool = False
     """Whether teams may write to each other directly, outside the instruments (a phone call
     between colleagues who know each other)."""
+    unit_channels: bool = True
+    """Whether the units of one country may write to each other directly (`message.direct`) even
+    without `informal_channels`: colleagues of one country's agencies call each other."""
     share_names: bool = True
     """Whether a request tells the other country the names of those who act on it, beside their
     agency (`server.core.signatures`); False: the agency alone."""
@@ -585,6 +592,9 @@ class Scenario:
     branches: tuple[Branch, ...] = ()
     objectives: tuple[Objective, ...] = ()
     metrics: tuple[Metric, ...] = ()
+    rating_scale: tuple[RatingLevel, ...] = ()
+    """The evaluators' scale, best first; empty: HSEEP's P/S/M/U (`server.core.evaluation_model`)."""
+    questionnaires: tuple[Questionnaire, ...] = ()
 
     def country(self, country_id: str) -> Country | None:
         return next((c for c in self.countries if c.id == country_id), None)
@@ -600,10 +610,17 @@ class Scenario:
         return next(((c, a) for c in self.countries for a in c.agencies if a.id == agency_id), None)
 
     def available(self, instrument_id: str, source: str, target: str) -> bool:
-        """Whether `source` may use the instrument towards `target`: blocs, then overrides."""
+        """Whether `source` may use the instrument towards `target` (two country ids).
+
+        A domestic instrument (`cross_border: false`: a referral to the prosecutor, a report to
+        the FIU) is available inside one country (`source == target`, between its units or inside
+        its one team) and across a border only where a pair override allows it; a cross-border
+        one only between two countries: overrides, then blocs."""
         instrument, a, b = self.instrument(instrument_id), self.country(source), self.country(target)
-        if instrument is None or a is None or b is None or source == target:
+        if instrument is None or a is None or b is None:
             return False
+        if source == target:
+            return not instrument.cross_border
         for override in self.pair_overrides:
             forward = (override.source, override.target) == (source, target)
             backward = override.both_ways and (override.target, override.source) == (source, target)
@@ -618,10 +635,14 @@ class Scenario:
         return blocs_ok and (not instrument.requires_eio or (a.eio_participant and b.eio_participant))
 
     def matrix(self) -> list[tuple[str, str, list[str]]]:
-        """For every ordered pair of countries, the instruments available from one to the other."""
+        """For every ordered pair of countries, the instruments available from one to the other;
+        then, for every country, its domestic instruments (between its own agencies)."""
         return [
             (a.id, b.id, [i.id for i in self.instruments if self.available(i.id, a.id, b.id)])
             for a in self.countries
             for b in self.countries
             if a.id != b.id
+        ] + [
+            (a.id, a.id, [i.id for i in self.instruments if self.available(i.id, a.id, a.id)])
+            for a in self.countries
         ]

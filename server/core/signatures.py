@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.core.requests import RequestRun
-from server.core.scenario import Agency, TeamModel
+from server.core.scenario import Agency
 from server.core.state import Exercise
+from server.core.team_models import unit_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +38,9 @@ def signature(state: Exercise, request: RequestRun, participant: str) -> Signatu
     scenario = state.scenario
     instrument = scenario.instrument(request.instrument)
     receiving = member.team == request.target_team
-    if scenario.team_model is TeamModel.AGENCY_UNITS:
-        unit = next((u for u in scenario.units if u.id == member.team), None)
-        return Signature(member.name if scenario.share_names else "", unit.agency if unit else "")
+    unit = unit_of(scenario, member.team)
+    if unit is not None:  # a unit is one agency: its people sign for it (a co-signing unit too)
+        return Signature(member.name if scenario.share_names else "", unit.agency)
     team = state.teams.get(member.team)
     country = scenario.country(team.country) if team else None
     role = scenario.role(member.role)

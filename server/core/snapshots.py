@@ -20,6 +20,7 @@ from immutables import Map
 
 from server.core.audience import Audience
 from server.core.clock import Clock
+from server.core.evaluation_records import CapturedEvaluation, capture_evaluation, restore_evaluation
 from server.core.events import Team
 from server.core.exercise import Exercise, Participant, Status
 from server.core.facts import Facts
@@ -31,7 +32,7 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 4
+FORMAT = 6
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -75,6 +76,7 @@ class Captured:
     firsts: tuple[tuple[tuple[str | None, ...], float], ...]
     in_flight: tuple[str, ...]
     """`Facts`: kept, so that a load need not work them out again from every request."""
+    evaluation: CapturedEvaluation
 
 
 def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
@@ -102,6 +104,7 @@ def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
         characters=tuple(state.characters.items()),
         firsts=tuple(state.facts.firsts.items()),
         in_flight=tuple(state.facts.in_flight),
+        evaluation=capture_evaluation(state.evaluation),
     )
 
 
@@ -134,7 +137,12 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
         actions=actions,
         joint_teams=frozenset(captured.joint_teams),
         characters=Ordered(captured.characters),
-        facts=Facts(Map(captured.firsts), Map((key, requests[key]) for key in captured.in_flight)),
+        facts=Facts(
+            Map(captured.firsts),
+            Map((key, requests[key]) for key in captured.in_flight),
+            Map((team.id, team.country) for team in captured.teams),
+        ),
+        evaluation=restore_evaluation(captured.evaluation),
     )
 
 

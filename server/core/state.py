@@ -14,8 +14,9 @@ from immutables import Map
 
 from server.core.events import Event, ExerciseCreated
 from server.core.exercise import Exercise, Participant, Status, teams_of
+from server.core.facts import Facts
 from server.core.feed import Feed
-from server.core.fold import Handler, casefile, lifecycle, messages, msel, requests, roster
+from server.core.fold import Handler, casefile, evaluation, lifecycle, messages, msel, requests, roster
 from server.core.injects import plan
 from server.core.ordered import Ordered
 from server.core.records import FeedItem, Release, Taken
@@ -40,6 +41,7 @@ HANDLERS: dict[type, Handler] = {
     **msel.HANDLERS,
     **requests.HANDLERS,
     **casefile.HANDLERS,
+    **evaluation.HANDLERS,
 }
 
 
@@ -58,6 +60,7 @@ def initial(created: ExerciseCreated) -> Exercise:
         created_at=created.created_at,
         injects=Ordered(plan(created.scenario).items()),
         characters=Ordered((ch.id, ch.state) for ch in created.scenario.characters),
+        facts=Facts(countries=Map((team.id, team.country) for team in created.teams)),
     )
 
 

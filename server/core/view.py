@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
+from server.core.evaluation import participant_view, staff_view
 from server.core.feed import thread_of
 from server.core.injects import InjectRun, InjectStatus, stand_in_time
 from server.core.requests import RequestRun, Step, propose
@@ -97,6 +98,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
         for t in reversed(actions)
     ]
     shown["older"] = {"injects": older_injects, "actions": older_actions, "requests": older_requests}
+    shown["evaluation"] = staff_view(state) if viewer.staff else participant_view(state, viewer)
     if viewer.staff:
         msel = (state.injects[inject.id] for inject in state.scenario.injects)
         planned = [run for run in msel if run.released_at is None]
@@ -295,6 +297,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         **_signed("author", signature(state, request, request.author)),
         "to": request.target_team,
         "agency": request.target_agency,
+        "cosigners": list(request.cosigners),
         "status": str(request.status),
         "urgent": request.urgent,
         "spontaneous": request.spontaneous,

@@ -13,7 +13,10 @@ Rules:
   evaluators' flags on an action (a safeguard skipped): staff;
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
-- a character's state (trust, status), a mentor's note: staff;
+- a character's state (trust, status), a mentor's note, control's preview of a station: staff;
+- evaluation (observations, the improvement plan): staff; a questionnaire opened or closed:
+  everyone (the stations show its form); a named answer: its author (so their station knows
+  they answered), an anonymous one: staff;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
   released by an answer, by its audience (the requesting team).
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 from server.core.audience import Audience
 from server.core.events import (
+    EVALUATION_EVENTS,
     ActionFlagged,
     ActionTaken,
     AnnouncementMade,
@@ -49,6 +53,7 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    FeedbackGiven,
     InjectAcknowledged,
     InjectEdited,
     InjectHeld,
@@ -62,6 +67,8 @@ from server.core.events import (
     MessagePosted,
     NoteWritten,
     ParticipantAdded,
+    QuestionnaireClosed,
+    QuestionnaireOpened,
     RequestAcknowledged,
     RequestAnswered,
     RequestClarified,
@@ -73,6 +80,7 @@ from server.core.events import (
     RequestValidated,
     RequestWithdrawn,
     SharingFlagged,
+    StationPreviewed,
 )
 from server.core.state import Exercise, teams_of
 
@@ -109,10 +117,10 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.staff_only()  # the MSEL is control's business until release
         case InjectOpened() | InjectAcknowledged():
             return Audience.of(participants=[event.participant])
-        case RequestDrafted() | RequestUpdated() | RequestValidated():
-            return Audience.team(
-                event.source_team if isinstance(event, RequestDrafted) else _source(state, event.request)
-            )
+        case RequestDrafted():
+            return Audience.of(teams=[event.source_team, *event.cosigners])
+        case RequestUpdated() | RequestValidated():
+            return state.requests[event.request].audience(sent=False)
         case RequestWithdrawn():
             return state.requests[event.request].audience(sent=event.sent)
         case (
@@ -135,10 +143,12 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=[event.from_team, *teams_of(state, event.to_team)])
         case JointTeamFormed():
             return Audience.of(teams=event.teams)
-        case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged():
+        case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged() | StationPreviewed():
             return Audience.staff_only()
+        case QuestionnaireOpened() | QuestionnaireClosed():
+            return Audience.all()  # the stations show the form while it is open
+        case FeedbackGiven() if event.participant:
+            return Audience.of(participants=[event.participant])  # a named answer: its author
+        case _ if isinstance(event, EVALUATION_EVENTS):
+            return Audience.staff_only()  # observations, answers, the improvement plan
     raise ValueError(f"no audience rule for {event.kind}")
-
-
-def _source(state: Exercise, request: str) -> str:
-    return state.requests[request].source_team

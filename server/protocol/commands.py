@@ -13,7 +13,14 @@ from typing import Any
 
 from server.core import commands as c
 from server.core.audience import Audience
-from server.core.events import CredentialIssued, Event, ParticipantAdded, RequestDrafted
+from server.core.events import (
+    CredentialIssued,
+    Event,
+    ImprovementRecorded,
+    ObservationRecorded,
+    ParticipantAdded,
+    RequestDrafted,
+)
 from server.core.simtime import parse_sim_time
 
 
@@ -219,6 +226,89 @@ def _roster_add(args: dict[str, Any], code: NewCode) -> c.AddParticipant:
     return c.AddParticipant(entry)
 
 
+# -- evaluation (server.core.evaluating) -------------------------------------------------
+
+
+def _record_observation(args: dict[str, Any], code: NewCode) -> c.RecordObservation:
+    return c.RecordObservation(
+        team=_required(args, "team"),
+        objective=_required(args, "objective"),
+        text=_required(args, "text"),
+        rating=_string(args, "rating", optional=True) or "",
+        inject=_string(args, "inject", optional=True) or "",
+        request=_string(args, "request", optional=True) or "",
+    )
+
+
+def _edit_observation(args: dict[str, Any], code: NewCode) -> c.EditObservation:
+    return c.EditObservation(
+        _required(args, "observation"),
+        _string(args, "rating", optional=True),
+        _string(args, "text", optional=True),
+    )
+
+
+def _give_feedback(args: dict[str, Any], code: NewCode) -> c.GiveFeedback:
+    answers = args.get("answers")
+    if not isinstance(answers, dict) or len(answers) > 100:
+        raise ArgumentError("args.answers: expected a map of question id to answer (a number or a text)")
+    for key, value in answers.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+            raise ArgumentError(f"args.answers.{key}: expected a whole number or a text")
+    return c.GiveFeedback(_required(args, "questionnaire"), answers)
+
+
+def _record_improvement(args: dict[str, Any], code: NewCode) -> c.RecordImprovement:
+    return c.RecordImprovement(
+        text=_required(args, "text"),
+        owner=_required(args, "owner"),
+        due=_required(args, "due"),
+        team=_string(args, "team", optional=True) or None,
+        objective=_string(args, "objective", optional=True) or None,
+    )
+
+
+def _edit_improvement(args: dict[str, Any], code: NewCode) -> c.EditImprovement:
+    return c.EditImprovement(
+        _required(args, "improvement"),
+        *(_string(args, key, optional=True) for key in ("text", "owner", "due", "team", "objective")),
+    )
+
+
+def _recorded_id(events: Sequence[Event], code: NewCode) -> dict[str, Any]:
+    for event in events:
+        if isinstance(event, ObservationRecorded):
+            return {"observation": event.observation}
+        if isinstance(event, ImprovementRecorded):
+            return {"improvement": event.improvement}
+    return {}
+
+
+EVALUATION: dict[str, CommandSpec] = {
+    "observation.record": CommandSpec(_record_observation, _recorded_id, "an evaluator's rated observation"),
+    "observation.edit": CommandSpec(_edit_observation, _no_result, "change one's observation"),
+    "observation.withdraw": CommandSpec(
+        lambda a, k: c.WithdrawObservation(_required(a, "observation")),
+        _no_result,
+        "withdraw one's observation",
+    ),
+    "questionnaire.open": CommandSpec(
+        lambda a, k: c.OpenQuestionnaire(_required(a, "questionnaire")), _no_result, "open a questionnaire"
+    ),
+    "questionnaire.close": CommandSpec(
+        lambda a, k: c.CloseQuestionnaire(_required(a, "questionnaire")), _no_result, "close a questionnaire"
+    ),
+    "feedback.give": CommandSpec(_give_feedback, _no_result, "answer an open questionnaire"),
+    "improvement.record": CommandSpec(_record_improvement, _recorded_id, "add to the improvement plan"),
+    "improvement.edit": CommandSpec(_edit_improvement, _no_result, "change a recommendation"),
+    "improvement.withdraw": CommandSpec(
+        lambda a, k: c.WithdrawImprovement(_required(a, "improvement")),
+        _no_result,
+        "withdraw a recommendation",
+    ),
+}
+
+
 COMMANDS: dict[str, CommandSpec] = {
     "exercise.ready": CommandSpec(lambda a, k: c.MarkReady(), _no_result, "draft → ready"),
     "exercise.start": CommandSpec(lambda a, k: c.StartExercise(), _no_result, "ready → running"),
@@ -311,4 +401,5 @@ COMMANDS: dict[str, CommandSpec] = {
     "message.prompt": CommandSpec(
         lambda a, k: c.PromptTeam(_required(a, "team"), _required(a, "text")), _no_result, "a mentor's prompt"
     ),
+    **EVALUATION,
 }

@@ -42,6 +42,8 @@ class Hello:
     code: str | None
     token: str | None
     resume: Resume | None
+    preview: str | None = None
+    """Control's read-only preview: the participant whose station to see as they do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,12 @@ def parse_hello(frame: dict[str, Any]) -> Hello:
     code, token = frame.get("code"), frame.get("token")
     if not (isinstance(code, str) ^ isinstance(token, str)) or (code is not None and token is not None):
         raise ProtocolError("hello needs exactly one of code or token, as a string")
+    preview = frame.get("preview")
+    if preview is not None and (not isinstance(preview, str) or not 0 < len(preview) <= MAX_ID):
+        raise ProtocolError(f"hello.preview must be a participant id, a string of 1 to {MAX_ID} characters")
     resume = frame.get("resume")
     if resume is None:
-        return Hello(code, token, None)
+        return Hello(code, token, None, preview)
     if (
         not isinstance(resume, dict)
         or not isinstance(resume.get("epoch"), str)
@@ -79,7 +84,7 @@ def parse_hello(frame: dict[str, Any]) -> Hello:
         or resume["seq"] < 0
     ):
         raise ProtocolError("hello.resume must be {epoch: string, seq: integer >= 0}")
-    return Hello(code, token, Resume(resume["epoch"], resume["seq"]))
+    return Hello(code, token, Resume(resume["epoch"], resume["seq"]), preview)
 
 
 def parse_command(frame: dict[str, Any]) -> CommandFrame:
@@ -111,6 +116,7 @@ def welcome(
     snapshot: dict[str, Any] | None,
     instance: str,
     now: float,
+    preview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     frame: dict[str, Any] = {
         "type": "welcome",
@@ -126,6 +132,8 @@ def welcome(
     }
     if snapshot is not None:
         frame["snapshot"] = snapshot
+    if preview is not None:
+        frame["preview"] = preview
     return frame
 
 

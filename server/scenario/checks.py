@@ -25,13 +25,16 @@ from server.core.scenario import (
     TriggerKind,
 )
 from server.core.simtime import format_sim_time
+from server.core.team_models import model_of, team_specs
 from server.scenario.fields import FieldReader
 from server.scenario.metric_checks import check_metrics
+from server.scenario.reach import describe, named, reachable, senders, takers
 from server.scenario.source import suggestion
 
 _SECTIONS = (
     "countries", "units", "roles", "actions", "instruments", "entities", "artefacts", "joint_teams",
     "characters", "injects", "responses", "requests", "branches", "objectives", "metrics",
+    "questionnaires",
 )  # fmt: skip
 
 
@@ -50,16 +53,15 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
 def known_ids(scenario: Scenario) -> dict[str, set[str]]:
     agencies = {a.id for c in scenario.countries for a in c.agencies}
     entities = {e.id for e in scenario.entities}
-    teams = (
-        {u.id for u in scenario.units}
-        if scenario.team_model is TeamModel.AGENCY_UNITS
-        else {c.id for c in scenario.countries}
-    )
+    teams = {spec.id for spec in team_specs(scenario)}
+    countries = {c.id for c in scenario.countries}
     instruments = {i.id for i in scenario.instruments}
     actions = {a.id for a in scenario.actions}
     return {
-        "country": {c.id for c in scenario.countries},
+        "country": countries,
         "team": teams,
+        "party": countries | teams,
+        "receiver": countries | teams | agencies,
         "role": {r.id for r in scenario.roles},
         "role_or_staff": {r.id for r in scenario.roles} | STAFF_ROLES,
         "agency": agencies,
@@ -82,6 +84,8 @@ _NAMES = {
     "role_or_staff": "role",
     "action_or_instrument": "action or instrument",
     "agency_type": "agency type",
+    "party": "country or team",
+    "receiver": "country, team or agency",
 }
 
 
@@ -92,6 +96,9 @@ def _references(reader: FieldReader, scenario: Scenario) -> None:
             what = _NAMES.get(kind, kind.replace("_", " "))
             listed = f" (known: {', '.join(sorted(known[kind]))})" if 0 < len(known[kind]) <= 8 else ""
             hint = suggestion(value, known[kind])
+            if kind == "team" and value in known["country"]:
+                units = [t.id for t in team_specs(scenario) if t.country == value]
+                hint = f": {value} plays as agency units, name them ({'; '.join(units) or 'none yet'})"
             reader.problem(path, f"unknown {what} {value!r}{hint or listed}")
 
 
@@ -109,12 +116,57 @@ def _unique(reader: FieldReader) -> None:
 
 
 def _team_model(reader: FieldReader, scenario: Scenario) -> None:
+    """Each country plays as one team or as units (`server.core.team_models`)."""
     if scenario.team_model is TeamModel.AGENCY_UNITS and not scenario.units:
         reader.problem("units", "team_model agency_units needs a list of units (the teams)")
-    if scenario.team_model is TeamModel.COUNTRY_TEAMS and scenario.units:
+        return
+    if scenario.units and not any(
+        model_of(scenario, c.id) is TeamModel.AGENCY_UNITS for c in scenario.countries
+    ):
         reader.problem(
-            "units", "units are the teams of team_model agency_units; this scenario has country_teams"
+            "units",
+            "units are the teams of team_model agency_units; this scenario has country_teams "
+            "(set `team_model: agency_units` on the scenario or on the countries that play as units)",
         )
+        return
+    seen: set[str] = set()
+    for unit in scenario.units:
+        path = reader.paths.get(id(unit), "units")
+        country = scenario.country(unit.country)
+        if unit.id in seen and path.startswith("countries"):
+            reader.problem(f"{path}.id", f"duplicate unit id {unit.id!r}")
+        seen.add(unit.id)
+        if scenario.country(unit.id) is not None:
+            reader.problem(
+                f"{path}.id",
+                f"unit {unit.id!r} has the id of a country, so a trigger naming {unit.id!r} would be "
+                f"ambiguous: give the unit another id (such as {unit.id}-{unit.agency.split('.')[-1]})",
+            )
+        if country is None:
+            continue  # reported as an unknown reference
+        if model_of(scenario, country.id) is not TeamModel.AGENCY_UNITS:
+            reader.problem(
+                path,
+                f"unit {unit.id!r} belongs to {country.id}, which plays as one team (country_teams): "
+                f"give {country.id} `team_model: agency_units`, or remove the unit",
+            )
+        agency = scenario.agency(unit.agency)
+        if agency is not None and agency[0].id != country.id:
+            reader.problem(
+                f"{path}.agency",
+                f"unit {unit.id!r} of {country.id} is the agency {unit.agency!r} of {agency[0].id}: "
+                f"a unit is one of its own country's agencies ({', '.join(a.id for a in country.agencies)})",
+            )
+    for country in scenario.countries:
+        if model_of(scenario, country.id) is TeamModel.AGENCY_UNITS and not any(
+            u.country == country.id for u in scenario.units
+        ):
+            path = reader.paths.get(id(country), "countries")
+            reader.problem(
+                f"{path}.units",
+                f"{country.id} plays as agency_units but has no unit: list its units "
+                f"(units: [{{id, name, agency}}]) or give it `team_model: country_teams`",
+            )
 
 
 def _capabilities(reader: FieldReader, scenario: Scenario) -> None:
@@ -244,8 +296,16 @@ def _never(
         case TriggerKind.REQUEST:
             return _request_never(scenario, trigger, path)
         case TriggerKind.ACTION:
-            if trigger.action and not any(r.can("act", trigger.action) for r in scenario.roles):
+            if trigger.action not in {a.id for a in scenario.actions}:
+                return None  # reported as an unknown reference (or no action named)
+            if not any(r.can("act", trigger.action) for r in scenario.roles):
                 return f"{path}.action.action", f"no role may do the action {trigger.action!r}"
+            side = named(scenario, trigger.team)
+            if side is not None and not takers(scenario, trigger.action, side):
+                return (
+                    f"{path}.action.team",
+                    f"no role that plays in {trigger.team} may do the action {trigger.action!r}",
+                )
         case TriggerKind.INJECT:
             waited = by_id.get(trigger.inject or "")
             if waited is not None and not _fires(paths, scenario, waited, by_id, fires):
@@ -290,17 +350,35 @@ def _request_never(scenario: Scenario, trigger: Trigger, path: str) -> tuple[str
     if trigger.state and trigger.state not in instrument.lifecycle:
         hint = suggestion(trigger.state, instrument.lifecycle)
         return f"{path}.request.state", f"{instrument.id} has no state {trigger.state!r}{hint}"
-    pairs = [
-        (a.id, b.id)
-        for a in scenario.countries
-        for b in scenario.countries
-        if (trigger.source in (None, a.id)) and (trigger.target in (None, b.id))
-    ]
-    if pairs and not any(scenario.available(instrument.id, a, b) for a, b in pairs):
-        between = f"from {trigger.source or 'any country'} to {trigger.target or 'any country'}"
-        return f"{path}.request.instrument", f"{instrument.id} is not available {between}"
     if not any(r.can("issue", instrument.id) or r.can("draft", instrument.id) for r in scenario.roles):
         return f"{path}.request.instrument", f"no role may issue {instrument.id}"
+    return _unreachable(scenario, instrument, trigger.source, trigger.target, f"{path}.request")
+
+
+def _unreachable(
+    scenario: Scenario, instrument: Instrument, source: str | None, target: str | None, path: str
+) -> tuple[str, str] | None:
+    """Where and why no request of `instrument` from `source` to `target` can ever be made."""
+    sides, receivers = named(scenario, source), named(scenario, target)
+    if sides is None or receivers is None:
+        return None  # reported as an unknown reference
+    if not senders(scenario, instrument.id, sides):
+        return (
+            f"{path}.from" if source else f"{path}.instrument",
+            f"no role that plays in {describe(source)} may issue or draft {instrument.id}",
+        )
+    if not reachable(scenario, instrument.id, sides, receivers):
+        between = f"from {describe(source, 'country')} to {describe(target, 'country')}"
+        why = (
+            "it is domestic, used within one country only"
+            if not instrument.cross_border
+            else "the countries' blocs do not cover that pair"
+        )
+        return (
+            f"{path}.instrument",
+            f"{instrument.id} is not available {between} ({why}): change the instrument or the "
+            "countries, or open it with a pair override",
+        )
     return None
 
 
@@ -334,11 +412,9 @@ def _requests(reader: FieldReader, scenario: Scenario) -> None:
                 f"{request.id}: role {role.id!r} cannot issue {instrument.id} "
                 f"(give it issue:{instrument.id} or draft:{instrument.id})",
             )
-        if instrument.cross_border and not scenario.available(instrument.id, request.source, request.target):
-            reader.problem(
-                f"{path}.instrument",
-                f"{request.id}: {instrument.id} is not available from {request.source} to {request.target}",
-            )
+        found = _unreachable(scenario, instrument, request.source, request.target, path)
+        if found is not None and "not available" in found[1]:
+            reader.problem(found[0], f"{request.id}: {found[1]}")
 
 
 def _responses(reader: FieldReader, scenario: Scenario) -> None:
@@ -347,11 +423,9 @@ def _responses(reader: FieldReader, scenario: Scenario) -> None:
         instrument = scenario.instrument(response.instrument)
         if instrument is None:
             continue
-        if response.source and not scenario.available(instrument.id, response.source, response.target):
-            reader.problem(
-                f"{path}.instrument",
-                f"{instrument.id} is not available from {response.source} to {response.target}",
-            )
+        found = _unreachable(scenario, instrument, response.source, response.target, path)
+        if found is not None:
+            reader.problem(found[0], f"{response.id} can never be used: {found[1]}")
         for outcome in response.outcomes:
             _rule_fields(
                 reader, instrument, outcome.when.field, outcome.when.includes_any, reader.paths[id(outcome)]
@@ -387,15 +461,15 @@ def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
     released |= {name for r in scenario.requests for name in r.releases}
     for artefact in scenario.artefacts:
         for i, found in enumerate(artefact.discovery):
-            target = scenario.country(found.target or "")
+            target = named(scenario, found.target) if found.target else None
             instrument = scenario.instrument(found.instrument or "")
             if target is None or instrument is None:
                 continue
-            if not any(scenario.available(instrument.id, c.id, target.id) for c in scenario.countries):
+            if not reachable(scenario, instrument.id, named(scenario, None) or target, target):
                 path = reader.paths.get(id(artefact), "artefacts")
                 reader.problem(
                     f"{path}.discovery[{i}].instrument",
-                    f"{instrument.id} is not available to {target.id} from any country, "
+                    f"{instrument.id} is not available to {found.target} from any country, "
                     f"so {artefact.id} can never be found that way",
                 )
         hidden = artefact.visibility.scope in (Scope.STAFF, Scope.JOINT_TEAM)

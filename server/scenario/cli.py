@@ -10,6 +10,7 @@ from pathlib import Path
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import Scenario, TeamModel
 from server.core.simtime import format_sim_time
+from server.core.team_models import model_of
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.loader import format_audience, load_scenario
 from server.scenario.msel import (
@@ -131,7 +132,7 @@ def render(scenario: Scenario) -> list[str]:
     end = f", ENDEX {format_sim_time(clock.end)}" if clock.end is not None else ""
     lines = [
         f"{scenario.title} ({scenario.id})",
-        f"team model: {scenario.team_model}; STARTEX {format_sim_time(clock.start)}{end}; "
+        f"team model: {_team_models(scenario)}; STARTEX {format_sim_time(clock.start)}{end}; "
         f"next morning at {format_sim_time(clock.morning)[3:]}; speed {clock.speed:g}",
         "",
         "COUNTRIES",
@@ -152,10 +153,11 @@ def render(scenario: Scenario) -> list[str]:
         if country.agencies:
             lines.append(f"        agencies: {', '.join(a.id for a in country.agencies)}")
     lines += ["", "TEAMS AND ROLES"]
-    if scenario.team_model is TeamModel.AGENCY_UNITS:
-        lines += [f"  {unit.id:<12} {unit.name} ({unit.country}, {unit.agency})" for unit in scenario.units]
-    else:
-        for country in scenario.countries:
+    for country in scenario.countries:
+        if model_of(scenario, country.id) is TeamModel.AGENCY_UNITS:
+            units = [unit for unit in scenario.units if unit.country == country.id]
+            lines += [f"  {unit.id:<12} {unit.name} ({unit.country}, {unit.agency})" for unit in units]
+        else:
             seats = ", ".join(f"{s.role} {s.count}" for s in country.composition)
             total = sum(s.count for s in country.composition)
             lines.append(
@@ -175,7 +177,10 @@ def render(scenario: Scenario) -> list[str]:
     if scenario.instruments:
         lines += ["", "INSTRUMENT MATRIX (from → to: available instruments)"]
         for source, target, names in scenario.matrix():
-            lines.append(f"  {source:>5} → {target:<5} {', '.join(names) or '-'}")
+            if source == target and not names:
+                continue  # no domestic instrument in this country
+            domestic = " (domestic)" if source == target else ""
+            lines.append(f"  {source:>5} → {target:<5} {', '.join(names) or '-'}{domestic}")
     lines += ["", f"MSEL ({len(scenario.injects)} injects, simulated time)"]
     lines.append(f"  {'time':<9} {'id':<7} {'channel':<13} {'to':<32} {'title':<48} trigger")
     ordered = sorted(scenario.injects, key=lambda i: (i.at is None, i.at or 0))
@@ -188,6 +193,13 @@ def render(scenario: Scenario) -> list[str]:
             f"{describe_trigger(inject.trigger)}{describe_delay(inject.delay)}"
         )
     return lines
+
+
+def _team_models(scenario: Scenario) -> str:
+    """The scenario's team model, and the countries that play otherwise."""
+    others = [c.id for c in scenario.countries if model_of(scenario, c.id) is not scenario.team_model]
+    other = next(m for m in TeamModel if m is not scenario.team_model)
+    return f"{scenario.team_model}" + (f" ({', '.join(others)}: {other})" if others else "")
 
 
 def _cut(text: str, width: int) -> str:

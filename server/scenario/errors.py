@@ -11,9 +11,12 @@ class Problem:
     line: int | None
     path: str
     message: str
+    column: int | None = None
+    """1 for the first character of the line; None when only the line is known."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        where += f":{self.column}" if self.line is not None and self.column is not None else ""
         return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 

@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 from server.core.scenario import Anchor, Delay, InjectAudience, Recipient
 from server.core.simtime import DAY, HOUR, MINUTE, parse_sim_time
 from server.scenario.source import Source, suggestion
+from server.scenario.yaml_text import dash_hint
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 
+_YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 
@@ -45,11 +47,12 @@ class FieldReader:
 
     def map(self, value: Any, path: str, keys: set[str], required: set[str]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.problem(path, f"expected a map with {', '.join(sorted(required or keys))}")
+            self.problem(path, f"expected a map with {', '.join(sorted(required or keys))}{dash_hint(value)}")
             return None
         for key in value:
             if key not in keys:
-                self.problem(f"{path}.{key}", f"unknown key {key!r}{suggestion(key, keys)}")
+                hint = dash_hint(key) or suggestion(key, keys)
+                self.problem(f"{path}.{key}", f"unknown key {key!r}{hint}")
         for key in sorted(required - value.keys()):
             self.problem(f"{path}.{key}", f"missing {key!r}")
         return value
@@ -138,6 +141,8 @@ class FieldReader:
     def boolean(self, value: Any, path: str, default: bool) -> bool:
         if value is None:
             return default
+        if isinstance(value, str) and value.lower() in _YES_NO:
+            return _YES_NO[value.lower()]  # YAML 1.1's booleans, where a boolean is expected
         if not isinstance(value, bool):
             self.problem(path, f"expected true or false, got {value!r}")
             return default

@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 
 from server.core.scenario import Scenario, TeamModel
+from server.scenario import yaml_text
 from server.scenario.checks import check
 from server.scenario.errors import Problem, ScenarioError
+from server.scenario.evaluation import EvaluationReader
 from server.scenario.fields import format_audience, parse_audience
 from server.scenario.play import PlayReader
 from server.scenario.source import Source, suggestion
@@ -52,12 +54,12 @@ def bundle_scenario(path: Path) -> str:
     included sections merged in, `*_file` texts put in place. Unreadable parts are left as they
     are, for `parse_scenario` to report."""
     file = scenario_file(path)
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = yaml_text.load(file.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         return file.read_text(encoding="utf-8")
     for name in data.pop("include", None) or []:
         try:
-            included = yaml.safe_load((file.parent / str(name)).read_text(encoding="utf-8"))
+            included = yaml_text.load((file.parent / str(name)).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             included = None
         if isinstance(included, dict):
@@ -83,6 +85,10 @@ def _inline(value: Any, folder: Path) -> Any:
     return out
 
 
+_SECTIONS = frozenset({"id", "title", "clock", "countries", "roles"})
+"""Sections a scenario needs: when a file is broken, one of them may be in it."""
+
+
 def parse_scenario(
     text: str,
     file: str = "scenario.yaml",
@@ -93,7 +99,13 @@ def parse_scenario(
     warnings (allowed, but probably a mistake) are added to `warnings` when given."""
     reader = Reader(Source(file, text, folder))
     scenario = reader.scenario()
-    if scenario is not None:
+    source = reader.source
+    if source.broken:  # one root cause: leave out what depends on the file(s) not read
+        missing = {path for path in _SECTIONS if path not in source.data}
+        source.problems = [p for p in source.problems if p.path not in missing]
+        errors = "YAML errors above are" if len(source.broken) > 1 else "YAML error above is"
+        source.warn("", f"the cross-checks (references, triggers, availability) run once the {errors} fixed")
+    elif scenario is not None:
         check(reader, scenario)
     if warnings is not None:
         warnings.extend(reader.source.warnings)
@@ -102,7 +114,7 @@ def parse_scenario(
     return scenario
 
 
-class Reader(WorldReader, PlayReader):
+class Reader(WorldReader, PlayReader, EvaluationReader):
     """Builds the whole model, section by section."""
 
     def scenario(self) -> Scenario | None:
@@ -115,7 +127,8 @@ class Reader(WorldReader, PlayReader):
             "id", "title", "description", "description_file", "include", "clock", "team_model", "units",
             "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
             "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
-            "objectives", "metrics", "informal_channels", "share_names",
+            "objectives", "metrics", "informal_channels", "share_names", "unit_channels",
+            "rating_scale", "questionnaires",
         }  # fmt: skip
         for key in data:
             if key not in keys:
@@ -130,8 +143,18 @@ class Reader(WorldReader, PlayReader):
             team_model=self.enum(data.get("team_model"), "team_model", TeamModel, TeamModel.COUNTRY_TEAMS),
             informal_channels=self.boolean(data.get("informal_channels"), "informal_channels", False),
             share_names=self.boolean(data.get("share_names"), "share_names", True),
+            unit_channels=self.boolean(data.get("unit_channels"), "unit_channels", True),
             countries=tuple(self.items(data, "countries", self.country, required=True)),
-            units=tuple(self.items(data, "units", self.unit)),
+            units=(
+                *self.items(data, "units", self.unit),
+                *(
+                    unit
+                    for i, country in enumerate(
+                        data.get("countries") or [] if isinstance(data.get("countries"), list) else []
+                    )
+                    for unit in self.country_units(country, f"countries[{i}]")
+                ),
+            ),
             pair_overrides=tuple(self.items(data, "pair_overrides", self.override)),
             roles=tuple(self.items(data, "roles", self.role, required=True)),
             staff=tuple(self.items(data, "staff", self.staff)),
@@ -147,5 +170,7 @@ class Reader(WorldReader, PlayReader):
             branches=tuple(self.items(data, "branches", self.branch)),
             objectives=tuple(self.items(data, "objectives", self.objective)),
             metrics=tuple(self.items(data, "metrics", self.metric)),
+            rating_scale=self.rating_scale(data),
+            questionnaires=tuple(self.items(data, "questionnaires", self.questionnaire)),
         )
         return scenario

@@ -31,6 +31,7 @@ import yaml
 
 from server.core.scenario import Delay, Inject, Scenario, Trigger, TriggerKind
 from server.core.simtime import DAY, HOUR, MINUTE, format_sim_time
+from server.scenario import yaml_text
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.loader import format_audience, load_scenario, parse_audience, scenario_file
 from server.scenario.sheet_time import first_date, parse_when
@@ -277,9 +278,9 @@ def _names(value: str) -> list[str]:
 
 def _injects_file(folder: Path) -> tuple[Path, dict[str, Any]]:
     main = scenario_file(folder)
-    data = yaml.safe_load(main.read_text(encoding="utf-8"))
+    data = yaml_text.load(main.read_text(encoding="utf-8"))
     for name in data.get("include") or []:
-        included = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+        included = yaml_text.load((folder / name).read_text(encoding="utf-8"))
         if isinstance(included, dict) and "injects" in included:
             return folder / name, included
     return main, data

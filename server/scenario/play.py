@@ -87,13 +87,13 @@ class PlayReader(FieldReader):
         elif kind is TriggerKind.ACTION:
             raw = self.map(body, where, {"action", "team"}, {"action"}) or {}
             self.ref(f"{where}.action", "action", raw.get("action"))
-            self.ref(f"{where}.team", "team", raw.get("team"))
+            self.ref(f"{where}.team", "party", raw.get("team"))
             trigger = Trigger(kind, action=raw.get("action"), team=raw.get("team"), delay=delay)
         elif kind is TriggerKind.REQUEST:
             raw = self.map(body, where, {"instrument", "from", "to", "state"}, {"instrument", "state"}) or {}
             self.ref(f"{where}.instrument", "instrument", raw.get("instrument"))
-            self.ref(f"{where}.from", "country", raw.get("from"))
-            self.ref(f"{where}.to", "country", raw.get("to"))
+            self.ref(f"{where}.from", "party", raw.get("from"))
+            self.ref(f"{where}.to", "receiver", raw.get("to"))
             trigger = Trigger(
                 kind,
                 instrument=raw.get("instrument"),
@@ -159,8 +159,8 @@ class PlayReader(FieldReader):
         if data is None:
             return None
         self.ref(f"{path}.instrument", "instrument", data.get("instrument"))
-        self.ref(f"{path}.to", "country", data.get("to"))
-        self.ref(f"{path}.from", "country", data.get("from"))
+        self.ref(f"{path}.to", "receiver", data.get("to"))
+        self.ref(f"{path}.from", "party", data.get("from"))
         outcomes = []
         for i, item in enumerate(self.seq(data, "outcomes", f"{path}.outcomes", required=True)):
             where = f"{path}.outcomes[{i}]"

@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 from server.core.roles import STAFF_ROLES, is_staff_role
-from server.core.scenario import Scenario, TeamModel
+from server.core.scenario import Scenario
+from server.core.team_models import team_specs
+from server.scenario import yaml_text
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.sheets import Table, cell, columns, is_xlsx, parse_csv_text, read_xlsx, text
 
@@ -73,11 +75,7 @@ def parse_roster(text: str, kind: str, scenario: Scenario, file: str = "roster")
 def _check(raw: list[tuple[int | None, str, Any]], scenario: Scenario, file: str) -> list[RosterRow]:
     problems: list[Problem] = []
     rows: list[RosterRow] = []
-    teams = (
-        {unit.id for unit in scenario.units}
-        if scenario.team_model is TeamModel.AGENCY_UNITS
-        else {country.id for country in scenario.countries}
-    )
+    teams = {spec.id for spec in team_specs(scenario)}
     roles = {role.id for role in scenario.roles}
     for line, path, row in raw:
         if not isinstance(row, dict):
@@ -130,8 +128,8 @@ def rows_from_table(table: Table, file: str) -> list[tuple[int | None, str, Any]
 
 def _rows_from_yaml(text: str, file: str) -> list[tuple[int | None, str, Any]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml_text.compose(text)
+        data = yaml_text.load(text)
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(file, None, "", f"not valid YAML: {error}")]) from None
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):

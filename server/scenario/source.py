@@ -3,7 +3,12 @@
 A scenario folder holds `scenario.yaml`; it may list `include: [countries.yaml, ...]`, each a
 map whose top-level sections are merged in. Long texts live in files named by `*_file` keys
 (`body_file: injects/I-02.md`). Every value is indexed by its path (`injects[12].trigger`)
-with the file and line it came from, so a problem can say where it is.
+with the file, line and column it came from, so a problem can say where it is.
+
+A file that is not valid YAML is one root cause: its error is reported with a hint
+(`server.scenario.yaml_text`), the file is remembered as `broken`, and the loader then leaves
+out what depends on it (missing sections, references to ids it may define, the cross-checks),
+instead of a hundred follow-ups.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from server.scenario import yaml_text
 from server.scenario.errors import Problem
 
 _PARENT = re.compile(r"(\.[^.\[]+|\[\d+\])$")
@@ -37,6 +43,12 @@ class Source:
         self.warnings: list[Problem] = []
         """What is allowed but probably a mistake (scene directions in a trainee's text)."""
         self.lines: dict[str, tuple[str, int]] = {}
+        self.columns: dict[str, int] = {}
+        """The column of each path's value (1 for the first), beside its line."""
+        self.missing: set[str] = set()
+        """Paths reported missing: nothing more is said about them."""
+        self.broken: list[str] = []
+        """Files that are not valid YAML: what they define is unknown."""
         self.data: dict[str, Any] = {}
         data = self._read(main, text, "")
         if data is None:
@@ -54,14 +66,29 @@ class Source:
 
     def _read(self, file: str, text: str, prefix: str) -> Any:
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            node = yaml_text.compose(text)
+            data = yaml_text.load(text)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
+            column = mark.column + 1 if mark is not None else None
             problem = getattr(error, "problem", None) or str(error)
-            self.problems.append(Problem(file, line, prefix, f"not valid YAML: {problem}"))
+            found = yaml_text.hint(error, text)
+            message = f"not valid YAML: {problem}" + (f"; {found}" if found else "")
+            self.problems.append(Problem(file, line, prefix, message, column))
+            self.broken.append(file)
             return None
+        for first, again in yaml_text.duplicates(node):
+            self.problems.append(
+                Problem(
+                    file,
+                    again.start_mark.line + 1,
+                    "",
+                    f"duplicate key {again.value!r} (also on line {first.start_mark.line + 1}): YAML "
+                    "keeps only the last one, silently; remove one or rename it",
+                    again.start_mark.column + 1,
+                )
+            )
         self._index(file, node, prefix)
         return data
 
@@ -69,10 +96,14 @@ class Source:
         if node is None:
             return
         self.lines.setdefault(path, (file, node.start_mark.line + 1))
+        self.columns.setdefault(path, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 self.lines.setdefault(
                     f"{path}.{key.value}" if path else str(key.value), (file, key.start_mark.line + 1)
+                )
+                self.columns.setdefault(
+                    f"{path}.{key.value}" if path else str(key.value), key.start_mark.column + 1
                 )
                 self._index(file, value, f"{path}.{key.value}" if path else str(key.value))
         elif isinstance(node, yaml.SequenceNode):
@@ -99,10 +130,11 @@ class Source:
         except OSError as error:
             self.problem(path, f"cannot read included file {name!r}: {error.strerror}")
             return
-        known = dict(self.lines)
-        self.lines = {}
+        known, known_columns = dict(self.lines), dict(self.columns)
+        self.lines, self.columns = {}, {}
         data = self._read(str(file), text, "")
         included, self.lines = self.lines, known
+        included_columns, self.columns = self.columns, known_columns
         if data is None:
             return
         if not isinstance(data, dict):
@@ -120,6 +152,8 @@ class Source:
             section = re.split(r"[.\[]", found, maxsplit=1)[0]
             if section in fresh:
                 self.lines.setdefault(found, where)
+                if found in included_columns:
+                    self.columns.setdefault(found, included_columns[found])
         self.data.update(fresh)
 
     def read_text(self, name: str, path: str) -> str | None:
@@ -143,10 +177,18 @@ class Source:
             return self.lines[nearest]
         return self.main, None
 
+    def column(self, path: str) -> int | None:
+        """The column of `path` itself, when it is in the files (not of a part of it)."""
+        return self.columns.get(path) if path in self.lines else None
+
     def problem(self, path: str, message: str) -> None:
+        if path in self.missing:
+            return  # "missing 'from'" said it: not also "expected a non-empty text" there
+        if message.startswith("missing "):
+            self.missing.add(path)
         file, line = self.where(path)
-        self.problems.append(Problem(file, line, path, message))
+        self.problems.append(Problem(file, line, path, message, self.column(path)))
 
     def warn(self, path: str, message: str) -> None:
         file, line = self.where(path)
-        self.warnings.append(Problem(file, line, path, message))
+        self.warnings.append(Problem(file, line, path, message, self.column(path)))

@@ -34,6 +34,7 @@ from server.core.scenario import (
     Scope,
     Seat,
     StaffSetting,
+    TeamModel,
     Unit,
     Visibility,
 )
@@ -70,7 +71,7 @@ class WorldReader(FieldReader):
 
     def country(self, value: Any, path: str) -> Country | None:
         keys = {"id", "name", "route_role", "blocs", "treaties", "eio_participant", "language",
-                "legal_profile", "agencies", "composition"}  # fmt: skip
+                "legal_profile", "agencies", "composition", "team_model", "units"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "route_role"})
         if data is None:
             return None
@@ -94,6 +95,9 @@ class WorldReader(FieldReader):
                 legal_profile=self.legal_profile(data.get("legal_profile"), f"{path}.legal_profile"),
                 agencies=tuple(self.items_at(data, "agencies", path, self.agency)),
                 composition=tuple(seats),
+                team_model=self.enum(data.get("team_model"), f"{path}.team_model", TeamModel, None)
+                if "team_model" in data
+                else None,
             ),
             path,
         )
@@ -148,8 +152,35 @@ class WorldReader(FieldReader):
             played_by_simcell=played_by == "simcell",
         )
 
-    def unit(self, value: Any, path: str) -> Unit | None:
-        data = self.map(value, path, {"id", "name", "country", "agency"}, {"id", "name", "country", "agency"})
+    def _cross_border(self, data: dict[str, Any], path: str) -> bool:
+        """`cross_border: false` or, the same said the other way, `domestic: true`."""
+        cross = self.boolean(data.get("cross_border"), f"{path}.cross_border", True)
+        domestic = self.boolean(data.get("domestic"), f"{path}.domestic", not cross)
+        if "cross_border" in data and "domestic" in data and cross == domestic:
+            self.problem(
+                f"{path}.domestic",
+                f"cross_border: {str(cross).lower()} and domestic: {str(domestic).lower()} contradict "
+                "each other: give one of them",
+            )
+        return not domestic
+
+    def country_units(self, value: Any, path: str) -> list[Unit]:
+        """The units a country lists under its own `units` (their `country` is that one)."""
+        if not isinstance(value, dict) or not isinstance(value.get("units", []), list):
+            return []
+        country = value.get("id")
+        return self.items_at(
+            value,
+            "units",
+            path,
+            lambda item, where: self.unit(
+                {"country": country, **item} if isinstance(item, dict) else item, where, nested=True
+            ),
+        )
+
+    def unit(self, value: Any, path: str, nested: bool = False) -> Unit | None:
+        required = {"id", "name", "agency"} if nested else {"id", "name", "country", "agency"}
+        data = self.map(value, path, {"id", "name", "country", "agency"}, required)
         if data is None:
             return None
         self.ref(f"{path}.country", "country", str(data.get("country")))
@@ -250,8 +281,8 @@ class WorldReader(FieldReader):
 
     def instrument(self, value: Any, path: str) -> Instrument | None:
         keys = {"id", "name", "legal_basis", "channel", "issuer", "receiver", "requires_blocs",
-                "requires_eio", "cross_border", "fields", "lifecycle", "refusal_grounds", "deadlines",
-                "output"}  # fmt: skip
+                "requires_eio", "cross_border", "domestic", "fields", "lifecycle", "refusal_grounds",
+                "deadlines", "output"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "legal_basis", "channel", "issuer", "receiver"})
         if data is None:
             return None
@@ -290,7 +321,7 @@ class WorldReader(FieldReader):
                 receiver=str(data.get("receiver")),
                 requires_blocs=frozenset(self.strings(data.get("requires_blocs"), f"{path}.requires_blocs")),
                 requires_eio=self.boolean(data.get("requires_eio"), f"{path}.requires_eio", False),
-                cross_border=self.boolean(data.get("cross_border"), f"{path}.cross_border", True),
+                cross_border=self._cross_border(data, path),
                 fields=tuple(self.items_at(data, "fields", path, self.field)),
                 lifecycle=lifecycle,
                 refusal_grounds=self.strings(data.get("refusal_grounds"), f"{path}.refusal_grounds"),
@@ -395,7 +426,7 @@ class WorldReader(FieldReader):
             if not raw.get("instrument") and not raw.get("action"):
                 self.problem(where, "say how it is found: an instrument (with `to`) or an action")
             self.ref(f"{where}.instrument", "instrument", raw.get("instrument"))
-            self.ref(f"{where}.to", "country", raw.get("to"))
+            self.ref(f"{where}.to", "receiver", raw.get("to"))
             self.ref(f"{where}.action", "action", raw.get("action"))
             discovery.append(Discovery(raw.get("instrument"), raw.get("to"), raw.get("action")))
         self.ref(f"{path}.owner", "owner", str(data.get("owner")))

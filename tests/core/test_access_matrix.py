@@ -27,10 +27,18 @@ from typing import Any
 import pytest
 
 from server.core import commands as c
-from server.core.audience import Audience, Viewer
+from server.core.audience import Audience, Viewer, can_see
 from server.core.decide import create, decide
 from server.core.errors import DomainError
-from server.core.events import ActionFlagged, ActionTaken, ControlMessagePosted, Event
+from server.core.events import (
+    ActionFlagged,
+    ActionTaken,
+    ControlMessagePosted,
+    Event,
+    FeedbackGiven,
+    StationPreviewed,
+)
+from server.core.preview import previewed
 from server.core.state import Exercise, apply
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -190,6 +198,21 @@ MATRIX: tuple[Cell, ...] = (
     row("message.direct",           "theirs", {"to": "SUD", "text": TEXT, "attachments": ["A-SUD-CREWLIST"]},
                                                                                               NF, NF, NF,  F,  F,   F,  F,  F, state="informal"),
     row("message.direct",           "ours", {"to": "NOR", "text": TEXT},                      F,  F,  F,   F,  F,   F,  F,  F, state="informal"),
+    row("observation.record",       "ours", {"team": "NOR", "objective": "LO-ID", "text": TEXT, "rating": "S"},
+                                                                                              F,  F,  F,   OK, OK,  F,  OK, F),
+    row("observation.record",       "theirs", {"team": "SUD", "objective": "LO-ID", "text": TEXT, "inject": "T-02"},
+                                                                                              F,  F,  F,   OK, OK,  F,  OK, F),
+    row("observation.edit",         "mentor's", {"observation": "O-1", "rating": "P"},        F,  F,  F,   F,  F,   F,  OK, F),
+    row("observation.edit",         "other exercise", {"observation": "O-9", "rating": "P"},  F,  F,  F,   NF, NF,  F,  NF, F),
+    row("observation.withdraw",     "mentor's", {"observation": "O-1"},                       F,  F,  F,   F,  F,   F,  OK, F),
+    row("questionnaire.open",       "-", {"questionnaire": "Q-END"},                          F,  F,  F,   OK, OK,  F,  F,  F),
+    row("questionnaire.close",      "-", {"questionnaire": "Q-DAY"},                          F,  F,  F,   OK, OK,  F,  F,  F),
+    row("feedback.give",            "open", {"questionnaire": "Q-DAY", "answers": {"clarity": 4}},
+                                                                                              OK, OK, OK,  F,  F,   F,  F,  F),
+    row("improvement.record",       "-", {"text": TEXT, "owner": "Academy", "due": "2027-03-31"},
+                                                                                              F,  F,  F,   OK, OK,  F,  OK, F),
+    row("improvement.edit",         "-", {"improvement": "IP-1", "owner": "Ministry"},        F,  F,  F,   OK, OK,  F,  OK, F),
+    row("improvement.withdraw",     "-", {"improvement": "IP-1"},                             F,  F,  F,   OK, OK,  F,  OK, F),
 )
 # fmt: on
 
@@ -233,6 +256,10 @@ def _play(run: Run) -> Run:
     run.do(c.HoldInject("T-01"), director)
     run.do(c.WriteInject("For NOR", TEXT, Audience.team("NOR")), director)  # ADHOC-1
     run.do(c.ReleaseInject("T-02"), director)
+    mona = _by(run, "Mona")
+    run.do(c.RecordObservation("NOR", "LO-ID", TEXT, "S"), mona)  # O-1: the mentor's
+    run.do(c.OpenQuestionnaire("Q-DAY"), director)
+    run.do(c.RecordImprovement(TEXT, "Academy", "2027-03-31"), mona)  # IP-1
     return run
 
 
@@ -368,3 +395,95 @@ def test_a_hidden_inject_and_a_missing_one_get_the_same_answer(name: str) -> Non
             outcome, _, message = _answer(Cell(name, "-", {"inject": inject}, ()), actor)
             answers[inject] = (outcome, message.replace(repr(inject), "<id>"))
         assert set(answers.values()) == {(NF, "no inject <id> for you")}, answers
+
+
+# Control's read-only preview of a station (issue 11, item 15): not a `cmd` (it comes with a
+# `hello`), so it has a row of its own. Targets: a NOR participant, a SUD one, a staff member
+# (who has no station) and a participant of the other exercise.
+# fmt: off
+PREVIEWS = (
+    #   target     participant   police prosec social   dir   ctrl  simcell mentor observ
+    ("ours",           "P0006",  F,  F,  F,   OK, OK,  F,  F,  F),
+    ("theirs",         "P0010",  F,  F,  F,   OK, OK,  F,  F,  F),
+    ("staff",          "P0004",  F,  F,  F,   "invalid_args", "invalid_args", F, F, F),
+    ("other exercise", "P0016",  F,  F,  F,   NF, NF,  F,  F,  F),
+)
+# fmt: on
+
+
+@pytest.mark.parametrize("row", PREVIEWS, ids=lambda row: row[0])
+def test_only_control_previews_a_station_and_the_preview_is_staff_business(row: tuple[str, ...]) -> None:
+    target, participant, *expected = row
+    state = STATES["running"]
+    got = {}
+    for actor in ACTORS:
+        try:
+            (event,) = decide(state, c.PreviewStation(participant), VIEWERS[actor], NOW)
+        except DomainError as error:
+            got[actor] = error.code
+            continue
+        got[actor] = OK
+        assert isinstance(event, StationPreviewed)
+        assert (event.by, event.participant) == (VIEWERS[actor].participant, participant)
+        assert audience(state, event).is_staff_only  # the audit entry: staff see who looked
+        assert apply(state, event).participants == state.participants
+    assert got == dict(zip(ACTORS, expected, strict=True)), target
+
+
+def test_a_preview_sees_as_the_participant_does() -> None:
+    state = STATES["running"]
+    nils = state.participants["P0006"]
+    assert previewed(state, "P0006") == Viewer(nils.id, nils.team, nils.role, False)
+    assert snapshot(state, previewed(state, "P0006")) == snapshot(
+        state, Viewer("P0006", "NOR", "police", False)
+    )
+
+
+EVALUATOR = Viewer("P0099", None, "evaluator", True)
+"""An evaluator: staff, with no more rights than an observer but for evaluation."""
+EVALUATOR_CAN = {"observation.record", "improvement.record", "improvement.edit", "improvement.withdraw"}
+"""What an evaluator may do beyond an observer: not edit another's observation (O-1 is the mentor's)."""
+
+
+@pytest.mark.parametrize("cell", MATRIX, ids=_id)
+def test_an_evaluator_may_do_what_an_observer_may_and_evaluate(cell: Cell) -> None:
+    spec = COMMANDS[cell.name]
+    command = spec.build(cell.args, NewCode("NEW-CODE", "hash-new"))
+    try:
+        decide(STATES[cell.state], command, EVALUATOR, NOW + 60)
+        outcome = OK
+    except DomainError as error:
+        outcome = error.code
+    observer = cell.expected[ACTORS.index("observer")]
+    expected = (
+        OK
+        if cell.name in EVALUATOR_CAN
+        else NF
+        if cell.target == "other exercise" and cell.name.startswith("observation.")
+        else observer
+    )
+    assert outcome == expected
+
+
+def test_what_evaluation_writes_reaches_no_participant_but_a_named_answers_author() -> None:
+    # Observations, answers and the improvement plan are staff business.
+    participants = [
+        Viewer(p.id, p.team, p.role, False) for p in STATES["running"].participants.values() if not p.staff
+    ]
+    checked = 0
+    for cell in MATRIX:
+        if cell.name.split(".")[0] not in {"observation", "improvement", "feedback"}:
+            continue
+        for actor in ACTORS:
+            _, events = _outcome(cell, actor)
+            after = STATES[cell.state]
+            for event in events:
+                after = apply(after, event)
+                seen_by = audience(after, event)
+                author = event.participant if isinstance(event, FeedbackGiven) else None
+                readers = [v.participant for v in participants if can_see(v, seen_by)]
+                assert readers == ([] if author is None else [author]), event
+                checked += 1
+    assert checked >= 20
+    for viewer in participants:
+        assert set(snapshot(STATES["running"], viewer)["evaluation"]) == {"questionnaires"}

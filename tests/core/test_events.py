@@ -57,6 +57,7 @@ from server.core.events import (
     RequestValidated,
     RequestWithdrawn,
     SharingFlagged,
+    StationPreviewed,
     Team,
     from_data,
     to_data,
@@ -76,6 +77,8 @@ SCENARIO = Scenario(
 )
 STOPPED = Clock(sim_anchor=28_800.0, wall_anchor=1_700_000_000.5, speed=2.5)
 RUNNING = dataclasses.replace(STOPPED, running=True)
+
+from tests.core.test_evaluation import EVALUATION_EXAMPLES  # noqa: E402
 
 EXAMPLES: list[Event] = [
     ExerciseCreated(
@@ -173,6 +176,8 @@ EXAMPLES: list[Event] = [
     DirectMessagePosted("P0006", "nl", "be", "Do you know SeaCrew?"),
     NoteWritten("P0004", "nl", 12, "Good separation.", 40_100.0),
     NoteWritten("P0005", None, None, "Calm start.", 40_200.0),
+    StationPreviewed("P0001", "P0006", "NOR"),
+    *EVALUATION_EXAMPLES,
 ]
 
 
@@ -184,7 +189,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 45
+    assert len(EVENT_TYPES) == 55
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

@@ -20,6 +20,7 @@ from server.core.clock import Clock
 from server.core.decide import MAX_TEXT, create, decide
 from server.core.errors import ERROR_CODES, DomainError
 from server.core.events import (
+    EVALUATION_EVENTS,
     AnnouncementMade,
     ClockJumped,
     ClockSpeedChanged,
@@ -34,8 +35,11 @@ from server.core.events import (
     ExerciseReady,
     ExerciseResumed,
     ExerciseStarted,
+    FeedbackGiven,
     MessagePosted,
     ParticipantAdded,
+    QuestionnaireClosed,
+    QuestionnaireOpened,
     Team,
     from_data,
     to_data,
@@ -109,8 +113,20 @@ roster_commands = st.one_of(
     st.builds(c.ReissueCredential, participant_ids, st.just("h2")),
     st.builds(c.MakeAnnouncement, audiences, texts),
 )
+evaluation_commands = st.one_of(
+    st.builds(c.RecordObservation, st.sampled_from([*TEAMS, "xx"]), st.sampled_from(["LO-ID", "LO-X"]), texts,
+              st.sampled_from(["", "P", "S", "Q"])),
+    st.builds(c.EditObservation, st.sampled_from(["O-1", "O-2"]), st.sampled_from([None, "M", "X"])),
+    st.builds(c.WithdrawObservation, st.sampled_from(["O-1", "O-2"])),
+    st.builds(c.OpenQuestionnaire, st.sampled_from(["Q-DAY", "Q-END", "Q-X"])),
+    st.builds(c.CloseQuestionnaire, st.sampled_from(["Q-DAY", "Q-END"])),
+    st.builds(c.GiveFeedback, st.sampled_from(["Q-DAY", "Q-END"]),
+              st.sampled_from([{"clarity": 3}, {"clarity": 9}, {"change": "More time"}, {}])),
+    st.builds(c.RecordImprovement, texts, st.sampled_from(["Academy", ""]), st.sampled_from(["2027-01-31", "soon"])),
+    st.builds(c.WithdrawImprovement, st.just("IP-1")),
+)  # fmt: skip
 control_commands = lifecycle_commands | clock_commands | roster_commands
-all_commands = control_commands | connection_commands | st.builds(c.PostMessage, texts)
+all_commands = control_commands | connection_commands | st.builds(c.PostMessage, texts) | evaluation_commands
 waits = st.sampled_from([0.0, 0.25, 60.0, 3_600.0]) | st.floats(min_value=0, max_value=DAY)
 
 
@@ -145,6 +161,10 @@ def must_hide(state: Exercise, event: Event, viewer: Viewer) -> bool:
             return subject.staff or subject.team != viewer.team
         case MessagePosted():
             return event.team != viewer.team
+        case FeedbackGiven():
+            return event.participant != viewer.participant  # a named answer: its author only
+        case _ if isinstance(event, EVALUATION_EVENTS):
+            return not isinstance(event, QuestionnaireOpened | QuestionnaireClosed)
     return False
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from server.core.roles import CONTROL, STAFF_ROLES, StaffRole, is_staff_role
+from server.core.roles import CONTROL, EVALUATING, STAFF_ROLES, StaffRole, is_staff_role
 
 
-def test_the_five_staff_roles() -> None:
-    assert sorted(STAFF_ROLES) == ["controller", "director", "mentor", "observer", "simcell"]
+def test_the_six_staff_roles() -> None:
+    assert sorted(STAFF_ROLES) == ["controller", "director", "evaluator", "mentor", "observer", "simcell"]
+
+
+def test_evaluators_mentors_and_control_evaluate() -> None:
+    assert sorted(EVALUATING) == ["controller", "director", "evaluator", "mentor"]
 
 
 def test_control_is_director_and_controller() -> None:

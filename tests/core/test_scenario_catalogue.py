@@ -61,8 +61,9 @@ def test_overrides_allow_and_deny_per_pair_both_ways_by_default() -> None:
     assert SCENARIO.available("MLA", "VAR", "KAL")  # one way only
 
 
-def test_nothing_is_available_domestically_or_for_unknowns() -> None:
+def test_only_domestic_instruments_are_available_inside_a_country_or_for_unknowns() -> None:
     assert not SCENARIO.available("MLA", "KAL", "KAL")
+    assert SCENARIO.available("NRM", "KAL", "KAL")
     assert not SCENARIO.available("NRM", "KAL", "WES")
     assert not SCENARIO.available("EIOO", "KAL", "WES")
     assert not SCENARIO.available("EIO", "XXX", "WES")
@@ -71,8 +72,9 @@ def test_nothing_is_available_domestically_or_for_unknowns() -> None:
 
 def test_matrix_lists_every_ordered_pair() -> None:
     matrix = {(a, b): names for a, b, names in SCENARIO.matrix()}
-    assert len(matrix) == 12
+    assert len(matrix) == 16  # 12 ordered pairs, then each country with itself
     assert matrix[("KAL", "WES")] == ["EIO", "SIENA", "MLA"]
+    assert matrix[("KAL", "KAL")] == ["NRM"]
     assert matrix[("WES", "VAR")] == ["SIENA"]
     assert matrix[("VAR", "KAL")] == ["MLA"]
 

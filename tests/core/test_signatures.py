@@ -137,7 +137,8 @@ def test_in_the_agency_units_model_a_team_signs_for_its_unit(play: Run) -> None:
     )
     state = dataclasses.replace(play.state, scenario=units)
     assert signature(state, request_to("be.spoc"), play.id_of("Anna")) == Signature("Anna", "nl.pol")
-    assert signature(state, request_to("be.spoc"), play.id_of("Carla")) == Signature("Carla", "")
+    # a team that is no unit (be has none) signs as a country's one team does
+    assert signature(state, request_to("be.spoc"), play.id_of("Carla")) == Signature("Carla", "be.spoc")
 
 
 def test_a_scenario_that_shares_no_names_signs_with_the_agency_alone(play: Run) -> None:

@@ -85,7 +85,8 @@ def test_a_snapshot_of_another_format_is_refused() -> None:
 @given(st.integers(1, 10_000))
 def test_the_facts_apply_keeps_are_those_of_the_requests_and_actions_at_any_seq(at: int) -> None:
     state = folded(min(at, len(played())))
-    assert state.facts == Facts.of(state.requests, state.actions)
+    countries = {team.id: team.country for team in state.teams.values()}
+    assert state.facts == Facts.of(state.requests, state.actions, countries)
 
 
 @settings(max_examples=20, deadline=None)

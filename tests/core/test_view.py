@@ -110,6 +110,7 @@ def test_what_a_participant_sees(running: Run) -> None:
         "actions": [],
         "requests": [],
         "older": {"injects": False, "actions": False, "requests": False},
+        "evaluation": {"questionnaires": []},
     }
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.decide import decide
+from server.core.evaluation_model import Question, QuestionKind, Questionnaire
 from server.core.events import Event
-from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
+from server.core.scenario import ClockSpec, Country, Objective, Role, RouteRole, Scenario
 from server.core.simtime import parse_sim_time
 from server.core.state import Exercise, apply, fold
 
@@ -30,6 +31,13 @@ SCENARIO = Scenario(
     ),
     roles=(Role("police", "Police investigator"), Role("prosecutor", "Prosecutor")),
     clock=ClockSpec(start=parse_sim_time("D1 08:00"), morning=parse_sim_time("D1 07:30")),
+    objectives=(Objective("LO-ID", "Identify presumed victims", "Refer them.", ("no", "yes")),),
+    questionnaires=(
+        Questionnaire("Q-DAY", "End of the day", (Question("clarity", "How clear?", QuestionKind.RATING),)),
+        Questionnaire(
+            "Q-END", "End", (Question("change", "What to change?", QuestionKind.TEXT),), anonymous=True
+        ),
+    ),
 )
 
 ROSTER = (

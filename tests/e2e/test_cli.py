@@ -28,9 +28,9 @@ def test_create_the_flagship_from_its_folder_and_roster_then_list_it(
         "--codes-out", str(codes),
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
-    assert "created exercise greenhouse-spring with 215 join codes" in created.stdout
+    assert "created exercise greenhouse-spring with 217 join codes" in created.stdout
     rows = list(csv.DictReader(codes.read_text().splitlines()))
-    assert len(rows) == 215
+    assert len(rows) == 217
     assert {row["team"] for row in rows} == {"VAR", "KAL", "WES", ""}
     assert oct(codes.stat().st_mode & 0o777) == "0o600"  # codes are secrets
     listed = _liaison("exercise", "list", "--server", server.url, "--token", ADMIN_TOKEN)

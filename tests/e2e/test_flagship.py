@@ -15,7 +15,7 @@ from tests.scenario.test_scenarios import STARTING, expected_case_file
 
 ROSTER = Path(__file__).parents[2] / "scenarios" / "greenhouse" / "roster.csv"
 ALL_STARTING = set().union(*STARTING.values())
-STAFF = {"director", "controller", "simcell", "mentor", "observer"}
+STAFF = {"director", "controller", "simcell", "mentor", "observer", "evaluator"}
 
 
 def roster() -> list[dict[str, Any]]:

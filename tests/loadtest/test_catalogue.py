@@ -8,7 +8,7 @@ import pytest
 
 from loadtest.catalogue import read_catalogue
 from server.core.audience import Viewer
-from server.core.requests import may_answer, may_issue
+from server.core.requests import check_fields, may_answer, may_issue
 from server.core.scenario import Scenario
 from server.core.view import catalogue as server_catalogue
 from server.scenario.loader import load_scenario
@@ -38,8 +38,8 @@ def test_every_request_move_is_one_the_server_allows(name: str) -> None:
                 assert instrument is not None
                 assert may_issue(scenario, Viewer("bot", team, role, False), instrument)
                 assert scenario.available(move.instrument, team, move.to)
-                required = {f.key for f in instrument.fields if f.required}
-                assert required <= set(move.fields)
+                sides = {"source": scenario.country(team), "target": scenario.country(move.to)}
+                check_fields(instrument, move.fields, sides=sides)  # raises InvalidArguments
     assert moves > 0
 
 

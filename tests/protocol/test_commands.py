@@ -8,10 +8,88 @@ import pytest
 
 from server.core import commands as c
 from server.core.audience import Audience
-from server.core.events import ConnectionOpened, CredentialIssued, ParticipantAdded, RequestDrafted
+from server.core.events import (
+    ConnectionOpened,
+    CredentialIssued,
+    ImprovementRecorded,
+    ObservationRecorded,
+    ParticipantAdded,
+    RequestDrafted,
+)
 from server.protocol.commands import COMMANDS, ArgumentError, NewCode
 
 CODE = NewCode(code="ABCD-EFGH-JKLM", hash="h-new")
+
+
+EVALUATION_VALID: list[tuple[str, dict[str, Any], c.Command]] = [
+    (
+        "observation.record",
+        {"team": "nl", "objective": "LO-ID", "text": "t"},
+        c.RecordObservation("nl", "LO-ID", "t"),
+    ),
+    (
+        "observation.record",
+        {"team": "nl", "objective": "LO-ID", "text": "t", "rating": "S", "inject": "I-1", "request": "R-1"},
+        c.RecordObservation("nl", "LO-ID", "t", "S", "I-1", "R-1"),
+    ),
+    ("observation.edit", {"observation": "O-1", "rating": "P"}, c.EditObservation("O-1", "P", None)),
+    ("observation.edit", {"observation": "O-1", "text": "x"}, c.EditObservation("O-1", None, "x")),
+    ("observation.withdraw", {"observation": "O-1"}, c.WithdrawObservation("O-1")),
+    ("questionnaire.open", {"questionnaire": "Q-DAY"}, c.OpenQuestionnaire("Q-DAY")),
+    ("questionnaire.close", {"questionnaire": "Q-DAY"}, c.CloseQuestionnaire("Q-DAY")),
+    (
+        "feedback.give",
+        {"questionnaire": "Q-DAY", "answers": {"clarity": 4, "note": "more time", "skip": None}},
+        c.GiveFeedback("Q-DAY", {"clarity": 4, "note": "more time", "skip": None}),
+    ),
+    (
+        "improvement.record",
+        {"text": "t", "owner": "o", "due": "2027-01-31"},
+        c.RecordImprovement("t", "o", "2027-01-31"),
+    ),
+    (
+        "improvement.record",
+        {"text": "t", "owner": "o", "due": "2027-01-31", "team": "nl", "objective": "LO-ID"},
+        c.RecordImprovement("t", "o", "2027-01-31", "nl", "LO-ID"),
+    ),
+    ("improvement.edit", {"improvement": "IP-1", "owner": "x"}, c.EditImprovement("IP-1", owner="x")),
+    (
+        "improvement.edit",
+        {"improvement": "IP-1", "text": "t", "due": "2027-02-01", "team": "", "objective": ""},
+        c.EditImprovement("IP-1", "t", None, "2027-02-01", "", ""),
+    ),
+    ("improvement.withdraw", {"improvement": "IP-1"}, c.WithdrawImprovement("IP-1")),
+]
+EVALUATION_INVALID: list[tuple[str, dict[str, Any], str]] = [
+    ("observation.record", {"objective": "LO-ID", "text": "t"}, "args.team: expected a string"),
+    ("observation.record", {"team": "nl", "text": "t"}, "args.objective: expected a string"),
+    (
+        "observation.record",
+        {"team": "nl", "objective": "LO-ID", "text": "t", "rating": 1},
+        "args.rating: expected",
+    ),
+    ("observation.edit", {}, "args.observation: expected a string"),
+    ("observation.withdraw", {"observation": 1}, "args.observation: expected a string"),
+    ("questionnaire.open", {}, "args.questionnaire: expected a string"),
+    ("feedback.give", {"questionnaire": "Q"}, "args.answers: expected a map"),
+    ("feedback.give", {"questionnaire": "Q", "answers": [1]}, "args.answers: expected a map"),
+    (
+        "feedback.give",
+        {"questionnaire": "Q", "answers": {"a": True}},
+        "args.answers.a: expected a whole number",
+    ),
+    (
+        "feedback.give",
+        {"questionnaire": "Q", "answers": {"a": 1.5}},
+        "args.answers.a: expected a whole number",
+    ),
+    ("feedback.give", {"answers": {}}, "args.questionnaire: expected a string"),
+    ("improvement.record", {"text": "t", "due": "2027-01-31"}, "args.owner: expected a string"),
+    ("improvement.record", {"text": "t", "owner": "o"}, "args.due: expected a string"),
+    ("improvement.edit", {"improvement": "IP-1", "team": 3}, "args.team: expected a string"),
+    ("questionnaire.close", {"questionnaire": None}, "args.questionnaire: expected a string"),
+    ("improvement.withdraw", {}, "args.improvement: expected a string"),
+]
 
 
 def build(name: str, args: dict[str, Any]) -> c.Command:
@@ -150,6 +228,7 @@ VALID: list[tuple[str, dict[str, Any], c.Command]] = [
     ("message.post", {"text": "see", "attachments": ["A-1", "A-2"]}, c.PostMessage("see", ("A-1", "A-2"))),
     ("note.write", {"text": "n"}, c.WriteNote("n", None, None)),
     ("note.write", {"text": "n", "team": "nl", "about": 12}, c.WriteNote("n", "nl", 12)),
+    *EVALUATION_VALID,
 ]
 
 
@@ -256,6 +335,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("message.post", {"text": "x", "attachments": ["a"] * 21}, "args.attachments: expected a list"),
     ("note.write", {"text": "x", "about": "12"}, "args.about: expected the seq"),
     ("note.write", {}, "args.text: expected a string"),
+    *EVALUATION_INVALID,
 ]
 
 
@@ -282,6 +362,14 @@ def test_specs() -> None:
 def test_a_draft_returns_its_request_id() -> None:
     drafted = RequestDrafted("R-7", "EIO", "nl", "p1", "be", "", (), False, False, False, 0.0)
     assert COMMANDS["request.draft"].result([drafted], CODE) == {"request": "R-7"}
+
+
+def test_a_recorded_observation_or_recommendation_returns_its_id() -> None:
+    observed = ObservationRecorded("O-3", "p1", "nl", "LO-ID", "S", "t", "", "", 0.0, 1.0)
+    planned = ImprovementRecorded("IP-2", "p1", "t", "o", "2027-01-31", None, None)
+    opened = ConnectionOpened("p1", "c1")
+    assert COMMANDS["observation.record"].result([opened, observed], CODE) == {"observation": "O-3"}
+    assert COMMANDS["improvement.record"].result([planned], CODE) == {"improvement": "IP-2"}
 
 
 @pytest.mark.parametrize(

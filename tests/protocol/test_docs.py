@@ -36,6 +36,7 @@ SESSION = [
         "send_queue.py",
         "frames.py",
         "wire_errors.py",
+        "preview.py",
         "hub.py",
     )
 ]

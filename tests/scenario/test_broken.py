@@ -174,7 +174,7 @@ MISTAKES = [
         "{role: simcell,",
         "{role: simcel,",
         "staff[0].role",
-        "'simcel' is not a staff role (staff roles: controller, director, mentor, observer, simcell) "
+        "'simcel' is not a staff role (staff roles: controller, director, evaluator, mentor, observer, simcell) "
         "(did you mean 'simcell'?)",
         "role: simcel,",
     ),
@@ -330,7 +330,8 @@ def test_each_mistake_is_named_with_file_line_and_path(tmp_path: Path, mistake: 
     problem = matching[0]
     assert problem.file == str(folder / mistake.file)
     assert problem.line == line
-    assert str(problem).startswith(f"{folder / mistake.file}:{line} {mistake.path}".rstrip())
+    column = f":{problem.column}" if problem.column is not None else ""
+    assert str(problem).startswith(f"{folder / mistake.file}:{line}{column} {mistake.path}".rstrip())
 
 
 def test_there_are_at_least_15_kinds_of_mistake() -> None:
@@ -412,7 +413,8 @@ def test_agency_units_are_the_teams_and_their_agencies_must_exist() -> None:
         parse_scenario(UNITS, "newland.yaml")
     (problem,) = raised.value.problems
     assert (
-        str(problem) == "newland.yaml:13 units[1].agency: unknown agency 'NEW.LIX' (did you mean 'NEW.LI'?)"
+        str(problem)
+        == "newland.yaml:13:54 units[1].agency: unknown agency 'NEW.LIX' (did you mean 'NEW.LI'?)"
     )
     scenario = parse_scenario(UNITS.replace("NEW.LIX", "NEW.LI"), "newland.yaml")
     assert [u.id for u in scenario.units] == ["CIU", "LAB"]

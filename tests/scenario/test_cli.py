@@ -33,10 +33,12 @@ def test_validate_lists_every_problem_and_exits_1(tmp_path: Path, capsys: pytest
     assert main(["scenario", "validate", str(folder)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert any(
-        line.startswith(f"{file}:170 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'")
+        line.startswith(
+            f"{file}:170:25 injects[2].trigger.request.instrument: unknown instrument 'POLICE_MSGG'"
+        )
         for line in err
     )
-    assert any(line.startswith(f"{file}:147 injects[0].tilte: unknown key 'tilte'") for line in err)
+    assert any(line.startswith(f"{file}:147:5 injects[0].tilte: unknown key 'tilte'") for line in err)
     assert err[-1] == f"{len(err) - 1} problem(s) in {folder}"
 
 
@@ -52,7 +54,8 @@ def test_show_prints_countries_teams_roles_the_matrix_and_the_msel(
         assert heading in lines
     assert "  team WES   Westria: 67 seats" in out
     matrix = [line for line in lines if " → " in line and line.startswith("    ")]
-    assert len(matrix) == 6
+    assert len(matrix) == 9  # six pairs, then the three countries' domestic instruments
+    assert "    KAL → KAL   NRM_REFERRAL (domestic)" in lines
     assert any(
         line.startswith("    WES → VAR   INTERPOL_MSG") and "EIO" not in line.split() for line in matrix
     )
@@ -205,7 +208,7 @@ def test_validate_warns_about_role_player_directions_in_a_trainee_text(
     captured = capsys.readouterr()
     warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1, captured.err  # T-05's "if the team" is mid-sentence: a story, not a direction
-    assert f"{file}:159 injects[1].body: inject 'T-02' goes to trainees" in warnings[0]
+    assert f"{file}:159:5 injects[1].body: inject 'T-02' goes to trainees" in warnings[0]
     assert "('*Scene:* Erik hides under a desk.'): move it to `roleplay`, which only staff see" in warnings[0]
     assert "valid scenario 'twin-ports'" in captured.out
 

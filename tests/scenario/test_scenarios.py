@@ -18,6 +18,7 @@ from server.core.events import ExerciseCreated
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import Scenario, TeamModel
 from server.core.state import fold
+from server.core.team_models import team_specs
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import bundle_scenario, load_scenario, parse_scenario
 from server.scenario.roster import load_roster
@@ -40,7 +41,7 @@ def test_there_are_a_small_scenario_and_the_flagship() -> None:
 def test_every_scenario_validates_with_its_roster(name: str) -> None:
     scenario = load_scenario(SCENARIOS / name)
     roster = load_roster(SCENARIOS / name / "roster.csv", scenario)
-    assert {row.team for row in roster if row.role not in STAFF_ROLES} == {c.id for c in scenario.countries}
+    assert {row.team for row in roster if row.role not in STAFF_ROLES} == {t.id for t in team_specs(scenario)}
 
 
 @pytest.mark.parametrize("name", ALL)

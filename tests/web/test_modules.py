@@ -106,3 +106,23 @@ def test_a_full_timeline_drops_its_oldest_entries_and_can_load_them_again(page: 
         """,
     )
     assert result == [[13, 14, 15], 13, True]
+
+
+def test_a_station_offers_domestic_instruments_to_other_units_and_inside_a_one_team_country(
+    page: Page,
+) -> None:
+    catalogue = (
+        "{roles: [{id: 'police', capabilities: ['issue:REFERRAL', 'issue:POLICE_MSG']}],"
+        " instruments: [{id: 'REFERRAL'}, {id: 'POLICE_MSG'}],"
+        " available: [{from: 'OST', to: 'MAR', instruments: ['POLICE_MSG']},"
+        " {from: 'MAR', to: 'OST', instruments: ['POLICE_MSG']},"
+        " {from: 'OST', to: 'OST', instruments: ['REFERRAL']}, {from: 'MAR', to: 'MAR', instruments: ['REFERRAL']}]}"
+    )
+    teams = "[{id: 'OST', country: 'OST'}, {id: 'MAR-POL', country: 'MAR'}, {id: 'MAR-PROS', country: 'MAR'}]"
+    reachable = run(
+        page,
+        "play.js",
+        f"const model = (team) => ({{catalogue: {catalogue}, teams: {teams}, me: {{team, role: 'police'}}}});"
+        " return ['OST', 'MAR-POL'].map((team) => m.reachableTeams(model(team)).map((t) => t.id));",
+    )
+    assert reachable == [["OST", "MAR-POL", "MAR-PROS"], ["OST", "MAR-PROS"]]

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from server.adapters.redis_server import RedisProcess
 from tests.e2e.servers import ServerProcess
@@ -182,6 +183,8 @@ def test_the_observer_dashboard_follows_everything_live(people: People) -> None:
     observer.get_by_label("Role", exact=True).select_option("")
     observer.get_by_label("Team", exact=True).select_option("")
     observer.get_by_label("Kind", exact=True).select_option("")
+    expect(observer.locator("#timeline [data-kind='connection.opened']")).to_have_count(0)  # the play
+    observer.get_by_label("Kind", exact=True).select_option("presence")
     expect(observer.locator("#timeline [data-kind='connection.opened']").first).to_be_visible()
 
 
@@ -306,13 +309,42 @@ def test_staff_notes_go_to_every_staff_timeline_and_never_to_a_station(people: P
     expect(observer.locator("#prompt-form")).to_be_hidden()  # observers watch; mentors prompt
 
 
-def test_the_station_is_one_column_on_a_phone(people: People) -> None:
-    """390 px wide (issue 11, item 9): the panels stack, none is squeezed or overlaps another."""
-    page = people.open("Nils Berg", viewport={"width": 390, "height": 844})
-    boxes = [page.locator(f"#main > *:nth-child({i})").bounding_box() for i in (1, 2)]
-    assert all(box is not None for box in boxes)
-    first, second = boxes[0], boxes[1]
-    assert first is not None and second is not None
-    assert first["width"] > 300 and second["width"] > 300  # full width, not a sliver beside another
-    assert second["y"] >= first["y"] + first["height"] - 1  # below it, not beside or over it
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+PHONE: ViewportSize = {"width": 390, "height": 844}
+NO_OVERLAP = """() => {
+    const boxes = Array.from(document.querySelectorAll("main .panel"), (node) => node.getBoundingClientRect())
+        .filter((box) => box.width > 0 && box.height > 0);
+    const overlaps = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    return boxes.some((a, i) => boxes.slice(i + 1).some((b) => overlaps(a, b)));
+}"""
+WIDE_INSIDE = """() => Array.from(document.querySelectorAll("main *"))
+    .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 1 && !node.closest(".table-wrap"))
+    .map((node) => node.id || node.className || node.tagName).slice(0, 5)"""
+
+
+@pytest.mark.parametrize("name", ["Nils Berg", "Carl Controller", "Otto Observer"])
+def test_the_pages_are_one_column_on_a_phone(browser: Browser, web_server: ServerProcess, name: str) -> None:
+    """390 px wide (issue 11, item 9): the station, the console and the observer stack their
+    panels, none is squeezed or overlaps another, nothing sticks out, the header stays compact.
+    The title has long words like the flagship's (three countries joined by dashes), which the
+    observer's timeline shows."""
+    title = "Operation Twin Ports \u2013 THB along the Norland\u2013Sudria\u2013Norland ferry route"
+    people = People(browser, web_server, web_server.create_exercise(title=title))
+    try:
+        page = people.open(name, viewport=PHONE)
+        expect(page.locator("#exercise-title")).to_have_text(title)
+        if name == "Otto Observer":
+            expect(page.locator("#timeline [data-kind='exercise.created']")).to_have_count(1)
+        boxes = [page.locator(f"#main > *:nth-child({i})").bounding_box() for i in (1, 2)]
+        assert all(box is not None for box in boxes)
+        first, second = boxes[0], boxes[1]
+        assert first is not None and second is not None
+        assert first["width"] > 300 and second["width"] > 300  # full width, not a sliver beside another
+        assert second["y"] >= first["y"] + first["height"] - 1  # below it, not beside or over it
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
+        assert not page.evaluate(NO_OVERLAP)
+        assert page.evaluate(WIDE_INSIDE) == []  # nothing wider than the screen, even where clipped
+        header = page.locator(".topbar").bounding_box()
+        assert header is not None and header["height"] < 140  # compact: the page starts on screen one
+    finally:
+        people.close()
+    assert people.problems == [], people.problems

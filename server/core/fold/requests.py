@@ -55,6 +55,7 @@ def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
         spontaneous=event.spontaneous,
         simcell=event.simcell,
         history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
+        cosigners=event.cosigners,
     )
     facts = state.facts.request_moved(request, RequestStatus.DRAFT, event.sim_time)
     return replace(state, requests=state.requests.set(request.id, request), facts=facts)

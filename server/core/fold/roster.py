@@ -10,6 +10,7 @@ from server.core.events import (
     CredentialIssued,
     CredentialRevoked,
     ParticipantAdded,
+    StationPreviewed,
 )
 from server.core.exercise import Exercise, Participant
 from server.core.fold import Handler
@@ -64,10 +65,15 @@ def _closed(state: Exercise, event: ConnectionClosed) -> Exercise:
     return state
 
 
+def _previewed(state: Exercise, event: StationPreviewed) -> Exercise:
+    return state  # an audit fact: the log keeps who previewed whom, the exercise does not change
+
+
 HANDLERS: dict[type, Handler] = {
     ParticipantAdded: _added,
     CredentialIssued: _issued,
     CredentialRevoked: _revoked,
     ConnectionOpened: _opened,
     ConnectionClosed: _closed,
+    StationPreviewed: _previewed,
 }

@@ -5,6 +5,7 @@
 
 import { $, setText } from "./dom.js";
 import { applyEvent, carryOver, formatSim, fromWelcome, roleName, simNow, STATUS_LABELS, teamName } from "./model.js";
+import { lockPreview, previewOf, READ_ONLY } from "./preview.js";
 import { Connection } from "./protocol.js";
 import { clearSession, loadSession, loadView, pageFor, saveSession, saveView } from "./session.js";
 
@@ -16,16 +17,19 @@ export function startPage({ page, render, tick, onSnapshot }) {
     window.location.replace("/");
     return null;
   }
-  if (pageFor(session.me) !== `/${page}`) {
+  const preview = previewOf(page); // a staff member's read-only look at a participant's station
+  if (!preview && pageFor(session.me) !== `/${page}`) {
     window.location.replace(pageFor(session.me));
     return null;
   }
   // Where to start: the view this tab saved (resume from its position), else a snapshot. A
   // snapshot is bounded (the latest messages of each thread, no timeline): older items load
   // on demand (history.js), never by a replay of the whole log.
-  const stored = loadView(page, session.me.participant);
+  const stored = preview ? null : loadView(page, session.me.participant);
   const ctx = {
     page,
+    preview,
+    previewBy: null,
     model: stored?.model ?? null,
     connection: null,
     clockOffset: 0,
@@ -58,16 +62,17 @@ export function startPage({ page, render, tick, onSnapshot }) {
       if (!ctx.model) return;
       renderHeader(ctx);
       render(ctx);
+      if (preview) lockPreview(ctx.model, ctx.previewBy);
       save();
       if (ctx.model.resync && !ctx.model.me.staff) resyncSoon();
     }, 0);
   }
   function save() {
-    if (ctx.model && ctx.connection?.position) saveView(page, ctx.connection.position, ctx.model);
+    if (ctx.model && ctx.connection?.position && !preview) saveView(page, ctx.connection.position, ctx.model);
   }
 
   ctx.connection = new Connection({
-    credential: { token: session.token },
+    credential: { token: session.token, preview },
     position: stored ? stored.position : null,
     handlers: {
       welcome(frame, isReset) {
@@ -80,8 +85,9 @@ export function startPage({ page, render, tick, onSnapshot }) {
           if (before && frame.reason === "new") carryOver(before, ctx.model); // our own resync
         }
         ctx.model.me = frame.me;
+        ctx.previewBy = frame.preview ?? null;
         delete kept.base; // written by earlier versions of the pages
-        saveSession(kept);
+        if (!preview) saveSession(kept); // a preview's `me` is the participant's, not ours
         schedule();
         if (fresh) onSnapshot?.(ctx);
       },
@@ -99,7 +105,7 @@ export function startPage({ page, render, tick, onSnapshot }) {
         if (state === "live") schedule();
       },
       stop(code, reason) {
-        if (code === 4501 || code === 4503) clearSession();
+        if ((code === 4501 || code === 4503) && !preview) clearSession();
         showStopped(reason);
       },
     },
@@ -173,6 +179,13 @@ export async function run(ctx, name, args, errorBox) {
   if (errorBox) {
     errorBox.hidden = true;
     errorBox.textContent = "";
+  }
+  if (ctx.preview) {
+    if (errorBox) {
+      errorBox.textContent = READ_ONLY;
+      errorBox.hidden = false;
+    }
+    return null;
   }
   try {
     return await ctx.connection.command(name, args);

@@ -1,17 +1,23 @@
 // The control console: lifecycle and clock controls, the master events list (MSEL) with its
 // controls and an ad-hoc inject composer, the SimCell queue with the scenario's proposals, the
 // channel with each team, the roster with presence, acknowledgements and join codes,
-// announcements, and a live log.
+// announcements, and a live log. At 200 people: the roster searched and filtered
+// (console-roster.js), the MSEL's now / next / overdue (console-msel.js), an overview of the
+// requests in play (console-requests.js) and a read-only preview of any station (preview.js).
 
 import { run, simNowOf, startPage } from "./app.js";
 import { audienceText, describe, kindGroup } from "./describe.js";
+import { isLate, renderTiming } from "./console-msel.js";
+import { renderOverview } from "./console-requests.js";
+import { renderRoster, wireRoster } from "./console-roster.js";
+import { renderControlPanel } from "./evaluation_panels.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
-import { authorName, formatSim, isOnline, parseSim, roleName, signedName, teamName } from "./model.js";
+import { authorName, formatSim, parseSim, roleName, signedName, teamName } from "./model.js";
 import { loadOlderTimeline, loadScenario, renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
 import { delayText, instrument, pendingStandIn, proposalFor, RECEIVED, recipients, words } from "./play.js";
 
-const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer"];
+const STAFF_ROLES = ["director", "controller", "simcell", "mentor", "observer", "evaluator"];
 const LIFECYCLE = {
   "exercise.ready": { from: ["draft"], who: ["director", "controller"] },
   "exercise.start": { from: ["ready"], who: ["director", "controller"] },
@@ -51,51 +57,6 @@ function renderControls(ctx) {
   if (document.activeElement !== speed) speed.value = String(model.exercise.clock.speed);
 }
 
-function renderRoster(ctx) {
-  const { model } = ctx;
-  const people = Object.values(model.participants).sort(
-    (a, b) => Number(a.staff) - Number(b.staff) || (a.team ?? "").localeCompare(b.team ?? "") || a.name.localeCompare(b.name),
-  );
-  const online = people.filter(isOnline).length;
-  setText($("#online-count"), `${online} of ${people.length} online`);
-  const control = isControl(model);
-  const released = Object.values(model.injects).filter((r) => r.status === "released");
-  const signature = JSON.stringify([control, people.map((p) => [p.id, p.name, p.team, p.role, isOnline(p), p.revoked]), released.map((r) => [r.id, r.acknowledged])]);
-  replaceIfChanged($("#participants"), signature, () =>
-    people.map((p) => {
-      const on = isOnline(p);
-      return el(
-        "tr",
-        { dataset: { participant: p.id } },
-        el("th", { scope: "row" }, p.name),
-        el("td", {}, p.team ? teamName(model, p.team) : "Staff"),
-        el("td", {}, roleName(model, p.role)),
-        el("td", {}, el("span", { class: `state ${on ? "on" : "off"}` }, el("span", { class: `dot ${on ? "on" : "off"}`, "aria-hidden": "true" }), on ? "online" : "offline")),
-        el("td", { class: "ack-state" }, ackState(model, p)),
-        el("td", {}, el("span", { class: `tag ${p.revoked ? "tag-bad" : "tag-ok"}` }, p.revoked ? "revoked" : "active")),
-        el(
-          "td",
-          { class: "actions" },
-          control && !p.revoked && p.id !== model.me.participant
-            ? el("button", { type: "button", class: "small", "aria-label": `Revoke the join code of ${p.name}`, onclick: () => revoke(ctx, p) }, "Revoke")
-            : null,
-          control
-            ? el("button", { type: "button", class: "small", "aria-label": `Issue a new join code for ${p.name}`, onclick: () => reissue(ctx, p) }, "New code")
-            : null,
-        ),
-      );
-    }),
-  );
-}
-
-/** Which released injects for this participant they have not acknowledged. */
-function ackState(model, p) {
-  if (p.staff) return el("span", { class: "muted" }, "—");
-  const open = Object.values(model.injects).filter((r) => r.status === "released" && recipients(model, r).some((q) => q.id === p.id) && !r.acknowledged.includes(p.id));
-  if (!open.length) return el("span", { class: "state on" }, "all acknowledged");
-  return el("span", { class: "tag tone-warn", title: open.map((r) => `${r.id} ${r.title}`).join("\n") }, `${open.length} not acknowledged: ${open.map((r) => r.id).join(", ")}`);
-}
-
 // -- MSEL ----------------------------------------------------------------------------------------
 
 const MSEL_STATUS = { planned: ["Planned", "info"], held: ["Held", "warn"], released: ["Released", "ok"], skipped: ["Skipped", "muted"] };
@@ -119,7 +80,10 @@ function renderMsel(ctx) {
   setText($("#msel-count"), Object.entries(counts).map(([k, n]) => `${n} ${MSEL_STATUS[k]?.[0].toLowerCase() ?? k}`).join(" · "));
   const people = Object.values(model.participants).filter((p) => !p.staff).map((p) => [p.id, p.team, p.role]);
   const standIns = rows.map((r) => pendingStandIn(model, r));
-  const signature = JSON.stringify([rows, people, control, editing, model.exercise.status, standIns]);
+  const now = simNowOf(ctx);
+  renderTiming(model, now);
+  const late = rows.filter((r) => isLate(r, now)).map((r) => r.id);
+  const signature = JSON.stringify([rows, people, control, editing, model.exercise.status, standIns, late]);
   rebuildKeeping($("#msel"), signature, () =>
     rows.flatMap((r) => {
       const [label, tone] = MSEL_STATUS[r.status] ?? [r.status, "muted"];
@@ -129,9 +93,10 @@ function renderMsel(ctx) {
       const when = r.released_at !== null && r.released_at !== undefined ? formatSim(r.released_at) : r.at !== null && r.at !== undefined ? formatSim(r.at) : "on trigger";
       const button = (name, text, cls = "") =>
         el("button", { type: "button", class: `small ${cls}`, "aria-label": `${text} ${r.id}`, onclick: () => mselCommand(ctx, name, { inject: r.id }) }, text);
+      const overdue = late.includes(r.id);
       const row = el(
         "tr",
-        { dataset: { inject: r.id, status: r.status } },
+        { id: `msel-${r.id}`, class: overdue ? "late" : null, dataset: { inject: r.id, status: r.status, late: String(overdue) } },
         el(
           "th",
           { scope: "row" },
@@ -143,7 +108,7 @@ function renderMsel(ctx) {
             : null,
         ),
         el("td", { class: "mono" }, when),
-        el("td", {}, el("span", { class: `tag tone-${tone}` }, label)),
+        el("td", {}, el("span", { class: `tag tone-${tone}` }, label), overdue ? el("span", { class: "tag tone-bad msel-overdue" }, "Overdue") : null),
         el("td", { class: "acks" }, r.status === "released" ? `${acked} of ${who.length}` : "—"),
         el(
           "td",
@@ -429,14 +394,24 @@ function render(ctx) {
   renderMsel(ctx);
   renderSimcell(ctx);
   renderChannel(ctx);
-  renderRoster(ctx);
+  renderRoster(ctx, { control: isControl(ctx.model), revoke, reissue });
+  renderOverview(ctx, simNowOf(ctx));
   renderChoices(ctx);
   renderLog(ctx);
+  renderControlPanel(ctx);
   if (!$("#sheet").firstChild) renderCodes(ctx);
 }
 
 function tick(ctx) {
-  tickCountdowns($("#simcell"), ctx.model.requests, simNowOf(ctx));
+  const now = simNowOf(ctx);
+  tickCountdowns($("#simcell"), ctx.model.requests, now);
+  tickCountdowns($("#overview"), ctx.model.requests, now);
+  // Now / next / overdue and the overview's overdue counts move with the clock, not with events.
+  const minute = Math.floor(now / 60);
+  if (minute !== ctx.minute) {
+    ctx.minute = minute;
+    ctx.render();
+  }
 }
 
 // A snapshot carries no log and not the scenario's templates: load the latest page of events,
@@ -451,6 +426,7 @@ const ctx = startPage({ page: "console", render, tick, onSnapshot });
 if (ctx) {
   wireHistory(ctx, CHANNEL);
   wireHistory(ctx, LOG);
+  wireRoster(ctx);
   for (const button of document.querySelectorAll(".lifecycle button")) {
     button.addEventListener("click", async () => {
       const name = button.dataset.command;

@@ -10,6 +10,7 @@ export const KIND_GROUPS = {
   "participant.added": "roster",
   "credential.issued": "roster",
   "credential.revoked": "roster",
+  "station.previewed": "roster",
 };
 
 export function kindGroup(kind) {
@@ -84,6 +85,8 @@ export function describe(model, entry) {
       return { title: `New join code issued for ${who(data.participant)}` };
     case "credential.revoked":
       return { title: `Join code revoked for ${who(data.participant)}` };
+    case "station.previewed":
+      return { title: `${who(data.by)} previewed the station of ${who(data.participant)} (${teamName(model, data.team)}), read-only` };
     case "connection.opened":
       return { title: entry.wasOnline ? `${who(data.participant)} opened another window` : `${who(data.participant)} came online` };
     case "connection.closed":

@@ -5,7 +5,7 @@ import { $, setText } from "./dom.js";
 import { Connection, JOIN_STOPS } from "./protocol.js";
 import { clearSession, loadSession, pageFor, saveSession } from "./session.js";
 
-const STAFF_ROLES = { director: "Director", controller: "Controller", simcell: "SimCell", mentor: "Mentor", observer: "Observer" };
+const STAFF_ROLES = { director: "Director", controller: "Controller", simcell: "SimCell", mentor: "Mentor", observer: "Observer", evaluator: "Evaluator" };
 const REDIRECT_AFTER = 1500; // ms: long enough to read who you are
 
 let redirect = null;

@@ -8,6 +8,7 @@
 // or shared: its text); `model.resync` then asks the page for a fresh snapshot.
 
 import { addFeedItem, feedItemOf } from "./feed.js";
+import { applyEvaluation, evaluationFromSnapshot } from "./evaluation.js";
 import { applyPlay, playFromSnapshot } from "./play.js";
 
 export const TIMELINE_LIMIT = 2000;
@@ -49,6 +50,7 @@ export function fromWelcome(welcome) {
   };
   for (const item of snap.feed) addFeedItem(model, feedItemOf(model, item));
   playFromSnapshot(model, snap);
+  model.evaluation = evaluationFromSnapshot(snap);
   return model;
 }
 
@@ -176,6 +178,7 @@ export function applyEvent(model, frame) {
       break;
     default:
       applyPlay(model, frame);
+      applyEvaluation(model, frame);
       break;
   }
 }
@@ -217,7 +220,7 @@ export function teamName(model, id) {
 }
 
 export function roleName(model, id) {
-  const staffRoles = { director: "Director", controller: "Controller", simcell: "SimCell", mentor: "Mentor", observer: "Observer" };
+  const staffRoles = { director: "Director", controller: "Controller", simcell: "SimCell", mentor: "Mentor", observer: "Observer", evaluator: "Evaluator" };
   return model.roles.find((r) => r.id === id)?.name ?? staffRoles[id] ?? id;
 }
 

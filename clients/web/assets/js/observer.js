@@ -1,13 +1,17 @@
 // The observer dashboard (mentors, observers): the countries with the requests between them as
 // arrows (late or on time), every team at a glance (open and overdue requests, injects not
 // acknowledged, members online) and a live timeline of everything, filtered by team, role and
-// kind. Staff write timestamped notes on a team (`note.write`); only staff see them.
+// kind. Staff write timestamped notes on a team (`note.write`); only staff see them. Team cards
+// collapse (remembered on this browser); the timeline shows the play, roster and presence lines
+// only when asked for, and has a Notes filter; a mentor's prompts go to their own team first.
 
 import { run, simNowOf, startPage } from "./app.js";
 import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
+import { renderEvaluatorPanel } from "./evaluation_panels.js";
 import { $, el, replaceIfChanged, setText, svg, syncList, wallTime } from "./dom.js";
 import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
+import { collapsedTeams, passesKind, setCollapsed, setShowsBackground, showsBackground } from "./observer-prefs.js";
 import { isOverdue, statusTag } from "./panels.js";
 import { CLOSED, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
 
@@ -154,14 +158,35 @@ function renderMap(model, stats) {
   $("#requests-empty").hidden = list.length > 0;
 }
 
-function renderTeams(model, stats) {
-  const signature = JSON.stringify(stats);
+function renderTeams(ctx, model, stats) {
+  const collapsed = collapsedTeams(model.exercise.id);
+  const signature = JSON.stringify([stats, [...collapsed]]);
+  const toggle = (team, fold) => {
+    setCollapsed(model.exercise.id, team, fold);
+    ctx.render();
+  };
   replaceIfChanged($("#team-cards"), signature, () =>
     stats.map((s) =>
       el(
         "article",
-        { class: "team-card", dataset: { team: s.team.id } },
-        el("h3", {}, s.team.name, " ", el("span", { class: "muted" }, s.team.country)),
+        { class: `team-card${collapsed.has(s.team.id) ? " collapsed" : ""}`, dataset: { team: s.team.id } },
+        el(
+          "div",
+          { class: "card-head" },
+          el("h3", {}, s.team.name, " ", el("span", { class: "muted" }, s.team.country)),
+          el(
+            "button",
+            {
+              type: "button",
+              class: "small link card-toggle",
+              "aria-expanded": String(!collapsed.has(s.team.id)),
+              "aria-label": `${collapsed.has(s.team.id) ? "Expand" : "Collapse"} ${s.team.name}`,
+              onclick: () => toggle(s.team.id, !collapsed.has(s.team.id)),
+            },
+            collapsed.has(s.team.id) ? "Expand" : "Collapse",
+          ),
+        ),
+        el("p", { class: "muted card-summary" }, `${s.online} / ${s.members} online · ${s.open} open · ${s.overdue} overdue · ${s.unacked} not acknowledged`),
         el(
           "dl",
           { class: "stats" },
@@ -190,7 +215,7 @@ function renderTeams(model, stats) {
 }
 
 function renderFilters(model) {
-  const roles = [...model.roles, ...["director", "controller", "simcell", "mentor", "observer"].map((id) => ({ id, name: roleName(model, id) }))];
+  const roles = [...model.roles, ...["director", "controller", "simcell", "mentor", "observer", "evaluator"].map((id) => ({ id, name: roleName(model, id) }))];
   replaceIfChanged($("#filter-role"), JSON.stringify(roles), () => [
     el("option", { value: "" }, "All roles"),
     ...roles.map((r) => el("option", { value: r.id }, r.name)),
@@ -207,20 +232,26 @@ function render(ctx) {
   const stats = teamStats(model);
   $("#note-form").hidden = !model.me.staff;
   $("#prompt-form").hidden = !["mentor", "director", "controller"].includes(model.me.role);
-  replaceIfChanged($("#prompt-team"), JSON.stringify(model.teams), () => model.teams.map((t) => el("option", { value: t.id }, t.name)));
+  // A mentor of a team prompts that team first; the others follow in the list.
+  const own = model.me.team && model.teams.some((t) => t.id === model.me.team) ? model.me.team : null;
+  const promptTeams = own ? [...model.teams.filter((t) => t.id === own), ...model.teams.filter((t) => t.id !== own)] : model.teams;
+  replaceIfChanged($("#prompt-team"), JSON.stringify([own, model.teams]), () =>
+    promptTeams.map((t) => el("option", { value: t.id, selected: t.id === own }, t.id === own ? `${t.name} (your team)` : t.name)),
+  );
   replaceIfChanged($("#note-team"), JSON.stringify(model.teams), () => [el("option", { value: "" }, "The whole exercise"), ...model.teams.map((t) => el("option", { value: t.id }, t.name))]);
   renderMap(model, stats);
-  renderTeams(model, stats);
+  renderTeams(ctx, model, stats);
   renderFilters(model);
   const team = $("#filter-team").value;
   const role = $("#filter-role").value;
   const kind = $("#filter-kind").value;
+  const background = $("#show-background").checked;
   const entries = model.timeline
     .filter(
       (e) =>
         (!team || eventTeam(model, e) === team) &&
         (!role || eventRole(model, e) === role) &&
-        (!kind || kindGroup(e.kind) === kind),
+        passesKind(kindGroup, e, kind, background),
     )
     .reverse(); // newest first: live entries arrive at the top, older history at the bottom
   const list = $("#timeline");
@@ -244,6 +275,7 @@ function render(ctx) {
   $("#timeline-empty").hidden = entries.length > 0;
   setText($("#timeline-title"), `Timeline (${entries.length})`);
   renderHistory(ctx, TIMELINE, entries.length);
+  renderEvaluatorPanel(ctx);
 }
 
 function tick(ctx) {
@@ -275,4 +307,9 @@ if (ctx) {
   $("#filter-team").addEventListener("change", () => ctx.render());
   $("#filter-role").addEventListener("change", () => ctx.render());
   $("#filter-kind").addEventListener("change", () => ctx.render());
+  $("#show-background").checked = showsBackground();
+  $("#show-background").addEventListener("change", () => {
+    setShowsBackground($("#show-background").checked);
+    ctx.render();
+  });
 }

@@ -291,9 +291,12 @@ export function instrumentsTowards(model, teamId) {
     .filter(Boolean);
 }
 
-/** Teams this role may address with at least one instrument. */
+/** Teams this role may address with at least one instrument: other teams, and its own team
+ * for a domestic instrument when its country plays as one team (team id = country id). */
 export function reachableTeams(model) {
-  return model.teams.filter((t) => t.id !== model.me.team && instrumentsTowards(model, t.id).length > 0);
+  return model.teams.filter(
+    (t) => (t.id !== model.me.team || t.id === t.country) && instrumentsTowards(model, t.id).length > 0,
+  );
 }
 
 export function mayAnswer(model, request) {

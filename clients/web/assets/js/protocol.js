@@ -110,6 +110,7 @@ export class Connection {
     const hello = { type: "hello", v: 1 };
     if (this.token) hello.token = this.token;
     else hello.code = this.credential.code;
+    if (this.credential.preview) hello.preview = this.credential.preview; // control's read-only preview
     if (this.position && this.token) hello.resume = { epoch: this.position.epoch, seq: this.position.seq };
     socket.send(JSON.stringify(hello));
   }

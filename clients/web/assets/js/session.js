@@ -51,6 +51,6 @@ export function saveView(page, position, model) {
 /** The page each role works on. */
 export function pageFor(me) {
   if (!me.staff) return "/station";
-  if (me.role === "mentor" || me.role === "observer") return "/observer";
+  if (me.role === "mentor" || me.role === "observer" || me.role === "evaluator") return "/observer";
   return "/console";
 }

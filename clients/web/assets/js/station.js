@@ -6,6 +6,7 @@ import { run, simNowOf, startPage } from "./app.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
 import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
 import { renderHistory, wireHistory } from "./history.js";
+import { renderQuestionnaires } from "./questionnaire.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
 import {
   CLOSED,
@@ -425,6 +426,7 @@ function render(ctx) {
   renderHistory(ctx, CONTROL, control.length);
 
   renderInjects(ctx);
+  renderQuestionnaires(ctx);
   renderRequests(ctx);
   renderCaseFile(ctx);
   renderActions(ctx);

@@ -1,0 +1,31 @@
+"""The event loop `liaison serve` runs on (`LIAISON_EVENT_LOOP`): uvloop when it is installed.
+
+uvloop is a drop-in loop on libuv; docs/performance.md has what it changes for Liaison.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from server.settings import SettingsError
+
+
+def event_loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop `serve` runs on: uvloop when asked for (or, for auto, when installed)."""
+    match choice.strip().lower():
+        case "asyncio":
+            return None
+        case "auto" | "uvloop" as wanted:
+            try:
+                import uvloop  # type: ignore[import-not-found, unused-ignore]
+            except ImportError:
+                if wanted == "uvloop":
+                    raise SettingsError(
+                        "LIAISON_EVENT_LOOP=uvloop: uvloop is not installed (pip install uvloop)"
+                    ) from None
+                return None
+            factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+            return factory
+        case _:
+            raise SettingsError(f"LIAISON_EVENT_LOOP={choice!r}: expected auto, uvloop or asyncio")

@@ -1,0 +1,33 @@
+"""Who a name in a trigger, a condition or a response template means, under every team model.
+
+A scenario names the sides of a request (`from`, `to`) and the team of an action (`team`) the
+same way whatever its team model:
+
+- a **country** id matches every team of that country: the country's one team, or any of its
+  units (`from: WES` holds for a request sent by WES's police unit as well as by team WES);
+- a **team** id (a unit, or a country's one team) matches that team only;
+- on the receiving side, an **agency** id matches requests addressed to that agency.
+
+Under `country_teams` a country's team has the country's id, so both readings agree; under
+`agency_units` or a mix, naming the country means "any of its teams". The validator makes
+sure no unit has the id of a country (`server.scenario.checks`), so a name has one meaning.
+
+Facts (`server.core.facts`) are indexed under the team and under its country, so a trigger
+looks its name up directly; the functions here match one request or action by hand, for the
+few places that walk requests (stand-ins, SimCell templates, discoveries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def names_team(name: str | None, team: str, countries: Mapping[str, str]) -> bool:
+    """Whether `name` (None: anyone) means `team`: its id, or the id of its country."""
+    return name is None or name == team or name == countries.get(team)
+
+
+def names_receiver(name: str | None, team: str, agency: str, countries: Mapping[str, str]) -> bool:
+    """Whether `name` (None: anyone) means the receiving side of a request to `team`'s
+    `agency`: the team, its country or the agency."""
+    return (name is not None and name == agency) or names_team(name, team, countries)
