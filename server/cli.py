@@ -7,8 +7,9 @@
     liaison exercise import FILE [--force]           restore it exactly (a new epoch: clients resync)
     liaison exercise archive ID [--undo]             make it read-only (or writable again)
     liaison exercise delete ID [--yes]               delete it for good (asks for its id first)
+    liaison report ID --out DIR [--file EXPORT]      the debrief reports: HTML, PDF, XLSX, per team
 
-`exercise` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080) with the
+`exercise` and `report` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080) with the
 admin token from `--token`, `LIAISON_ADMIN_TOKEN` or the file the server keeps in its data folder.
 """
 
@@ -21,9 +22,11 @@ import os
 import secrets
 import socket
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,10 +36,14 @@ import uvicorn
 
 from loadtest.cli import add_loadtest_command
 from server.adapters.event_loop import event_loop_factory
+from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.graceful_stop import GracefulStop
 from server.adapters.redis_server import EmbeddedRedis
+from server.adapters.store import decode_event
 from server.app import create_app
+from server.core.debrief import Entry, analyse
 from server.logs import configure_logging
+from server.report.write import write_reports
 from server.scenario.cli import add_scenario_commands
 from server.scenario.errors import ScenarioError
 from server.scenario.loader import bundle_scenario
@@ -113,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _server_options(delete)
     delete.set_defaults(run=_delete)
+
+    report = commands.add_parser("report", help="write the debrief reports of an exercise (docs/debrief.md)")
+    report.add_argument("exercise", help="exercise id")
+    report.add_argument("--out", required=True, type=Path, help="folder to write the reports to")
+    report.add_argument("--file", type=Path, help="read the log from this exported file, not from the server")
+    _server_options(report)
+    report.set_defaults(run=_report)
 
     add_scenario_commands(commands)
     add_loadtest_command(commands)
@@ -344,6 +358,50 @@ def _export(args: argparse.Namespace) -> int:
     args.out.chmod(0o600)  # the log holds the whole exercise, join-code hashes included
     events = len(json.loads(body)["events"])
     print(f"exported exercise {args.exercise} ({events} events) to {args.out}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Read the whole log (through the export endpoint, or from an exported file), analyse it
+    once and write every report, saying how far it got on a long log."""
+    if args.file is not None:
+        try:
+            data = args.file.read_bytes()
+        except OSError as error:
+            print(f"liaison: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 1
+    else:
+        print(f"reading the log of {args.exercise} from {args.server}...", file=sys.stderr)
+        path = f"/api/exercises/{urllib.parse.quote(args.exercise)}/export"
+        status, data = _request(args.server, _token(args), "GET", path, None, timeout=600)
+        if status != 200:
+            return _failed(json.loads(data or b"{}"))
+    try:
+        file = ExerciseFile.from_json(data)
+    except ExerciseFileError as error:
+        print(f"liaison: {args.file or args.server}: {error}", file=sys.stderr)
+        return 1
+    if file.exercise != args.exercise:
+        print(
+            f"liaison: {args.file} holds exercise {file.exercise!r}, not {args.exercise!r}", file=sys.stderr
+        )
+        return 1
+    total = len(file.events)
+    started = time.monotonic()
+
+    def entries() -> Iterator[Entry]:
+        step = max(10_000, total // 10)
+        for i, entry in enumerate(file.events, 1):
+            yield Entry(entry.seq, float(entry.at), decode_event(entry.payload))
+            if i % step == 0 or i == total:
+                print(f"analysed {i:,} of {total:,} events", file=sys.stderr)
+
+    debrief = analyse(entries())
+    written = write_reports(debrief, args.out, lambda line: print(line, file=sys.stderr))
+    seconds = time.monotonic() - started
+    print(
+        f"wrote {len(written)} reports of {args.exercise} ({total:,} events) to {args.out} in {seconds:.1f} s"
+    )
     return 0
 
 

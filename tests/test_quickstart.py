@@ -51,7 +51,7 @@ def test_readme_names_the_two_commands() -> None:
     assert block.split() == ["./scripts/start", "./scripts/test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "scripts/test" in ci
-    assert "apt-get install -y redis-server redis-sentinel chromium" in ci
+    assert "apt-get install -y redis-server redis-sentinel chromium poppler-utils" in ci
 
 
 async def test_scripts_start_installs_and_serves_the_demo_in_a_fresh_copy(tmp_path: Path) -> None:

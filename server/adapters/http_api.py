@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.adapters import metrics
+from server.adapters import metrics, reports
 from server.adapters.backups import Backups, ExerciseMissing
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
@@ -61,10 +61,21 @@ def _authorised(request: Request, *others: str) -> bool:
 
 def api(handler: Any) -> Any:
     """Wrap an /api handler: check the token, turn errors into JSON answers."""
+    answering = _answering(handler)
 
     async def wrapped(request: Request) -> Response:
         if not _authorised(request):
             return _error(401, "unauthorized", "send Authorization: Bearer <admin token>")
+        response: Response = await answering(request)
+        return response
+
+    return wrapped
+
+
+def _answering(handler: Any) -> Any:
+    """Wrap a handler: turn errors into JSON answers."""
+
+    async def wrapped(request: Request) -> Response:
         try:
             response: Response = await handler(request)
             return response
@@ -207,6 +218,44 @@ async def export_exercise(request: Request) -> Response:
     )
 
 
+async def exercise_report(request: Request) -> Response:
+    """The debrief report (`?format=html|pdf|xlsx|zip|json`, `&team=`): to the admin token, or to a
+    staff member's session token of this exercise (the console's Report button)."""
+    if not _authorised(request):
+        exercise = request.path_params["exercise"]
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        try:
+            allowed = await reports.staff_may_read(_services(request), exercise, token)
+        except FAILURES as failure:
+            known = wire_error(failure)
+            assert known is not None
+            return _error(known.status, known.code, known.message)
+        if allowed is None:
+            return _error(
+                401, "unauthorized", "send Authorization: Bearer <admin token or staff session token>"
+            )
+        if not allowed:
+            return _error(403, "forbidden", "only the staff of this exercise may read its report")
+    response: Response = await _report(request)
+    return response
+
+
+@_answering
+async def _report(request: Request) -> Response:
+    exercise = request.path_params["exercise"]
+    format, team = request.query_params.get("format", "html"), request.query_params.get("team") or None
+    try:
+        body, media_type, name = await reports.report(_services(request), exercise, format, team)
+    except ValueError as error:
+        raise ApiError(400, "invalid_args", str(error)) from None
+    disposition = "inline" if format in ("html", "json") else "attachment"
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{name}"',
+        "Content-Security-Policy": reports.REPORT_POLICY,
+    }
+    return Response(body, media_type=media_type, headers=headers)
+
+
 @api
 async def import_exercise(request: Request) -> Response:
     """Restore an exercise file (`?force=true` replaces an exercise with the same id)."""
@@ -299,4 +348,5 @@ routes = [
     Route("/api/exercises/{exercise}", delete_exercise, methods=["DELETE"]),
     Route("/api/exercises/{exercise}/export", export_exercise, methods=["GET"]),
     Route("/api/exercises/{exercise}/archive", archive_exercise, methods=["POST"]),
+    Route("/api/exercises/{exercise}/report", exercise_report, methods=["GET"]),
 ]

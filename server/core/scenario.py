@@ -96,6 +96,23 @@ class MetricKind(StrEnum):
     TIME_TO_ACTION = "time_to_action"
     INJECT_FIRED = "inject_fired"
     ARTEFACT_RELEASED = "artefact_released"
+    BEFORE = "before"
+    """Whether the first of `of` happened before the first of `then` (or `then` never did)."""
+    SPAN = "span"
+    """The time between the first and the last of the `of` happenings (each at its first)."""
+    INJECTS_ACKNOWLEDGED = "injects_acknowledged"
+    """The share of the injects released to a team that it acknowledged within `within`."""
+    REQUEST_BY = "request_by"
+    """Whether a request of `instrument` (to `to`) reached `state` by the time `by`."""
+
+
+class HappeningKind(StrEnum):
+    """What a metric looks for in the log (`server.core.debrief.metrics`)."""
+
+    REQUEST = "request"
+    ACTION = "action"
+    INJECT = "inject"
+    ARTEFACT = "artefact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +355,12 @@ class Artefact:
     content: str
     mentions: frozenset[str] = frozenset()
     discovery: tuple[Discovery, ...] = ()
+    key: bool = False
+    """A key fact of the course: the debrief follows how it travelled (`server.core.debrief`)."""
+    question: str = ""
+    """The debrief question it answers ("When did Kalmaria learn who the recruiter was?")."""
+    about: str | None = None
+    """The team the question is about (None: the destination country's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -627,7 +650,21 @@ class Branch:
 
 
 @dataclass(frozen=True, slots=True)
+class Happening:
+    """One thing a metric looks for in the log: a request of an instrument (to a team, having
+    reached a state), an action taken, an inject released, an artefact in a team's case file."""
+
+    kind: HappeningKind
+    id: str
+    to: str | None = None
+    state: str = "sent"
+
+
+@dataclass(frozen=True, slots=True)
 class Metric:
+    """A measure the engine computes from the log for each team (`server.core.debrief.metrics`);
+    `target` is the least count or share, the most time (seconds) or fired injects."""
+
     id: str
     name: str
     kind: MetricKind
@@ -637,6 +674,18 @@ class Metric:
     artefact: str | None = None
     target: float | None = None
     description: str = ""
+    to: str | None = None
+    """The receiving team of the requests counted (none: any)."""
+    state: str = "sent"
+    """The state the requests counted reached (sent, acknowledged, answered, refused ...)."""
+    of: tuple[Happening, ...] = ()
+    then: Happening | None = None
+    by: int | None = None
+    """A time of play (simulated seconds) by which it must have happened."""
+    within: int | None = None
+    """Simulated seconds (injects acknowledged within)."""
+    teams: tuple[str, ...] = ()
+    """The teams it is about (none: every team)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@
 - instruments are used only between countries where they are available;
 - roles can issue what the scenario expects of them, and drafts have someone to co-sign them;
 - SimCell templates look at fields the instrument has, and always end in an answer;
-- no artefact is kept from everyone forever.
+- no artefact is kept from everyone forever;
+- metrics can be computed and measure an objective (`metric_checks`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from server.core.simtime import format_sim_time
 from server.core.team_models import model_of, team_specs
 from server.scenario.condition_checks import check_conditions
 from server.scenario.fields import FieldReader
+from server.scenario.metric_checks import check_metrics
 from server.scenario.reach import describe, named, reachable, senders, takers
 from server.scenario.source import suggestion
 
@@ -47,6 +49,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _responses(reader, scenario)
     _artefacts(reader, scenario)
     check_conditions(reader, scenario)
+    check_metrics(reader, scenario)
 
 
 def known_ids(scenario: Scenario) -> dict[str, set[str]]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.core.requests import RequestStatus
 from server.core.scenario import (
     Branch,
     Channel,
+    Delay,
     ExpectedRequest,
+    Happening,
+    HappeningKind,
     Inject,
     InjectAudience,
     Metric,
@@ -344,24 +348,54 @@ class PlayReader(ConditionReader):
         )
 
     def metric(self, value: Any, path: str) -> Metric | None:
-        keys = {"id", "name", "kind", "instrument", "action", "inject", "artefact", "target", "description"}
+        """A metric the engine computes (docs/scenarios.md, "Metrics"): what it looks at depends
+        on its kind, and every reference must resolve."""
+        keys = {
+            "id", "name", "kind", "instrument", "action", "inject", "artefact", "target", "description",
+            "to", "state", "of", "then", "by", "within", "teams",
+        }  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "kind"})
         if data is None:
             return None
         kind = self.enum(data.get("kind"), f"{path}.kind", MetricKind, MetricKind.REQUEST_COUNT)
-        needs = {
-            MetricKind.REQUEST_COUNT: "instrument", MetricKind.TIME_TO_REQUEST: "instrument",
-            MetricKind.ACTION_COUNT: "action", MetricKind.TIME_TO_ACTION: "action",
-            MetricKind.INJECT_FIRED: "inject", MetricKind.ARTEFACT_RELEASED: "artefact",
-        }  # fmt: skip
-        if not data.get(needs[kind]):
-            self.problem(f"{path}.{needs[kind]}", f"a {kind} metric needs {needs[kind]!r}")
+        needs = _METRIC_NEEDS[kind]
+        for key in needs:
+            if data.get(key) in (None, "", []):
+                self.problem(f"{path}.{key}", f"a {kind} metric needs {key!r} ({_METRIC_HINTS[key]})")
+        for key in sorted({"instrument", "action", "inject", "artefact", "to", "of", "then", "by", "within"}):
+            if key in data and key not in needs and key not in _METRIC_OPTIONAL[kind]:
+                self.problem(f"{path}.{key}", f"a metric of kind {kind} has no {key!r}")
         for key in ("instrument", "action", "inject", "artefact"):
             self.ref(f"{path}.{key}", key, data.get(key))
-        target = data.get("target")
-        if target is not None and (isinstance(target, bool) or not isinstance(target, int | float)):
-            self.problem(f"{path}.target", f"expected a number, got {target!r}")
-            target = None
+        self.ref(f"{path}.to", "team", data.get("to"))
+        state = self._request_state(data.get("state", "sent"), f"{path}.state")
+        of = tuple(
+            h
+            for i, item in enumerate(self.seq(data, "of", f"{path}.of"))
+            if (h := self.happening(item, f"{path}.of[{i}]")) is not None
+        )
+        if kind is MetricKind.SPAN and len(of) < 2:
+            self.problem(f"{path}.of", "a span metric needs at least two happenings in 'of'")
+        if kind is MetricKind.BEFORE and "of" in data and len(of) != 1:
+            self.problem(f"{path}.of", "a before metric compares one happening ('of') with another ('then')")
+        then = None if data.get("then") is None else self.happening(data.get("then"), f"{path}.then")
+        within = self.delay(data.get("within"), f"{path}.within")
+        if within is not None and within.anchor is not None:
+            self.problem(f"{path}.within", "expected a duration like PT30M, not a time of day")
+        teams = self.refs_of(data.get("teams"), f"{path}.teams", "team")
+        return self.at(self._metric(data, kind, path, state, of, then, within, teams), path)
+
+    def _metric(
+        self,
+        data: dict[str, Any],
+        kind: MetricKind,
+        path: str,
+        state: str,
+        of: tuple[Happening, ...],
+        then: Happening | None,
+        within: Delay | None,
+        teams: tuple[str, ...],
+    ) -> Metric:
         return Metric(
             id=self.identifier(data.get("id"), f"{path}.id"),
             name=self.text(data.get("name"), f"{path}.name"),
@@ -370,6 +404,97 @@ class PlayReader(ConditionReader):
             action=data.get("action"),
             inject=data.get("inject"),
             artefact=data.get("artefact"),
-            target=None if target is None else float(target),
+            target=self._target(kind, data.get("target"), f"{path}.target"),
             description=self.text(data.get("description"), f"{path}.description", required=False),
+            to=data.get("to"),
+            state=state,
+            of=of,
+            then=then,
+            by=self.sim_time(data.get("by"), f"{path}.by"),
+            within=None if within is None else within.seconds,
+            teams=teams,
         )
+
+    def happening(self, value: Any, path: str) -> Happening | None:
+        """`{request: EIO, to: KAL, state: answered}`, `{action: refer_nrm}`, `{inject: I-06b}` or
+        `{artefact: A-KAL-BANK-01}`."""
+        kinds = [k.value for k in HappeningKind]
+        if not isinstance(value, dict) or len([k for k in value if k in kinds]) != 1:
+            self.problem(path, f"expected a map with one of {', '.join(kinds)} (a request may add to, state)")
+            return None
+        data = self.map(value, path, {*kinds, "to", "state"}, set()) or {}
+        kind = HappeningKind(next(k for k in data if k in kinds))
+        what = str(data[kind.value])
+        self.ref(f"{path}.{kind.value}", "instrument" if kind is HappeningKind.REQUEST else kind.value, what)
+        if kind is not HappeningKind.REQUEST and ("to" in data or "state" in data):
+            self.problem(path, f"only a request has 'to' and 'state', not an {kind}")
+        self.ref(f"{path}.to", "team", data.get("to"))
+        state = self._request_state(data.get("state", "sent"), f"{path}.state")
+        return Happening(kind, what, data.get("to"), state)
+
+    def _request_state(self, value: Any, path: str) -> str:
+        states = [s.value for s in RequestStatus if s is not RequestStatus.DRAFT]
+        if str(value) not in states:
+            self.problem(path, f"unknown request state {value!r}{suggestion(str(value), set(states))}"
+                         f" (states: {', '.join(states)})")  # fmt: skip
+            return "sent"
+        return str(value)
+
+    def _target(self, kind: MetricKind, value: Any, path: str) -> float | None:
+        """A count or share as a number; a time as a duration (PT2H), seconds after STARTEX."""
+        if value is None:
+            return None
+        if kind in _TIME_KINDS:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self.problem(path, f"a {kind} target is a duration like PT2H (how long after STARTEX)")
+                return None
+            delay = self.delay(value, path)
+            if delay is not None and delay.anchor is not None:
+                self.problem(path, "expected a duration like PT2H, not a time of day (use 'by' for that)")
+                return None
+            return None if delay is None else float(delay.seconds)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(path, f"expected a number, got {value!r}")
+            return None
+        if kind is MetricKind.INJECTS_ACKNOWLEDGED and not 0 <= value <= 1:
+            self.problem(path, f"a share is between 0 and 1 (0.8 for 80%), got {value!r}")
+            return None
+        return float(value)
+
+
+_TIME_KINDS = frozenset({MetricKind.TIME_TO_REQUEST, MetricKind.TIME_TO_ACTION, MetricKind.SPAN})
+
+_METRIC_NEEDS: dict[MetricKind, tuple[str, ...]] = {
+    MetricKind.REQUEST_COUNT: ("instrument",),
+    MetricKind.TIME_TO_REQUEST: ("instrument",),
+    MetricKind.ACTION_COUNT: ("action",),
+    MetricKind.TIME_TO_ACTION: ("action",),
+    MetricKind.INJECT_FIRED: ("inject",),
+    MetricKind.ARTEFACT_RELEASED: ("artefact",),
+    MetricKind.BEFORE: ("of", "then"),
+    MetricKind.SPAN: ("of",),
+    MetricKind.INJECTS_ACKNOWLEDGED: ("within",),
+    MetricKind.REQUEST_BY: ("instrument", "by"),
+}
+_METRIC_OPTIONAL: dict[MetricKind, frozenset[str]] = {
+    MetricKind.REQUEST_COUNT: frozenset({"to", "by"}),
+    MetricKind.TIME_TO_REQUEST: frozenset({"to", "by"}),
+    MetricKind.ACTION_COUNT: frozenset({"by"}),
+    MetricKind.TIME_TO_ACTION: frozenset({"by"}),
+    MetricKind.INJECT_FIRED: frozenset(),
+    MetricKind.ARTEFACT_RELEASED: frozenset({"by"}),
+    MetricKind.BEFORE: frozenset(),
+    MetricKind.SPAN: frozenset(),
+    MetricKind.INJECTS_ACKNOWLEDGED: frozenset({"of"}),
+    MetricKind.REQUEST_BY: frozenset({"to"}),
+}
+_METRIC_HINTS = {
+    "instrument": "an instrument id",
+    "action": "an action id",
+    "inject": "an inject id",
+    "artefact": "an artefact id",
+    "of": "a list of happenings such as {action: refer_nrm} or {request: EIO, to: KAL}",
+    "then": "a happening such as {inject: I-06b}",
+    "by": "a time of play such as D2 12:00",
+    "within": "a duration such as PT30M",
+}

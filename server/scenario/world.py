@@ -416,7 +416,7 @@ class WorldReader(ConditionReader):
 
     def artefact(self, value: Any, path: str) -> Artefact | None:
         keys = {"id", "title", "kind", "owner", "visible_to", "status", "handling", "content", "content_file",
-                "mentions", "discovery"}  # fmt: skip
+                "mentions", "discovery", "key", "question", "about"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "title", "kind", "owner", "visible_to", "status"})
         if data is None:
             return None
@@ -433,6 +433,7 @@ class WorldReader(ConditionReader):
             self.ref(f"{where}.action", "action", raw.get("action"))
             discovery.append(Discovery(raw.get("instrument"), raw.get("to"), raw.get("action")))
         self.ref(f"{path}.owner", "owner", str(data.get("owner")))
+        self.ref(f"{path}.about", "team", data.get("about"))
         return self.at(
             Artefact(
                 id=self.identifier(data.get("id"), f"{path}.id"),
@@ -445,6 +446,9 @@ class WorldReader(ConditionReader):
                 content=self.long_text(data, "content", path),
                 mentions=frozenset(self.refs_of(data.get("mentions"), f"{path}.mentions", "entity")),
                 discovery=tuple(discovery),
+                key=self.boolean(data.get("key"), f"{path}.key", bool(data.get("question"))),
+                question=self.text(data.get("question"), f"{path}.question", required=False),
+                about=data.get("about"),
             ),
             path,
         )

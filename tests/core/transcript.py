@@ -59,6 +59,8 @@ class Run:
         self.log = list(log)
         self.state: Exercise = fold(self.log)
         self.now = now
+        self.times = [now] * len(self.log)
+        """The wall time each event of `log` was written at (the debrief reads it)."""
 
     def do(self, command: c.Command, actor: c.Actor, *, at: float | None = None) -> list[Event]:
         """Decide `command` (at wall time `at`, default: the last time used) and apply it."""
@@ -68,6 +70,7 @@ class Run:
         for event in events:
             self.state = apply(self.state, event)
         self.log.extend(events)
+        self.times.extend([self.now] * len(events))
         return events
 
     def id_of(self, name: str) -> str:

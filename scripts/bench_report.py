@@ -1,0 +1,73 @@
+"""The debrief of a long exercise: analysis and reports of a log of 200,000 events.
+
+    PYTHONPATH=. .venv/bin/python scripts/bench_report.py --age 200000 [--busy]
+
+Grows the flagship's log as `scripts/bench_lifetime.py` does (its 215-person roster and a
+day's mix of commands, one simulated second each; `--busy` adds requests, actions and ad-hoc
+injects), encodes it as the store does, then times what `liaison report` does after reading
+the log: decoding and analysing it once (`server.core.debrief.analyse`: one fold), and
+rendering each report of the whole exercise and of one team (HTML, PDF, XLSX), and the ZIP of
+all of them (the console's button). Wall-clock seconds on whatever shares the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from bench_lifetime import Course, decode, encode  # type: ignore[import-not-found]
+
+from server.core import commands as c
+from server.core.debrief import Entry, analyse
+from server.report.write import render, zip_reports
+
+
+class Timed(Course):  # type: ignore[misc]
+    """The course, remembering the wall time each event was written at."""
+
+    def __init__(self, busy: bool) -> None:
+        self.times: list[float] = []
+        super().__init__(busy=busy, freeze_every=0)
+
+    def do(self, command: c.Command, actor: c.Actor) -> None:
+        before = len(self.log)
+        super().do(command, actor)
+        self.times += [self.now] * (len(self.log) - before)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--age", type=int, default=200_000, help="events in the log")
+    parser.add_argument("--busy", action="store_true", help="add requests, actions and ad-hoc injects")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    course = Timed(args.busy)
+    while len(course.log) < args.age:
+        course.play_one()
+    times = [course.times[0]] * (len(course.log) - len(course.times)) + course.times
+    payloads = [encode(event) for event in course.log]
+    print(f"grew {len(payloads):,} events in {time.perf_counter() - started:.0f} s", flush=True)
+
+    started = time.perf_counter()
+    debrief = analyse(
+        Entry(seq, at, decode(p)) for seq, (at, p) in enumerate(zip(times, payloads, strict=True), 1)
+    )
+    analysed = time.perf_counter() - started
+    arrivals = sum(len(s.arrivals) for s in debrief.diffusion.spreads)
+    print(f"decode + analyse: {analysed:.2f} s ({len(debrief.timeline):,} moments, "
+          f"{len(debrief.requests.rows):,} requests, {arrivals} arrivals)", flush=True)  # fmt: skip
+    team = debrief.teams[-1]
+    for format in ("html", "pdf", "xlsx"):
+        for who in (None, team):
+            started = time.perf_counter()
+            size = len(render(debrief, format, who))
+            took = time.perf_counter() - started
+            print(f"{format:>4} {who or 'exercise':>8}: {took:6.2f} s, {size / 1e6:6.2f} MB", flush=True)
+    started = time.perf_counter()
+    size = len(zip_reports(debrief))
+    took = time.perf_counter() - started
+    print(f"zip of all {len(debrief.teams) + 1} x 3 reports: {took:.2f} s, {size / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

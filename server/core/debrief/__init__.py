@@ -1,0 +1,54 @@
+"""The debrief: what an exercise's log says once it is played, for the hot wash and the report.
+
+Pure functions of the log and the scenario, like the rest of the core: `played.play` folds the
+log once (with `server.core.state.apply`, so it costs what a restart costs) and keeps what the
+debrief looks at on the way; the analyses read that:
+
+- `diffusion`: for every artefact, when each team first had it, by which channel, from whom,
+  and how long after it entered the exercise; `key_question` answers a key fact's question;
+- `request_stats`: requests per instrument, country pair and team, against their deadlines;
+- `metrics`: the scenario's metrics computed per team, with their objectives and verdicts;
+- `timeline`: the notable moments, in order.
+
+`analyse(entries)` runs them all (`Debrief`). Nothing here is a second source of truth: the same
+log gives the same debrief.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from server.core.debrief.diffusion import Diffusion, diffusion
+from server.core.debrief.metrics import MetricReport, compute_metrics
+from server.core.debrief.played import Entry, Played, play
+from server.core.debrief.request_stats import RequestStats, request_stats
+from server.core.debrief.timeline import Moment, timeline
+
+__all__ = ["Debrief", "Entry", "analyse"]
+
+
+@dataclass(frozen=True, slots=True)
+class Debrief:
+    played: Played
+    diffusion: Diffusion
+    requests: RequestStats
+    metrics: tuple[MetricReport, ...]
+    timeline: tuple[Moment, ...]
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        return tuple(self.played.state.teams)
+
+
+def analyse(entries: Iterable[Entry]) -> Debrief:
+    """Everything the debrief shows, from a whole log (oldest first, starting at seq 1)."""
+    played = play(entries)
+    spread = diffusion(played)
+    return Debrief(
+        played=played,
+        diffusion=spread,
+        requests=request_stats(played),
+        metrics=compute_metrics(played, spread),
+        timeline=timeline(played),
+    )

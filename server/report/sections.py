@@ -1,0 +1,351 @@
+"""What a report says, as a list of sections that every format renders alike.
+
+A `Section` has a title, a short note, a table (a header row and rows of plain values) and
+charts; `sheet` names its XLSX sheet. `sections(debrief, team)` builds the report of the whole
+exercise (`team=None`) or of one team (only what concerns it). The evaluation's sections
+(observations, feedback, improvements) are present with their header rows and filled by the
+evaluation work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from server.core.debrief import Debrief
+from server.core.debrief.diffusion import describe, duration, key_question
+from server.core.debrief.metrics import COHORT
+from server.core.debrief.played import Channel
+from server.core.debrief.request_stats import RequestRow, Summary
+from server.core.simtime import format_sim_time
+from server.report import charts
+from server.report.charts import Chart, Mark
+
+Cell = str | int | float | None
+
+TABLE_ROWS = 300
+"""Rows of a long table shown in the HTML and the PDF (the workbook has them all)."""
+
+CHANNELS = tuple(Channel)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    table: Table
+    charts: tuple[Chart, ...] = ()
+    note: str = ""
+    sheet: str | None = None
+    """The workbook sheet it fills (None: HTML and PDF only)."""
+    lines: tuple[str, ...] = field(default=())
+    """Sentences shown above the table (the key questions' answers)."""
+
+
+OBSERVATIONS = Table(("time", "evaluator", "team", "objective", "inject or request", "rating", "observation"))
+FEEDBACK = Table(("question", "team", "respondent", "answer"))
+IMPROVEMENTS = Table(("recommendation", "objective", "owner", "due", "status"))
+
+
+def sections(debrief: Debrief, team: str | None = None) -> list[Section]:
+    return [
+        _key_questions(debrief, team),
+        _objectives(debrief, team),
+        _timeline(debrief, team),
+        _requests(debrief, team),
+        _flows(debrief, team),
+        _diffusion(debrief, team),
+        Section("Observations", OBSERVATIONS, note="Evaluators' observations.", sheet="observations"),
+        Section("Participant feedback", FEEDBACK, note="Answers to the questionnaires.", sheet="feedback"),
+        Section(
+            "Improvement plan", IMPROVEMENTS, note="Recommendations, owners, due dates.", sheet="improvements"
+        ),
+    ]
+
+
+def title(debrief: Debrief, team: str | None) -> str:
+    state = debrief.played.state
+    name = state.title or state.scenario.title
+    return f"{name}: debrief" + (f" of {state.teams[team].name}" if team else "")
+
+
+def facts(debrief: Debrief, team: str | None) -> list[tuple[str, str]]:
+    """The report's heading: what was played, when, how much."""
+    played = debrief.played
+    state = played.state
+    sent = debrief.requests.cohort if team is None else debrief.requests.team(team)
+    return [
+        ("exercise", state.id),
+        ("scenario", f"{state.scenario.title} ({state.scenario.id})"),
+        ("status", str(state.status)),
+        ("played", f"{format_sim_time(played.start)} to {format_sim_time(played.now)}"),
+        ("events", f"{state.seq:,}"),
+        ("teams", ", ".join(f"{t.name} ({t.id})" for t in state.teams.values() if team in (None, t.id))),
+        ("participants", str(_players(debrief, team))),
+        ("requests sent", str(sent.sent)),
+        ("injects released", str(sum(1 for r in played.releases if team is None or team in r.teams))),
+    ]  # fmt: skip
+
+
+def _players(debrief: Debrief, team: str | None) -> int:
+    members = debrief.played.state.participants.values()
+    return sum(1 for p in members if not p.staff and team in (None, p.team))
+
+
+def _key_questions(debrief: Debrief, team: str | None) -> Section:
+    rows, lines = [], []
+    for spread in debrief.diffusion.key:
+        answer = key_question(debrief.played, debrief.diffusion, spread.artefact.id, team)
+        lines.append(f"{answer.question} {answer.text}")
+        arrival = answer.arrival
+        rows.append((
+            spread.artefact.id, answer.question, answer.team,
+            None if arrival is None else format_sim_time(arrival.sim),
+            None if arrival is None else str(arrival.channel), answer.text,
+        ))  # fmt: skip
+    return Section(
+        "Key questions",
+        Table(("artefact", "question", "team", "first had", "channel", "answer"), tuple(rows)),
+        note="The key facts of the course (the scenario marks them): when the team in question learned them.",
+        lines=tuple(lines),
+    )
+
+
+def _objectives(debrief: Debrief, team: str | None) -> Section:
+    rows: list[tuple[Cell, ...]] = []
+    grid = []
+    for report in debrief.metrics:
+        results = [r for r in report.results if team is None or r.team == team]
+        grid.append((f"{report.metric.id} {report.metric.name}", [(r.team, r.met) for r in results]))
+        for r in results:
+            rows.append((
+                ", ".join(report.objectives), report.metric.id, report.metric.name, str(report.metric.kind),
+                report.target, r.team, r.value, r.text, _verdict(r.met),
+            ))  # fmt: skip
+    teams = [*debrief.teams, COHORT] if team is None else [team]
+    chart = charts.bars("Objectives: metrics met per team", [g for g in grid if g[1]], teams)
+    return Section(
+        "Objectives",
+        Table(
+            ("objectives", "metric", "name", "kind", "target", "team", "value", "result", "verdict"),
+            tuple(rows),
+        ),
+        (chart,),
+        note="Computed from the log: the scenario's metrics, per team they are about, and for the cohort.",
+        sheet="metrics",
+    )
+
+
+def _timeline(debrief: Debrief, team: str | None) -> Section:
+    moments = [m for m in debrief.timeline if team is None or team in m.teams]
+    kinds = ("inject", "request", "action", "artefact")
+    marks = [
+        Mark(t, m.sim, f"{format_sim_time(m.sim)} {m.text}", _kind_index(m.kind, kinds))
+        for m in moments
+        if m.kind != "request.deadline"
+        for t in m.teams
+    ]
+    names = list(debrief.teams) if team is None else [team]
+    chart = charts.lanes("Timeline", names, marks, debrief.played.start, debrief.played.now, legend=kinds)
+    rows = tuple(
+        (m.seq, format_sim_time(m.sim), _wall(m.at), m.kind, ", ".join(m.teams), m.text) for m in moments
+    )
+    return Section(
+        "Timeline",
+        Table(("seq", "time", "wall time (UTC)", "kind", "teams", "what"), rows),
+        (chart,),
+        note="Injects, requests, actions and case-file items in the order of the log.",
+        sheet="timeline",
+    )
+
+
+def _requests(debrief: Debrief, team: str | None) -> Section:
+    rows = tuple(_request_row(r) for r in debrief.requests.rows if team in (None, r.source, r.target))
+    return Section(
+        "Requests",
+        Table(
+            (
+                "id",
+                "instrument",
+                "from",
+                "to",
+                "agency",
+                "SimCell",
+                "urgent",
+                "status",
+                "drafted",
+                "sent",
+                "first response",
+                "answered",
+                "to respond (min)",
+                "to answer (min)",
+                "clarifications",
+                "refusal ground",
+                "withdrawn draft",
+                "game deadline",
+                "stage due",
+                "overdue (game)",
+                "legal deadline",
+                "overdue (legal)",
+            ),
+            rows,
+        ),
+        note="Every request with its times (exercise time) against the game and legal deadlines.",
+        sheet="requests",
+    )
+
+
+def _flows(debrief: Debrief, team: str | None) -> Section:
+    stats = debrief.requests
+    played = debrief.played
+    groups: list[tuple[str, Sequence[Summary]]] = [
+        ("country pair", stats.by_pair), ("instrument", stats.by_instrument), ("team", stats.by_team),
+        ("cohort", (stats.cohort,)),
+    ]  # fmt: skip
+    rows: list[tuple[Cell, ...]] = []
+    for group, summaries in groups:
+        for s in summaries:
+            if team is None or _concerns(s.label, group, team, played.country(team)):
+                rows.append(_summary_row(group, s))
+    countries = [c.id for c in played.state.scenario.countries]
+    counts = [
+        (left, right, s.sent)
+        for s in stats.by_pair
+        for left, _, right in [s.label.partition(" → ")]
+        if team is None or played.country(team) in (left, right)
+    ]
+    chart = charts.flows("Request flows between countries (requests sent)", countries, counts)
+    return Section(
+        "Request flows",
+        Table(
+            (
+                "by",
+                "group",
+                "drafted",
+                "sent",
+                "acknowledged",
+                "answered",
+                "refused",
+                "open",
+                "withdrawn drafts",
+                "clarification rounds",
+                "overdue (game)",
+                "overdue (legal)",
+                "median to respond (min)",
+                "median to answer (min)",
+                "refusal grounds",
+            ),
+            tuple(rows),
+        ),
+        (chart,),
+        note="Per country pair, instrument and requesting team, and for the cohort.",
+        sheet="request_flows",
+    )
+
+
+def _diffusion(debrief: Debrief, team: str | None) -> Section:
+    rows: list[tuple[Cell, ...]] = []
+    for spread in debrief.diffusion.spreads:
+        for arrival in spread.arrivals:
+            if team in (None, arrival.team):
+                rows.append((
+                    spread.artefact.id, spread.artefact.title, "yes" if spread.artefact.key else "",
+                    arrival.team, format_sim_time(arrival.sim), str(arrival.channel), arrival.source,
+                    arrival.via, _minutes(arrival.lag), describe(arrival),
+                ))  # fmt: skip
+    figures = tuple(
+        charts.lanes(
+            f"{spread.artefact.id}: {spread.artefact.title}",
+            list(debrief.teams) if team is None else [team],
+            [
+                Mark(
+                    a.team,
+                    a.sim,
+                    f"{a.team} {format_sim_time(a.sim)} {describe(a)}",
+                    CHANNELS.index(a.channel),
+                )
+                for a in spread.arrivals
+            ],
+            debrief.played.start,
+            debrief.played.now,
+            legend=[str(c) for c in CHANNELS],
+        )
+        for spread in debrief.diffusion.key
+    )
+    return Section(
+        "Knowledge diffusion",
+        Table(
+            ("artefact", "title", "key", "team", "first had", "channel", "from", "via", "lag (min)", "how"),
+            tuple(rows),
+        ),
+        figures,
+        note="When each team first had each case-file item, how, and how long after it entered the exercise.",
+        sheet="diffusion",
+    )
+
+
+def _request_row(r: RequestRow) -> tuple[Cell, ...]:
+    return (
+        r.id, r.instrument, r.source, r.target, r.agency, _yes(r.simcell), _yes(r.urgent), r.status,
+        format_sim_time(r.drafted), _time(r.sent), _time(r.responded), _time(r.answered),
+        _minutes(r.to_acknowledge), _minutes(r.to_answer), r.clarifications, r.ground,
+        _yes(r.withdrawn_draft),
+        _time(r.due_at), r.due_stage, _yes(r.game_overdue), r.legal, _yes(r.legal_overdue),
+    )  # fmt: skip
+
+
+def _summary_row(group: str, s: Summary) -> tuple[Cell, ...]:
+    return (
+        group, s.label, s.drafted, s.sent, s.acknowledged, s.answered, s.refused, s.open, s.withdrawn_drafts,
+        s.clarification_rounds, s.game_overdue, s.legal_overdue, _minutes(s.median_to_acknowledge),
+        _minutes(s.median_to_answer), "; ".join(f"{g} ({n})" for g, n in s.refusals),
+    )  # fmt: skip
+
+
+def _concerns(label: str, group: str, team: str, country: str) -> bool:
+    if group == "country pair":
+        return country in label.split(" → ")
+    return group == "team" and label == team
+
+
+def _kind_index(kind: str, kinds: Sequence[str]) -> int:
+    family = kind.partition(".")[0]
+    return list(kinds).index(family) if family in kinds else len(kinds)
+
+
+def _verdict(met: bool | None) -> str:
+    return "no target" if met is None else "met" if met else "not met"
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else ""
+
+
+def _time(sim: float | None) -> str | None:
+    return None if sim is None else format_sim_time(sim)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _wall(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def shown(value: Cell) -> str:
+    """A cell as text in the HTML and the PDF."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+__all__ = ["Section", "Table", "duration", "facts", "sections", "shown", "title"]
