@@ -3,8 +3,7 @@
 A `Section` has a title, a short note, a table (a header row and rows of plain values) and
 charts; `sheet` names its XLSX sheet. `sections(debrief, team)` builds the report of the whole
 exercise (`team=None`) or of one team (only what concerns it). The evaluation's sections
-(observations, feedback, improvements) are present with their header rows and filled by the
-evaluation work.
+(observations, feedback, improvements) come from `server.report.evaluation_sections`.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from server.core.debrief.played import Channel
 from server.core.debrief.request_stats import RequestRow, Summary
 from server.core.simtime import format_sim_time
 from server.report import charts
+from server.report import evaluation_sections as evaluation
 from server.report.charts import Chart, Mark
 
 Cell = str | int | float | None
@@ -48,11 +48,6 @@ class Section:
     """Sentences shown above the table (the key questions' answers)."""
 
 
-OBSERVATIONS = Table(("time", "evaluator", "team", "objective", "inject or request", "rating", "observation"))
-FEEDBACK = Table(("question", "team", "respondent", "answer"))
-IMPROVEMENTS = Table(("recommendation", "objective", "owner", "due", "status"))
-
-
 def sections(debrief: Debrief, team: str | None = None) -> list[Section]:
     return [
         _key_questions(debrief, team),
@@ -61,10 +56,31 @@ def sections(debrief: Debrief, team: str | None = None) -> list[Section]:
         _requests(debrief, team),
         _flows(debrief, team),
         _diffusion(debrief, team),
-        Section("Observations", OBSERVATIONS, note="Evaluators' observations.", sheet="observations"),
-        Section("Participant feedback", FEEDBACK, note="Answers to the questionnaires.", sheet="feedback"),
+        *_evaluation(debrief, team),
+    ]
+
+
+def _evaluation(debrief: Debrief, team: str | None) -> list[Section]:
+    state = debrief.played.state
+    return [
         Section(
-            "Improvement plan", IMPROVEMENTS, note="Recommendations, owners, due dates.", sheet="improvements"
+            "Observations",
+            Table(evaluation.OBSERVATION_HEADER, evaluation.observation_rows(state, team)),
+            note="Evaluators' observations against the objectives, as they were last edited.",
+            sheet="observations",
+        ),
+        Section(
+            "Participant feedback",
+            Table(evaluation.FEEDBACK_HEADER, evaluation.feedback_rows(state, team)),
+            note="Answers to the questionnaires (anonymous ones name nobody).",
+            sheet="feedback",
+            lines=evaluation.feedback_summary(state) if team is None else (),
+        ),
+        Section(
+            "Improvement plan",
+            Table(evaluation.IMPROVEMENT_HEADER, evaluation.improvement_rows(state, team)),
+            note="Recommendations, owners, due dates.",
+            sheet="improvements",
         ),
     ]
 

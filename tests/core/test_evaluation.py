@@ -11,6 +11,8 @@ import pytest
 
 from server.core import commands as c
 from server.core.audience import can_see
+from server.core.debrief import analyse
+from server.core.debrief.played import Entry
 from server.core.decide import create
 from server.core.errors import DomainError
 from server.core.evaluation import (
@@ -44,6 +46,7 @@ from server.core.snapshots import capture, restore
 from server.core.state import apply, fold
 from server.core.view import snapshot
 from server.core.visibility import audience
+from server.report.sections import sections
 from server.scenario.loader import load_scenario
 from tests.core.transcript import NOW, Run
 
@@ -429,3 +432,24 @@ def test_which_commands_answer_an_anonymous_questionnaire(run: Run) -> None:
     assert not is_anonymous(run.state, c.GiveFeedback("Q-DAY", {}))
     assert not is_anonymous(run.state, c.GiveFeedback("Q-XX", {}))
     assert not is_anonymous(run.state, c.PostMessage("hello"))
+
+
+def test_the_report_holds_the_observations_the_feedback_and_the_plan(run: Run) -> None:
+    played = _played(run)
+    debrief = analyse(
+        Entry(seq, at, event) for seq, (at, event) in enumerate(zip(played.times, played.log), 1)
+    )
+    whole = {section.title: section for section in sections(debrief)}
+    observations = whole["Observations"].table.rows
+    assert [row[-1] for row in observations] == ["OBS-SECRET-3"]  # edited; O-2 withdrawn
+    assert observations[0][5] == "P Performed without challenges"
+    feedback = whole["Participant feedback"].table.rows
+    assert ("Q-DAY (round 1): How clear were today's tasks?", "NOR", "Nils", 4) in feedback
+    anonymous = [row for row in feedback if row[0].startswith("Q-END")]
+    assert anonymous and {row[1:3] for row in anonymous} == {(None, "anonymous")}
+    assert any("Q-DAY" in line or "round 1" in line for line in whole["Participant feedback"].lines)
+    assert [row[0] for row in whole["Improvement plan"].table.rows] == ["PLAN-SECRET-1 (NOR)"]
+    sud = {section.title: section for section in sections(debrief, "SUD")}
+    assert sud["Observations"].table.rows == ()
+    assert all(row[1] == "SUD" for row in sud["Participant feedback"].table.rows)
+    assert sud["Improvement plan"].table.rows == ()
