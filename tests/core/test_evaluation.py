@@ -437,7 +437,7 @@ def test_which_commands_answer_an_anonymous_questionnaire(run: Run) -> None:
 def test_the_report_holds_the_observations_the_feedback_and_the_plan(run: Run) -> None:
     played = _played(run)
     debrief = analyse(
-        Entry(seq, at, event) for seq, (at, event) in enumerate(zip(played.times, played.log), 1)
+        Entry(seq, at, event) for seq, (at, event) in enumerate(zip(played.times, played.log, strict=True), 1)
     )
     whole = {section.title: section for section in sections(debrief)}
     observations = whole["Observations"].table.rows
