@@ -194,6 +194,10 @@ class DraftRequest(Command):
     agency: str = ""
     urgent: bool = False
     spontaneous: bool = False
+    subject: str = ""
+    """The subject line, shown in lists and histories (the protocol requires one)."""
+    send: bool = False
+    """Draft and send at once: both or, when the send is refused, neither."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,7 @@ class UpdateRequest(Command):
     request: str
     fields: Mapping[str, Any]
     urgent: bool | None = None
+    subject: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

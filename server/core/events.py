@@ -134,6 +134,8 @@ class MessagePosted(Event):
     author: str
     team: str | None
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,8 @@ class AnnouncementMade(Event):
     author: str
     audience: Audience
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +227,7 @@ class RequestDrafted(Event):
     sim_time: float
     author_name: str = ""
     author_agency: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +242,8 @@ class RequestUpdated(Event):
     """Who acted, as the other country knows them (`server.core.signatures`): the name ("" for
     SimCell playing an agency) and the agency."""
     by_agency: str = ""
+    subject: str | None = None
+    """The new subject line (None: unchanged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +280,7 @@ class RequestSent(Event):
     author_agency: str = ""
     by_name: str = ""
     by_agency: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +412,8 @@ class ControlMessagePosted(Event):
     team: str
     text: str
     from_control: bool
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +422,8 @@ class MentorPrompted(Event):
     author: str
     team: str
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +482,8 @@ class DirectMessagePosted(Event):
     from_team: str
     to_team: str
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,6 +118,8 @@ class RequestRun:
     answer: str = ""
     ground: str = ""
     attachments: tuple[str, ...] = ()
+    subject: str = ""
+    """The subject line the requesting team gave it."""
 
     def field(self, key: str) -> FieldValue | None:
         return next((f for f in self.fields if f.key == key), None)

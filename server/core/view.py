@@ -175,6 +175,7 @@ def feed_item(item: FeedItem) -> dict[str, Any]:
         "text": item.text,
         "seq": item.seq,
         "thread": thread_of(item),
+        "sim_time": item.sim_time,
     }
     if item.team is not None:
         shown["team"] = item.team
@@ -290,6 +291,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
     shown: dict[str, Any] = {
         "id": request.id,
         "instrument": request.instrument,
+        "subject": request.subject,
         "from": request.source_team,
         "author": request.author,
         **_signed("author", signature(state, request, request.author)),

@@ -86,6 +86,7 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "text": "nl here",
                 "seq": 15,
                 "thread": "team:nl",
+                "sim_time": ex.sim_now,
                 "team": "nl",
             },
             {
@@ -94,6 +95,7 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "text": "nl again",
                 "seq": 17,
                 "thread": "team:nl",
+                "sim_time": ex.sim_now,
                 "team": "nl",
             },
             {
@@ -102,7 +104,8 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "text": "to all",
                 "seq": 18,
                 "thread": "announcement:all",
-            },
+                "sim_time": ex.sim_now,
+                                },
         ],
         "feed_older": {},
         "case_file": [],

@@ -55,6 +55,7 @@ def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
         spontaneous=event.spontaneous,
         simcell=event.simcell,
         history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
+        subject=event.subject,
     )
     facts = state.facts.request_moved(request, RequestStatus.DRAFT, event.sim_time)
     return replace(state, requests=state.requests.set(request.id, request), facts=facts)
@@ -70,6 +71,7 @@ def _updated(state: Exercise, event: RequestUpdated) -> Exercise:
         fields=event.fields,
         urgent=event.urgent,
         validated_by=None,
+        subject=state.requests[event.request].subject if event.subject is None else event.subject,
     )
 
 
