@@ -127,6 +127,7 @@ async def drive(ws: str, codes: dict[str, str]) -> None:
             "request.draft",
             instrument="SIENA",
             to="KAL",
+            subject="Phone +KAL 7730 552 417 and KalStaff s.r.o.",
             urgent=True,
             fields={
                 "urgency": "urgent_direct",

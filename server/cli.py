@@ -32,6 +32,7 @@ import structlog
 import uvicorn
 
 from loadtest.cli import add_loadtest_command
+from server.adapters.frames import hard_limit
 from server.adapters.graceful_stop import GracefulStop
 from server.adapters.redis_server import EmbeddedRedis
 from server.app import create_app
@@ -173,7 +174,7 @@ async def _run_uvicorn(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
-        ws_max_size=settings.max_frame_bytes,
+        ws_max_size=hard_limit(settings.max_frame_bytes),  # frames.receive answers the ones between
         ws_per_message_deflate=settings.ws_compression,
         log_config=None,
         lifespan="on",

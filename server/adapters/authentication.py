@@ -44,10 +44,12 @@ class Identity:
     credentials: Credentials
 
 
-async def read_hello(websocket: WebSocket, subprotocol: Subprotocol, within: float) -> messages.Hello:
+async def read_hello(
+    websocket: WebSocket, subprotocol: Subprotocol, within: float, limit: int | None = None
+) -> messages.Hello:
     try:
         async with asyncio.timeout(within):
-            frame = await receive(websocket, subprotocol)
+            frame = await receive(websocket, subprotocol, limit)
     except TimeoutError:
         raise Refused(4002, "hello_timeout", "no hello in time") from None
     if frame is None:

@@ -30,7 +30,9 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
             require_not_ended(state)
             if viewer.staff:
                 raise Forbidden("staff write to teams with announcement.make")
-            posted = MessagePosted(viewer.participant, viewer.team, text_of(command.text), state.clock.sim_at(now))
+            posted = MessagePosted(
+                viewer.participant, viewer.team, text_of(command.text), state.clock.sim_at(now)
+            )
             team = viewer.team or ""
             attached = _attached(
                 state, viewer, command.attachments, team, state.clock.sim_at(now), within_team=True
@@ -45,7 +47,9 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
             else:
                 team = viewer.team or ""
             text = text_of(command.text)
-            return [ControlMessagePosted(viewer.participant, team, text, viewer.staff, state.clock.sim_at(now))]
+            return [
+                ControlMessagePosted(viewer.participant, team, text, viewer.staff, state.clock.sim_at(now))
+            ]
         case c.WriteToTeam():
             require_not_ended(state)
             viewer = require_viewer(actor)

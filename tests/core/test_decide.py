@@ -425,7 +425,9 @@ def test_a_participant_posts_to_their_team(running: Run) -> None:
 
 
 def test_messages_may_be_posted_before_the_start(ex: Run) -> None:
-    assert ex.do(c.PostMessage("ready"), ex.viewer("Bas")) == [MessagePosted("P0007", "nl", "ready", ex.sim_now)]
+    assert ex.do(c.PostMessage("ready"), ex.viewer("Bas")) == [
+        MessagePosted("P0007", "nl", "ready", ex.sim_now)
+    ]
 
 
 @pytest.mark.parametrize("name", ["Dana", "Mia", "Otto"])

@@ -265,7 +265,7 @@ def test_the_server_refuses_what_the_law_and_the_scenario_do_not_allow(play: Run
     ):
         assert expected in str(wrong.value)
     incomplete = draft(play, "Bas", fields={"facts": "Workers held in containers."})
-    with pytest.raises(InvalidArguments, match="field .measures.: required; field .urgency.: required"):
+    with pytest.raises(InvalidArguments, match=r"field .measures.: required; field .urgency.: required"):
         play.do(c.SendRequest(incomplete), bas)
     with pytest.raises(NotFound):
         play.do(c.SendRequest(incomplete), carla)  # be sees nothing of nl's drafts

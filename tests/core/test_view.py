@@ -105,7 +105,7 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "seq": 18,
                 "thread": "announcement:all",
                 "sim_time": ex.sim_now,
-                                },
+            },
         ],
         "feed_older": {},
         "case_file": [],
