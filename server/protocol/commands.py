@@ -16,7 +16,6 @@ from server.core.audience import Audience
 from server.core.events import CredentialIssued, Event, ParticipantAdded, RequestDrafted
 from server.core.simtime import parse_sim_time
 
-
 PING = "ping"
 """The heartbeat: answered at once by the session, never a core command (docs/protocol.md)."""
 
