@@ -208,6 +208,14 @@ PLAY = Scenario(
 
 def test_the_catalogue_is_the_public_rules_of_play() -> None:
     assert catalogue(PLAY) == {
+        "limits": {
+            "message": 4000,
+            "request_subject": 200,
+            "request_field": 20000,
+            "request_text": 20000,
+            "action_subject": 200,
+            "action_note": 4000,
+        },
         "countries": [
             {
                 "id": "nl",
