@@ -188,7 +188,9 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
     found = scenario.agency(agency) if agency else None
     if command.agency and (found is None or found[0].id != target.country):
         raise NotFound(f"no agency {command.agency!r} in {target.country}")
-    fields = check_fields(instrument, command.fields, partial=True, sides=_sides(state, source.id, target.id))
+    sides = _sides(state, source.id, target.id)
+    # Drafted to be sent at once, the form must be complete: every problem is named together.
+    fields = check_fields(instrument, command.fields, partial=not command.send, sides=sides)
     receiver = scenario.agency(agency)
     played = not (receiver is not None and receiver[1].played_by_simcell) and any(
         not p.staff

@@ -11,8 +11,8 @@ export const SUBPROTOCOL = "liaison.v1.json";
 const BACKOFF_INITIAL = 250; // ms
 const BACKOFF_MAX = 5000; // ms
 const RECONNECT_CODES = new Set([1001, 1005, 1006, 1011, 1012, 1013]);
-export const HEARTBEAT = 5000; // ms between two pings
-export const HEARTBEAT_TIMEOUT = 4000; // ms a ping may wait for its reply
+export const HEARTBEAT = 4000; // ms between two pings
+export const HEARTBEAT_TIMEOUT = 3000; // ms a ping may wait for its reply
 
 export const CLOSE_REASONS = {
   1000: "The connection was closed.",
@@ -160,8 +160,9 @@ export class Connection {
 
   startHeartbeat() {
     this.stopHeartbeat();
-    this.heartbeat = setInterval(() => this.beat(), Math.min(HEARTBEAT, HEARTBEAT_TIMEOUT) / 2);
-    this.lastPing = Date.now();
+    this.heartbeat = setInterval(() => this.beat(), 1000);
+    this.lastPing = 0; // the first ping at once: from then on the server expects them
+    this.beat();
   }
 
   stopHeartbeat() {
