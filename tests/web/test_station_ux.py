@@ -299,6 +299,7 @@ def test_a_form_reads_in_words_and_a_refused_send_marks_the_field_and_leaves_no_
 def test_a_draft_is_edited_until_sent_and_the_co_signature_is_cleared(people: People) -> None:
     console = people.open("Carl Controller")
     sara, sofia, nora = people.open("Sara Costa"), people.open("Sofia Reyes"), people.open("Nora Lind")
+    observer = people.open("Otto Observer")
     start_exercise(console)
     sara.get_by_role("button", name="New request").click()
     sara.locator("#request-to").select_option("NOR")
@@ -335,6 +336,9 @@ def test_a_draft_is_edited_until_sent_and_the_co_signature_is_cleared(people: Pe
     expect(sara.locator("#outbox-empty")).to_be_visible()
     expect(sofia.locator("#outbox [data-request]")).to_have_count(0)
     expect(nora.locator("#inbox [data-request]")).to_have_count(0)
+    expect(observer.locator("#timeline [data-kind='request.withdrawn']")).to_have_count(1)
+    expect(observer.locator("#request-list [data-request]")).to_have_count(0)  # and out of its counts
+    expect(observer.locator("#map")).not_to_contain_text("MLA")
 
 
 # -- item 13: limits and work that survives a reload --------------------------------------------------
