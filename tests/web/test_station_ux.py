@@ -97,7 +97,21 @@ def test_markdown_never_makes_markup_or_unsafe_links_from_text(blank: Page, text
     assert not re.search(r"<(img|script|svg|iframe)", html)
     assert not re.search(r'href="(?!https?://)', html)
     tags = set(re.findall(r"<([a-z0-9]+)", html))
-    assert tags <= {"p", "strong", "em", "code", "a", "br", "div", "table", "thead", "tbody", "tr", "th", "td"}
+    assert tags <= {
+        "p",
+        "strong",
+        "em",
+        "code",
+        "a",
+        "br",
+        "div",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
 
 
 def test_keys_read_as_words(blank: Page) -> None:
@@ -141,7 +155,9 @@ def test_messages_show_the_exercise_time_and_the_wall_time_on_hover(people: Peop
     expect(nora.locator("#clock")).to_have_text(re.compile(r"^D2 08:3"))
     post(nora, "Next morning")
     expect(nils.locator("#messages .message time").nth(1)).to_have_text(re.compile(r"^D2 08:3"))
-    nils.evaluate("() => { for (const k of Object.keys(sessionStorage)) if (k.startsWith('liaison.view.')) sessionStorage.removeItem(k); }")
+    nils.evaluate(
+        "() => { for (const k of Object.keys(sessionStorage)) if (k.startsWith('liaison.view.')) sessionStorage.removeItem(k); }"
+    )
     nils.reload()
     expect(nils.locator("#connection")).to_have_attribute("data-state", "live")
     times = nils.locator("#messages .message time")
@@ -277,7 +293,9 @@ def test_a_form_reads_in_words_and_a_refused_send_marks_the_field_and_leaves_no_
     fields = sofia.locator("#request-fields")
     expect(fields.locator("[data-field=facts] label")).to_contain_text("Facts")
     expect(fields.locator("[data-field=measures] legend")).to_contain_text("Measures")
-    expect(fields.locator("[data-field=measures] label")).to_have_text([" Hearing witness", " Bank records", " Search"])
+    expect(fields.locator("[data-field=measures] label")).to_have_text(
+        [" Hearing witness", " Bank records", " Search"]
+    )
     sofia.locator("#request-subject").fill("Hearing of SeaCrew's director")
     fields.get_by_label("Facts").fill("Too short.")
     sofia.get_by_role("button", name="Send request").click()
