@@ -6,7 +6,8 @@ Starts `python -m server serve` with an embedded Redis in a temporary folder, cr
 Greenhouse with its 200-person roster, opens a Westrian police station, the control console and
 Westria's mentor dashboard in Debian's chromium (Playwright), plays the first morning through
 the SDK (STARTEX, Ion's interview, a urgent SIENA request to Kalmaria) and writes
-docs/screenshots/station.png, console.png and observer.png at 1280x800.
+docs/screenshots/station.png, console.png and observer.png at 1280x800, and the same station on a
+phone, station-phone.png at 390x844.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from clients.sdk import Client
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def wait_healthy(base: str, server: subprocess.Popen[bytes], data: Path, within: float = 30) -> None:
@@ -85,8 +87,8 @@ def create_flagship(base: str, data: Path, within: float = 30) -> dict[str, str]
     return {c["name"]: c["code"] for c in created["codes"]}
 
 
-def open_as(browser: Browser, base: str, code: str) -> Page:
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+def open_as(browser: Browser, base: str, code: str, viewport: ViewportSize = VIEWPORT) -> Page:
+    page = browser.new_context(viewport=viewport).new_page()
     page.goto(f"{base}/#code={code}")
     page.wait_for_url(lambda url: url.endswith(("/station", "/console", "/observer")))
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
@@ -156,11 +158,13 @@ def play(browser: Browser, base: str, codes: dict[str, str]) -> dict[str, Page]:
     console = open_as(browser, base, codes["Marek Sill"])
     observer = open_as(browser, base, codes["Liesel Kranz"])
     station = open_as(browser, base, codes["Anna Albers"])
+    phone = open_as(browser, base, codes["Sven Albers"], PHONE)
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
         pool.submit(asyncio.run, drive(base.replace("http://", "ws://") + "/ws", codes)).result()
     expect(station.locator("#clock-status")).to_have_text("Running")
     expect(station.locator("body")).to_contain_text("SIENA")
-    return {"station": station, "console": console, "observer": observer}
+    expect(phone.locator("body")).to_contain_text("SIENA")
+    return {"station": station, "console": console, "observer": observer, "station-phone": phone}
 
 
 def main() -> int:

@@ -149,8 +149,12 @@ function requestCard(ctx, request, incoming, simNow) {
     el(
       "summary",
       {},
-      fresh ? el("span", { class: "tag tone-new new-mark" }, incoming && !page.seen.get(`request:${request.id}`, 0) ? "New" : "Updated") : null,
-      mine ? el("span", { class: "tag tone-warn cosign-tag" }, "Waiting for your co-signature") : statusTag(request),
+      el(
+        "span",
+        { class: "request-tags" },
+        fresh ? el("span", { class: "tag tone-new new-mark" }, incoming && !page.seen.get(`request:${request.id}`, 0) ? "New" : "Updated") : null,
+        mine ? el("span", { class: "tag tone-warn cosign-tag" }, "Waiting for your co-signature") : statusTag(request),
+      ),
       el("span", { class: "request-title" }, requestTitle(model, request)),
       el("span", { class: "muted request-route" }, route(model, request), request.urgent ? " · urgent" : ""),
       deadlineNode(request, simNow),
