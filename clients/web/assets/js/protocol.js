@@ -172,7 +172,9 @@ export class Connection {
   }
 
   beat() {
-    if (!this.welcomed || !this.socket) return;
+    // A socket that is closing gets no ping (the browser would log the send as an error): its
+    // close event comes next and reconnects.
+    if (!this.welcomed || !this.socket || this.socket.readyState !== WebSocket.OPEN) return;
     const now = Date.now();
     if (this.ping && now - this.ping.sent > HEARTBEAT_TIMEOUT) {
       // The network is gone without a close (a cut cable, a sleeping Wi-Fi): give the socket up.
