@@ -279,7 +279,13 @@ class Growth:
         if pick < 0.03 and grower.moves and grower.open_requests < 2:
             move = grower.moves[n % len(grower.moves)]
             grower.open_requests += 1
-            args = {"instrument": move.instrument, "to": move.to, "fields": dict(move.fields)}
+            subject = f"{move.instrument} to {move.to} ({n})"
+            args = {
+                "instrument": move.instrument,
+                "to": move.to,
+                "subject": subject,
+                "fields": dict(move.fields),
+            }
             return Pending("request.draft", args)
         if pick < 0.08 and grower.actions:
             return Pending("action.take", {"action": grower.rng.choice(grower.actions)})

@@ -136,6 +136,7 @@ def _draft_args(scenario: Scenario, expected: ExpectedRequest) -> dict[str, Any]
     return {
         "instrument": expected.instrument,
         "to": expected.target,
+        "subject": expected.title,
         "fields": fields,
         "urgent": expected.urgent,
         "spontaneous": expected.instrument.startswith("SPONTANEOUS"),

@@ -34,7 +34,15 @@ def my_steps(catalogue: Catalogue, team: str | None, role: str) -> list[tuple[st
             continue  # spread the first requests over the other teams
         seen.add(move.to)
         steps.append(
-            ("request.draft", {"instrument": move.instrument, "to": move.to, "fields": dict(move.fields)})
+            (
+                "request.draft",
+                {
+                    "instrument": move.instrument,
+                    "to": move.to,
+                    "subject": f"{move.instrument} to {move.to}",
+                    "fields": dict(move.fields),
+                },
+            )
         )
         if len(steps) >= REQUESTS_PER_LEAD:
             break

@@ -6,8 +6,8 @@ Starts `python -m server serve` with an embedded Redis in a temporary folder, cr
 Greenhouse with its 200-person roster, opens a Westrian police station, the control console and
 Westria's mentor dashboard in Debian's chromium (Playwright), plays the first morning through
 the SDK (STARTEX, Ion's interview, a urgent SIENA request to Kalmaria) and writes
-docs/screenshots/station.png, console.png and observer.png at 1280x800, and console-390.png and
-observer-390.png on a phone (390x844).
+docs/screenshots/station.png, console.png and observer.png at 1280x800, and station-phone.png,
+console-390.png and observer-390.png on a phone (390x844).
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ def create_flagship(base: str, data: Path, within: float = 30) -> dict[str, str]
     return {c["name"]: c["code"] for c in created["codes"]}
 
 
-def open_as(browser: Browser, base: str, code: str) -> Page:
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+def open_as(browser: Browser, base: str, code: str, viewport: ViewportSize = VIEWPORT) -> Page:
+    page = browser.new_context(viewport=viewport).new_page()
     page.goto(f"{base}/#code={code}")
     page.wait_for_url(lambda url: url.endswith(("/station", "/console", "/observer")))
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
@@ -129,6 +129,7 @@ async def drive(ws: str, codes: dict[str, str]) -> None:
             "request.draft",
             instrument="SIENA",
             to="KAL",
+            subject="Phone +KAL 7730 552 417 and KalStaff s.r.o.",
             urgent=True,
             fields={
                 "urgency": "urgent_direct",
@@ -157,11 +158,13 @@ def play(browser: Browser, base: str, codes: dict[str, str]) -> dict[str, Page]:
     console = open_as(browser, base, codes["Marek Sill"])
     observer = open_as(browser, base, codes["Liesel Kranz"])
     station = open_as(browser, base, codes["Anna Albers"])
+    phone = open_as(browser, base, codes["Sven Albers"], PHONE)
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
         pool.submit(asyncio.run, drive(base.replace("http://", "ws://") + "/ws", codes)).result()
     expect(station.locator("#clock-status")).to_have_text("Running")
     expect(station.locator("body")).to_contain_text("SIENA")
-    return {"station": station, "console": console, "observer": observer}
+    expect(phone.locator("body")).to_contain_text("SIENA")
+    return {"station": station, "console": console, "observer": observer, "station-phone": phone}
 
 
 def main() -> int:

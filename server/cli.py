@@ -37,6 +37,7 @@ import uvicorn
 from loadtest.cli import add_loadtest_command
 from server.adapters.event_loop import event_loop_factory
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
+from server.adapters.frames import hard_limit
 from server.adapters.graceful_stop import GracefulStop
 from server.adapters.redis_server import EmbeddedRedis
 from server.adapters.store import decode_event
@@ -190,7 +191,7 @@ async def _run_uvicorn(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
-        ws_max_size=settings.max_frame_bytes,
+        ws_max_size=hard_limit(settings.max_frame_bytes),  # frames.receive answers the ones between
         ws_per_message_deflate=settings.ws_compression,
         log_config=None,
         lifespan="on",

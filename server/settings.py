@@ -48,7 +48,8 @@ class Settings:
     log_level: str = "info"
     """debug, info, warning or error."""
     max_frame_bytes: int = 65_536
-    """Largest inbound WebSocket frame; bigger ones close the connection with 1009."""
+    """Largest inbound WebSocket frame: a bigger command is answered `too_large`; any other frame
+    that big, and any frame 16 times as big, closes the connection with 1009."""
     send_queue: int = 1_000
     """Frames queued per connection before it counts as slow and is disconnected (4001)."""
     hello_timeout: float = 10.0

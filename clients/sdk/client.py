@@ -285,6 +285,57 @@ class Client:
             raise CommandError(reply.error.code, reply.error.message, name=name, id=id)
         return reply
 
+    # Requests between countries and the heartbeat (protocol.md, "Commands").
+
+    async def draft_request(
+        self,
+        instrument: str,
+        to: str,
+        subject: str,
+        fields: dict[str, Any] | None = None,
+        *,
+        agency: str | None = None,
+        urgent: bool = False,
+        spontaneous: bool = False,
+        send: bool = False,
+    ) -> str:
+        """Draft a request to team `to` with its subject line; its id. With `send`, draft and send
+        it at once: both or neither (`CommandError` naming the fields when the send is refused)."""
+        args: dict[str, Any] = {
+            "instrument": instrument,
+            "to": to,
+            "subject": subject,
+            "fields": fields or {},
+        }
+        if agency:
+            args["agency"] = agency
+        args |= {"urgent": urgent, "spontaneous": spontaneous, "send": send}
+        result = await self.command("request.draft", **args)
+        return str(result["request"])
+
+    async def update_request(
+        self,
+        request: str,
+        fields: dict[str, Any],
+        *,
+        subject: str | None = None,
+        urgent: bool | None = None,
+    ) -> None:
+        """Change a draft (or a validated request not sent yet): `fields` replace its form; a
+        co-signature is cleared by the change."""
+        args: dict[str, Any] = {"request": request, "fields": fields}
+        if subject is not None:
+            args["subject"] = subject
+        if urgent is not None:
+            args["urgent"] = urgent
+        await self.command("request.update", **args)
+
+    async def ping(self, *, timeout: float | None = None) -> float:  # noqa: ASYNC109 (as in `command`)
+        """The heartbeat: the server's wall time (Unix seconds). A client that pings is expected to
+        go on (at least every 15 s), or the server takes its connection as gone."""
+        result = await self.command("ping", timeout=timeout)
+        return float(result["time"])
+
     # Older history (protocol.md, "Reading older history: `history`").
 
     async def history_feed(

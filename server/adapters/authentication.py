@@ -47,10 +47,12 @@ class Identity:
     `viewer` is then the participant whose station is previewed."""
 
 
-async def read_hello(websocket: WebSocket, subprotocol: Subprotocol, within: float) -> messages.Hello:
+async def read_hello(
+    websocket: WebSocket, subprotocol: Subprotocol, within: float, limit: int | None = None
+) -> messages.Hello:
     try:
         async with asyncio.timeout(within):
-            frame = await receive(websocket, subprotocol)
+            frame = await receive(websocket, subprotocol, limit)
     except TimeoutError:
         raise Refused(4002, "hello_timeout", "no hello in time") from None
     if frame is None:

@@ -6,10 +6,18 @@ when it is taken up, one after the other, not when its frame arrived: a pipeline
 counted as the server processes it. A limited command is not run (`rate_limited`); the client
 retries it later with the same id. Failures of the adapters become replies through the one
 table in `server.adapters.wire_errors`.
+
+Heartbeat: `ping` is answered at once (nothing written, `seq` null), so a page can tell a dead
+network from a quiet exercise within seconds. A connection that has pinged is expected to go on:
+silent for `HEARTBEAT_SILENCE` seconds, it is taken as gone (its presence grace starts), as a
+network cut that never closes the TCP connection would otherwise keep it "online" for minutes.
+A frame over `LIAISON_MAX_FRAME_BYTES` that holds a command gets the reply `too_large` and the
+session goes on (`server.adapters.frames.Oversized`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from typing import Any
@@ -18,7 +26,7 @@ import structlog
 
 from server.adapters import metrics
 from server.adapters.credentials import Credentials
-from server.adapters.frames import receive
+from server.adapters.frames import Oversized, receive
 from server.adapters.history import history
 from server.adapters.hub import ExerciseGone, Hub
 from server.adapters.limits import TokenBucket
@@ -31,10 +39,13 @@ from server.core.errors import DomainError
 from server.core.evaluation import is_anonymous
 from server.protocol import messages
 from server.protocol.codec import encode
-from server.protocol.commands import COMMANDS, ArgumentError
+from server.protocol.commands import COMMANDS, PING, ArgumentError
 from server.protocol.history import HISTORY, parse_history
 
 log = structlog.get_logger("liaison.endpoint")
+
+HEARTBEAT_SILENCE = 15.0
+"""Seconds without a frame after which a connection that pings is taken as gone."""
 
 
 class CommandRunner:
@@ -48,9 +59,20 @@ class CommandRunner:
     async def read(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
         """Until the client goes (or the instance stops); raises `Refused` on a protocol error."""
         bucket = TokenBucket(self._settings.command_rate, self._settings.command_burst)
+        pinged = False
         while not connection.stopping.is_set():
             connection.idle.set()
-            frame = await receive(connection.websocket, connection.subprotocol)
+            try:
+                frame = await self._next(connection, pinged)
+            except Oversized as oversized:
+                connection.idle.clear()
+                if oversized.command_id is None:
+                    raise
+                stats["errors"] += 1
+                self._reply(
+                    connection, messages.reply_error(oversized.command_id, "too_large", oversized.message)
+                )
+                continue
             connection.idle.clear()
             if frame is None or connection.stopping.is_set():
                 return  # a command that came as the instance stops gets no reply: the client retries it
@@ -63,6 +85,10 @@ class CommandRunner:
                 self._reply(connection, messages.reply_error(error.command_id, "bad_request", error.message))
                 continue
             stats["commands"] += 1
+            if command.name == PING:
+                pinged = True
+                self._reply(connection, messages.reply_ok(command.id, {"time": time.time()}, None))
+                continue
             if not bucket.take(time.monotonic()):
                 stats["errors"] += 1
                 stats["rate_limited"] = stats.get("rate_limited", 0) + 1
@@ -77,6 +103,18 @@ class CommandRunner:
                 stats["errors"] += 1
             metrics.command_answered(command.name, reply)
             self._reply(connection, reply)
+
+    async def _next(self, connection: Connection, pinged: bool) -> dict[str, Any] | None:
+        """The next frame; None when the client went, or went silent after pinging."""
+        limit = self._settings.max_frame_bytes
+        if not pinged:
+            return await receive(connection.websocket, connection.subprotocol, limit)
+        try:
+            async with asyncio.timeout(HEARTBEAT_SILENCE):
+                return await receive(connection.websocket, connection.subprotocol, limit)
+        except TimeoutError:
+            log.info("connection.silent", seconds=HEARTBEAT_SILENCE)
+            return None
 
     async def execute(self, connection: Connection, hub: Hub, frame: messages.CommandFrame) -> dict[str, Any]:
         if frame.name == HISTORY:

@@ -83,7 +83,9 @@ class Endpoint:
             structlog.contextvars.clear_contextvars()
 
     async def _session(self, websocket: WebSocket, subprotocol: Subprotocol, stats: dict[str, Any]) -> None:
-        hello = await read_hello(websocket, subprotocol, within=self._settings.hello_timeout)
+        hello = await read_hello(
+            websocket, subprotocol, self._settings.hello_timeout, self._settings.max_frame_bytes
+        )
         address = websocket.client.host if websocket.client else "?"
         identity = await self._authentication.identify(hello, address)
         if hello.preview is not None:  # control's read-only preview: no presence, not counted

@@ -201,6 +201,10 @@ class DraftRequest(Command):
     agency: str = ""
     urgent: bool = False
     spontaneous: bool = False
+    subject: str = ""
+    """The subject line, shown in lists and histories (the protocol requires one)."""
+    send: bool = False
+    """Draft and send at once: both or, when the send is refused, neither."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +212,7 @@ class UpdateRequest(Command):
     request: str
     fields: Mapping[str, Any]
     urgent: bool | None = None
+    subject: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,8 @@ class MessagePosted(Event):
     author: str
     team: str | None
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,8 @@ class AnnouncementMade(Event):
     author: str
     audience: Audience
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +231,7 @@ class RequestDrafted(Event):
     author_agency: str = ""
     cosigners: tuple[str, ...] = ()
     """Other units of the requesting country that may co-sign it (`server.core.team_models`)."""
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +246,8 @@ class RequestUpdated(Event):
     """Who acted, as the other country knows them (`server.core.signatures`): the name ("" for
     SimCell playing an agency) and the agency."""
     by_agency: str = ""
+    subject: str | None = None
+    """The new subject line (None: unchanged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +284,7 @@ class RequestSent(Event):
     author_agency: str = ""
     by_name: str = ""
     by_agency: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +416,8 @@ class ControlMessagePosted(Event):
     team: str
     text: str
     from_control: bool
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +426,8 @@ class MentorPrompted(Event):
     author: str
     team: str
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +489,8 @@ class DirectMessagePosted(Event):
     from_team: str
     to_team: str
     text: str
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None in logs written before messages had one)."""
 
 
 @dataclass(frozen=True, slots=True)

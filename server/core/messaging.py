@@ -30,7 +30,9 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
             require_not_ended(state)
             if viewer.staff:
                 raise Forbidden("staff write to teams with announcement.make")
-            posted = MessagePosted(author=viewer.participant, team=viewer.team, text=text_of(command.text))
+            posted = MessagePosted(
+                viewer.participant, viewer.team, text_of(command.text), state.clock.sim_at(now)
+            )
             team = viewer.team or ""
             attached = _attached(
                 state, viewer, command.attachments, team, state.clock.sim_at(now), within_team=True
@@ -44,7 +46,10 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
                 team = known_team(state, command.team)
             else:
                 team = viewer.team or ""
-            return [ControlMessagePosted(viewer.participant, team, text_of(command.text), viewer.staff)]
+            text = text_of(command.text)
+            return [
+                ControlMessagePosted(viewer.participant, team, text, viewer.staff, state.clock.sim_at(now))
+            ]
         case c.WriteToTeam():
             require_not_ended(state)
             viewer = require_viewer(actor)
@@ -54,7 +59,11 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
                 raise Forbidden("this scenario has no informal channels: use an instrument")
             return [
                 DirectMessagePosted(
-                    viewer.participant, viewer.team, known_team(state, command.to), text_of(command.text)
+                    viewer.participant,
+                    viewer.team,
+                    known_team(state, command.to),
+                    text_of(command.text),
+                    state.clock.sim_at(now),
                 ),
                 *_attached(state, viewer, command.attachments, command.to, state.clock.sim_at(now)),
             ]
@@ -79,14 +88,22 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
             require_not_ended(state)
             viewer = require_role(actor, CONTROL | {StaffRole.MENTOR})
             return [
-                MentorPrompted(viewer.participant, known_team(state, command.team), text_of(command.text))
+                MentorPrompted(
+                    viewer.participant,
+                    known_team(state, command.team),
+                    text_of(command.text),
+                    state.clock.sim_at(now),
+                )
             ]
         case c.MakeAnnouncement():  # pragma: no branch (the last of the family)
             viewer = require_role(actor, CONTROL)
             require_not_ended(state)
             return [
                 AnnouncementMade(
-                    author=viewer.participant, audience=command.audience, text=text_of(command.text)
+                    author=viewer.participant,
+                    audience=command.audience,
+                    text=text_of(command.text),
+                    sim_time=state.clock.sim_at(now),
                 )
             ]
 

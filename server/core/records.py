@@ -26,6 +26,8 @@ class FeedItem:
     """The team of a team, control or prompt message; the writing team of a direct message."""
     to_team: str | None = None
     """The receiving team of a direct message."""
+    sim_time: float | None = None
+    """When it was posted, in simulated time (None for messages of logs written before)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,10 +54,31 @@ from server.core.state import Exercise, apply
 from server.core.team_models import cosigners, model_of, team_countries
 
 MAX_TEXT = 20_000
+MAX_SUBJECT = 200
+"""A request's subject line, in characters."""
+
+
+def subject_of(text: str) -> str:
+    """A subject line as kept: stripped, one line, at most `MAX_SUBJECT` characters."""
+    subject = " ".join(text.split())
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidArguments(f"subject: at most {MAX_SUBJECT} characters (got {len(subject)})")
+    return subject
 
 
 def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
+    if isinstance(command, c.DraftRequest) and command.send:
+        return _draft_and_send(state, command, actor, now)
     return [_signed(state, event) for event in _decide(state, command, actor, now)]
+
+
+def _draft_and_send(state: Exercise, command: c.DraftRequest, actor: c.Actor, now: float) -> list[Event]:
+    """Draft and send in one command: both or neither, so a send refused (a required field
+    empty, say) leaves no draft behind."""
+    drafted = _draft(state, command, _viewer(actor), state.clock.sim_at(now))
+    after_draft = apply(state, drafted)
+    sent = _send(after_draft, after_draft.requests[drafted.request], _viewer(actor), state.clock.sim_at(now))
+    return [drafted, _signed(after_draft, sent)]
 
 
 def _signed(state: Exercise, event: Event) -> Event:
@@ -94,7 +115,8 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
                 sides=_sides(state, request.source_team, request.target_team),
             )
             urgent = request.urgent if command.urgent is None else command.urgent
-            return [RequestUpdated(request.id, viewer.participant, fields, urgent, sim_now)]
+            subject = None if command.subject is None else subject_of(command.subject)
+            return [RequestUpdated(request.id, viewer.participant, fields, urgent, sim_now, subject=subject)]
         case c.ValidateRequest():
             request = require_request(state.requests, command.request, viewer)
             if viewer.staff or viewer.team not in (request.source_team, *request.cosigners):
@@ -188,7 +210,9 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
     found = scenario.agency(agency) if agency else None
     if command.agency and (found is None or found[0].id != target.country):
         raise NotFound(f"no agency {command.agency!r} in {target.country}")
-    fields = check_fields(instrument, command.fields, partial=True, sides=_sides(state, source.id, target.id))
+    sides = _sides(state, source.id, target.id)
+    # Drafted to be sent at once, the form must be complete: every problem is named together.
+    fields = check_fields(instrument, command.fields, partial=not command.send, sides=sides)
     receiver = scenario.agency(agency)
     played = not (receiver is not None and receiver[1].played_by_simcell) and any(
         not p.staff
@@ -228,6 +252,7 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
         author_name=author.name,
         author_agency=author.agency,
         cosigners=drafted.cosigners,
+        subject=subject_of(command.subject),
     )
 
 
@@ -258,7 +283,7 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
             )
     missing = missing_fields(instrument, request.fields)
     if missing:
-        raise InvalidArguments(f"required fields missing: {', '.join(missing)}")
+        raise InvalidArguments("; ".join(f"field {key!r}: required" for key in missing))
     due_at, stage, legal = (None, "", "") if request.spontaneous else deadline(scenario, request, sim_now)
     return RequestSent(
         request.id,
@@ -275,6 +300,7 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
         fields=request.fields,
         urgent=request.urgent,
         spontaneous=request.spontaneous,
+        subject=request.subject,
     )
 
 

@@ -143,6 +143,8 @@ class RequestRun:
     """SimCell's answer on its way (`answer_delayed`); the scheduler delivers it."""
     after_endex: bool = False
     """Acknowledged with "the answer arrives after ENDEX" (for the debrief)."""
+    subject: str = ""
+    """The subject line the requesting team gave it."""
 
     def field(self, key: str) -> FieldValue | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -32,7 +32,7 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 7
+FORMAT = 8
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -45,6 +45,7 @@ class FeedColumns:
     seq: tuple[int, ...]
     team: tuple[str | None, ...]
     to_team: tuple[str | None, ...]
+    sim_time: tuple[float | None, ...]
     audience: tuple[int, ...]
     """Each item's audience, as its index in `audiences`."""
     threads: tuple[str, ...]
@@ -154,7 +155,7 @@ def _release_order(run: InjectRun) -> int:
     return run.released_seq
 
 
-NO_COLUMNS = FeedColumns((), (), (), (), (), (), (), (), (), ())
+NO_COLUMNS = FeedColumns((), (), (), (), (), (), (), (), (), (), ())
 
 
 def _feed_columns(feed: Feed, earlier: FeedColumns | None) -> FeedColumns:
@@ -172,6 +173,7 @@ def _feed_columns(feed: Feed, earlier: FeedColumns | None) -> FeedColumns:
         seq=done.seq + tuple(item.seq for item in items),
         team=done.team + tuple(item.team for item in items),
         to_team=done.to_team + tuple(item.to_team for item in items),
+        sim_time=done.sim_time + tuple(item.sim_time for item in items),
         audience=done.audience + tuple(audiences.setdefault(item.audience, len(audiences)) for item in items),
         thread=done.thread + tuple(threads.setdefault(thread_of(item), len(threads)) for item in items),
         audiences=tuple(audiences),
@@ -188,14 +190,15 @@ def _starts(columns: FeedColumns, feed: Feed) -> bool:
 def _feed_from(columns: FeedColumns) -> Feed:
     audiences = columns.audiences
     items = [
-        FeedItem(author, audiences[audience], text, channel, seq, team, to_team)
-        for author, text, channel, seq, team, to_team, audience in zip(
+        FeedItem(author, audiences[audience], text, channel, seq, team, to_team, sim_time)
+        for author, text, channel, seq, team, to_team, sim_time, audience in zip(
             columns.author,
             columns.text,
             columns.channel,
             columns.seq,
             columns.team,
             columns.to_team,
+            columns.sim_time,
             columns.audience,
             strict=True,
         )

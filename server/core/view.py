@@ -10,13 +10,17 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from server.core.actions import MAX_NOTE
 from server.core.audience import Audience, Viewer, can_see
 from server.core.casefile import starting_case_file
 from server.core.effects import holds_now
 from server.core.evaluation import participant_view, staff_view
 from server.core.feed import thread_of
+from server.core.guards import MAX_TEXT
 from server.core.injects import InjectRun, InjectStatus, stand_in_time
-from server.core.requests import RequestRun, Step, propose
+from server.core.request_flow import MAX_SUBJECT
+from server.core.request_flow import MAX_TEXT as MAX_REPLY
+from server.core.requests import MAX_FIELD, RequestRun, Step, propose
 from server.core.scenario import Instrument, Scenario
 from server.core.signatures import Signature, signature
 from server.core.state import Exercise, FeedItem, Participant
@@ -189,6 +193,7 @@ def feed_item(item: FeedItem) -> dict[str, Any]:
         "text": item.text,
         "seq": item.seq,
         "thread": thread_of(item),
+        "sim_time": item.sim_time,
     }
     if item.team is not None:
         shown["team"] = item.team
@@ -265,7 +270,19 @@ def _catalogue(scenario: Scenario) -> dict[str, Any]:
             for source, target, instruments in scenario.matrix()
             if instruments  # a pair without any is left out: the list grows with countries squared
         ],
+        "limits": LIMITS,
     }
+
+
+LIMITS = {
+    "message": MAX_TEXT,
+    "request_subject": MAX_SUBJECT,
+    "request_field": MAX_FIELD,
+    "request_text": MAX_REPLY,
+    "action_subject": 200,
+    "action_note": MAX_NOTE,
+}
+"""The longest texts the server takes, in characters, for clients to show as one types."""
 
 
 def _instrument(instrument: Instrument) -> dict[str, Any]:
@@ -304,6 +321,7 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
     shown: dict[str, Any] = {
         "id": request.id,
         "instrument": request.instrument,
+        "subject": request.subject,
         "from": request.source_team,
         "author": request.author,
         **_signed("author", signature(state, request, request.author)),

@@ -23,6 +23,9 @@ from server.core.events import (
 )
 from server.core.simtime import parse_sim_time
 
+PING = "ping"
+"""The heartbeat: answered at once by the session, never a core command (docs/protocol.md)."""
+
 
 class ArgumentError(ValueError):
     """A command's args are missing or of the wrong type."""
@@ -161,12 +164,24 @@ def _draft_request(args: dict[str, Any], code: NewCode) -> c.DraftRequest:
         agency=_string(args, "agency", optional=True) or "",
         urgent=_flag(args, "urgent"),
         spontaneous=_flag(args, "spontaneous"),
+        subject=_subject(args),
+        send=_flag(args, "send"),
     )
+
+
+def _subject(args: dict[str, Any]) -> str:
+    """A request's subject line: required, not blank."""
+    subject = _string(args, "subject")
+    assert subject is not None
+    if not subject.strip():
+        raise ArgumentError("args.subject: a request needs a subject line")
+    return subject
 
 
 def _update_request(args: dict[str, Any], code: NewCode) -> c.UpdateRequest:
     urgent = None if args.get("urgent") is None else _flag(args, "urgent")
-    return c.UpdateRequest(_required(args, "request"), _form(args), urgent)
+    subject = None if args.get("subject") is None else _subject(args)
+    return c.UpdateRequest(_required(args, "request"), _form(args), urgent, subject)
 
 
 def _answer_request(args: dict[str, Any], code: NewCode) -> c.AnswerRequest:

@@ -215,6 +215,7 @@ def test_direct_messages_between_teams_only_where_the_scenario_allows_them(play:
         "thread": "direct:be:nl",
         "team": "nl",
         "to_team": "be",
+        "sim_time": play.sim_now,
     }
     with pytest.raises(Forbidden, match="from one team to another"):
         play.do(c.WriteToTeam("nl", "to myself"), anna)

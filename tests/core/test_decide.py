@@ -417,15 +417,17 @@ def test_a_lost_instance_takes_only_its_own_connections(ex: Run) -> None:
 
 def test_a_participant_posts_to_their_team(running: Run) -> None:
     assert running.do(c.PostMessage("  Suspect seen in Rotterdam \n"), running.viewer("Anna")) == [
-        MessagePosted(author="P0006", team="nl", text="Suspect seen in Rotterdam")
+        MessagePosted(author="P0006", team="nl", text="Suspect seen in Rotterdam", sim_time=running.sim_now)
     ]
     assert running.do(c.PostMessage("x" * MAX_TEXT), running.viewer("Carla")) == [
-        MessagePosted(author="P0008", team="be", text="x" * MAX_TEXT)
+        MessagePosted(author="P0008", team="be", text="x" * MAX_TEXT, sim_time=running.sim_now)
     ]
 
 
 def test_messages_may_be_posted_before_the_start(ex: Run) -> None:
-    assert ex.do(c.PostMessage("ready"), ex.viewer("Bas")) == [MessagePosted("P0007", "nl", "ready")]
+    assert ex.do(c.PostMessage("ready"), ex.viewer("Bas")) == [
+        MessagePosted("P0007", "nl", "ready", ex.sim_now)
+    ]
 
 
 @pytest.mark.parametrize("name", ["Dana", "Mia", "Otto"])
@@ -448,7 +450,7 @@ def test_a_text_needs_one_to_max_text_characters(running: Run, text: str, length
 def test_control_announces_to_the_audience_it_chose(running: Run) -> None:
     to_police = Audience.of(roles=["police"], participants=["P0007"])
     assert running.do(c.MakeAnnouncement(to_police, " Raid at dawn "), running.viewer("Colm")) == [
-        AnnouncementMade(author="P0002", audience=to_police, text="Raid at dawn")
+        AnnouncementMade(author="P0002", audience=to_police, text="Raid at dawn", sim_time=running.sim_now)
     ]
 
 
@@ -463,5 +465,5 @@ def test_the_actor_is_taken_as_given(running: Run) -> None:
     # The core trusts the identity the adapter authenticated; it does not look it up again.
     stranger = Viewer("P0042", "fr", "police", staff=False)
     assert decide(running.state, c.PostMessage("hi"), stranger, running.now) == [
-        MessagePosted("P0042", "fr", "hi")
+        MessagePosted("P0042", "fr", "hi", running.sim_now)
     ]

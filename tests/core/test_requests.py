@@ -23,8 +23,10 @@ from server.core.events import (
     InjectReleased,
     RequestAnswered,
     RequestDeadlineWarned,
+    RequestDrafted,
     RequestRefused,
     RequestSent,
+    RequestUpdated,
 )
 from server.core.facts import Facts
 from server.core.injects import earliest
@@ -265,7 +267,7 @@ def test_the_server_refuses_what_the_law_and_the_scenario_do_not_allow(play: Run
     ):
         assert expected in str(wrong.value)
     incomplete = draft(play, "Bas", fields={"facts": "Workers held in containers."})
-    with pytest.raises(InvalidArguments, match="required fields missing: measures, urgency"):
+    with pytest.raises(InvalidArguments, match=r"field .measures.: required; field .urgency.: required"):
         play.do(c.SendRequest(incomplete), bas)
     with pytest.raises(NotFound):
         play.do(c.SendRequest(incomplete), carla)  # be sees nothing of nl's drafts
@@ -665,3 +667,56 @@ def test_an_agency_field_names_an_agency_of_its_own_side_of_the_request() -> Non
         ("executing_authority", "target", []),
     ]
     assert "side" not in shown["fields"][0]  # only agency fields have a side
+
+
+# -- subject lines, editing drafts, drafting and sending at once (issue 11, items 11 and 12) ----------
+
+
+def test_a_request_keeps_its_subject_line_and_both_teams_see_it(play: Run) -> None:
+    request = draft(play, "Bas", subject="  Bank records of\n SeaCrew  ")
+    assert play.state.requests[request].subject == "Bank records of SeaCrew"  # one line, trimmed
+    (sent,) = play.do(c.SendRequest(request), play.viewer("Bas"))
+    assert sent.subject == "Bank records of SeaCrew"  # type: ignore[attr-defined]
+    assert snapshot(play.state, play.viewer("Bas"))["requests"][0]["subject"] == "Bank records of SeaCrew"
+    with pytest.raises(InvalidArguments, match="subject: at most 200 characters"):
+        draft(play, "Bas", subject="x" * 201)
+
+
+def test_editing_a_validated_draft_clears_its_co_signature_and_may_change_the_subject(play: Run) -> None:
+    anna, bas = play.viewer("Anna"), play.viewer("Bas")
+    request = draft(play, subject="Containers")
+    play.do(c.ValidateRequest(request), bas)
+    assert play.state.requests[request].status is RequestStatus.VALIDATED
+    (updated,) = play.do(c.UpdateRequest(request, GOOD_EIO, None, "Containers at the farm"), anna)
+    assert isinstance(updated, RequestUpdated)
+    run = play.state.requests[request]
+    assert (run.status, run.validated_by, run.subject) == (
+        RequestStatus.DRAFT,
+        None,
+        "Containers at the farm",
+    )
+    with pytest.raises(InvalidState, match="must be validated"):
+        play.do(c.SendRequest(request), anna)  # the change needs a new co-signature
+    play.do(c.UpdateRequest(request, GOOD_EIO, True), anna)  # no subject: it stays
+    assert play.state.requests[request].subject == "Containers at the farm"
+    assert play.state.requests[request].urgent
+
+
+def test_draft_and_send_at_once_is_both_or_neither(play: Run) -> None:
+    bas = play.viewer("Bas")
+    incomplete = {"facts": "Too short"}
+    with pytest.raises(InvalidArguments) as refused:
+        play.do(c.DraftRequest("EIO", "be", incomplete, subject="S", send=True), bas)
+    # Every problem at once, each naming its field, and no draft is left behind.
+    assert str(refused.value) == (
+        "field 'facts': at least 20 characters (got 9); field 'measures': required; field 'urgency': required"
+    )
+    assert len(play.state.requests) == 0
+    drafted, sent = play.do(c.DraftRequest("EIO", "be", GOOD_EIO, subject="Farm", send=True), bas)
+    assert isinstance(drafted, RequestDrafted) and isinstance(sent, RequestSent)
+    assert sent.by_name == "Bas" and sent.request == drafted.request
+    assert play.state.requests[drafted.request].status is RequestStatus.SENT
+    anna = play.viewer("Anna")  # a police EIO needs a co-signature first: refused, nothing written
+    with pytest.raises(InvalidState, match="must be validated"):
+        play.do(c.DraftRequest("EIO", "be", GOOD_EIO, subject="Farm", send=True), anna)
+    assert len(play.state.requests) == 1

@@ -86,6 +86,7 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "text": "nl here",
                 "seq": 15,
                 "thread": "team:nl",
+                "sim_time": ex.sim_now,
                 "team": "nl",
             },
             {
@@ -94,6 +95,7 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "text": "nl again",
                 "seq": 17,
                 "thread": "team:nl",
+                "sim_time": ex.sim_now,
                 "team": "nl",
             },
             {
@@ -102,6 +104,7 @@ def test_what_a_participant_sees(running: Run) -> None:
                 "text": "to all",
                 "seq": 18,
                 "thread": "announcement:all",
+                "sim_time": ex.sim_now,
             },
         ],
         "feed_older": {},
@@ -206,6 +209,14 @@ PLAY = Scenario(
 
 def test_the_catalogue_is_the_public_rules_of_play() -> None:
     assert catalogue(PLAY) == {
+        "limits": {
+            "message": 4000,
+            "request_subject": 200,
+            "request_field": 20000,
+            "request_text": 20000,
+            "action_subject": 200,
+            "action_note": 4000,
+        },
         "countries": [
             {
                 "id": "nl",

@@ -73,6 +73,11 @@ class Run:
         self.times.extend([self.now] * len(events))
         return events
 
+    @property
+    def sim_now(self) -> float:
+        """The exercise's simulated time now."""
+        return self.state.clock.sim_at(self.now)
+
     def id_of(self, name: str) -> str:
         (found,) = (p.id for p in self.state.participants.values() if p.name == name)
         return found

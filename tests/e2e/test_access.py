@@ -40,7 +40,11 @@ async def test_refusals_reach_the_client_as_forbidden_or_not_found_and_write_not
     nils = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
     sara = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
     drafted = await sara.ok(
-        "request.draft", instrument="POLICE_MSG", to="NOR", fields={"question": "Who runs SeaCrew Agency?"}
+        "request.draft",
+        instrument="POLICE_MSG",
+        to="NOR",
+        subject="SeaCrew Agency",
+        fields={"question": "Who runs SeaCrew Agency?"},
     )
     their_draft = drafted["result"]["request"]
     before = await _written(server, exercise)

@@ -143,7 +143,7 @@ async def test_malformed_frames_and_bad_hellos_close_with_the_documented_code(
     await _assert_nothing_written_and_others_served(server, redis_url, exercise, attack)
 
 
-async def test_an_oversized_frame_closes_with_1009(
+async def test_an_oversized_command_is_answered_too_large_and_the_session_goes_on(
     server: ServerProcess, redis_url: str, exercise: dict[str, Any]
 ) -> None:
     async def attack() -> None:
@@ -153,10 +153,45 @@ async def test_an_oversized_frame_closes_with_1009(
                 {"type": "cmd", "id": "big", "name": "message.post", "args": {"text": "x" * 200_000}}
             )
         )
+        reply = await wire.next("reply")
+        assert reply["id"] == "big"
+        assert not reply["ok"]
+        assert reply["error"]["code"] == "too_large"
+        assert "65536" in reply["error"]["message"]
+        still = await wire.command("ping")  # the connection stays: the page keeps its form
+        assert still["ok"]
+        await wire.close()
+
+    await _assert_nothing_written_and_others_served(server, redis_url, exercise, attack)
+
+
+async def test_a_frame_over_the_hard_limit_closes_with_1009(
+    server: ServerProcess, redis_url: str, exercise: dict[str, Any]
+) -> None:
+    async def attack() -> None:
+        wire = await Wire.join(server.ws_url, code_of(exercise, "Nils Berg"))
+        text = "x" * (16 * 65_536 + 10)
+        await wire.ws.send(
+            msgpack.packb({"type": "cmd", "id": "huge", "name": "message.post", "args": {"text": text}})
+        )
         closed, _ = await _closed_with(wire)
         assert closed == 1009
 
     await _assert_nothing_written_and_others_served(server, redis_url, exercise, attack)
+
+
+async def test_an_oversized_hello_closes_with_1009_after_too_large(server: ServerProcess) -> None:
+    async with connect(server.ws_url, subprotocols=["liaison.v1.msgpack"], max_size=None) as ws:  # type: ignore[list-item]
+        await ws.send(msgpack.packb({"type": "hello", "v": 1, "code": "x" * 100_000}))
+        frames: list[dict[str, Any]] = []
+        code = None
+        try:
+            while True:
+                frames.append(msgpack.unpackb(await ws.recv()))
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        assert code == 1009
+        assert [f["code"] for f in frames if f["type"] == "error"] == ["too_large"]
 
 
 COMMANDS: list[tuple[str, str, dict[str, Any], str]] = [

@@ -96,10 +96,13 @@ async def test_a_request_between_played_teams_and_the_inject_it_triggers(
         "request.draft",
         instrument="POLICE_MSG",
         to="NOR",
+        subject="SeaCrew Agency",
         fields={"question": "What do you know about SeaCrew Agency, phone +NOR-555-0147?"},
     )
     request = drafted["result"]["request"]
-    mla = (await sara.ok("request.draft", instrument="MLA", to="NOR", fields={}))["result"]["request"]
+    mla = (await sara.ok("request.draft", instrument="MLA", to="NOR", subject="Bank records", fields={}))[
+        "result"
+    ]["request"]
     unsigned = await sara.command("request.send", request=mla)
     assert unsigned["error"]["code"] == "invalid_state"  # police draft an MLA; a prosecutor validates it
     assert "validated" in unsigned["error"]["message"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 
-from clients.sdk import Client, Event, Reset
+import pytest
+
+from clients.sdk import Client, CommandError, Event, Reset
 from tests.e2e.log import read_log, viewer_of, visible_seqs
 from tests.e2e.servers import ServerProcess, code_of
 
@@ -69,3 +72,29 @@ async def test_sdk_clients_survive_a_server_restart_with_no_loss_and_no_duplicat
         },
     )
     assert got == visible_seqs(log, viewer, after=resets[0].seq, until=log[-1].seq)
+
+
+async def test_the_sdk_drafts_edits_and_sends_requests_with_a_subject_and_pings(
+    shared_server: ServerProcess,
+) -> None:
+    created = shared_server.create_exercise()
+    director = Client(shared_server.ws_url, code=code_of(created, "Dana Director"))
+    async with director, Client(shared_server.ws_url, code=code_of(created, "Sara Costa")) as sara:
+        await director.command("exercise.ready")
+        await director.command("exercise.start")
+        assert abs(await sara.ping() - time.time()) < 60
+        request = await sara.draft_request(
+            "POLICE_MSG", "NOR", "SeaCrew", {"question": "Who owns the SeaCrew Agency?"}
+        )
+        await sara.update_request(
+            request, {"question": "Who runs SeaCrew Agency in Nordhavn?"}, subject="SeaCrew"
+        )
+        with pytest.raises(CommandError) as refused:
+            await sara.draft_request("POLICE_MSG", "NOR", "Empty", {}, send=True)
+        assert refused.value.code == "invalid_args" and "field 'question': required" in refused.value.message
+        await sara.command("request.send", request=request)
+        log = await read_log(shared_server.redis_url, created["exercise"])
+        drafted = [e.event for e in log if e.event.kind == "request.drafted"]
+        assert len(drafted) == 1  # the refused draft-and-send left nothing behind
+        sent = next(e.event for e in log if e.event.kind == "request.sent")
+        assert sent.subject == "SeaCrew"  # type: ignore[attr-defined]

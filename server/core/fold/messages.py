@@ -24,29 +24,63 @@ def _posted(state: Exercise, item: FeedItem) -> Exercise:
 def _team(state: Exercise, event: MessagePosted) -> Exercise:
     return _posted(
         state,
-        FeedItem(event.author, Audience.team(event.team), event.text, "team", state.seq + 1, event.team),
+        FeedItem(
+            event.author,
+            Audience.team(event.team),
+            event.text,
+            "team",
+            state.seq + 1,
+            event.team,
+            sim_time=event.sim_time,
+        ),
     )
 
 
 def _announcement(state: Exercise, event: AnnouncementMade) -> Exercise:
-    return _posted(state, FeedItem(event.author, event.audience, event.text, "announcement", state.seq + 1))
+    item = FeedItem(
+        event.author, event.audience, event.text, "announcement", state.seq + 1, sim_time=event.sim_time
+    )
+    return _posted(state, item)
 
 
 def _direct(state: Exercise, event: DirectMessagePosted) -> Exercise:
     audience = Audience.of(teams=[event.from_team, event.to_team])
     item = FeedItem(
-        event.author, audience, event.text, "direct", state.seq + 1, event.from_team, event.to_team
+        event.author,
+        audience,
+        event.text,
+        "direct",
+        state.seq + 1,
+        event.from_team,
+        event.to_team,
+        event.sim_time,
     )
     return _posted(state, item)
 
 
 def _control(state: Exercise, event: ControlMessagePosted) -> Exercise:
-    item = FeedItem(event.author, Audience.team(event.team), event.text, "control", state.seq + 1, event.team)
+    item = FeedItem(
+        event.author,
+        Audience.team(event.team),
+        event.text,
+        "control",
+        state.seq + 1,
+        event.team,
+        sim_time=event.sim_time,
+    )
     return _posted(state, item)
 
 
 def _prompt(state: Exercise, event: MentorPrompted) -> Exercise:
-    item = FeedItem(event.author, Audience.team(event.team), event.text, "prompt", state.seq + 1, event.team)
+    item = FeedItem(
+        event.author,
+        Audience.team(event.team),
+        event.text,
+        "prompt",
+        state.seq + 1,
+        event.team,
+        sim_time=event.sim_time,
+    )
     return _posted(state, item)
 
 

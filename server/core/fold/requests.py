@@ -57,6 +57,7 @@ def _drafted(state: Exercise, event: RequestDrafted) -> Exercise:
         simcell=event.simcell,
         history=(Step(RequestStatus.DRAFT, event.author, event.sim_time),),
         cosigners=event.cosigners,
+        subject=event.subject,
     )
     facts = state.facts.request_moved(request, RequestStatus.DRAFT, event.sim_time, watch_of(state.scenario))
     return replace(state, requests=state.requests.set(request.id, request), facts=facts)
@@ -72,6 +73,7 @@ def _updated(state: Exercise, event: RequestUpdated) -> Exercise:
         fields=event.fields,
         urgent=event.urgent,
         validated_by=None,
+        subject=state.requests[event.request].subject if event.subject is None else event.subject,
     )
 
 

@@ -90,7 +90,10 @@ export function isOnline(p) {
 
 export function applyEvent(model, frame) {
   const { kind, data, seq, at } = frame;
-  const entry = { seq, at, kind, data };
+  // Its simulated time: the event's own, else the clock's reading when it was stored.
+  const clock = model.exercise.clock;
+  const sim = typeof data?.sim_time === "number" ? data.sim_time : clock && at ? simNow(clock, at) : null;
+  const entry = { seq, at, sim, kind, data };
   model.timeline.push(entry);
   const limit = model.timelineLimit ?? TIMELINE_LIMIT;
   if (model.timeline.length > limit) {
@@ -163,13 +166,14 @@ export function applyEvent(model, frame) {
       break;
     }
     case "message.posted":
-      addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `team:${data.team}`, author: data.author, channel: "team", team: data.team, text: data.text });
+      addFeedItem(model, { key: `seq-${seq}`, seq, at, sim_time: sim, thread: `team:${data.team}`, author: data.author, channel: "team", team: data.team, text: data.text });
       break;
     case "announcement.made":
       addFeedItem(model, {
         key: `seq-${seq}`,
         seq,
         at,
+        sim_time: sim,
         author: data.author,
         channel: "announcement",
         audience: data.audience,

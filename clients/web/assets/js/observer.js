@@ -13,7 +13,7 @@ import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
 import { collapsedTeams, passesKind, setCollapsed, setShowsBackground, showsBackground } from "./observer-prefs.js";
 import { isOverdue, statusTag } from "./panels.js";
-import { CLOSED, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
+import { CLOSED, isAbandoned, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
 
 // The timeline is newest first: older entries load at its bottom (history.js).
 const TIMELINE = { name: "timeline", list: "#timeline", edge: "#timeline-older", label: "Load older entries", scroll: "bottom" };
@@ -64,7 +64,7 @@ function teamStats(model) {
 }
 
 function sentRequests(model) {
-  return Object.values(model.requests ?? {}).filter((r) => !OUTBOX.has(r.status));
+  return Object.values(model.requests ?? {}).filter((r) => !OUTBOX.has(r.status) && !isAbandoned(r)); // a withdrawn draft was never a request
 }
 
 function renderMap(model, stats) {

@@ -2,6 +2,7 @@
 // status, its deadline against the exercise clock, its form as filled in. Text goes in as text.
 
 import { el } from "./dom.js";
+import { fieldLabel, valueLabel } from "./labels.js";
 import { agencyName, formatSim, teamName } from "./model.js";
 import { CLOSED, instrument, OUTBOX, REQUEST_STATUS, words } from "./play.js";
 
@@ -76,15 +77,17 @@ export function fieldList(model, request) {
       .filter((key) => request.fields?.[key] !== undefined && request.fields?.[key] !== null)
       .map((key) => {
         const spec = inst?.fields.find((f) => f.key === key);
-        const value = spec?.type === "agency" ? agencyName(model, request.fields[key]) : fieldValue(request.fields[key]);
-        return el("div", {}, el("dt", {}, spec?.label || words(key)), el("dd", { class: "text" }, value));
+        const value = spec?.type === "agency" ? agencyName(model, request.fields[key]) : spec ? valueLabel(spec, request.fields[key]) : fieldValue(request.fields[key]);
+        return el("div", { dataset: { field: key } }, el("dt", {}, fieldLabel(spec ?? { key })), el("dd", { class: "text" }, value));
       }),
   );
 }
 
+/** "R-3 · Police message", led by the request's subject line when it has one. */
 export function requestTitle(model, request) {
   const inst = instrument(model, request.instrument);
-  return `${request.id} · ${inst?.name ?? request.instrument}`;
+  const kind = `${request.id} · ${inst?.name ?? request.instrument}`;
+  return request.subject ? `${request.subject} (${kind})` : kind;
 }
 
 export function route(model, request) {

@@ -4,6 +4,7 @@
 // The rules here only choose what to offer: the server decides (docs/protocol.md).
 
 import { addFeedItem } from "./feed.js";
+import { humanize } from "./labels.js";
 
 export const REQUEST_STATUS = {
   draft: "Draft",
@@ -188,6 +189,7 @@ export function applyPlay(model, frame) {
         urgent: data.urgent,
         spontaneous: data.spontaneous,
         simcell: data.simcell,
+        subject: data.subject ?? "",
         fields: fieldsOf(data.fields),
         history: [{ status: "draft", by: data.author, by_name: data.author_name ?? "", by_agency: data.author_agency ?? "", sim_time: data.sim_time, note: "" }],
         validated_by: null,
@@ -201,7 +203,7 @@ export function applyPlay(model, frame) {
       };
       break;
     case "request.updated":
-      step(model, data, "draft", { fields: fieldsOf(data.fields), urgent: data.urgent, validated_by: null });
+      step(model, data, "draft", { fields: fieldsOf(data.fields), urgent: data.urgent, validated_by: null, ...(typeof data.subject === "string" ? { subject: data.subject } : {}) });
       break;
     case "request.validated":
       step(model, data, "validated", { validated_by: data.by });
@@ -263,10 +265,10 @@ export function applyPlay(model, frame) {
       break;
     }
     case "message.control":
-      addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `control:${data.team}`, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
+      addFeedItem(model, { key: `seq-${seq}`, seq, at, sim_time: data.sim_time ?? null, thread: `control:${data.team}`, author: data.author, channel: "control", team: data.team, text: data.text, from_control: data.from_control });
       break;
     case "message.prompt":
-      addFeedItem(model, { key: `seq-${seq}`, seq, at, thread: `prompt:${data.team}`, author: data.author, channel: "prompt", team: data.team, text: data.text });
+      addFeedItem(model, { key: `seq-${seq}`, seq, at, sim_time: data.sim_time ?? null, thread: `prompt:${data.team}`, author: data.author, channel: "prompt", team: data.team, text: data.text });
       break;
     default:
       break;
@@ -401,6 +403,12 @@ export function pendingStandIn(model, row) {
   return { team: spec.team, waiting: waiting.map((r) => r.id), due };
 }
 
+/** A key or value as people read it ("dual_criminality" → "Dual criminality"): labels.js. */
 export function words(id) {
-  return String(id ?? "").replaceAll("_", " ");
+  return humanize(id);
+}
+
+/** A draft withdrawn before it was ever sent: out of every list and count. */
+export function isAbandoned(request) {
+  return request.status === "withdrawn" && !(request.history ?? []).some((s) => s.status === "sent");
 }

@@ -4,11 +4,15 @@
 // one), keeps its position (epoch, seq) from the frames that carry a seq, reconnects with
 // exponential backoff and full jitter on the "reconnect" close codes, stops on 4500-4999, and
 // sends commands still waiting for their reply again, with the same id, once it is welcomed anew.
+// A heartbeat (`ping` every HEARTBEAT ms) notices a network that died without closing the socket:
+// no reply within HEARTBEAT_TIMEOUT ms, and the connection is given up and opened again.
 
 export const SUBPROTOCOL = "liaison.v1.json";
 const BACKOFF_INITIAL = 250; // ms
 const BACKOFF_MAX = 5000; // ms
 const RECONNECT_CODES = new Set([1001, 1005, 1006, 1011, 1012, 1013]);
+export const HEARTBEAT = 4000; // ms between two pings
+export const HEARTBEAT_TIMEOUT = 3000; // ms a ping may wait for its reply
 
 export const CLOSE_REASONS = {
   1000: "The connection was closed.",
@@ -76,6 +80,8 @@ export class Connection {
     this.counter = 0;
     this.suffix = randomHex(4);
     this.welcomedAt = 0;
+    this.heartbeat = null;
+    this.ping = null; // {id, sent} of the ping waiting for its reply
     this.onOnline = () => this.retryNow();
     window.addEventListener("online", this.onOnline);
   }
@@ -150,6 +156,46 @@ export class Connection {
     this.setState(isReset ? "live" : "catching-up");
     this.handlers.welcome?.(frame, isReset);
     for (const { frame: cmd } of this.pending.values()) this.socket.send(JSON.stringify(cmd));
+    this.startHeartbeat();
+  }
+
+  startHeartbeat() {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => this.beat(), 1000);
+    this.lastPing = 0; // the first ping at once: from then on the server expects them
+    this.beat();
+  }
+
+  stopHeartbeat() {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.ping = null;
+  }
+
+  beat() {
+    // A socket that is closing gets no ping (the browser would log the send as an error): its
+    // close event comes next and reconnects.
+    if (!this.welcomed || !this.socket || this.socket.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    if (this.ping && now - this.ping.sent > HEARTBEAT_TIMEOUT) {
+      // The network is gone without a close (a cut cable, a sleeping Wi-Fi): give the socket up.
+      const socket = this.socket;
+      this.socket = null;
+      this.stopHeartbeat();
+      try {
+        socket.close(4000);
+      } catch {
+        // already closing
+      }
+      this.lost(1006);
+      return;
+    }
+    if (!this.ping && now - this.lastPing >= HEARTBEAT) {
+      this.counter += 1;
+      this.ping = { id: `ping-${this.counter}-${this.suffix}`, sent: now };
+      this.lastPing = now;
+      this.socket.send(JSON.stringify({ type: "cmd", id: this.ping.id, name: "ping", args: {} }));
+    }
   }
 
   onEvent(frame) {
@@ -167,6 +213,10 @@ export class Connection {
   }
 
   onReply(frame) {
+    if (this.ping && frame.id === this.ping.id) {
+      this.ping = null;
+      return;
+    }
     const waiting = this.pending.get(frame.id);
     if (!waiting) return;
     this.pending.delete(frame.id);
@@ -196,6 +246,7 @@ export class Connection {
   }
 
   lost(code) {
+    this.stopHeartbeat();
     const wasWelcomed = this.welcomed;
     this.welcomed = false;
     this.socket = null;
@@ -241,6 +292,7 @@ export class Connection {
 
   stop(code, reason) {
     this.stopped = true;
+    this.stopHeartbeat();
     if (this.timer !== null) clearTimeout(this.timer);
     window.removeEventListener("online", this.onOnline);
     for (const { frame, reject } of this.pending.values()) {
@@ -255,6 +307,7 @@ export class Connection {
   close() {
     const socket = this.socket;
     this.stopped = true;
+    this.stopHeartbeat();
     if (this.timer !== null) clearTimeout(this.timer);
     window.removeEventListener("online", this.onOnline);
     this.socket = null;

@@ -3,7 +3,13 @@
 // channel with control (and the mentor's prompts) and who of the team is online.
 
 import { run, simNowOf, startPage } from "./app.js";
+import { beep, onScreen, Presence, Seen, setSound, soundOn, titleWith } from "./attention.js";
+import { stamp, stampOf } from "./clockstamp.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
+import { Drafts, restore, valueOf } from "./drafts.js";
+import { fieldLabel, humanize } from "./labels.js";
+import { countLength, limitsOf } from "./limits.js";
+import { renderMarkdown } from "./markdown.js";
 import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
 import { renderHistory, wireHistory } from "./history.js";
 import { renderQuestionnaires } from "./questionnaire.js";
@@ -14,6 +20,7 @@ import {
   EVIDENTIAL,
   instrument,
   instrumentsTowards,
+  isAbandoned,
   mayAnswer,
   OUTBOX,
   reachableTeams,
@@ -23,6 +30,7 @@ import {
 } from "./play.js";
 
 const expanded = new Set(); // the injects and requests this page shows opened
+const page = { drafts: null, seen: null, presence: null, restored: new Set(), urgent: null, unread: {} };
 
 // The feed lists, their threads (docs/protocol.md, `feed`) and where their older messages load.
 const TEAM = { name: "team", list: "#messages", edge: "#messages-older", prefixes: ["team:"], label: "Load older messages", scroll: "top" };
@@ -40,7 +48,7 @@ function feedItem(ctx, item, className) {
       "div",
       { class: "item-head" },
       el("span", { class: "author" }, label, mine ? "You" : authorName(model, item.author)),
-      el("time", { class: "muted" }, wallTime(item.at)),
+      typeof item.sim_time === "number" ? stampOf(item) : el("time", { class: "muted" }, wallTime(item.at)),
     ),
     el("p", { class: "text" }, item.text),
   );
@@ -62,6 +70,7 @@ function renderInjects(ctx) {
     .sort((a, b) => (b.released_at ?? 0) - (a.released_at ?? 0) || String(b.id).localeCompare(String(a.id)));
   const unread = rows.filter((row) => injectState(model, row)[0] === "unread").length;
   setText($("#injects-count"), rows.length ? `${unread} unread of ${rows.length}` : "");
+  page.unread.injects = unread;
   const signature = JSON.stringify([rows.map((r) => [r.id, r.title, r.body, injectState(model, r)[0]]), [...expanded]]);
   replaceIfChanged($("#injects"), signature, () =>
     rows.map((row) => {
@@ -76,7 +85,7 @@ function renderInjects(ctx) {
           el("span", { class: "inject-title" }, row.title),
           el("span", { class: "inject-meta muted" }, `${row.sender} · ${words(row.channel)} · ${formatSim(row.released_at ?? 0)}`),
         ),
-        el("div", { class: "inject-body" }, el("p", { class: "text" }, row.body), releasedNote(model, row)),
+        el("div", { class: "inject-body" }, el("div", { class: "md" }, ...renderMarkdown(row.body)), releasedNote(model, row)),
         el(
           "div",
           { class: "row" },
@@ -114,17 +123,39 @@ async function acknowledge(ctx, row, button) {
 
 // -- requests ----------------------------------------------------------------------------------
 
+/** Steps of a request this participant has not seen yet (a request to them, or news on theirs). */
+function isNew(model, request, incoming) {
+  const history = request.history ?? [];
+  const last = history[history.length - 1];
+  if (!last || last.by === model.me.participant) return false;
+  if (history.length <= page.seen.get(`request:${request.id}`, 0)) return false;
+  return incoming || !["draft", "withdrawn"].includes(last.status);
+}
+
+/** A draft of my team that my role must co-sign (validate) before it can be sent. */
+function waitsForMe(model, request) {
+  const caps = roleCaps(model, model.me.role);
+  return request.status === "draft" && request.author !== model.me.participant && caps.has(`validate:${request.instrument}`);
+}
+
 function requestCard(ctx, request, incoming, simNow) {
   const { model } = ctx;
   const key = `r:${request.id}`;
   const overdue = isOverdue(request, simNow);
+  const fresh = isNew(model, request, incoming);
+  const mine = waitsForMe(model, request);
   const details = el(
     "details",
-    { class: `request${overdue ? " overdue" : ""}`, dataset: { request: request.id, status: request.status }, open: expanded.has(key) },
+    { class: `request${overdue ? " overdue" : ""}${fresh ? " is-new" : ""}${mine ? " waits-for-me" : ""}`, dataset: { request: request.id, status: request.status, new: String(fresh), waiting: mine ? "you" : "" }, open: expanded.has(key) },
     el(
       "summary",
       {},
-      statusTag(request),
+      el(
+        "span",
+        { class: "request-tags" },
+        fresh ? el("span", { class: "tag tone-new new-mark" }, incoming && !page.seen.get(`request:${request.id}`, 0) ? "New" : "Updated") : null,
+        mine ? el("span", { class: "tag tone-warn cosign-tag" }, "Waiting for your co-signature") : statusTag(request),
+      ),
       el("span", { class: "request-title" }, requestTitle(model, request)),
       el("span", { class: "muted request-route" }, route(model, request), request.urgent ? " · urgent" : ""),
       deadlineNode(request, simNow),
@@ -133,15 +164,17 @@ function requestCard(ctx, request, incoming, simNow) {
       "div",
       { class: "request-body" },
       fieldList(model, request),
-      request.answer ? el("div", { class: "answer" }, el("strong", {}, request.status === "refused" ? `Refused (${words(request.ground)})` : "Answer"), el("p", { class: "text" }, request.answer)) : null,
+      request.answer ? el("div", { class: "answer" }, el("strong", {}, request.status === "refused" ? `Refused (${words(request.ground)})` : "Answer"), el("div", { class: "md" }, ...renderMarkdown(request.answer))) : null,
       request.status === "refused" && !request.answer ? el("p", { class: "answer" }, `Refused: ${words(request.ground)}`) : null,
       historyList(model, request, (id, step) => signedName(model, id, step.by_name, step.by_agency)),
       requestActions(ctx, request, incoming),
     ),
   );
   details.addEventListener("toggle", () => {
-    if (details.open) expanded.add(key);
-    else expanded.delete(key);
+    if (details.open) {
+      expanded.add(key);
+      if (page.seen.set(`request:${request.id}`, request.history?.length ?? 0)) ctx.render();
+    } else expanded.delete(key);
   });
   return el("li", {}, details);
 }
@@ -151,15 +184,22 @@ function requestActions(ctx, request, incoming) {
   const caps = roleCaps(model, model.me.role);
   const id = request.id;
   const cmd = (name, args, label, cls = "") => el("button", { type: "button", class: `small ${cls}`, onclick: (e) => act(ctx, name, { request: id, ...args() }, e.target) }, label);
-  const text = (suffix, label) => [el("label", { for: `${suffix}-${id}` }, label), el("textarea", { id: `${suffix}-${id}`, rows: 2, maxlength: 20000 })];
+  const text = (suffix, label) => [el("label", { for: `${suffix}-${id}` }, label), el("textarea", { id: `${suffix}-${id}`, rows: 2, maxlength: limitsOf(model).request_text, dataset: { limit: "request_text" } })];
   const value = (suffix) => $(`#${CSS.escape(`${suffix}-${id}`)}`)?.value ?? "";
   const parts = [];
   if (!incoming) {
-    if (request.status === "draft" && caps.has(`validate:${request.instrument}`)) parts.push(cmd("request.validate", () => ({}), "Validate (co-sign)"));
+    const mayDraft = caps.has(`issue:${request.instrument}`) || caps.has(`draft:${request.instrument}`);
+    if (request.status === "draft" && caps.has(`validate:${request.instrument}`)) parts.push(cmd("request.validate", () => ({}), "Validate (co-sign)", waitsForMe(model, request) ? "primary" : ""));
     const canSend = caps.has(`issue:${request.instrument}`) || (caps.has(`draft:${request.instrument}`) && request.status === "validated");
     if (OUTBOX.has(request.status) && canSend) parts.push(cmd("request.send", () => ({}), "Send", "primary"));
+    if (OUTBOX.has(request.status) && mayDraft) {
+      parts.push(el("button", { type: "button", class: "small edit-draft", onclick: () => editDraft(ctx, request) }, "Edit"));
+    }
     if (request.status === "draft" && !canSend && !caps.has(`validate:${request.instrument}`)) {
       parts.push(el("span", { class: "muted small" }, "Waiting for a co-signature (validation) before it can be sent."));
+    }
+    if (request.status === "validated" && request.validated_by) {
+      parts.push(el("span", { class: "muted small" }, `Co-signed by ${authorName(model, request.validated_by)}; editing it clears the co-signature.`));
     }
     if (request.status === "clarification_requested") {
       parts.push(el("div", { class: "reply-box" }, ...text("clarify", "Your clarification"), cmd("request.clarify", () => ({ text: value("clarify") }), "Send clarification", "primary")));
@@ -200,29 +240,39 @@ async function act(ctx, name, args, button) {
   const box = button.closest(".request-actions").querySelector(".error");
   if (name === "request.withdraw" && !window.confirm(`Withdraw request ${args.request}?`)) return;
   button.disabled = true;
-  await run(ctx, name, args, box);
+  const done = await run(ctx, name, args, box);
   button.disabled = false;
+  if (done && ["request.answer", "request.ask_clarification", "request.refuse", "request.clarify"].includes(name)) {
+    page.drafts.clear([`reply-${args.request}`, `clarify-${args.request}`]);
+  }
 }
 
 function renderRequests(ctx) {
   const { model } = ctx;
   const simNow = simNowOf(ctx);
-  const all = Object.values(model.requests).sort((a, b) => (b.history?.[0]?.sim_time ?? 0) - (a.history?.[0]?.sim_time ?? 0) || b.id.localeCompare(a.id, undefined, { numeric: true }));
+  const all = Object.values(model.requests)
+    .filter((r) => !isAbandoned(r))
+    .sort((a, b) => (b.history?.[0]?.sim_time ?? 0) - (a.history?.[0]?.sim_time ?? 0) || b.id.localeCompare(a.id, undefined, { numeric: true }));
   const incoming = all.filter((r) => r.to === model.me.team && r.from !== model.me.team);
   const outgoing = all.filter((r) => r.from === model.me.team);
+  const seen = JSON.stringify(all.map((r) => page.seen.get(`request:${r.id}`, 0)));
   for (const [list, items, isIn, empty] of [
     [$("#inbox"), incoming, true, $("#inbox-empty")],
     [$("#outbox"), outgoing, false, $("#outbox-empty")],
   ]) {
-    const signature = JSON.stringify([items, [...expanded], model.exercise.status]);
+    const signature = JSON.stringify([items, [...expanded], model.exercise.status, seen]);
     rebuildKeeping(list, signature, () => items.map((r) => requestCard(ctx, r, isIn, simNow)));
     empty.hidden = items.length > 0;
   }
+  page.unread.requests = incoming.filter((r) => isNew(model, r, true)).length + outgoing.filter((r) => isNew(model, r, false) || waitsForMe(model, r)).length;
   renderComposer(ctx);
 }
 
 function renderComposer(ctx) {
   const { model } = ctx;
+  const form = $("#request-form");
+  const editing = form.dataset.editing ? model.requests[form.dataset.editing] : null;
+  if (form.dataset.editing && (!editing || !OUTBOX.has(editing.status))) stopEditing(); // sent or withdrawn meanwhile
   const teams = reachableTeams(model);
   $("#new-request").hidden = teams.length === 0;
   $("#request-none").hidden = teams.length > 0;
@@ -240,52 +290,59 @@ function renderComposer(ctx) {
   ]);
   const caps = roleCaps(model, model.me.role);
   const issue = inst && caps.has(`issue:${inst.id}`);
+  const current = form.dataset.editing ? model.requests[form.dataset.editing] : null;
   $("#request-send").hidden = !issue;
-  setText($("#request-save"), issue ? "Save draft" : "Save draft for validation");
+  setText($("#request-save"), current ? "Save changes" : issue ? "Save draft" : "Save draft for validation");
   $("#request-urgent").closest("label").hidden = !inst?.deadlines.some((d) => d.urgent);
   setText(
     $("#request-instrument-info"),
     inst
-      ? `${inst.legal_basis} · via ${inst.channel} · ${inst.receiver} receives it${inst.deadlines[0] ? ` · legal deadline ${inst.deadlines[0].legal}` : ""}${issue ? "" : " · your role drafts it; a co-signature (validation) is needed before it is sent"}`
+      ? `${inst.legal_basis} · via ${inst.channel} · ${humanize(inst.receiver)} receives it${inst.deadlines[0] ? ` · legal deadline ${inst.deadlines[0].legal}` : ""}${issue ? "" : " · your role drafts it; a co-signature (validation) is needed before it is sent"}`
       : "",
   );
   // An agency field names an agency of its side of the request: ours (the issuing authority) or theirs.
   const own = model.catalogue?.countries.find((c) => c.id === countryOf(model, model.me.team));
   const sides = { source: own, target: country };
-  replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, sides)) : []));
+  const limits = limitsOf(model);
+  replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, sides, limits)) : []));
+  countLength($("#request-subject"), limits.request_subject);
+  for (const area of document.querySelectorAll("#request-fields textarea, #request-fields input[type=text]")) countLength(area, limits.request_field);
 }
 
-function fieldInput(spec, sides) {
+function fieldInput(spec, sides, limits) {
   const id = `field-${spec.key}`;
-  const label = spec.label || words(spec.key);
+  const label = fieldLabel(spec);
   const hint = [spec.required ? "required" : "optional", spec.min_length ? `at least ${spec.min_length} characters` : ""].filter(Boolean).join(", ");
   const head = el("label", { for: id }, label, " ", el("span", { class: "muted small" }, `(${hint})`));
   const data = { dataset: { key: spec.key, type: spec.type } };
+  const problem = el("p", { class: "field-error error", hidden: true });
+  const wrap = { class: "field", dataset: { field: spec.key } };
   switch (spec.type) {
     case "bool":
-      return el("div", { class: "field check" }, el("label", {}, el("input", { type: "checkbox", id, ...data }), ` ${label}`));
+      return el("div", { ...wrap, class: "field check" }, el("label", {}, el("input", { type: "checkbox", id, ...data }), ` ${label}`), problem);
     case "number":
-      return el("div", { class: "field" }, head, el("input", { type: "number", id, step: "any", ...data }));
+      return el("div", wrap, head, el("input", { type: "number", id, step: "any", ...data }), problem);
     case "enum":
-      return el("div", { class: "field" }, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...spec.choices.map((c) => el("option", { value: c }, words(c)))));
+      return el("div", wrap, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...spec.choices.map((c) => el("option", { value: c }, humanize(c)))), problem);
     case "multiselect":
       return el(
         "fieldset",
-        { class: "field choices", ...data },
+        { class: "field choices", dataset: { key: spec.key, type: spec.type, field: spec.key } },
         el("legend", {}, label, " ", el("span", { class: "muted small" }, `(${hint})`)),
-        ...spec.choices.map((c) => el("label", {}, el("input", { type: "checkbox", value: c }), ` ${words(c)}`)),
+        ...spec.choices.map((c) => el("label", {}, el("input", { type: "checkbox", value: c, id: `${id}-${c}` }), ` ${humanize(c)}`)),
+        problem,
       );
     case "agency": {
       const types = spec.agency_types ?? [];
       const offered = (sides[spec.side ?? "source"]?.agencies ?? []).filter((a) => !types.length || types.includes(a.type));
-      return el("div", { class: "field" }, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...offered.map((a) => el("option", { value: a.id }, a.name))));
+      return el("div", wrap, head, el("select", { id, ...data }, el("option", { value: "" }, "Choose…"), ...offered.map((a) => el("option", { value: a.id }, a.name))), problem);
     }
     case "entities":
-      return el("div", { class: "field" }, head, el("input", { type: "text", id, placeholder: "Names, separated by commas", autocomplete: "off", ...data }));
+      return el("div", wrap, head, el("input", { type: "text", id, placeholder: "Names, separated by commas", autocomplete: "off", ...data }), problem);
     case "date":
-      return el("div", { class: "field" }, head, el("input", { type: "text", id, placeholder: "e.g. 2026-03-14 or D1 08:30", autocomplete: "off", ...data }));
+      return el("div", wrap, head, el("input", { type: "text", id, placeholder: "e.g. 2026-03-14 or D1 08:30", autocomplete: "off", ...data }), problem);
     default:
-      return el("div", { class: "field" }, head, el("textarea", { id, rows: 3, ...data }));
+      return el("div", wrap, head, el("textarea", { id, rows: 3, ...data }), problem);
   }
 }
 
@@ -301,6 +358,88 @@ function formValues() {
     else if (node.value.trim() !== "") values[key] = node.value;
   }
   return values;
+}
+
+/** Put a request's form into the composer's fields (editing a draft). */
+function fillForm(request) {
+  for (const node of document.querySelectorAll("#request-fields [data-key]")) {
+    const { key, type } = node.dataset;
+    const value = request.fields?.[key];
+    if (type === "multiselect") for (const box of node.querySelectorAll("input")) box.checked = Array.isArray(value) && value.includes(box.value);
+    else if (type === "bool") node.checked = value === true;
+    else if (type === "entities") node.value = Array.isArray(value) ? value.join(", ") : "";
+    else node.value = value === undefined || value === null ? "" : String(value);
+    node.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+}
+
+/** Mark the fields an `invalid_args` reply names (`field 'key': problem; ...`); true if any. */
+function markFields(message) {
+  clearMarks();
+  let marked = false;
+  for (const part of String(message ?? "").split("; ")) {
+    const match = /^field '([^']+)': (.*)$/.exec(part) ?? (/^subject: (.*)$/.test(part) || /^args\.subject: (.*)$/.test(part) ? [part, "subject", part.replace(/^(args\.)?subject: /, "")] : null);
+    if (!match) continue;
+    const field = match[1] === "subject" ? $("#request-form .subject-field") : $(`#request-form [data-field="${CSS.escape(match[1])}"]`);
+    if (!field) continue;
+    field.classList.add("invalid");
+    for (const control of field.querySelectorAll("input, select, textarea")) control.setAttribute("aria-invalid", "true");
+    const box = field.querySelector(".field-error");
+    if (box) {
+      box.textContent = humanize(match[2]);
+      box.hidden = false;
+    }
+    marked = true;
+  }
+  return marked;
+}
+
+function clearMarks() {
+  for (const field of document.querySelectorAll("#request-form .invalid")) {
+    field.classList.remove("invalid");
+    for (const control of field.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+    const box = field.querySelector(".field-error");
+    if (box) box.hidden = true;
+  }
+}
+
+function showForm(open) {
+  const form = $("#request-form");
+  form.hidden = !open;
+  $("#new-request").setAttribute("aria-expanded", String(open));
+  page.drafts?.set("request-form:open", open);
+  if (!open) stopEditing();
+}
+
+function stopEditing() {
+  const form = $("#request-form");
+  delete form.dataset.editing;
+  page.drafts?.set("request-form:editing", "");
+  for (const id of ["#request-to", "#request-instrument", "#request-agency"]) $(id).disabled = false;
+  $("#request-editing").hidden = true;
+}
+
+/** Open the composer on a draft (or a validated request) of the team: change it, then save or send. */
+function editDraft(ctx, request) {
+  const form = $("#request-form");
+  form.dataset.editing = request.id;
+  page.drafts.set("request-form:editing", request.id);
+  showForm(true);
+  $("#request-to").value = request.to;
+  renderComposer(ctx);
+  $("#request-instrument").value = request.instrument;
+  renderComposer(ctx);
+  $("#request-agency").value = request.agency ?? "";
+  for (const id of ["#request-to", "#request-instrument", "#request-agency"]) $(id).disabled = true;
+  $("#request-subject").value = request.subject ?? "";
+  $("#request-subject").dispatchEvent(new Event("input", { bubbles: true }));
+  $("#request-urgent").checked = Boolean(request.urgent);
+  fillForm(request);
+  clearMarks();
+  const note = $("#request-editing");
+  note.textContent = `Editing ${request.id}${request.status === "validated" ? ": saving a change clears its co-signature" : ""}.`;
+  note.hidden = false;
+  $("#request-subject").focus();
 }
 
 // -- case file -----------------------------------------------------------------------------------
@@ -325,7 +464,7 @@ function renderCaseFile(ctx) {
       el(
         "section",
         { class: "kind-group", dataset: { kind } },
-        el("h3", {}, `${words(kind)} (${groups.get(kind).length})`),
+        el("h3", {}, `${humanize(kind)} (${groups.get(kind).length})`),
         el("ul", { class: "artefacts" }, ...groups.get(kind).map((item) => artefactCard(ctx, item, others))),
       ),
     ),
@@ -352,7 +491,7 @@ function artefactCard(ctx, item, others) {
       item.evidential_status ? el("span", { class: `tag evidential ev-${item.evidential_status}` }, EVIDENTIAL[item.evidential_status] ?? words(item.evidential_status)) : null,
     ),
     item.condition ? el("p", { class: `artefact-condition condition-${item.condition.state}` }, [`${capitalised(words(item.condition.state))} at ${formatSim(item.condition.sim_time)}`, item.condition.location ? `now at ${item.condition.location}` : "", item.condition.note].filter(Boolean).join(" · ")) : null,
-    item.pending ? el("p", { class: "muted small" }, "Loading the item's text…") : el("p", { class: "text artefact-content" }, item.content ?? ""),
+    item.pending ? el("p", { class: "muted small" }, "Loading the item's text…") : el("div", { class: "md artefact-content" }, ...renderMarkdown(item.content ?? "")),
     el("p", { class: "muted small" }, [item.id, origin, item.sim_time !== undefined ? formatSim(item.sim_time) : ""].filter(Boolean).join(" · ")),
     others.length && !item.pending
       ? el(
@@ -401,7 +540,7 @@ function renderActions(ctx) {
       el(
         "li",
         { dataset: { action: a.action } },
-        el("span", { class: "muted" }, formatSim(a.sim_time)),
+        stamp(a.sim_time, a.at),
         " ",
         el("strong", {}, names.get(a.action) ?? words(a.action)),
         a.subject ? el("span", { class: "text" }, ` · ${a.subject}`) : null,
@@ -415,8 +554,122 @@ function renderActions(ctx) {
 
 // -- the page ------------------------------------------------------------------------------------
 
+/** Per exercise and participant: drafts and read marks (localStorage); made on the first render. */
+function ensureStores(model) {
+  const scope = `${model.exercise.id}`;
+  if (page.drafts?.scope === `${scope}/${model.me.participant}`) return;
+  page.drafts = new Drafts(scope, model.me.participant);
+  page.drafts.scope = `${scope}/${model.me.participant}`;
+  page.seen = new Seen(scope, model.me.participant);
+  page.restored = new Set();
+}
+
+/** Put back, once per page, what was typed before a reload: open form first, then the controls. */
+function restoreDrafts(ctx) {
+  const drafts = page.drafts;
+  if (!page.restored.has("request-form") && drafts.get("request-form:open")) {
+    page.restored.add("request-form");
+    const editing = drafts.get("request-form:editing");
+    const request = editing ? ctx.model.requests[editing] : null;
+    if (request && OUTBOX.has(request.status)) {
+      editDraft(ctx, request);
+    } else {
+      showForm(true);
+      for (const id of ["request-to", "request-instrument", "request-agency"]) {
+        if (drafts.has(id) && restore($(`#${id}`), drafts.get(id))) renderComposer(ctx);
+        page.restored.add(id);
+      }
+    }
+  }
+  for (const id of Object.keys(drafts.values)) {
+    if (page.restored.has(id) || id.includes(":")) continue;
+    const control = document.getElementById(id);
+    if (!control || !control.closest("#main")) continue;
+    if (restore(control, drafts.get(id))) control.dispatchEvent(new Event("input", { bubbles: true }));
+    page.restored.add(id);
+  }
+}
+
+/** Keep what is typed into a control of the page (with an id) until it is sent. */
+function keepTyping(event) {
+  const control = event.target;
+  if (!page.drafts || !control.id || !control.closest("#main") || control.closest(".share") || control.disabled) return;
+  if (!["INPUT", "TEXTAREA", "SELECT"].includes(control.tagName)) return;
+  page.restored.add(control.id); // typed here: a late restore must not overwrite it
+  page.drafts.set(control.id, valueOf(control));
+}
+
+/** Unread per panel, read when the panel is on screen while the page is looked at. */
+function renderAttention(ctx) {
+  const { model } = ctx;
+  const me = model.me.participant;
+  const others = (items) => items.filter((item) => item.author !== me);
+  const panels = [
+    ["messages", "#messages", others(model.feed.filter((i) => i.channel === "team"))],
+    ["control", "#announcements", others(model.feed.filter((i) => ["announcement", "control", "prompt"].includes(i.channel)))],
+  ];
+  const active = page.presence.active;
+  for (const [name, list, items] of panels) {
+    const newest = items.length ? items[items.length - 1].seq : 0;
+    if (active && onScreen($(list)?.closest(".panel"))) page.seen.set(`feed:${name}`, Math.max(newest, page.seen.get(`feed:${name}`, 0)));
+    page.unread[name] = items.filter((i) => i.seq > page.seen.get(`feed:${name}`, 0)).length;
+  }
+  const items = Object.values(model.caseFile).filter((i) => i.scope === "released" || i.shares?.length);
+  const known = new Set(page.seen.get("casefile", []));
+  if (active && onScreen($("#casefile")?.closest(".panel"))) {
+    const all = items.map((i) => i.id);
+    if (all.some((id) => !known.has(id))) page.seen.set("casefile", [...known, ...all.filter((id) => !known.has(id))]);
+  }
+  const seenNow = new Set(page.seen.get("casefile", []));
+  page.unread.casefile = items.filter((i) => !seenNow.has(i.id)).length;
+  const labels = { injects: "unread", requests: "new", messages: "new", control: "new", casefile: "new" };
+  let total = 0;
+  for (const [name, word] of Object.entries(labels)) {
+    const count = page.unread[name] ?? 0;
+    total += count;
+    const badge = $(`#${name}-unread`);
+    badge.hidden = count === 0;
+    setText(badge, `${count} ${word}`);
+    badge.dataset.count = String(count);
+  }
+  document.title = titleWith(total, `${model.exercise.title} · Liaison`);
+}
+
+/** A banner while the exercise is paused, and after the clock jumped (until dismissed). */
+function renderClockBanner(ctx) {
+  const { model } = ctx;
+  const banner = $("#clock-banner");
+  const jump = model.timeline.findLast((entry) => entry.kind === "clock.jumped");
+  const showJump = jump && jump.seq > page.seen.get("clock-jump", 0);
+  let text = "";
+  if (model.exercise.status === "paused") text = `Exercise paused by control at ${formatSim(model.exercise.clock.sim_anchor)}: the clock has stopped and nothing new is released until it resumes.`;
+  if (showJump) text = `${text ? `${text} ` : ""}The clock jumped from ${formatSim(jump.data.from_sim)} to ${formatSim(jump.data.clock.sim_anchor)}: deadlines and injects moved on with it.`;
+  banner.hidden = !text;
+  banner.dataset.state = model.exercise.status === "paused" ? "paused" : showJump ? "jumped" : "";
+  setText($("#clock-banner-text"), text);
+  const dismiss = $("#clock-banner-dismiss");
+  dismiss.hidden = !showJump;
+  dismiss.dataset.seq = showJump ? String(jump.seq) : "";
+}
+
+/** Beep (when sound is on) for what became urgent since the last render. */
+function soundUrgent(ctx) {
+  const { model } = ctx;
+  const urgent = new Set();
+  for (const r of Object.values(model.requests)) {
+    if (r.to === model.me.team && r.from !== model.me.team && r.urgent && RECEIVED.has(r.status)) urgent.add(`in:${r.id}`);
+    if (r.from === model.me.team && r.warned?.includes("overdue") && !CLOSED.has(r.status)) urgent.add(`late:${r.id}`);
+    if (waitsForMe(model, r) && r.urgent) urgent.add(`sign:${r.id}`);
+  }
+  const before = page.urgent;
+  page.urgent = urgent;
+  if (before === null) return; // the first render: what was there already is not news
+  if ([...urgent].some((key) => !before.has(key)) && soundOn()) beep($("#sound"));
+}
+
 function render(ctx) {
   const model = ctx.model;
+  ensureStores(model);
   const messages = model.feed.filter((item) => item.channel === "team");
   const announcements = model.feed.filter((item) => item.channel === "announcement");
   const control = model.feed.filter((item) => item.channel === "control" || item.channel === "prompt");
@@ -453,6 +706,17 @@ function render(ctx) {
       );
     }),
   );
+
+  const limits = limitsOf(model);
+  countLength($("#message-text"), limits.message);
+  countLength($("#control-text"), limits.message);
+  countLength($("#action-subject"), limits.action_subject);
+  countLength($("#action-note"), limits.action_note);
+  for (const area of document.querySelectorAll("#main textarea[data-limit]")) countLength(area, limits[area.dataset.limit]);
+  restoreDrafts(ctx);
+  renderAttention(ctx);
+  renderClockBanner(ctx);
+  soundUrgent(ctx);
 }
 
 function tick(ctx) {
@@ -472,58 +736,98 @@ function composer(ctx, form, textarea, button, name, idle, errorBox) {
     const result = await run(ctx, name, { text: value }, errorBox);
     button.disabled = false;
     setText(button, idle);
-    if (result !== null && textarea.value === value) textarea.value = "";
+    if (result !== null && textarea.value === value) {
+      textarea.value = "";
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      page.drafts?.clear([textarea.id]);
+    }
     textarea.focus();
   });
+}
+
+/** Draft (and send) a new request, or save (and send) the draft being edited. */
+async function submitRequest(ctx, send) {
+  const form = $("#request-form");
+  const error = $("#request-error");
+  clearMarks();
+  const subject = $("#request-subject").value;
+  const fields = formValues();
+  const urgent = $("#request-urgent").checked;
+  const editing = form.dataset.editing;
+  const failed = (box) => {
+    if (!box.hidden && markFields(box.textContent)) box.textContent = `${box.textContent.split("; ").length > 1 ? "Some fields need" : "A field needs"} attention: see the marks below. (${box.textContent})`;
+  };
+  if (editing) {
+    if (!(await run(ctx, "request.update", { request: editing, subject, fields, urgent }, error))) return failed(error);
+    if (send && !(await run(ctx, "request.send", { request: editing }, error))) return failed(error);
+  } else {
+    const args = { instrument: $("#request-instrument").value, to: $("#request-to").value, subject, fields, urgent, send };
+    if ($("#request-agency").value) args.agency = $("#request-agency").value;
+    if (!(await run(ctx, "request.draft", args, error))) return failed(error); // both or neither: no draft left behind
+  }
+  form.reset();
+  $("#request-fields").dataset.signature = "";
+  page.drafts.clear(["request-to", "request-instrument", "request-agency", "request-subject", "request-urgent"], ["field-"]);
+  showForm(false);
+  ctx.render();
 }
 
 const ctx = startPage({ page: "station", render, tick });
 
 if (ctx) {
+  page.presence = new Presence();
+  page.presence.onChange(() => ctx.render());
   for (const spec of [TEAM, ANNOUNCEMENTS, CONTROL]) wireHistory(ctx, spec);
   composer(ctx, $("#composer"), $("#message-text"), $("#send"), "message.post", "Send", $("#composer-error"));
   composer(ctx, $("#control-composer"), $("#control-text"), $("#control-send"), "message.control", "Post to control", $("#control-error"));
+  document.addEventListener("input", keepTyping);
+  document.addEventListener("change", keepTyping);
+  let scrolling = null;
+  window.addEventListener("scroll", () => {
+    if (scrolling === null) scrolling = setTimeout(() => ((scrolling = null), ctx.render()), 300);
+  }, { passive: true });
+
+  const sound = $("#sound");
+  sound.checked = soundOn();
+  sound.addEventListener("change", () => {
+    setSound(sound.checked);
+    if (sound.checked) beep(sound); // let them hear what it sounds like
+  });
+  $("#clock-banner-dismiss").addEventListener("click", (event) => {
+    page.seen?.set("clock-jump", Number(event.target.dataset.seq));
+    ctx.render();
+  });
 
   const form = $("#request-form");
-  const toggle = $("#new-request");
-  const show = (open) => {
-    form.hidden = !open;
-    toggle.setAttribute("aria-expanded", String(open));
+  $("#new-request").addEventListener("click", () => {
+    const open = form.hidden;
+    showForm(open);
     if (open) $("#request-to").focus();
-  };
-  toggle.addEventListener("click", () => show(form.hidden));
-  $("#request-cancel").addEventListener("click", () => show(false));
-  for (const id of ["#request-to", "#request-instrument"]) $(id).addEventListener("change", () => ctx.render());
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const send = event.submitter?.value === "send";
-    const args = {
-      instrument: $("#request-instrument").value,
-      to: $("#request-to").value,
-      fields: formValues(),
-      urgent: $("#request-urgent").checked,
-    };
-    if ($("#request-agency").value) args.agency = $("#request-agency").value;
-    const error = $("#request-error");
-    const drafted = await run(ctx, "request.draft", args, error);
-    if (!drafted) return;
-    if (send && !(await run(ctx, "request.send", { request: drafted.request }, error))) {
-      expanded.add(`r:${drafted.request}`);
-      ctx.render();
-      return;
+  });
+  $("#request-cancel").addEventListener("click", () => {
+    if (form.dataset.editing) {
+      form.reset();
+      $("#request-fields").dataset.signature = "";
     }
-    form.reset();
-    $("#request-fields").dataset.signature = "";
-    show(false);
+    page.drafts?.clear(["request-to", "request-instrument", "request-agency", "request-subject", "request-urgent"], ["field-"]);
+    showForm(false);
     ctx.render();
+  });
+  for (const id of ["#request-to", "#request-instrument"]) $(id).addEventListener("change", () => ctx.render());
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitRequest(ctx, event.submitter?.value === "send");
   });
 
   $("#action-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const args = { action: $("#action-name").value, subject: $("#action-subject").value.trim(), note: $("#action-note").value.trim() };
     if (await run(ctx, "action.take", args, $("#action-error"))) {
-      $("#action-subject").value = "";
-      $("#action-note").value = "";
+      for (const id of ["#action-subject", "#action-note"]) {
+        $(id).value = "";
+        $(id).dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      page.drafts?.clear(["action-subject", "action-note", "action-name"]);
     }
   });
 }
