@@ -39,9 +39,13 @@ async def test_a_preview_sees_what_the_participant_sees_and_nothing_more(server:
     await nora.ok("message.post", text="Norland's own line")
     await sara.ok("message.post", text="Sudria's own line")
     question = {"question": "Who runs SeaCrew Agency?"}
-    drafted = await sara.ok("request.draft", instrument="POLICE_MSG", to="NOR", fields=question)
+    drafted = await sara.ok(
+        "request.draft", instrument="POLICE_MSG", to="NOR", subject="About the crew", fields=question
+    )
     await sara.ok("request.send", request=drafted["result"]["request"])
-    await sara.ok("request.draft", instrument="POLICE_MSG", to="NOR", fields=question)  # Sudria's draft
+    await sara.ok(
+        "request.draft", instrument="POLICE_MSG", to="NOR", subject="About the crew", fields=question
+    )  # Sudria's draft
     await director.ok("note.write", text="Norland is slow to start", team="NOR")
 
     assert director.welcome is not None
@@ -107,7 +111,7 @@ async def test_a_preview_sends_nothing_opens_no_presence_and_is_audited(server: 
         await preview.command("message.post", text="sent from a preview"),
         await preview.command("message.control", text="to control", team="SUD"),
         await preview.command(
-            "request.draft", instrument="POLICE_MSG", to="NOR", fields={"question": "x" * 20}
+            "request.draft", instrument="POLICE_MSG", to="NOR", subject="x", fields={"question": "x" * 20}
         ),
         await preview.command("exercise.pause"),  # not even the controller's own commands
     ]

@@ -23,7 +23,12 @@ from tests.core.test_playthrough import Cohort, flagship
 def draft(team: str, instrument: str, to: str, at: str) -> Step:
     spec = flagship().instrument(instrument)
     assert spec is not None
-    args = {"instrument": instrument, "to": to, "fields": fill_form(spec, "Details of the GreenSun case")}
+    args = {
+        "instrument": instrument,
+        "to": to,
+        "subject": f"{instrument} to {to}",
+        "fields": fill_form(spec, "Details of the GreenSun case"),
+    }
     return Step(at, team, "police", "request.draft", args)
 
 
@@ -46,7 +51,12 @@ def cohort() -> Cohort:
     wes = played_.member("WES", "police")
     drafted = played_.send(
         "request.draft",
-        {"instrument": "SIENA", "to": "KAL", "fields": fill_form(flagship().instrument("SIENA"), "x" * 40)},  # type: ignore[arg-type]
+        {
+            "instrument": "SIENA",
+            "to": "KAL",
+            "subject": "A draft",
+            "fields": fill_form(flagship().instrument("SIENA"), "x" * 40),
+        },  # type: ignore[arg-type]
         wes,
     )
     played_.run.do(c.WithdrawRequest(drafted[0].request), wes)  # type: ignore[attr-defined]
