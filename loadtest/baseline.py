@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument(
         "--event-loop",
         choices=["auto", "uvloop", "asyncio"],
-        default="auto",
+        default="asyncio",
         help="the loop the Liaison instances run on (auto: uvloop when installed)",
     )
     args = parser.parse_args()

@@ -60,8 +60,8 @@ class Settings:
     """Seconds between position messages to connections that saw no event."""
     ws_compression: bool = False
     """permessage-deflate on WebSocket connections."""
-    event_loop: str = "auto"
-    """auto (uvloop when it is installed, else asyncio's own), uvloop or asyncio."""
+    event_loop: str = "asyncio"
+    """asyncio (its own loop), uvloop, or auto (uvloop when it is installed)."""
     demo: bool = False
     """Create the demo exercise at start if it does not exist yet."""
     allowed_origins: tuple[str, ...] = ()

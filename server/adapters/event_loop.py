@@ -1,6 +1,9 @@
-"""The event loop `liaison serve` runs on (`LIAISON_EVENT_LOOP`): uvloop when it is installed.
+"""The event loop `liaison serve` runs on (`LIAISON_EVENT_LOOP`): asyncio's own by default.
 
-uvloop is a drop-in loop on libuv; docs/performance.md has what it changes for Liaison.
+uvloop is a drop-in loop on libuv, opt-in: on it, redis-py raises a bare RuntimeError ("the
+handler is closed") when Redis's connection drops under a command, where on asyncio's loop it
+raises a ConnectionError that the server answers `unavailable`; the Redis fault suite
+(tests/e2e/test_faults_redis.py) then sees `internal` errors. docs/performance.md says more.
 """
 
 from __future__ import annotations

@@ -340,6 +340,7 @@ def test_the_pages_are_one_column_on_a_phone(browser: Browser, web_server: Serve
         assert first is not None and second is not None
         assert first["width"] > 300 and second["width"] > 300  # full width, not a sliver beside another
         assert second["y"] >= first["y"] + first["height"] - 1  # below it, not beside or over it
+        assert page.evaluate(WIDE_INSIDE) == []  # nothing wider than the screen, even where clipped
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
         assert not page.evaluate(NO_OVERLAP)
         assert page.evaluate(WIDE_INSIDE) == []  # nothing wider than the screen, even where clipped

@@ -68,7 +68,7 @@ function wireEvaluator(ctx, panel) {
         el("button", { type: "button", id: "observation-cancel", class: "link", hidden: true }, "Cancel edit")),
       el("p", { id: "observation-error", class: "error", role: "alert", hidden: true })),
     el("h3", { class: "list-title" }, "Scorecard ", el("select", { id: "scorecard-team", "aria-label": "Scorecard of team" })),
-    el("table", { class: "scorecard", id: "scorecard" }),
+    el("div", { class: "table-wrap" }, el("table", { class: "scorecard", id: "scorecard" })),
     el("h3", { class: "list-title", id: "observations-title" }, "Observations"),
     el("ol", { id: "observations", class: "observations", "aria-label": "Observations" }),
     el("p", { id: "observations-empty", class: "empty muted" }, "No observation yet."),
