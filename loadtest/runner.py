@@ -403,7 +403,9 @@ def _server_usage(monitor: Monitor, target: Target, start: float, end: float, po
 def server_event_loop(options: Any) -> str:
     """The event loop the Liaison instances run on (`--server-setting EVENT_LOOP=...`), for the
     baseline to run on the same one."""
-    chosen = dict(options.server_env).get("LIAISON_EVENT_LOOP", os.environ.get("LIAISON_EVENT_LOOP", "asyncio"))
+    chosen = dict(options.server_env).get(
+        "LIAISON_EVENT_LOOP", os.environ.get("LIAISON_EVENT_LOOP", "asyncio")
+    )
     return str(chosen)
 
 
