@@ -216,3 +216,21 @@ def test_the_observer_folds_team_cards_and_shows_the_play_first(
     finally:
         people.close()
     assert people.problems == [], people.problems
+
+
+def test_the_console_log_and_the_observer_timeline_show_exercise_time(people: People) -> None:
+    """One clock (issue 11, item 10): each log line and timeline entry shows the simulated time,
+    the wall time on hover."""
+    console = people.open("Carl Controller")
+    observer = people.open("Otto Observer")
+    start_exercise(console)
+    nils = people.open("Nils Berg")
+    post(nils, "Clock check from Norland")
+    sim = re.compile(r"^D\d+ \d\d:\d\d")
+    for page, entries in ((console, "#log li"), (observer, "#timeline li")):
+        entry = page.locator(entries).filter(has_text="Clock check from Norland").first
+        if page is observer:
+            entry = page.locator(entries).first
+        stamp = entry.locator("time")
+        expect(stamp).to_have_text(sim)
+        expect(stamp).to_have_attribute("title", re.compile(r"^Wall clock \d\d:\d\d:\d\d"))

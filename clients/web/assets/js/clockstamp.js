@@ -2,7 +2,7 @@
 // time is on hover (`title`). The station, the console's log and the observer's timeline use
 // these for messages, timeline entries and log lines.
 
-import { el } from "./dom.js";
+import { el, wallTime } from "./dom.js";
 import { formatSim, simNow } from "./model.js";
 
 /** "Wall clock 23:41:05, Tue 1 Dec" for Unix seconds `at` (in the reader's time zone). */
@@ -31,9 +31,10 @@ export function simAt(clock, at) {
   return clock && at ? simNow(clock, at) : null;
 }
 
-/** A <time> with the simulated time as text and the wall time on hover. */
+/** A <time> with the simulated time as text and the wall time on hover (the wall time as
+ * text when the simulated time is not known, as for messages of logs older than `sim_time`). */
 export function stamp(sim, at, className = "muted stamp") {
-  const text = typeof sim === "number" ? formatSim(sim) : "";
+  const text = typeof sim === "number" ? formatSim(sim) : at ? wallTime(at) : "";
   return el("time", { class: className, title: wallTitle(at) || null, dataset: { sim: typeof sim === "number" ? String(sim) : "" } }, text);
 }
 

@@ -11,7 +11,8 @@ import { isLate, renderTiming } from "./console-msel.js";
 import { renderOverview } from "./console-requests.js";
 import { renderRoster, wireRoster } from "./console-roster.js";
 import { renderControlPanel } from "./evaluation_panels.js";
-import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList, wallTime } from "./dom.js";
+import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList } from "./dom.js";
+import { stampOf } from "./clockstamp.js";
 import { authorName, formatSim, parseSim, roleName, signedName, teamName } from "./model.js";
 import { loadOlderTimeline, loadScenario, renderHistory, wireHistory } from "./history.js";
 import { deadlineNode, fieldList, historyList, requestTitle, route, tickCountdowns } from "./panels.js";
@@ -293,7 +294,7 @@ function renderChannel(ctx) {
         "div",
         { class: "item-head" },
         el("span", { class: "author" }, item.channel === "prompt" ? "Mentor prompt · " : "", authorName(model, item.author), " ", el("span", { class: "tag tone-muted" }, item.team ? teamName(model, item.team) : "team")),
-        el("time", { class: "muted" }, wallTime(item.at)),
+        stampOf(item, "muted"),
       ),
       el("p", { class: "text" }, item.text),
     ),
@@ -381,7 +382,7 @@ function renderLog(ctx) {
     return el(
       "li",
       { class: `entry kind-${kindGroup(entry.kind)}`, dataset: { seq: entry.seq, kind: entry.kind } },
-      el("time", { class: "muted" }, wallTime(entry.at)),
+      stampOf(entry, "muted"),
       el("div", { class: "entry-body" }, el("div", { class: "entry-title" }, title), detail ? el("div", { class: "entry-detail" }, detail) : null),
     );
   }, { stickToBottom: true });

@@ -8,7 +8,8 @@
 import { run, simNowOf, startPage } from "./app.js";
 import { describe, eventRole, eventTeam, kindGroup } from "./describe.js";
 import { renderEvaluatorPanel } from "./evaluation_panels.js";
-import { $, el, replaceIfChanged, setText, svg, syncList, wallTime } from "./dom.js";
+import { $, el, replaceIfChanged, setText, svg, syncList } from "./dom.js";
+import { stampOf } from "./clockstamp.js";
 import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
 import { collapsedTeams, passesKind, setCollapsed, setShowsBackground, showsBackground } from "./observer-prefs.js";
@@ -265,7 +266,7 @@ function render(ctx) {
     return el(
       "li",
       { class: `entry kind-${kindGroup(entry.kind)}`, dataset: { seq: entry.seq, kind: entry.kind } },
-      el("time", { class: "muted" }, wallTime(entry.at)),
+      stampOf(entry, "muted"),
       el("span", { class: `tag kind-tag kind-${kindGroup(entry.kind)}` }, kindGroup(entry.kind)),
       el("div", { class: "entry-body" }, el("div", { class: "entry-title" }, title), detail ? el("div", { class: "entry-detail" }, detail) : null),
       about ? el("span", { class: "muted entry-team" }, teamName(model, about)) : null,
