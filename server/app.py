@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
                 yield {"services": services, "endpoint": Endpoint(services, graceful)}
             finally:
                 await _close_own_connections(hubs, settings.instance_id)
+                await _snapshot_loaded(hubs)
                 services.accepting = False
                 hubs.stop()
                 with contextlib.suppress(StoreUnavailable):
@@ -88,6 +89,8 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
+SNAPSHOT_WAIT = 5.0
+"""Seconds the lifespan's end gives the loaded exercises to write a last snapshot."""
 CLOSE_WAIT = 3.0
 """Seconds the lifespan's end gives the exercises to record that this instance's connections closed."""
 
@@ -107,3 +110,12 @@ async def _close_own_connections(hubs: Hubs, instance: str) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(CLOSE_WAIT):
             await asyncio.gather(*(close(hub) for hub in hubs.loaded()))
+
+
+async def _snapshot_loaded(hubs: Hubs) -> None:
+    """Write a snapshot of every loaded exercise that moved since its last one: the next start
+    (of this instance or another) then loads it without folding a tail of the log. A crash
+    skips this; the next load folds at most `SnapshotPolicy.every` events."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SNAPSHOT_WAIT):
+            await asyncio.gather(*(hub.snapshot_now() for hub in hubs.loaded()))

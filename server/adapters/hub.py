@@ -132,6 +132,9 @@ class Hub:
         self._snapshot_at = (0, time.monotonic())
         """The seq of the latest snapshot known to be stored, and when we learnt it."""
         self._snapshotting = False
+        self._snapshot_idle = asyncio.Event()
+        self._snapshot_idle.set()
+        """Set while no snapshot is being written."""
         self._captured: Captured | None = None
         """What the last snapshot written captured (its feed columns are reused by the next)."""
         self._captured_epoch = ""
@@ -369,7 +372,18 @@ class Hub:
             behind > 0 and time.monotonic() - when >= self._snapshots.seconds
         ):
             self._snapshotting = True
+            self._snapshot_idle.clear()
             self._spawn(self._write_snapshot(), f"snapshot:{self.exercise}")
+
+    async def snapshot_now(self) -> None:
+        """Write a snapshot of the state now if the stored one is behind it (at a graceful stop,
+        so that the next start folds no tail); waits for a snapshot already being written."""
+        await self._snapshot_idle.wait()
+        if self._state is None or self.seq <= self._snapshot_at[0]:
+            return
+        self._snapshotting = True
+        self._snapshot_idle.clear()
+        await self._write_snapshot()
 
     async def _write_snapshot(self) -> None:
         started = time.monotonic()
@@ -396,6 +410,7 @@ class Hub:
             log.warning("hub.snapshot_failed", exercise=self.exercise, error=str(error))
         finally:
             self._snapshotting = False
+            self._snapshot_idle.set()
 
     async def _tick(self) -> None:
         self._snapshot_due()

@@ -1,4 +1,8 @@
-"""Writing the reports: for the whole exercise and for each team, HTML, PDF and XLSX."""
+"""Writing the reports: for the whole exercise and for each team, HTML, PDF and XLSX.
+
+The renderers are imported when a report is first written, not with this module: reportlab and
+openpyxl take about a third of a second to import, which every server start would pay before
+serving its first welcome (docs/performance.md, "Restart to first welcome")."""
 
 from __future__ import annotations
 
@@ -8,14 +12,30 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from server.core.debrief import Debrief
-from server.report.html import html
-from server.report.pdf import pdf
-from server.report.xlsx import xlsx
+
+
+def _html(debrief: Debrief, team: str | None) -> bytes:
+    from server.report.html import html
+
+    return html(debrief, team).encode()
+
+
+def _pdf(debrief: Debrief, team: str | None) -> bytes:
+    from server.report.pdf import pdf
+
+    return pdf(debrief, team)
+
+
+def _xlsx(debrief: Debrief, team: str | None) -> bytes:
+    from server.report.xlsx import xlsx
+
+    return xlsx(debrief, team)
+
 
 FORMATS: dict[str, tuple[str, Callable[[Debrief, str | None], bytes]]] = {
-    "html": ("text/html; charset=utf-8", lambda d, t: html(d, t).encode()),
-    "pdf": ("application/pdf", pdf),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx),
+    "html": ("text/html; charset=utf-8", _html),
+    "pdf": ("application/pdf", _pdf),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _xlsx),
 }
 """Format name → (media type, renderer)."""
 

@@ -79,6 +79,29 @@ async def test_a_restarted_instance_starts_from_the_snapshot_and_serves_the_same
         await wire.close()
 
 
+async def test_a_graceful_stop_writes_a_last_snapshot_so_the_next_start_folds_nothing(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    a = start_server(redis_url, snapshot_every="1000")
+    created = a.create_exercise()
+    exercise = created["exercise"]
+    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
+    for i in range(30):
+        await sud.ok("message.post", text=f"message {i}")
+    await sud.close()
+    assert snapshot_seq(redis_url, exercise) == 0  # 1,000 events make one due: none yet
+
+    a.stop()  # SIGTERM: the lifespan closes the connections, then snapshots what moved
+    last = (await read_log(redis_url, exercise))[-1].seq
+    assert snapshot_seq(redis_url, exercise) == last
+    a.start()
+    after = await Wire.join(a.ws_url, code_of(created, "Sofia Reyes"))
+    loaded = loaded_lines(a)[-1]
+    assert (loaded["source"], loaded["folded"]) == ("snapshot", 0)
+    await assert_welcome_is_the_fold_of_the_log(redis_url, exercise, after.welcome)
+    await after.close()
+
+
 async def test_a_snapshot_that_cannot_be_trusted_is_ignored_and_the_log_folded(
     redis_url: str, start_server: Callable[..., ServerProcess]
 ) -> None:
