@@ -29,7 +29,7 @@ from server.core.team_models import model_of, team_specs
 from server.scenario.condition_checks import check_conditions
 from server.scenario.fields import FieldReader
 from server.scenario.metric_checks import check_metrics
-from server.scenario.reach import describe, named, reachable, senders, takers
+from server.scenario.reach import describe, named, reachable, roles_in, senders, takers
 from server.scenario.source import suggestion
 
 _SECTIONS = (
@@ -63,6 +63,7 @@ def known_ids(scenario: Scenario) -> dict[str, set[str]]:
         "country": countries,
         "team": teams,
         "party": countries | teams,
+        "recipient": countries | teams,
         "receiver": countries | teams | agencies,
         "role": {r.id for r in scenario.roles},
         "role_or_staff": {r.id for r in scenario.roles} | STAFF_ROLES,
@@ -87,6 +88,7 @@ _NAMES = {
     "action_or_instrument": "action or instrument",
     "agency_type": "agency type",
     "party": "country or team",
+    "recipient": "team",
     "receiver": "country, team or agency",
 }
 
@@ -209,6 +211,7 @@ def _injects(reader: FieldReader, scenario: Scenario) -> None:
                 where, why = reason
                 reader.problem(where, f"inject {inject.id!r} can never fire: {why}")
         _expected(reader, scenario, inject, path)
+        _reaches(reader, scenario, inject, path)
         _stand_in(reader, scenario, inject, path)
         _directions(reader, scenario, inject, path)
 
@@ -382,6 +385,30 @@ def _unreachable(
             "countries, or open it with a pair override",
         )
     return None
+
+
+def _reaches(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:
+    """Each recipient of an inject's `to` reaches someone: the roles it names play in a team it
+    names (a country: any of its teams, `server.core.matching.teams_named`; `*`: any team)."""
+    roles = {role.id for role in scenario.roles}
+    for recipient in inject.audience.recipients:
+        wanted = sorted(recipient.roles & roles)
+        if not wanted or len(wanted) < len(recipient.roles - STAFF_ROLES):
+            continue  # whole teams, staff, or an unknown role (reported as a reference)
+        side = named(scenario, recipient.team)
+        if side is None or scenario.agency(recipient.team or "") is not None:
+            continue  # an unknown team (reported as a reference)
+        playing = {role.id for team in side.teams for role in roles_in(scenario, team)}
+        if not playing & set(wanted) and not recipient.roles & STAFF_ROLES:
+            teams = ", ".join(team.id for team in side.teams) or "none"
+            where = describe(recipient.team, "team")
+            reader.problem(
+                f"{path}.to",
+                f"inject {inject.id!r} goes to {', '.join(wanted)} in {where}, but no such role plays "
+                f"there (teams: {teams}; a role plays in a team when the country's composition lists "
+                "it and, for a unit, when it works for the unit's agency type): name the team or the "
+                "roles that should receive it",
+            )
 
 
 def _expected(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:

@@ -42,7 +42,7 @@ class PlayReader(ConditionReader):
             self.problem(path, str(error))
             return InjectAudience()
         for recipient in audience.recipients:
-            self.ref(path, "team", recipient.team)
+            self.ref(path, "recipient", recipient.team)  # a country: each of its teams
             for role in sorted(recipient.roles):
                 self.ref(path, "role_or_staff", role)
         return audience
