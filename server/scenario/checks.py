@@ -48,6 +48,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _requests(reader, scenario)
     _responses(reader, scenario)
     _artefacts(reader, scenario)
+    _playbook(reader, scenario)
     check_conditions(reader, scenario)
     check_metrics(reader, scenario)
 
@@ -79,6 +80,7 @@ def known_ids(scenario: Scenario) -> dict[str, set[str]]:
         "objective": {o.id for o in scenario.objectives},
         "metric": {m.id for m in scenario.metrics},
         "joint_team": {j.id for j in scenario.joint_teams},
+        "expected_request": {r.id for r in scenario.requests},
         "owner": agencies | entities | {name for s in scenario.staff for name in s.plays},
     }
 
@@ -89,6 +91,7 @@ _NAMES = {
     "agency_type": "agency type",
     "party": "country or team",
     "recipient": "team",
+    "expected_request": "expected request (an id under `requests`)",
     "receiver": "country, team or agency",
 }
 
@@ -509,3 +512,43 @@ def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
                 f"artefact {artefact.id!r} is hidden from players and nothing releases it "
                 "(an inject, a SimCell answer, a request or a discovery)",
             )
+
+
+def _playbook(reader: FieldReader, scenario: Scenario) -> None:
+    """A strong cohort's script (`playbook`) can be played: in time, by roles that play in the
+    teams named and may do what the step does."""
+    teams = {spec.id: spec for spec in team_specs(scenario)}
+    for step in scenario.playbook:
+        path = reader.paths.get(id(step), "playbook")
+        late = _out_of_play(scenario, step.at)
+        if late:
+            reader.problem(f"{path}.at", f"the step is outside the exercise: {late}")
+        if step.action:
+            team, role = teams.get(step.team), scenario.role(step.role)
+            if team is None or role is None or step.action not in {a.id for a in scenario.actions}:
+                continue  # reported as an unknown reference
+            if role not in roles_in(scenario, team):
+                reader.problem(
+                    f"{path}.role", f"no {role.id} plays in {team.id}: name a team where the role plays"
+                )
+            elif not role.can("act", step.action):
+                reader.problem(
+                    f"{path}.role",
+                    f"{role.id} may not take {step.action} (add act:{step.action} to its capabilities)",
+                )
+            continue
+        expected = next((r for r in scenario.requests if r.id == step.request), None)
+        if expected is None:
+            continue  # reported as an unknown reference
+        for key, name, country in (("team", step.team, expected.source), ("to", step.to, expected.target)):
+            found = teams.get(name)
+            if found is not None and found.country != country:
+                reader.problem(
+                    f"{path}.{key}",
+                    f"{name} is not a team of {country} (request {expected.id} is from "
+                    f"{expected.source} to {expected.target})",
+                )
+        drafting = teams.get(step.team)
+        role = scenario.role(expected.role)
+        if drafting is not None and role is not None and role not in roles_in(scenario, drafting):
+            reader.problem(f"{path}.team", f"no {role.id} plays in {drafting.id}, who makes {expected.id}")
