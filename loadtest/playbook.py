@@ -186,11 +186,14 @@ def respond(requests: Iterable[Mapping[str, Any]], sim_now: float) -> list[Reply
 
     A request sent SOON ago or more is acknowledged and answered by the receiving team, or,
     when nobody plays the receiver, answered by SimCell as the scenario's template proposes.
-    A clarification asked of the requesting team is given at once.
+    A clarification asked of the requesting team is given at once. A request whose answer is
+    on its way (`answer_scheduled_at`) or comes after ENDEX is left alone.
     """
     replies: list[Reply] = []
     for request in requests:
         status, sent_at = request["status"], _sent_at(request)
+        if request.get("answer_scheduled_at") is not None or request.get("answer_after_endex"):
+            continue  # SimCell answered already: the text arrives later, or after ENDEX
         if status == "clarification_requested":
             replies.append(
                 Reply(
