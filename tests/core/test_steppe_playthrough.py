@@ -29,6 +29,7 @@ from server.core.events import InjectReleased
 from server.core.requests import RequestStatus, may_validate
 from server.core.roles import StaffRole
 from server.core.scenario import Scenario
+from server.core.simtime import parse_sim_time
 from server.core.team_models import cosigners, team_specs
 from server.core.view import snapshot
 from server.scenario.loader import load_scenario
@@ -199,8 +200,13 @@ def test_a_strong_cohort_fires_the_good_branches_and_none_of_the_bad(
     strong_run: tuple[TeamCohort, list[str]],
 ) -> None:
     cohort, released = strong_run
-    for fired in ("S-03", "S-04", "S-05", "S-06", "S-11", "S-13", "S-14", "S-15", "S-09", "S-08"):
+    for fired in ("S-03", "S-04", "S-05", "S-06", "S-11", "S-13", "S-14", "S-15", "S-16", "S-09", "S-08"):
         assert fired in released, fired
+    at = {e.inject: e.sim_time for e in cohort.run.log if isinstance(e, InjectReleased)}
+    # the third interview (D2 09:45) is the first more than 20 minutes after the first (09:15);
+    # it is also the third, on D2, while Davron still trusts the police enough: S-13 with it
+    assert at["S-16"] == at["S-13"] == parse_sim_time("D2 09:45")
+    assert at["S-03"] == parse_sim_time("D1 10:15")  # the referral sent at 09:45, plus PT30M
     for withheld in ("S-07", "S-10", "S-12"):
         assert withheld not in released, withheld
     state = cohort.run.state
@@ -251,7 +257,7 @@ def test_a_passive_cohort_triggers_the_consequences(passive_run: tuple[TeamCohor
     assert not cohort.run.state.requests
     for fired in ("S-01", "S-02", "S-07", "S-09", "S-10", "S-08"):
         assert fired in released, fired
-    for withheld in ("S-03", "S-04", "S-05", "S-06", "S-11", "S-12", "S-13", "S-14", "S-15"):
+    for withheld in ("S-03", "S-04", "S-05", "S-06", "S-11", "S-12", "S-13", "S-14", "S-15", "S-16"):
         assert withheld not in released, withheld
     state = cohort.run.state
     assert state.artefact_states["A-QAD-LEDGER"].condition == "destroyed"
