@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from server.scenario.loader import bundle_scenario
+from server.core.team_models import team_specs
+from server.scenario.errors import ScenarioError
+from server.scenario.loader import bundle_scenario, load_scenario
+from server.scenario.reach import roles_in
 from server.scenario.shipped import shipped_scenarios
 
 SCENARIOS = shipped_scenarios()
@@ -40,6 +44,9 @@ class Scenario:
     roster_file: Path | None
     folder: Path | None = None
     """The scenario folder, so players can read its instruments and actions."""
+    seats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For a team that is an agency unit, the roles that work for its agency (a generated
+    roster seats only those there); other teams take every role."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +81,34 @@ def resolve_scenario(name: str) -> Scenario:
         file = candidate if candidate.is_file() else candidate / "scenario.yaml"
         text = file.read_text(encoding="utf-8")
         teams, roles = _teams_and_roles(text, file)
+        teams, seats = _units(file, teams)
         roster = file.parent / "roster.csv"
         bundled = {"yaml": bundle_scenario(file.parent)}  # its included files merged in
         return Scenario(
-            file.parent.name, bundled, teams, roles, roster if roster.exists() else None, file.parent
+            file.parent.name, bundled, teams, roles, roster if roster.exists() else None, file.parent, seats
         )
     file = SCENARIOS / name / "scenario.yaml"
     if not file.exists():
         known = ", ".join(sorted(p.name for p in SCENARIOS.iterdir() if (p / "scenario.yaml").exists()))
         raise ValueError(f"no scenario {name!r} (known: {known}, or a path to a scenario folder)")
     teams, roles = _teams_and_roles(file.read_text(encoding="utf-8"), file)
+    teams, seats = _units(file, teams)
     roster = file.parent / "roster.csv"
     flagship_roster = roster if name == FLAGSHIP and roster.exists() else None
-    return Scenario(name, name, teams, roles, flagship_roster, file.parent)
+    return Scenario(name, name, teams, roles, flagship_roster, file.parent, seats)
+
+
+def _units(file: Path, countries: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The teams of the scenario (a country playing as agency units is several) and the roles
+    of each unit; the countries as they are when the scenario does not load (the server says
+    why)."""
+    try:
+        scenario = load_scenario(file)
+    except ScenarioError:
+        return countries, {}
+    specs = team_specs(scenario)
+    seats = {spec.id: tuple(role.id for role in roles_in(scenario, spec)) for spec in specs if spec.unit}
+    return tuple(spec.id for spec in specs), seats
 
 
 def _teams_and_roles(text: str, file: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -126,7 +148,8 @@ def generate_roster(scenario: Scenario, participants: int, staff: tuple[str, ...
     members = [Member(f"Staff {i + 1:03d} {role}", None, role) for i, role in enumerate(staff)]
     for i in range(participants):
         team = scenario.teams[i % len(scenario.teams)]
-        role = scenario.roles[(i // len(scenario.teams)) % len(scenario.roles)]
+        roles = scenario.seats.get(team) or scenario.roles
+        role = roles[(i // len(scenario.teams)) % len(roles)]
         members.append(Member(f"Bot {i + 1:04d} {team}", team, role))
     return members
 

@@ -7,7 +7,8 @@ load test's bots do not use them: they pick their moves from the welcome's catal
 (`loadtest.catalogue`, `loadtest.players`), so that they need no more than the protocol.
 
 `strong` makes the requests a good cohort makes (the scenario's `requests`: for the flagship,
-the 16 of DOMAIN.md §6.5) at sensible times and takes the actions that protect the victims;
+the 16 of DOMAIN.md §6.5) at the times the scenario's `playbook` gives and takes the actions
+it lists (docs/scenarios.md, "`playbook`"), so any scenario carries its own strong cohort;
 `passive` asks and decides nothing. A runner sends each `request.draft` right after drafting it
 (`request.send` by the author; when the reply says it must be validated first, a teammate whose
 role may validate does `request.validate`, then the author sends). `respond` is the receiving
@@ -20,7 +21,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.core.scenario import Country, ExpectedRequest, Instrument, Scenario, agency_choices
+from server.core.scenario import Country, ExpectedRequest, Instrument, PlaybookStep, Scenario, agency_choices
+from server.core.simtime import format_sim_time
+from server.core.team_models import team_specs
+from server.scenario.reach import roles_in
 
 SOON = 30 * 60
 """A responsive team answers a request within 30 simulated minutes."""
@@ -38,62 +42,75 @@ class Step:
     """What the step is for (shown in test failures and load-test logs)."""
 
 
-# When a strong cohort makes each expected request of the flagship (DOMAIN.md §6.5), by id.
-FLAGSHIP_TIMES: dict[str, str] = {
-    "R3": "D1 09:45",
-    "R1": "D1 11:00",
-    "R2": "D1 11:15",
-    "R5": "D1 13:30",
-    "R4": "D1 15:00",
-    "R6": "D1 15:30",
-    "R7": "D1 16:00",
-    "R8": "D2 09:30",
-    "R11": "D2 10:00",
-    "R9": "D2 11:30",
-    "R13": "D2 12:00",
-    "R16": "D2 12:30",
-    "R10": "D2 14:30",
-    "R14": "D2 15:30",
-    "R12": "D2 18:00",
-    "R15": "D3 11:30",
-}
-
-# The actions that protect the victims and the assets in the flagship, in time.
-FLAGSHIP_ACTIONS: list[tuple[str, str, str, str, str]] = [
-    ("D1 10:40", "WES", "social_worker", "refer_nrm", "CH-ION"),
-    ("D1 10:45", "WES", "social_worker", "arrange_shelter", "CH-ION"),
-    ("D1 14:15", "KAL", "child_protection", "appoint_guardian", "CH-DARIA"),
-    ("D1 14:20", "KAL", "child_protection", "child_placement", "CH-DARIA"),
-    ("D2 16:30", "KAL", "fiu_analyst", "postpone_transaction", "C-KALSTAFF"),
-]
+DEFAULT_AT = 4 * 3600
+"""An expected request the scenario's `playbook` does not time is made 4 hours after STARTEX."""
 
 
 def strong(scenario: Scenario) -> list[Step]:
-    """The steps of a strong cohort, in time order (the receiving side is `respond`)."""
-    steps = [
-        Step(
-            FLAGSHIP_TIMES.get(expected.id, "D1 12:00"),
-            expected.source,
-            expected.role,
-            "request.draft",
-            _draft_args(scenario, expected),
-            expect=f"{expected.id}: {expected.title}",
+    """The steps of a strong cohort, in time order (the receiving side is `respond`).
+
+    Every request the scenario expects (`requests`) is drafted, at the time its `playbook`
+    step gives (else `DEFAULT_AT` after STARTEX), by its role in the team of its country where
+    that role plays, to the receiving country's team (or its unit of the instrument's receiving
+    agency type); the playbook's action steps are taken by the team and role they name.
+    """
+    timed = {step.request: step for step in scenario.playbook if step.request}
+    steps = []
+    for expected in scenario.requests:
+        step = timed.get(expected.id)
+        at = format_sim_time(step.at) if step else format_sim_time(scenario.clock.start + DEFAULT_AT)
+        steps.append(
+            Step(
+                at,
+                (step.team if step and step.team else "") or drafting_team(scenario, expected),
+                expected.role,
+                "request.draft",
+                _draft_args(scenario, expected, step),
+                expect=f"{expected.id}: {expected.title}",
+            )
         )
-        for expected in scenario.requests
-    ]
     steps += [
         Step(
-            at,
-            team,
-            role,
+            format_sim_time(step.at),
+            step.team,
+            step.role,
             "action.take",
-            {"action": action, "subject": subject},
-            expect=f"{action} {subject}",
+            {"action": step.action, "subject": step.subject},
+            expect=f"{step.action} {step.subject}".strip(),
         )
-        for at, team, role, action, subject in FLAGSHIP_ACTIONS
-        if any(a.id == action for a in scenario.actions)
+        for step in scenario.playbook
+        if step.action
     ]
     return sorted(steps, key=lambda step: _minutes(step.at))
+
+
+def drafting_team(scenario: Scenario, expected: ExpectedRequest) -> str:
+    """The team of `expected`'s country where its role plays (the country's one team, or the
+    first of its units the role works for)."""
+    teams = [spec for spec in team_specs(scenario) if spec.country == expected.source]
+    role = scenario.role(expected.role)
+    playing = [spec for spec in teams if role is not None and role in roles_in(scenario, spec)]
+    return (playing or teams)[0].id if (playing or teams) else expected.source
+
+
+def receiving_team(scenario: Scenario, expected: ExpectedRequest) -> str:
+    """The team `expected` goes to: the receiving country's one team, or its unit whose agency
+    is of the instrument's receiving type (for a domestic request: not the drafting unit)."""
+    teams = [spec for spec in team_specs(scenario) if spec.country == expected.target]
+    instrument = scenario.instrument(expected.instrument)
+    drafting = drafting_team(scenario, expected)
+    fitting = [
+        spec
+        for spec in teams
+        if spec.id != drafting
+        and spec.unit is not None
+        and instrument is not None
+        and (found := scenario.agency(spec.unit.agency)) is not None
+        and found[1].type == instrument.receiver
+    ]
+    others = [spec for spec in teams if spec.id != drafting or spec.unit is None]
+    chosen = fitting or others
+    return chosen[0].id if chosen else expected.target
 
 
 def passive(scenario: Scenario) -> list[Step]:
@@ -129,18 +146,23 @@ def fill_form(
     return form
 
 
-def _draft_args(scenario: Scenario, expected: ExpectedRequest) -> dict[str, Any]:
+def _draft_args(
+    scenario: Scenario, expected: ExpectedRequest, step: PlaybookStep | None = None
+) -> dict[str, Any]:
     instrument = scenario.instrument(expected.instrument)
     sides = {"source": scenario.country(expected.source), "target": scenario.country(expected.target)}
     fields = fill_form(instrument, expected.content or expected.title, sides) if instrument else {}
-    return {
+    args: dict[str, Any] = {
         "instrument": expected.instrument,
-        "to": expected.target,
+        "to": (step.to if step and step.to else "") or receiving_team(scenario, expected),
         "subject": expected.title,
         "fields": fields,
         "urgent": expected.urgent,
         "spontaneous": expected.instrument.startswith("SPONTANEOUS"),
     }
+    if step is not None and step.agency:
+        args["agency"] = step.agency
+    return args
 
 
 def _minutes(at: str) -> int:
@@ -164,11 +186,14 @@ def respond(requests: Iterable[Mapping[str, Any]], sim_now: float) -> list[Reply
 
     A request sent SOON ago or more is acknowledged and answered by the receiving team, or,
     when nobody plays the receiver, answered by SimCell as the scenario's template proposes.
-    A clarification asked of the requesting team is given at once.
+    A clarification asked of the requesting team is given at once. A request whose answer is
+    on its way (`answer_scheduled_at`) or comes after ENDEX is left alone.
     """
     replies: list[Reply] = []
     for request in requests:
         status, sent_at = request["status"], _sent_at(request)
+        if request.get("answer_scheduled_at") is not None or request.get("answer_after_endex"):
+            continue  # SimCell answered already: the text arrives later, or after ENDEX
         if status == "clarification_requested":
             replies.append(
                 Reply(

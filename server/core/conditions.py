@@ -29,6 +29,7 @@ from immutables import Map
 
 from server.core.audience import Audience
 from server.core.facts import Facts
+from server.core.matching import teams_named
 from server.core.records import Release
 from server.core.requests import RequestStatus
 from server.core.scenario import (
@@ -42,6 +43,7 @@ from server.core.scenario import (
     Trigger,
     TriggerKind,
 )
+from server.core.team_models import team_countries
 from server.core.watch import watch_key
 
 
@@ -117,7 +119,7 @@ def release_audience(
     else:
         assert inject.to_teams is not None
         chosen = teams_at_release(scenario, facts, releases, inject.to_teams, teams)
-    return narrowed(inject, audience, chosen)
+    return narrowed(inject, audience, chosen, team_countries(scenario))
 
 
 def teams_at_release(
@@ -162,12 +164,18 @@ def holders(scenario: Scenario, releases: Iterable[Release], artefact: str, team
     return [t for t in teams if t in held]
 
 
-def narrowed(inject: Inject, audience: Audience, teams: Iterable[str]) -> Audience:
+def narrowed(
+    inject: Inject, audience: Audience, teams: Iterable[str], countries: Mapping[str, str] | None = None
+) -> Audience:
     """`audience` for `teams` only: each team whole when the inject goes to whole teams (or
-    everyone), else the roles its recipients name, in each of those teams."""
+    everyone), else the roles its recipients name, in each of those teams (a recipient naming a
+    country names each of its teams, `countries`: team id → country id)."""
     chosen = list(teams)
     roles = {
-        role for r in inject.audience.recipients if r.team is None or r.team in chosen for role in r.roles
+        role
+        for r in inject.audience.recipients
+        if r.team is None or r.team in chosen or set(teams_named(r.team, countries or {})) & set(chosen)
+        for role in r.roles
     }
     whole = audience.everyone or any(not r.roles for r in inject.audience.recipients)
     if whole or not roles:

@@ -36,10 +36,11 @@ from server.core.events import (
     InjectSkipped,
 )
 from server.core.facts import NO_FACTS, Facts
-from server.core.matching import names_receiver, names_team
+from server.core.matching import names_receiver, names_team, teams_named
 from server.core.requests import RequestRun, RequestStatus
 from server.core.roles import CONTROL, StaffRole
 from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
+from server.core.team_models import team_countries
 
 
 class InjectStatus(StrEnum):
@@ -86,8 +87,14 @@ class InjectRun:
         return self.status in (InjectStatus.PLANNED, InjectStatus.HELD)
 
 
-def audience_of(audience: InjectAudience) -> Audience:
-    """The core audience of a scenario inject's recipients."""
+def audience_of(audience: InjectAudience, countries: Mapping[str, str] | None = None) -> Audience:
+    """The core audience of a scenario inject's recipients.
+
+    `countries` maps each team to its country (`server.core.team_models.team_countries`): a
+    recipient naming a country means every team of it, so `QAD` is all of Qadira's units when
+    Qadira plays as agency units, and `QAD: police` the police of each of them (docs/scenarios.md,
+    "Who a name means"). Without it, a name is taken as a team id.
+    """
     if audience.everyone:
         return Audience.all()
     teams: set[str] = set()
@@ -96,26 +103,29 @@ def audience_of(audience: InjectAudience) -> Audience:
     for recipient in audience.recipients:
         if recipient.team is None:
             roles |= recipient.roles
-        elif not recipient.roles:
-            teams.add(recipient.team)
+            continue
+        named = teams_named(recipient.team, countries or {})
+        if not recipient.roles:
+            teams |= set(named)
         else:
-            team_roles |= {f"{recipient.team}/{role}" for role in recipient.roles}
+            team_roles |= {f"{team}/{role}" for team in named for role in recipient.roles}
     return Audience.of(teams=teams, roles=roles, team_roles=team_roles)
 
 
 def plan(scenario: Scenario) -> dict[str, InjectRun]:
     """The MSEL of a new exercise: every scenario inject, planned."""
-    return {inject.id: _run(inject) for inject in scenario.injects}
+    countries = team_countries(scenario)
+    return {inject.id: _run(inject, countries) for inject in scenario.injects}
 
 
-def _run(inject: Inject) -> InjectRun:
+def _run(inject: Inject, countries: Mapping[str, str]) -> InjectRun:
     return InjectRun(
         id=inject.id,
         title=inject.title,
         body=inject.body,
         channel=str(inject.channel),
         sender=inject.sender,
-        audience=audience_of(inject.audience),
+        audience=audience_of(inject.audience, countries),
         at=inject.at,
         trigger=inject.trigger,
         delay=inject.delay,

@@ -15,6 +15,9 @@ sure no unit has the id of a country (`server.scenario.checks`), so a name has o
 Facts (`server.core.facts`) are indexed under the team and under its country, so a trigger
 looks its name up directly; the functions here match one request or action by hand, for the
 few places that walk requests (stand-ins, SimCell templates, discoveries).
+
+An inject's audience (`to:`) reads names the same way (`teams_named`): a country means all of
+its teams, so `to: QAD` reaches every unit of a country that plays as units.
 """
 
 from __future__ import annotations
@@ -31,3 +34,12 @@ def names_receiver(name: str | None, team: str, agency: str, countries: Mapping[
     """Whether `name` (None: anyone) means the receiving side of a request to `team`'s
     `agency`: the team, its country or the agency."""
     return (name is not None and name == agency) or names_team(name, team, countries)
+
+
+def teams_named(name: str, countries: Mapping[str, str]) -> list[str]:
+    """The teams an inject's audience means by `name` (`countries`: team id → country id): the
+    team of that id, else every team of the country of that id (its one team, or all of its
+    units), else the name as it is (an unknown name, reported by the validator)."""
+    if name in countries:
+        return [name]
+    return [team for team, country in countries.items() if country == name] or [name]

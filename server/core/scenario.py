@@ -639,6 +639,30 @@ class ExpectedRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaybookStep:
+    """One move of a strong cohort's script (`playbook:`, docs/scenarios.md): at a time of play,
+    a request the scenario expects (`request`: its id under `requests`) or an action taken by a
+    member of `role` in `team`. The scripted play-through tests and rehearsals play it
+    (`loadtest.playbook.strong`); the exercise itself never does."""
+
+    at: int
+    """Simulated seconds from D1 00:00."""
+    request: str = ""
+    action: str = ""
+    team: str = ""
+    """The team that acts: for a request, which of its country's teams drafts it (default:
+    the first where its role plays)."""
+    role: str = ""
+    subject: str = ""
+    """An action's subject (what a player types in the action's subject box)."""
+    to: str = ""
+    """For a request, the team it goes to (default: the receiving country's team, or its unit
+    of the instrument's receiving agency type)."""
+    agency: str = ""
+    """For a request, the agency it is addressed to (one SimCell plays, say)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Branch:
     id: str
     title: str
@@ -735,6 +759,8 @@ class Scenario:
     rating_scale: tuple[RatingLevel, ...] = ()
     """The evaluators' scale, best first; empty: HSEEP's P/S/M/U (`server.core.evaluation_model`)."""
     questionnaires: tuple[Questionnaire, ...] = ()
+    playbook: tuple[PlaybookStep, ...] = ()
+    """What a strong cohort does, in the scenario's order (for scripted play, not the exercise)."""
 
     def country(self, country_id: str) -> Country | None:
         return next((c for c in self.countries if c.id == country_id), None)

@@ -29,7 +29,7 @@ from server.core.team_models import model_of, team_specs
 from server.scenario.condition_checks import check_conditions
 from server.scenario.fields import FieldReader
 from server.scenario.metric_checks import check_metrics
-from server.scenario.reach import describe, named, reachable, senders, takers
+from server.scenario.reach import describe, named, reachable, roles_in, senders, takers
 from server.scenario.source import suggestion
 
 _SECTIONS = (
@@ -48,6 +48,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _requests(reader, scenario)
     _responses(reader, scenario)
     _artefacts(reader, scenario)
+    _playbook(reader, scenario)
     check_conditions(reader, scenario)
     check_metrics(reader, scenario)
 
@@ -63,6 +64,7 @@ def known_ids(scenario: Scenario) -> dict[str, set[str]]:
         "country": countries,
         "team": teams,
         "party": countries | teams,
+        "recipient": countries | teams,
         "receiver": countries | teams | agencies,
         "role": {r.id for r in scenario.roles},
         "role_or_staff": {r.id for r in scenario.roles} | STAFF_ROLES,
@@ -78,6 +80,7 @@ def known_ids(scenario: Scenario) -> dict[str, set[str]]:
         "objective": {o.id for o in scenario.objectives},
         "metric": {m.id for m in scenario.metrics},
         "joint_team": {j.id for j in scenario.joint_teams},
+        "expected_request": {r.id for r in scenario.requests},
         "owner": agencies | entities | {name for s in scenario.staff for name in s.plays},
     }
 
@@ -87,6 +90,8 @@ _NAMES = {
     "action_or_instrument": "action or instrument",
     "agency_type": "agency type",
     "party": "country or team",
+    "recipient": "team",
+    "expected_request": "expected request (an id under `requests`)",
     "receiver": "country, team or agency",
 }
 
@@ -209,6 +214,7 @@ def _injects(reader: FieldReader, scenario: Scenario) -> None:
                 where, why = reason
                 reader.problem(where, f"inject {inject.id!r} can never fire: {why}")
         _expected(reader, scenario, inject, path)
+        _reaches(reader, scenario, inject, path)
         _stand_in(reader, scenario, inject, path)
         _directions(reader, scenario, inject, path)
 
@@ -384,6 +390,30 @@ def _unreachable(
     return None
 
 
+def _reaches(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:
+    """Each recipient of an inject's `to` reaches someone: the roles it names play in a team it
+    names (a country: any of its teams, `server.core.matching.teams_named`; `*`: any team)."""
+    roles = {role.id for role in scenario.roles}
+    for recipient in inject.audience.recipients:
+        wanted = sorted(recipient.roles & roles)
+        if not wanted or len(wanted) < len(recipient.roles - STAFF_ROLES):
+            continue  # whole teams, staff, or an unknown role (reported as a reference)
+        side = named(scenario, recipient.team)
+        if side is None or scenario.agency(recipient.team or "") is not None:
+            continue  # an unknown team (reported as a reference)
+        playing = {role.id for team in side.teams for role in roles_in(scenario, team)}
+        if not playing & set(wanted) and not recipient.roles & STAFF_ROLES:
+            teams = ", ".join(team.id for team in side.teams) or "none"
+            where = describe(recipient.team, "team")
+            reader.problem(
+                f"{path}.to",
+                f"inject {inject.id!r} goes to {', '.join(wanted)} in {where}, but no such role plays "
+                f"there (teams: {teams}; a role plays in a team when the country's composition lists "
+                "it and, for a unit, when it works for the unit's agency type): name the team or the "
+                "roles that should receive it",
+            )
+
+
 def _expected(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:
     roles = {role.id: role for role in scenario.roles}
     audience = inject.audience
@@ -482,3 +512,43 @@ def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
                 f"artefact {artefact.id!r} is hidden from players and nothing releases it "
                 "(an inject, a SimCell answer, a request or a discovery)",
             )
+
+
+def _playbook(reader: FieldReader, scenario: Scenario) -> None:
+    """A strong cohort's script (`playbook`) can be played: in time, by roles that play in the
+    teams named and may do what the step does."""
+    teams = {spec.id: spec for spec in team_specs(scenario)}
+    for step in scenario.playbook:
+        path = reader.paths.get(id(step), "playbook")
+        late = _out_of_play(scenario, step.at)
+        if late:
+            reader.problem(f"{path}.at", f"the step is outside the exercise: {late}")
+        if step.action:
+            team, role = teams.get(step.team), scenario.role(step.role)
+            if team is None or role is None or step.action not in {a.id for a in scenario.actions}:
+                continue  # reported as an unknown reference
+            if role not in roles_in(scenario, team):
+                reader.problem(
+                    f"{path}.role", f"no {role.id} plays in {team.id}: name a team where the role plays"
+                )
+            elif not role.can("act", step.action):
+                reader.problem(
+                    f"{path}.role",
+                    f"{role.id} may not take {step.action} (add act:{step.action} to its capabilities)",
+                )
+            continue
+        expected = next((r for r in scenario.requests if r.id == step.request), None)
+        if expected is None:
+            continue  # reported as an unknown reference
+        for key, name, country in (("team", step.team, expected.source), ("to", step.to, expected.target)):
+            found = teams.get(name)
+            if found is not None and found.country != country:
+                reader.problem(
+                    f"{path}.{key}",
+                    f"{name} is not a team of {country} (request {expected.id} is from "
+                    f"{expected.source} to {expected.target})",
+                )
+        drafting = teams.get(step.team)
+        role = scenario.role(expected.role)
+        if drafting is not None and role is not None and role not in roles_in(scenario, drafting):
+            reader.problem(f"{path}.team", f"no {role.id} plays in {drafting.id}, who makes {expected.id}")

@@ -20,6 +20,7 @@ from server.core.scenario import (
     Objective,
     Outcome,
     OutcomeRule,
+    PlaybookStep,
     Receipt,
     Response,
     ResponseOutcome,
@@ -42,7 +43,7 @@ class PlayReader(ConditionReader):
             self.problem(path, str(error))
             return InjectAudience()
         for recipient in audience.recipients:
-            self.ref(path, "team", recipient.team)
+            self.ref(path, "recipient", recipient.team)  # a country: each of its teams
             for role in sorted(recipient.roles):
                 self.ref(path, "role_or_staff", role)
         return audience
@@ -308,6 +309,50 @@ class PlayReader(ConditionReader):
                 urgent=self.boolean(data.get("urgent"), f"{path}.urgent", False),
                 unlocks=self.refs_of(data.get("unlocks"), f"{path}.unlocks", "inject"),
                 releases=self.refs_of(data.get("releases"), f"{path}.releases", "artefact"),
+            ),
+            path,
+        )
+
+    def playbook_step(self, value: Any, path: str) -> PlaybookStep | None:
+        """`{at, request}` or `{at, action, team, role, subject}` (docs/scenarios.md, `playbook`)."""
+        keys = {"at", "request", "action", "team", "role", "subject", "to", "agency"}
+        data = self.map(value, path, keys, {"at"})
+        if data is None:
+            return None
+        at = self.sim_time(data.get("at"), f"{path}.at")
+        if ("request" in data) == ("action" in data):
+            self.problem(
+                path, "a playbook step makes either a `request` (an id under `requests`) or an `action`"
+            )
+            return None
+        if "action" in data:
+            for key in ("team", "role"):
+                if key not in data:
+                    self.problem(path, f"missing {key!r}: who takes the action ({data.get('action')})")
+            for key in ("to", "agency"):
+                if key in data:
+                    self.problem(f"{path}.{key}", f"{key!r} is for a request step, not an action")
+        elif "subject" in data:
+            self.problem(f"{path}.subject", "'subject' is for an action step (a request has its title)")
+        for key, kind in (
+            ("request", "expected_request"),
+            ("action", "action"),
+            ("team", "team"),
+            ("role", "role"),
+            ("to", "team"),
+            ("agency", "agency"),
+        ):
+            self.ref(f"{path}.{key}", kind, None if data.get(key) is None else str(data.get(key)))
+        return self.at(
+            PlaybookStep(
+                at=at or 0,
+                request=str(data.get("request") or ""),
+                action=str(data.get("action") or ""),
+                team=str(data.get("team") or ""),
+                role=str(data.get("role") or ""),
+                subject=self.text(data.get("subject"), f"{path}.subject", required=False),
+                to=str(data.get("to") or ""),
+                agency=str(data.get("agency") or ""),
             ),
             path,
         )

@@ -29,6 +29,22 @@ def test_a_generated_roster_spreads_participants_over_teams_and_roles() -> None:
     assert len({m.name for m in members}) == len(members)
 
 
+def test_a_generated_roster_seats_each_unit_with_the_roles_of_its_agency() -> None:
+    # steppe-gulf: Tarkand and Bosmira one team each, Qadira five agency units
+    scenario = resolve_scenario("steppe-gulf")
+    assert scenario.teams == ("TAR", "BOS", "QAD-POL", "QAD-PP", "QAD-MOL", "QAD-FIU", "QAD-SOC")
+    participants = [m for m in generate_roster(scenario, 70) if not m.staff]
+    assert Counter(m.team for m in participants) == dict.fromkeys(scenario.teams, 10)
+    assert {(m.team, m.role) for m in participants if m.team and m.team.startswith("QAD-")} == {
+        ("QAD-POL", "police"),
+        ("QAD-PP", "prosecutor"),
+        ("QAD-MOL", "labour_inspector"),
+        ("QAD-FIU", "fiu_analyst"),
+        ("QAD-SOC", "social_worker"),
+    }
+    assert {m.role for m in participants if m.team == "TAR"} == set(scenario.roles)
+
+
 def test_the_flagship_uses_its_own_roster_when_it_has_one() -> None:
     flagship = Path(__file__).resolve().parents[2] / "scenarios" / "greenhouse" / "roster.csv"
     scenario = resolve_scenario("auto")

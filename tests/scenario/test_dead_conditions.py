@@ -211,9 +211,17 @@ def test_cross_border_and_domestic_must_agree() -> None:
     assert problem.message.startswith("cross_border: true and domestic: true contradict each other")
 
 
-def test_an_audience_naming_a_country_of_units_says_to_name_the_units() -> None:
-    text = MIXED.replace('    to: all\n    at: "D1 08:30"', '    to: MAR\n    at: "D1 08:30"')
-    (problem,) = problems(text)
-    assert problem.message == (
-        "unknown team 'MAR': MAR plays as agency units, name them (MAR-POL; MAR-PROS; MAR-SOC; MAR-FIU)"
-    )
+def test_an_audience_naming_a_country_of_units_is_valid_and_one_that_reaches_nobody_is_not() -> None:
+    # Issue 12: `to: MAR` means every unit of Marenland (docs/scenarios.md, "Who a name means").
+    for to in ("MAR", '"MAR: prosecutor"', '"MAR-POL; MAR: analyst"', '"*: social_worker"'):
+        parse_scenario(
+            MIXED.replace('    to: all\n    at: "D1 08:30"', f'    to: {to}\n    at: "D1 08:30"'), "s.yaml"
+        )
+    for to, where in (('"MAR-PROS: police"', "MAR-PROS"), ('"MAR-SOC: analyst"', "MAR-SOC")):
+        text = MIXED.replace('    to: all\n    at: "D1 08:30"', f'    to: {to}\n    at: "D1 08:30"')
+        (problem,) = problems(text)
+        assert problem.path == "injects[0].to"
+        role = to.strip('"').split(": ")[1]
+        assert problem.message.startswith(
+            f"inject 'I-01' goes to {role} in {where}, but no such role plays there"
+        )
