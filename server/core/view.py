@@ -27,14 +27,14 @@ from server.core.state import Exercise, FeedItem, Participant
 
 FEED_LATEST = 30
 """Messages of each thread a welcome carries; older ones are read page by page (`history`)."""
-FEED_MOST = 80
+FEED_MOST = 64
 """Messages a welcome carries in all (the newest of those `FEED_LATEST` gives): announcements to
 many different audiences make many threads."""
 INJECTS_LATEST = 30
 """Released injects a welcome carries (the latest the viewer may see)."""
 ACTIONS_LATEST = 30
 """Actions a welcome carries (the latest the viewer may see)."""
-CLOSED_REQUESTS_LATEST = 10
+CLOSED_REQUESTS_LATEST = 6
 """Closed requests a welcome carries besides every request in flight."""
 KNOWLEDGE_LATEST = 200
 """Case-file releases a staff welcome carries (`knowledge`)."""
