@@ -20,7 +20,7 @@ from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.debrief import Entry
 from server.core.debrief.replay import Replay, request_map, viewpoint, viewpoints
-from server.core.events import EVALUATION_EVENTS, NoteWritten
+from server.core.events import EVALUATION_EVENTS, NoteWritten, RequestAnswered, RequestSent
 from server.core.state import fold
 from tests.core.debrief.cohorts import entries, played, strong_cohort
 from tests.core.test_playthrough import flagship
@@ -114,11 +114,10 @@ def test_participants_never_see_staff_only_things_in_replay() -> None:
 def test_the_request_map_shows_requests_with_the_status_they_had_then() -> None:
     r = replay()
     control = viewpoint(r.state, "control").viewer
-    answer = next(e for e in log() if e.event.kind == "request.answered")
+    answer = next(e for e in log() if isinstance(e.event, RequestAnswered))
+    assert isinstance(answer.event, RequestAnswered)
     request = answer.event.request
-    sent = next(
-        e.seq for e in log() if e.event.kind == "request.sent" and e.event.request == request
-    )
+    sent = next(e.seq for e in log() if isinstance(e.event, RequestSent) and e.event.request == request)
     early = request_map(r.state_at(sent), control)
     late = request_map(r.state_at(answer.seq), control)
     assert {n["id"] for n in early["countries"]} == {c.id for c in r.state.scenario.countries}
@@ -152,8 +151,8 @@ def test_bad_moments_and_viewpoints_are_refused_saying_what_is_wrong() -> None:
         viewpoint(r.state, "team:XX")
     with pytest.raises(ValueError, match="expected control, team:T"):
         viewpoint(r.state, "somebody")
+    r2 = Replay.build(log()[:10])
     with pytest.raises(ValueError, match="does not follow"):
-        r2 = Replay.build(log()[:10])
         r2.extend(log()[11:12])
 
 
