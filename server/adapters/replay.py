@@ -25,8 +25,8 @@ from server.core.simtime import format_sim_time, parse_sim_time
 from server.protocol.messages import event_frame
 
 KEPT = 4
-"""Exercises whose replay a process keeps (a 200,000-event one is about 0.2 GB: see
-docs/performance.md)."""
+"""Exercises whose replay a process keeps (a 200,000-event one holds about 130 MB: see
+docs/performance.md, "Replay of the same log")."""
 EVENTS_MOST = 5000
 """Events one answer carries at most (`limit`)."""
 EVENTS_DEFAULT = 300

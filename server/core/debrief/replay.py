@@ -63,6 +63,7 @@ class Replay:
         self._latest_sim: list[float] = [self.sims[0]]
         """The latest simulated time reached at each seq (a clock jumped back does not count)."""
         self._latest_at: list[float] = [created.at]
+        self._audiences: dict[Audience, Audience] = {}
         self.state = initial(created.event)
         """The state after the last event."""
         self.checkpoints: list[Exercise] = [self.state]
@@ -93,7 +94,8 @@ class Replay:
             sim = _sim_of(state, entry.event, entry.at)
             state = apply(state, entry.event)
             self.entries.append(entry)
-            self.audiences.append(audience(state, entry.event))
+            heard = audience(state, entry.event)
+            self.audiences.append(self._audiences.setdefault(heard, heard))  # one object per audience
             self.sims.append(sim)
             self._latest_sim.append(max(self._latest_sim[-1], sim))
             self._latest_at.append(max(self._latest_at[-1], entry.at))
