@@ -170,14 +170,12 @@ def play(browser: Browser, base: str, codes: dict[str, str]) -> dict[str, Page]:
 
 
 def debrief(console: Page) -> None:
-    """The debrief page, opened from the console, seen as the first team at the latest moment."""
+    """The debrief page, opened from the console, seen as Westria's team at the latest moment."""
     console.set_viewport_size(VIEWPORT)
     console.locator("#debrief-link").click()
     console.wait_for_url(lambda url: url.endswith("/debrief"))
     expect(console.locator("#viewpoint option").first).to_have_text("Control (staff)")
-    team = console.locator("#viewpoint option[value^='team:']").first.get_attribute("value")
-    assert team is not None
-    console.locator("#viewpoint").select_option(team)
+    console.locator("#viewpoint").select_option("team:WES")  # Anna's team: its SIENA to Kalmaria
     expect(console.locator("#replay-map path.arrow")).not_to_have_count(0)
     for name, viewport in (("debrief", VIEWPORT), ("debrief-390", PHONE)):
         console.set_viewport_size(viewport)

@@ -24,7 +24,7 @@ const STATUS_COLOURS = {
   withdrawn: "#5c5f66",
 };
 
-const state = { exercise: null, token: null, index: null, wanted: 0, shown: 0, timer: null, asked: 0 };
+const state = { names: new Map(), exercise: null, token: null, index: null, wanted: 0, shown: 0, timer: null, asked: 0 };
 const $ = (id) => document.getElementById(id);
 
 function problem(text) {
@@ -72,6 +72,7 @@ function render(body) {
   moment.title = wallTitle(body.at);
   document.body.dataset.seq = String(body.seq);
   const screen = body.screen;
+  state.names = new Map(screen.participants.map((p) => [p.id, p.name]));
   renderMap(screen.map);
   renderRequests(screen.requests);
   renderMessages(screen.feed);
@@ -92,19 +93,24 @@ function list(id, emptyId, items, build) {
   if (emptyId) $(emptyId).hidden = items.length > 0;
 }
 
+/** A participant's name as this viewpoint knew it (its screen's roster), else their id. */
+function nameOf(participant) {
+  if (!participant) return "Exercise control";
+  return state.names.get(participant) ?? participant;
+}
+
 function renderMessages(feed) {
   list("replay-messages", "messages-empty", [...feed].reverse(), (item) =>
     el("li", { class: "replay-item", dataset: { seq: item.seq } },
       el("div", { class: "replay-meta" }, stamp(item.sim_time, null), " ",
-        el("strong", {}, item.author || "control"), " ",
+        el("strong", {}, nameOf(item.author)), " ",
         el("span", { class: "muted small" }, item.channel + (item.team ? ` · ${item.team}` : ""))),
       el("div", { class: "replay-text" }, item.text)));
 }
 
 function renderInjects(injects) {
   list("replay-injects", "injects-empty", [...injects].reverse(), (run) => {
-    const body = el("div", { class: "replay-text md" });
-    body.append(renderMarkdown(run.body || ""));
+    const body = el("div", { class: "replay-text md" }, ...renderMarkdown(run.body || ""));
     return el("li", { class: "replay-item", dataset: { inject: run.id } },
       el("div", { class: "replay-meta" }, el("strong", {}, `${run.id} · ${run.title}`), " ",
         el("span", { class: "muted small" }, `${run.channel} from ${run.sender}`)), body);
