@@ -24,6 +24,13 @@ const STATUS_COLOURS = {
   withdrawn: "#5c5f66",
 };
 
+const HINTS = {
+  control: "Everything, as exercise control saw it.",
+  team: "What went to the whole team; pick a role for injects addressed to some roles only.",
+  role: "What a member of this role in this team had.",
+  participant: "Exactly what this person's station had.",
+};
+
 const state = { names: new Map(), exercise: null, token: null, index: null, wanted: 0, shown: 0, timer: null, asked: 0 };
 const $ = (id) => document.getElementById(id);
 
@@ -241,6 +248,15 @@ async function start() {
   picker.replaceChildren(...state.index.viewpoints.map((v) => el("option", { value: v.key }, v.label)));
   const slider = $("slider");
   slider.max = String(state.index.last);
+  const ticks = state.index.ticks;
+  // a tick where each simulated day starts (the slider's marks), the first and last moments below it
+  const days = ticks.filter((t, i) => i === 0 || Math.floor(t.sim_time / 86400) !== Math.floor(ticks[i - 1].sim_time / 86400));
+  $("slider-ticks").replaceChildren(...days.map((t) => el("option", { value: t.seq, label: t.sim })));
+  setText($("slider-start"), `${ticks[0].sim} · ${wallTime(ticks[0].at)}`);
+  setText($("slider-end"), `${ticks[ticks.length - 1].sim} · ${wallTime(ticks[ticks.length - 1].at)}`);
+  const hint = () => setText($("viewpoint-hint"), HINTS[picker.value.split(":")[0]] ?? "");
+  picker.addEventListener("change", hint);
+  hint();
   const wanted = Number(new URLSearchParams(location.search).get("seq")) || state.index.last;
   slider.value = String(Math.min(wanted, state.index.last));
   slider.addEventListener("input", () => show(Number(slider.value)));
