@@ -89,7 +89,8 @@ def index(replay: Replay, exercise: str) -> dict[str, Any]:
 
 
 def moment(replay: Replay, query: dict[str, str]) -> int:
-    """The seq a query names: `seq=N`, `sim=D2 10:00` or `at=<Unix seconds or ISO 8601>`
+    """The seq a query names: `seq=N`, `sim=D2 10:00` (or seconds since D1 00:00) or
+    `at=<Unix seconds or ISO 8601>`
     (the latest seq when none); ValueError saying what is wrong."""
     given = [name for name in ("seq", "sim", "at") if query.get(name)]
     if len(given) > 1:
@@ -106,7 +107,10 @@ def moment(replay: Replay, query: dict[str, str]) -> int:
             raise ValueError(f"seq: expected 1 to {replay.last}, got {seq}")
         return seq
     if given[0] == "sim":
-        return replay.seq_at_sim(parse_sim_time(text))
+        try:
+            return replay.seq_at_sim(float(text))  # seconds since D1 00:00 (the page's play)
+        except ValueError:
+            return replay.seq_at_sim(parse_sim_time(text))
     try:
         at = float(text)
     except ValueError:

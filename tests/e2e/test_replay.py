@@ -141,6 +141,8 @@ async def test_staff_may_replay_and_participants_may_not(server: ServerProcess) 
     assert both.status_code == 400 and "not seq and sim" in both.json()["error"]["message"]
     by_sim = _replay(server, "twin-replay-access", ADMIN_TOKEN, viewer="control", sim="D1 00:00")
     assert by_sim.status_code == 200 and by_sim.json()["seq"] >= 1
+    by_seconds = _replay(server, "twin-replay-access", ADMIN_TOKEN, viewer="control", sim="1e9")
+    assert by_seconds.status_code == 200 and by_seconds.json()["seq"] == body["last"]  # seconds: the end
     missing = _replay(server, "nope", ADMIN_TOKEN)
     assert missing.status_code == 404
 

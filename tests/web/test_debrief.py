@@ -90,7 +90,7 @@ def test_the_debrief_page_shows_what_a_viewpoint_had_at_two_moments(people: Peop
     expect(page.locator("#replay-messages")).not_to_contain_text("waiting for the answer")
 
     _at(page, 1)  # play moves the slider; pause stops it
-    page.locator("#speed").select_option("20")
+    page.locator("#speed").select_option("events:20")
     page.locator("#play").click()
     expect(page.locator("#play")).to_have_text("Pause")
     for _ in range(100):  # the page's CSP allows no eval: poll from here
@@ -103,6 +103,14 @@ def test_the_debrief_page_shows_what_a_viewpoint_had_at_two_moments(people: Peop
     stopped = page.locator("#slider").input_value()
     page.wait_for_timeout(1200)
     assert page.locator("#slider").input_value() == stopped
+
+    _at(page, 1)  # by exercise time: an hour a second runs through these minutes of play at once
+    page.locator("#speed").select_option("sim:3600")
+    page.locator("#play").click()
+    last = page.locator("#slider").get_attribute("max")
+    assert last is not None and int(last) >= seqs["answered"]
+    expect(page.locator("body")).to_have_attribute("data-seq", last)
+    expect(page.locator("#play")).to_have_text("Play")  # stopped by itself at the end
 
 
 def test_the_debrief_page_is_one_column_on_a_phone(people: People) -> None:

@@ -74,6 +74,7 @@ async function show(seq) {
 
 function render(body) {
   state.shown = body.seq;
+  state.shownSim = body.sim_time;
   const moment = $("moment");
   moment.textContent = `seq ${body.seq} of ${body.last} · ${body.sim} · ${wallTime(body.at)}`;
   moment.title = wallTitle(body.at);
@@ -202,26 +203,54 @@ function move(seq) {
   show(bounded);
 }
 
+/** Show the moment the exercise had reached at simulated time `sim` (seconds); the answer's seq. */
+async function showSim(sim) {
+  const number = ++state.asked;
+  try {
+    const body = await api({ viewer: $("viewpoint").value, sim: String(sim), limit: 60 });
+    if (number !== state.asked) return null;
+    problem("");
+    $("slider").value = String(body.seq);
+    render(body);
+    return body;
+  } catch (error) {
+    if (number === state.asked) problem(`No replay: ${error.message}`);
+    return null;
+  }
+}
+
+function stop() {
+  clearInterval(state.timer);
+  state.timer = null;
+  $("play").textContent = "Play";
+  $("play").setAttribute("aria-pressed", "false");
+}
+
+/** Play: two moves a second, by events (N events a second) or by exercise time (N× real time). */
 function play() {
-  const button = $("play");
   if (state.timer) {
-    clearInterval(state.timer);
-    state.timer = null;
-    button.textContent = "Play";
-    button.setAttribute("aria-pressed", "false");
+    stop();
     return;
   }
-  button.textContent = "Pause";
-  button.setAttribute("aria-pressed", "true");
-  const perTick = () => Math.max(1, Math.round(Number($("speed").value) / 2)); // two moves a second
+  $("play").textContent = "Pause";
+  $("play").setAttribute("aria-pressed", "true");
+  state.playSim = state.shownSim ?? 0;
   state.timer = setInterval(() => {
-    const next = Number($("slider").value) + perTick();
-    if (next > Number($("slider").max)) {
-      move(Number($("slider").max));
-      play();
+    const [mode, rate] = $("speed").value.split(":");
+    const last = Number($("slider").max);
+    if (mode === "sim") {
+      state.playSim = (state.playSim ?? state.shownSim ?? 0) + Number(rate) / 2;
+      if (state.playSim >= state.index.ticks[state.index.ticks.length - 1].sim_time) {
+        move(last);
+        stop();
+        return;
+      }
+      showSim(state.playSim);
       return;
     }
-    move(next);
+    const next = Number($("slider").value) + Math.max(1, Math.round(Number(rate) / 2));
+    move(Math.min(next, last));
+    if (next >= last) stop();
   }, 500);
 }
 
@@ -259,9 +288,13 @@ async function start() {
   hint();
   const wanted = Number(new URLSearchParams(location.search).get("seq")) || state.index.last;
   slider.value = String(Math.min(wanted, state.index.last));
-  slider.addEventListener("input", () => show(Number(slider.value)));
+  slider.addEventListener("input", () => {
+    state.playSim = null; // a play by exercise time goes on from the moment chosen
+    show(Number(slider.value));
+  });
   picker.addEventListener("change", () => show(Number(slider.value)));
   $("play").addEventListener("click", play);
+  $("speed").addEventListener("change", () => { state.playSim = state.shownSim ?? 0; });
   $("step-back").addEventListener("click", () => move(Number(slider.value) - 1));
   $("step-on").addEventListener("click", () => move(Number(slider.value) + 1));
   await show(Number(slider.value));
