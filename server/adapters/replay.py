@@ -131,7 +131,7 @@ def view(replay: Replay, exercise: str, query: dict[str, str]) -> dict[str, Any]
     seq = moment(replay, query)
     after = _whole(query, "after", 0, 0, seq)
     limit = _whole(query, "limit", EVENTS_DEFAULT, 0, EVENTS_MOST)
-    received = list(replay.received(seen.viewer, seq, after))
+    received = list(replay.received_as(seen, seq, after))
     shown = received[len(received) - limit :] if limit else []
     entry = replay.entries[seq - 1]
     return {
@@ -145,7 +145,7 @@ def view(replay: Replay, exercise: str, query: dict[str, str]) -> dict[str, Any]
         "received": len(received),
         "more": len(shown) < len(received),
         "events": [event_frame(e.seq, e.at, e.event) for e in shown],
-        "screen": replay.screen(seen.viewer, seq),
+        "screen": replay.screen_as(seen, seq),
     }
 
 

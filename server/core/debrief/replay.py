@@ -21,7 +21,7 @@ from the last state kept (a live exercise's log grows), never from scratch.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,22 @@ CONTROL = "control"
 
 @dataclass(frozen=True, slots=True)
 class Viewpoint:
-    """Who the replay looks through: `control`, `team:T`, `role:T/R` or `participant:P`."""
+    """Who the replay looks through: `control`, `team:T`, `role:T/R` or `participant:P`.
+
+    A team is all of its members: it has what any of them had (`roles`: a viewer per role played
+    in the team, `members`: its participants, for what went to one of them), so an inject to the
+    team's police is in the team's replay. The others are the one `viewer`."""
 
     key: str
     label: str
     viewer: Viewer
+    roles: tuple[Viewer, ...] = ()
+    members: frozenset[str] = frozenset()
+
+    def sees(self, audience: Audience) -> bool:
+        if not self.roles:
+            return can_see(self.viewer, audience)
+        return any(can_see(v, audience) for v in self.roles) or bool(audience.participants & self.members)
 
 
 class Replay:
@@ -132,6 +143,24 @@ class Replay:
             if can_see(viewer, self.audiences[index]):
                 yield self.entries[index]
 
+    def received_as(self, seen: Viewpoint, seq: int, after: int = 0) -> Iterator[Entry]:
+        """The events in `(after, seq]` the viewpoint had: for a team, any of its members."""
+        self._seq(seq)
+        for index in range(max(after, 0), seq):
+            if seen.sees(self.audiences[index]):
+                yield self.entries[index]
+
+    def screen_as(self, seen: Viewpoint, seq: int) -> dict[str, Any]:
+        """The viewpoint's screen after `seq`; for a team, its roles' screens merged (every
+        message, inject, request and case-file item any of them showed, once)."""
+        if not seen.roles:
+            return self.screen(seen.viewer, seq)
+        state = self.state_at(seq)
+        screens = [snapshot(state, viewer) for viewer in seen.roles]
+        shown = _merged(screens)
+        shown["map"] = _map(state, seen.sees)
+        return shown
+
     def screen(self, viewer: Viewer, seq: int) -> dict[str, Any]:
         """What `viewer`'s screen showed after `seq`: its welcome snapshot and the request map."""
         state = self.state_at(seq)
@@ -155,13 +184,11 @@ class Replay:
 def viewpoints(state: Exercise) -> list[Viewpoint]:
     """Every viewpoint of an exercise: control, each team, each role played in a team, each
     participant (staff members see what control sees)."""
-    found = [Viewpoint(CONTROL, "Control (staff)", Viewer(CONTROL, None, CONTROL, True))]
+    found = [viewpoint(state, CONTROL)]
     roles = {role.id: role.name for role in state.scenario.roles}
     members = [p for p in state.participants.values() if not p.staff and p.team is not None]
     for team in state.teams.values():
-        found.append(
-            Viewpoint(f"team:{team.id}", f"Team {team.name}", Viewer(f"team:{team.id}", team.id, "", False))
-        )
+        found.append(_team(state, team.id))
         played = sorted({p.role for p in members if p.team == team.id})
         found.extend(
             Viewpoint(
@@ -189,10 +216,9 @@ def viewpoint(state: Exercise, key: str) -> Viewpoint:
     """The viewpoint a key names (`viewpoints`); ValueError saying what is wrong otherwise."""
     kind, _, name = key.partition(":")
     if key == CONTROL:
-        return viewpoints(state)[0]
+        return Viewpoint(CONTROL, "Control (staff)", Viewer(CONTROL, None, CONTROL, True))
     if kind == "team" and name in state.teams:
-        team = state.teams[name]
-        return Viewpoint(key, f"Team {team.name}", Viewer(key, team.id, "", False))
+        return _team(state, name)
     if kind == "role":
         team_id, _, role = name.partition("/")
         if team_id in state.teams and any(r.id == role for r in state.scenario.roles):
@@ -210,9 +236,57 @@ def viewpoint(state: Exercise, key: str) -> Viewpoint:
     raise ValueError(f"viewer: expected control, team:T, role:T/R or participant:P, got {key!r}")
 
 
+def _team(state: Exercise, team_id: str) -> Viewpoint:
+    """A team as all of its members (see `Viewpoint`)."""
+    team = state.teams[team_id]
+    key = f"team:{team.id}"
+    members = [p for p in state.participants.values() if not p.staff and p.team == team.id]
+    played = sorted({p.role for p in members})
+    viewer = Viewer(key, team.id, "", False)
+    roles = tuple(Viewer(f"role:{team.id}/{role}", team.id, role, False) for role in played) or (viewer,)
+    return Viewpoint(key, f"Team {team.name}", viewer, roles, frozenset(p.id for p in members))
+
+
+_MERGED: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "feed": lambda item: item["seq"],
+    "injects": lambda run: run["id"],
+    "requests": lambda request: request["id"],
+    "case_file": lambda artefact: artefact["id"],
+    "actions": lambda taken: (taken["sim_time"], taken["participant"], taken["action"], taken["subject"]),
+}
+_ORDER: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "feed": lambda item: item["seq"],
+    "injects": lambda run: (run["released_at"] or 0.0, run["id"]),
+    "requests": lambda request: int(str(request["id"]).rpartition("-")[2]),
+    "actions": lambda taken: taken["sim_time"],
+}
+
+
+def _merged(screens: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several viewers' snapshots of one state as one: each list the union of theirs, by key."""
+    shown = dict(screens[0])
+    for name, key in _MERGED.items():
+        items: dict[Any, dict[str, Any]] = {}
+        for screen in screens:
+            for item in screen[name]:
+                items.setdefault(key(item), item)
+        merged = list(items.values())
+        if name in _ORDER:
+            merged.sort(key=_ORDER[name])
+        shown[name] = merged
+    shown["older"] = {
+        name: any(screen["older"].get(name, False) for screen in screens) for name in screens[0]["older"]
+    }
+    return shown
+
+
 def request_map(state: Exercise, viewer: Viewer) -> dict[str, Any]:
     """The countries as nodes (with the teams playing them) and every request the viewer may
     see as an arrow from the requesting country to the requested one, with its status."""
+    return _map(state, lambda audience: can_see(viewer, audience))
+
+
+def _map(state: Exercise, sees: Callable[[Audience], bool]) -> dict[str, Any]:
     country_of = {team.id: team.country for team in state.teams.values()}
     teams: dict[str, list[str]] = {}
     for team in state.teams.values():
@@ -234,6 +308,6 @@ def request_map(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             "urgent": request.urgent,
         }
         for request in state.requests.values()
-        if can_see(viewer, request.audience(sent=request.sent))
+        if sees(request.audience(sent=request.sent))
     ]
     return {"countries": nodes, "requests": arrows}

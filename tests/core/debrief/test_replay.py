@@ -162,3 +162,40 @@ def test_extending_a_replay_equals_building_it_whole() -> None:
     whole = replay()
     assert part.last == whole.last and part.state == whole.state
     assert part.state_at(90) == whole.state_at(90) and part.audiences == whole.audiences
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_a_team_has_what_any_of_its_members_had(data: st.DataObject) -> None:
+    r = replay()
+    stored = [StoredEvent(e.seq, e.at, e.event) for e in log()]
+    team = data.draw(st.sampled_from(list(r.state.teams)), label="team")
+    at = data.draw(st.integers(1, r.last), label="seq")
+    seen = viewpoint(r.state, f"team:{team}")
+    members = [v for v in member_viewers() if v.team == team]
+    union = sorted({s for v in members for s in visible_seqs(stored, v, 0, at)})
+    assert [e.seq for e in r.received_as(seen, at)] == union
+    screen = r.screen_as(seen, at)
+    for member in members:  # every inject, request and message any member had is on the team's
+        theirs = r.screen(member, at)
+        assert {i["id"] for i in theirs["injects"]} <= {i["id"] for i in screen["injects"]}
+        assert {q["id"] for q in theirs["requests"]} <= {q["id"] for q in screen["requests"]}
+        assert {m["seq"] for m in theirs["feed"]} <= {m["seq"] for m in screen["feed"]}
+        assert {a["id"] for a in theirs["map"]["requests"]} <= {a["id"] for a in screen["map"]["requests"]}
+    assert "msel" not in screen and "knowledge" not in screen
+
+
+def test_an_inject_to_some_roles_of_a_team_is_in_the_teams_replay() -> None:
+    r = replay()
+    released = [
+        (e.seq, a)
+        for e, a in zip(log(), r.audiences, strict=True)
+        if e.event.kind == "inject.released" and a.team_roles and not a.teams and not a.everyone
+    ]
+    assert released, "the play has no inject to some roles of a team"
+    seq, audience = released[0]
+    team = sorted(audience.team_roles)[0].partition("/")[0]
+    seen = viewpoint(r.state, f"team:{team}")
+    assert seq in {e.seq for e in r.received_as(seen, seq)}
+    bare = Viewer("x", team, "", False)  # a viewer with no role would not have it
+    assert seq not in {e.seq for e in r.received(bare, seq)}

@@ -26,7 +26,7 @@ const STATUS_COLOURS = {
 
 const HINTS = {
   control: "Everything, as exercise control saw it.",
-  team: "What went to the whole team; pick a role for injects addressed to some roles only.",
+  team: "What any member of the team had: every role's messages, injects and requests.",
   role: "What a member of this role in this team had.",
   participant: "Exactly what this person's station had.",
 };
