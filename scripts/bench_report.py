@@ -27,7 +27,7 @@ from bench_lifetime import Course, decode, encode  # type: ignore[import-not-fou
 from server.core import commands as c
 from server.core.audience import Viewer
 from server.core.debrief import Entry, analyse
-from server.core.debrief.replay import EVERY, Replay
+from server.core.debrief.replay import EVERY, Replay, viewpoint
 from server.report.write import render, zip_reports
 
 
@@ -118,10 +118,18 @@ def bench_replay(entries: list[Entry], every: int) -> None:
     started = time.perf_counter()
     received = sum(1 for _ in replay.received(participant, seq))
     received_took = time.perf_counter() - started
+    team = viewpoint(replay.state, f"team:{member.team}")
+    started = time.perf_counter()
+    replay.screen_as(team, seq)
+    team_took = time.perf_counter() - started
+    started = time.perf_counter()
+    team_received = sum(1 for _ in replay.received_as(team, seq))
+    team_received_took = time.perf_counter() - started
     print(f"one moment at seq {seq:,}: state {state_took * 1e3:.0f} ms; screen as control "
           f"{control_took * 1e3:.0f} ms, as a participant {participant_took * 1e3:.0f} ms; "
-          f"{received:,} events received by that participant, found in {received_took * 1e3:.0f} ms",
-          flush=True)  # fmt: skip
+          f"{received:,} events received by that participant, found in {received_took * 1e3:.0f} ms; "
+          f"team {member.team} ({len(team.roles)} roles): screen {team_took * 1e3:.0f} ms, "
+          f"{team_received:,} events in {team_received_took * 1e3:.0f} ms", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

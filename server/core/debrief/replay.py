@@ -10,6 +10,11 @@ a role in a team, or one participant) and get exactly what that viewpoint had th
   (`server.core.view.snapshot`, with the same bounds as a live welcome: the latest messages of
   each thread and so on, the events list has the rest) and the request map as it was
   (`request_map`: the countries as nodes, the requests between them with instrument and status).
+  The snapshot is used as it is, bounds included: it is what a station showed; older items are in
+  the events received.
+- `received_as(viewpoint, seq)` and `screen_as(viewpoint, seq)` take a `Viewpoint` (`viewpoints`
+  lists an exercise's): the same for control, a role or a participant; for a team, everything any
+  of its members had (the union of their events, their roles' snapshots merged).
 
 The log is folded once (`Replay.build`), keeping the state every `every` events: the state is
 persistent with structural sharing, so a checkpoint costs only what changed since the one
@@ -34,7 +39,7 @@ from server.core.view import snapshot
 from server.core.visibility import audience
 
 EVERY = 500
-"""Events between two checkpoints by default: at most this many are folded per slider move."""
+"""Events between two checkpoints by default: at most `EVERY - 1` are folded per slider move."""
 
 CONTROL = "control"
 
