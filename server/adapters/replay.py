@@ -24,7 +24,7 @@ from server.core.debrief.replay import EVERY, Replay, viewpoint, viewpoints
 from server.core.simtime import format_sim_time, parse_sim_time
 from server.protocol.messages import event_frame
 
-KEPT = 4
+KEPT = 2
 """Exercises whose replay a process keeps (a 200,000-event one holds about 130 MB: see
 docs/performance.md, "Replay of the same log")."""
 EVENTS_MOST = 5000
