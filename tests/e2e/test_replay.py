@@ -147,9 +147,16 @@ async def test_staff_may_replay_and_participants_may_not(server: ServerProcess) 
     assert missing.status_code == 404
 
     # the log grows: the replay kept is brought up to date
+    await director.ok("exercise.start")
+    await director.ok("inject.release", inject="T-02")  # to SUD's police and social worker only
+    sud = _replay(server, "twin-replay-access", staff, viewer="team:SUD").json()
+    nor = _replay(server, "twin-replay-access", staff, viewer="team:NOR").json()
+    assert "T-02" in [e["data"].get("inject") for e in sud["events"]]  # a team is all its members
+    assert "T-02" in [i["id"] for i in sud["screen"]["injects"]]
+    assert "T-02" not in [e["data"].get("inject") for e in nor["events"]]
     await police.ok("message.post", text="one more")
     grown = _replay(server, "twin-replay-access", staff, viewer="team:NOR")
-    assert grown.json()["last"] == body["last"] + 1
+    assert grown.json()["last"] == sud["last"] + 1 > body["last"]
     assert grown.json()["events"][-1]["data"]["text"] == "one more"
     await director.close()
     await police.close()
