@@ -7,7 +7,9 @@ Greenhouse with its 200-person roster, opens a Westrian police station, the cont
 Westria's mentor dashboard in Debian's chromium (Playwright), plays the first morning through
 the SDK (STARTEX, Ion's interview, a urgent SIENA request to Kalmaria) and writes
 docs/screenshots/station.png, console.png and observer.png at 1280x800, and station-phone.png,
-console-390.png and observer-390.png on a phone (390x844).
+console-390.png and observer-390.png on a phone (390x844); then follows the console's Debrief
+link and writes docs/screenshots/debrief.png (as Westria's team, at the latest moment) and
+debrief-390.png.
 """
 
 from __future__ import annotations
@@ -167,6 +169,21 @@ def play(browser: Browser, base: str, codes: dict[str, str]) -> dict[str, Page]:
     return {"station": station, "console": console, "observer": observer, "station-phone": phone}
 
 
+def debrief(console: Page) -> None:
+    """The debrief page, opened from the console, seen as Westria's team at the latest moment."""
+    console.set_viewport_size(VIEWPORT)
+    console.locator("#debrief-link").click()
+    console.wait_for_url(lambda url: url.endswith("/debrief"))
+    expect(console.locator("#viewpoint option").first).to_have_text("Control (staff)")
+    console.locator("#viewpoint").select_option("team:WES")  # Anna's team: its SIENA to Kalmaria
+    expect(console.locator("#replay-map path.arrow")).not_to_have_count(0)
+    for name, viewport in (("debrief", VIEWPORT), ("debrief-390", PHONE)):
+        console.set_viewport_size(viewport)
+        console.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)")
+        console.screenshot(path=str(OUT / f"{name}.png"))
+        print(f"wrote {OUT / f'{name}.png'}")
+
+
 def main() -> int:
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -196,6 +213,7 @@ def main() -> int:
                     page.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)")
                     page.screenshot(path=str(OUT / f"{name}-390.png"))
                     print(f"wrote {OUT / f'{name}-390.png'}")
+                debrief(pages["console"])
                 browser.close()
         finally:
             server.terminate()

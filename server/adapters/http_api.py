@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.adapters import metrics, reports
+from server.adapters import metrics, replay, reports
 from server.adapters.backups import Backups, ExerciseMissing
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
@@ -256,6 +256,42 @@ async def _report(request: Request) -> Response:
     return Response(body, media_type=media_type, headers=headers)
 
 
+async def exercise_replay(request: Request) -> Response:
+    """Replay (`?viewer=V&seq=N|sim=D2 10:00|at=T`, docs/protocol.md "Replay"): to the report's
+    readers (the admin token or a staff member's session token of this exercise)."""
+    if not _authorised(request):
+        exercise = request.path_params["exercise"]
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        try:
+            allowed = await reports.staff_may_read(_services(request), exercise, token)
+        except FAILURES as failure:
+            known = wire_error(failure)
+            assert known is not None
+            return _error(known.status, known.code, known.message)
+        if allowed is None:
+            return _error(
+                401, "unauthorized", "send Authorization: Bearer <admin token or staff session token>"
+            )
+        if not allowed:
+            return _error(403, "forbidden", "only the staff of this exercise may replay it")
+    response: Response = await _replay(request)
+    return response
+
+
+@_answering
+async def _replay(request: Request) -> Response:
+    exercise = request.path_params["exercise"]
+    built = await replay.replay_of(_services(request), exercise)
+    query = dict(request.query_params)
+    try:
+        if not query.get("viewer"):
+            return JSONResponse(replay.index(built, exercise))
+        body = await asyncio.to_thread(replay.view, built, exercise, query)
+    except ValueError as error:
+        raise ApiError(400, "invalid_args", str(error)) from None
+    return JSONResponse(body)
+
+
 @api
 async def import_exercise(request: Request) -> Response:
     """Restore an exercise file (`?force=true` replaces an exercise with the same id)."""
@@ -349,4 +385,5 @@ routes = [
     Route("/api/exercises/{exercise}/export", export_exercise, methods=["GET"]),
     Route("/api/exercises/{exercise}/archive", archive_exercise, methods=["POST"]),
     Route("/api/exercises/{exercise}/report", exercise_report, methods=["GET"]),
+    Route("/api/exercises/{exercise}/replay", exercise_replay, methods=["GET"]),
 ]

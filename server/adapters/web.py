@@ -21,6 +21,7 @@ PAGES = {
     "/station": "station.html",
     "/console": "console.html",
     "/observer": "observer.html",
+    "/debrief": "debrief.html",
 }
 
 CONTENT_SECURITY_POLICY = "; ".join(

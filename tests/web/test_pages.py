@@ -270,7 +270,7 @@ def test_the_pages_fit_a_tablet(people: People) -> None:
 def test_every_response_has_the_security_headers_and_pages_have_no_inline_code(
     web_server: ServerProcess,
 ) -> None:
-    for path in ("/", "/station", "/console", "/observer", "/assets/js/protocol.js", "/healthz"):
+    for path in ("/", "/station", "/console", "/observer", "/debrief", "/assets/js/protocol.js", "/healthz"):
         response = httpx.get(web_server.url + path)
         assert response.status_code == 200, path
         headers = response.headers
@@ -280,7 +280,7 @@ def test_every_response_has_the_security_headers_and_pages_have_no_inline_code(
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
         assert headers["x-frame-options"] == "DENY"
-        if path in ("/", "/station", "/console", "/observer"):
+        if path in ("/", "/station", "/console", "/observer", "/debrief"):
             html = response.text
             assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], path
             assert "<style" not in html and " style=" not in html and "onclick=" not in html, path

@@ -9,6 +9,8 @@ import { run } from "./app.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText } from "./dom.js";
 import { results, scorecard } from "./evaluation.js";
 import { authorName, formatSim, teamName } from "./model.js";
+import { exerciseOf } from "./report.js";
+import { loadSession } from "./session.js";
 
 const EVALUATING = ["evaluator", "mentor", "director", "controller"];
 const CONTROL = ["director", "controller"];
@@ -46,7 +48,7 @@ export function renderEvaluatorPanel(ctx) {
   replaceIfChanged($("#observation-objective", panel), JSON.stringify(ev.objectives), () => options(ev.objectives, (o) => o.id, (o) => `${o.id} · ${o.title}`));
   replaceIfChanged($("#observation-rating", panel), JSON.stringify(ev.scale), () => options(ev.scale, (l) => l.code, (l) => `${l.code} · ${l.label}`, "Not rated"));
   replaceIfChanged($("#scorecard-team", panel), JSON.stringify(model.teams), () => options(model.teams, (t) => t.id, (t) => t.name));
-  renderScorecard(model, panel);
+  renderScorecard(model, panel, ctx);
   renderObservations(model, panel);
   renderImprovements(ctx, panel, canEvaluate);
 }
@@ -67,7 +69,8 @@ function wireEvaluator(ctx, panel) {
         el("button", { type: "submit", id: "observation-save" }, "Record observation"),
         el("button", { type: "button", id: "observation-cancel", class: "link", hidden: true }, "Cancel edit")),
       el("p", { id: "observation-error", class: "error", role: "alert", hidden: true })),
-    el("h3", { class: "list-title" }, "Scorecard ", el("select", { id: "scorecard-team", "aria-label": "Scorecard of team" })),
+    el("h3", { class: "list-title" }, "Scorecard ", el("select", { id: "scorecard-team", "aria-label": "Scorecard of team" }), " ",
+      el("button", { type: "button", id: "scorecard-refresh", class: "link small", title: "Compute the scenario's metrics again from the log" }, "Refresh metrics")),
     el("div", { class: "table-wrap" }, el("table", { class: "scorecard", id: "scorecard" })),
     el("h3", { class: "list-title", id: "observations-title" }, "Observations"),
     el("ol", { id: "observations", class: "observations", "aria-label": "Observations" }),
@@ -102,6 +105,7 @@ function wireEvaluator(ctx, panel) {
   });
   $("#observation-cancel", panel).addEventListener("click", reset);
   $("#scorecard-team", panel).addEventListener("change", () => ctx.render());
+  $("#scorecard-refresh", panel).addEventListener("click", () => loadMetrics(ctx, $("#scorecard-team", panel).value || ctx.model.teams[0]?.id));
   panel.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-observation]");
     if (!button) return;
@@ -123,18 +127,54 @@ function wireEvaluator(ctx, panel) {
   });
 }
 
-function renderScorecard(model, panel) {
+// The scenario's computed metrics per team (issue 13: "a per-team scorecard combines ratings and
+// computed metrics"), from GET /api/exercises/{id}/report?format=json&team=T with this tab's staff
+// session: loaded when a team is first shown and on "Refresh metrics" (a fold of the log each time).
+const computed = { byTeam: new Map(), loading: new Set() };
+
+async function loadMetrics(ctx, team) {
+  const session = loadSession();
+  if (!session || !team || computed.loading.has(team)) return;
+  computed.loading.add(team);
+  try {
+    const exercise = encodeURIComponent(exerciseOf(session.token));
+    const response = await fetch(`/api/exercises/${exercise}/report?format=json&team=${encodeURIComponent(team)}`, {
+      headers: { Authorization: `Bearer ${session.token}` },
+    });
+    const body = await response.json().catch(() => ({}));
+    computed.byTeam.set(team, response.ok ? { metrics: body.metrics ?? [], seq: body.seq } : { error: body.error?.message ?? response.statusText });
+  } catch {
+    computed.byTeam.set(team, { error: "the server could not be reached" });
+  } finally {
+    computed.loading.delete(team);
+    ctx.render();
+  }
+}
+
+function metricsText(found, objective, team) {
+  if (!found) return "…";
+  if (found.error) return `not computed: ${found.error}`;
+  const lines = found.metrics
+    .filter((m) => m.objectives.includes(objective))
+    .flatMap((m) => m.results.filter((r) => r.team === team).map((r) => `${m.name}: ${r.text}${r.met === true ? " ✓ met" : r.met === false ? " ✗ not met" : ""}`));
+  return lines.join("; ") || "–";
+}
+
+function renderScorecard(model, panel, ctx) {
   const ev = model.evaluation;
   const team = $("#scorecard-team", panel).value || model.teams[0]?.id;
   const rows = scorecard(ev, team);
-  const signature = JSON.stringify([team, ev.version, ev.scale, ev.objectives]);
+  const found = computed.byTeam.get(team);
+  if (!found && ctx) loadMetrics(ctx, team);
+  const signature = JSON.stringify([team, ev.version, ev.scale, ev.objectives, found ?? null]);
   replaceIfChanged($("#scorecard", panel), signature, () => [
-    el("thead", {}, el("tr", {}, el("th", {}, "Objective"), ...ev.scale.map((l) => el("th", { title: l.label }, l.code)), el("th", {}, "Latest by evaluator"), el("th", {}, "Observations"))),
+    el("thead", {}, el("tr", {}, el("th", {}, "Objective"), ...ev.scale.map((l) => el("th", { title: l.label }, l.code)), el("th", {}, "Latest by evaluator"), el("th", {}, "Observations"), el("th", { title: found?.seq ? `Computed from the log up to event ${found.seq}` : null }, "Computed metrics"))),
     el("tbody", {}, ...rows.map((row) => el("tr", { dataset: { objective: row.objective.id } },
       el("th", { scope: "row" }, `${row.objective.id} · ${row.objective.title}`),
       ...ev.scale.map((l) => el("td", { class: "count", dataset: { code: l.code } }, String(row.counts[l.code] ?? 0))),
       el("td", { class: "latest" }, Object.entries(row.latest).map(([who, rating]) => `${authorName(model, who)}: ${rating}`).join(", ") || "–"),
       el("td", { class: "count" }, String(row.observations)),
+      el("td", { class: "computed" }, metricsText(found, row.objective.id, team)),
     ))),
   ]);
 }
