@@ -71,5 +71,36 @@ def _against_handling(state: Exercise, artefact: Artefact, team: str) -> str | N
     if artefact.handling in RESTRICTED_HANDLING:
         return f"handling code {artefact.handling}: not to be passed on"
     if artefact.evidential_status is EvidentialStatus.CONSENT_NEEDED and not own_item:
+        if consented_onward(state, artefact.id, team):
+            return None
         return "intelligence passed on without the owner's consent for evidential use"
     return None
+
+
+def consented_onward(state: Exercise, artefact_id: str, team: str) -> bool:
+    """Whether `team` holds the item by a request whose other side consented to its onward use:
+    released by the answer to the team's request (the receiver consented), or attached by the
+    requesting team to its request to `team` (the requester consented)."""
+    return bool(consents_for(state, artefact_id, team, "onward"))
+
+
+def consents_for(state: Exercise, artefact_id: str, team: str, use: str) -> list[str]:
+    """The requests by which `team` holds the item with consent to `use` from the side that
+    passed it on."""
+    found = []
+    for release in state.releases:
+        if release.artefact != artefact_id:
+            continue
+        answered = state.requests.get(release.source)
+        if answered is not None and answered.source_team == team and answered.consented("receiver", use):
+            found.append(answered.id)
+        from_team, _, request_id = release.source.partition(":")
+        attached = state.requests.get(request_id) if request_id else None
+        if (
+            attached is not None
+            and from_team == attached.source_team
+            and team == attached.target_team
+            and attached.consented("requester", use)
+        ):
+            found.append(attached.id)
+    return found

@@ -83,6 +83,7 @@ FACTS = {
     "measures": ["search"],
 }
 TEXT = "a line of text"
+QUESTION_2 = {"question": "What do you know about SeaCrew Agency, its owner and its boats?"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,13 @@ MATRIX: tuple[Cell, ...] = (
     row("request.ask_clarification", "simcell", {"request": "R-9", "text": TEXT},             F,  F,  F,   OK, OK,  OK, F,  F),
     row("request.clarify",          "ours", {"request": "R-5", "text": TEXT},                 OK, OK, OK,  F,  F,   F,  F,  F),
     row("request.clarify",          "theirs", {"request": "R-6", "text": TEXT},               F,  F,  F,   F,  F,   F,  F,  F),
+    row("request.amend",            "ours", {"request": "R-5", "fields": QUESTION_2},         OK, F,  F,   F,  F,   F,  F,  F),
+    row("request.amend",            "theirs", {"request": "R-6", "fields": QUESTION_2},       F,  F,  F,   F,  F,   F,  F,  F),
+    row("request.amend",            "theirs (draft)", {"request": "R-2", "fields": QUESTION_2}, NF, NF, NF, F,  F,   F,  F,  F),
+    row("request.grant_consent",    "ours", {"request": "R-3"},                               OK, OK, OK,  F,  F,   F,  F,  F),
+    row("request.grant_consent",    "theirs", {"request": "R-4"},                             OK, F,  F,   F,  F,   F,  F,  F),
+    row("request.grant_consent",    "simcell", {"request": "R-9"},                            OK, OK, OK,  OK, OK,  OK, F,  F),
+    row("request.grant_consent",    "theirs (draft)", {"request": "R-2"},                     NF, NF, NF,  F,  F,   F,  F,  F),
     row("request.answer",           "ours", {"request": "R-3", "text": TEXT},                 F,  F,  F,   F,  F,   F,  F,  F),
     row("request.answer",           "theirs", {"request": "R-4", "text": TEXT},               OK, F,  F,   F,  F,   F,  F,  F),
     row("request.answer",           "simcell", {"request": "R-9", "text": TEXT},              F,  F,  F,   OK, OK,  OK, F,  F),
