@@ -41,6 +41,7 @@ from server.core.events import (
     StationPreviewed,
 )
 from server.core.preview import previewed
+from server.core.scenario import Consent
 from server.core.state import Exercise, apply
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -48,7 +49,14 @@ from server.protocol.commands import COMMANDS, NewCode
 from server.scenario.loader import load_scenario
 from tests.core.transcript import NOW, Run
 
-SCENARIO = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "twin-ports")
+TWIN_PORTS = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "twin-ports")
+SCENARIO = dataclasses.replace(  # either side of a police message may consent to onward use
+    TWIN_PORTS,
+    instruments=tuple(
+        dataclasses.replace(i, consent=Consent(granted_by="both")) if i.id == "POLICE_MSG" else i
+        for i in TWIN_PORTS.instruments
+    ),
+)
 
 ACTORS = ("police", "prosecutor", "social_worker", "director", "controller", "simcell", "mentor", "observer")
 NAMES = {
