@@ -114,7 +114,9 @@ def test_consent_to_onward_use_is_granted_and_shown_to_both(people: People) -> N
     incoming = nils.locator("#inbox [data-request]")
     incoming.locator("summary").click()
     nils.get_by_role("button", name="Grant consent to onward use").click()
-    expect(incoming.locator(".consent-tag")).to_contain_text("Consent by the receiver: use as evidence, passing on")
+    expect(incoming.locator(".consent-tag")).to_contain_text(
+        "Consent by the receiver: use as evidence, passing on"
+    )
     outgoing = sara.locator("#outbox [data-request]")
     outgoing.locator("summary").click()
     expect(outgoing.locator(".consent-tag")).to_contain_text("Consent by the receiver")
