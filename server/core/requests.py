@@ -489,6 +489,17 @@ def met_at(request: RequestRun, stage: str) -> float | None:
     return next((step.sim_time for step in request.history if step.status in wanted), None)
 
 
+EARLY_STAGES = frozenset({"sent", "acknowledged", "clarification_requested"})
+"""Stages met before the answer: their deadlines do not say when the answer is owed."""
+
+
+def answer_due(request: RequestRun) -> float | None:
+    """When the request's answer is owed, in simulated time: the latest deadline only an answer
+    meets (answered, executed ...), else the first deadline (None: it has none)."""
+    found = [due.due_at for due in stage_deadlines(request) if due.stage not in EARLY_STAGES]
+    return max(found) if found else request.due_at
+
+
 def stage_deadlines(request: RequestRun) -> tuple[StageDue, ...]:
     """The request's deadlines; one made of `due_at` for a request sent before there were several."""
     if request.deadlines or request.due_at is None:
