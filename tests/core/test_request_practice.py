@@ -340,3 +340,30 @@ def test_a_field_is_required_while_another_holds_a_value(play_: Run) -> None:
     )  # type: ignore[attr-defined]
     play_.do(c.SendRequest(drafted.request), anna)  # type: ignore[attr-defined]
     send(play_, fields={**QUESTION, "urgency": "none"})  # not urgent: no reason needed
+
+
+# -- who sees what -------------------------------------------------------------------------------
+
+
+def test_amendments_and_consent_reach_the_request_s_audience_only(play_: Run) -> None:
+    anna, carla, mia = play_.viewer("Anna"), play_.viewer("Carla"), play_.viewer("Mia")
+    (drafted,) = play_.do(c.DraftRequest("SIENA", "be", QUESTION), anna)
+    request = drafted.request  # type: ignore[attr-defined]
+    (on_draft,) = play_.do(c.GrantConsent(request, ("onward",)), anna)  # the requester, on its draft
+    assert isinstance(on_draft, ConsentGranted) and not on_draft.sent
+    assert audience(play_.state, on_draft).teams == {"nl"}
+    assert not can_see(carla, audience(play_.state, on_draft)) and can_see(
+        mia, audience(play_.state, on_draft)
+    )
+    (to_simcell,) = play_.do(c.DraftRequest("SIENA", "fr", QUESTION), anna)
+    with pytest.raises(InvalidState, match="not sent yet"):  # the receiver consents once it has it
+        play_.do(c.GrantConsent(to_simcell.request), play_.viewer("Sam"))  # type: ignore[attr-defined]
+    play_.do(c.SendRequest(request), anna)
+    assert snapshot(play_.state, carla)["requests"][0]["consents"][0]["side"] == "requester"  # now theirs too
+    play_.do(c.AskClarification(request, "Which account?"), carla)
+    (amended,) = play_.do(c.AmendRequest(request, {"urgency": "none"}), anna)
+    assert audience(play_.state, amended).teams == {"nl", "be"}
+    to_fr = send(play_, to="fr")  # nobody plays fr: SimCell asks, nl amends, fr's team sees nothing
+    play_.do(c.AskClarification(to_fr, "Which account?"), play_.viewer("Sam"))
+    (amended,) = play_.do(c.AmendRequest(to_fr, {"urgency": "none"}), anna)
+    assert audience(play_.state, amended).teams == {"nl"}
