@@ -72,6 +72,7 @@ def test_each_deadline_shows_its_state_and_an_amendment_its_history(people: Peop
     expect(stages).to_have_count(2)
     expect(stages.nth(0)).to_have_attribute("data-state", "running")
     expect(stages.nth(0)).to_contain_text("Acknowledged: due D1")
+    expect(outgoing.locator(".countdown")).to_contain_text("Acknowledged due in")
     expect(stages.nth(1)).to_contain_text("Answered: due D2 09:30")  # the 08:30 morning's first hour
 
     incoming = nils.locator("#inbox [data-request]")
@@ -79,6 +80,7 @@ def test_each_deadline_shows_its_state_and_an_amendment_its_history(people: Peop
     nils.get_by_role("button", name="Acknowledge receipt").click()
     expect(stages.nth(0)).to_have_attribute("data-state", "met")
     expect(stages.nth(0)).to_contain_text("met D1")
+    expect(outgoing.locator(".countdown")).to_contain_text("Answered due in")  # the next one not met
     expect(stages.nth(1)).to_have_attribute("data-state", "running")
 
     nils.get_by_label("Answer, question or reason").fill("Which Erik? Give his surname.")

@@ -403,6 +403,14 @@ export function delayText(delay) {
 
 const UNANSWERED = new Set(["sent", "acknowledged", "clarified"]);
 
+const EARLY_STAGES = new Set(["sent", "acknowledged", "clarification_requested"]);
+
+/** When a request's answer is owed: the latest deadline only an answer meets, else `due_at`. */
+export function answerDue(request) {
+  const late = (request.deadlines ?? []).filter((d) => !EARLY_STAGES.has(d.stage)).map((d) => d.due_at);
+  return late.length ? Math.max(...late) : request.due_at;
+}
+
 /**
  * A scripted answer standing in for a played team (staff): the requests it waits for, which the
  * team still owes an answer to, and the game deadline at which it fires unless the team answers
@@ -413,9 +421,9 @@ export function pendingStandIn(model, row) {
   if (!spec || row.status !== "planned") return null;
   const { instrument: inst, from, to } = spec.request ?? {};
   const waiting = Object.values(model.requests).filter(
-    (r) => !r.simcell && UNANSWERED.has(r.status) && r.due_at !== null && r.due_at !== undefined && (!inst || r.instrument === inst) && (!from || r.from === from) && (!to || r.to === to || r.agency === to),
+    (r) => !r.simcell && UNANSWERED.has(r.status) && answerDue(r) !== null && answerDue(r) !== undefined && (!inst || r.instrument === inst) && (!from || r.from === from) && (!to || r.to === to || r.agency === to),
   );
-  const due = waiting.length ? Math.min(...waiting.map((r) => r.due_at)) : null;
+  const due = waiting.length ? Math.min(...waiting.map((r) => answerDue(r))) : null;
   return { team: spec.team, waiting: waiting.map((r) => r.id), due };
 }
 
