@@ -367,3 +367,13 @@ def test_amendments_and_consent_reach_the_request_s_audience_only(play_: Run) ->
     play_.do(c.AskClarification(to_fr, "Which account?"), play_.viewer("Sam"))
     (amended,) = play_.do(c.AmendRequest(to_fr, {"urgency": "none"}), anna)
     assert audience(play_.state, amended).teams == {"nl"}
+
+
+def test_simcell_judges_the_amended_request_by_its_new_fields(play_: Run) -> None:
+    anna, sam = play_.viewer("Anna"), play_.viewer("Sam")
+    vague = send(play_, to="fr", fields={"question": "Whose account is it?"})
+    (asked,) = play_.do(c.AnswerRequest(vague, as_proposed=True), sam)  # the template: too short
+    assert asked.text == "Too short: which account?"  # type: ignore[attr-defined]
+    play_.do(c.AmendRequest(vague, QUESTION, "Account number given"), anna)
+    (answered,) = play_.do(c.AnswerRequest(vague, as_proposed=True), sam)
+    assert answered.releases == ("A-BANK",)  # type: ignore[attr-defined]
