@@ -367,6 +367,7 @@ def test_amendments_and_consent_reach_the_request_s_audience_only(play_: Run) ->
     play_.do(c.AskClarification(to_fr, "Which account?"), play_.viewer("Sam"))
     (amended,) = play_.do(c.AmendRequest(to_fr, {"urgency": "none"}), anna)
     assert audience(play_.state, amended).teams == {"nl"}
+    assert restore(capture(play_.state), play_.state.scenario) == play_.state  # kept by snapshots too
 
 
 def test_simcell_judges_the_amended_request_by_its_new_fields(play_: Run) -> None:
