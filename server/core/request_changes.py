@@ -33,7 +33,6 @@ from server.core.requests import (
     may_issue,
     may_validate,
     require_receiver,
-    require_status,
 )
 
 MAX_NOTE = 20_000
@@ -46,7 +45,11 @@ def amend(
     instrument = instrument_of(scenario, request.instrument)
     if viewer.staff or viewer.team not in (request.source_team, *request.cosigners):
         raise Forbidden(f"only the requesting team may amend request {request.id}")
-    require_status(request, "amend", RequestStatus.CLARIFICATION_REQUESTED)
+    if request.status is not RequestStatus.CLARIFICATION_REQUESTED:
+        raise InvalidState(
+            f"cannot amend request {request.id}: it is {request.status}; a request is amended when the "
+            "receiving side has asked for clarification (a draft is edited instead)"
+        )
     if not (may_issue(scenario, viewer, instrument) or may_validate(scenario, viewer, instrument)):
         raise Forbidden(
             f"the role {viewer.role!r} may not amend a {instrument.id}: an amendment is signed as the "
