@@ -22,7 +22,7 @@ from server.core.request_flow import MAX_SUBJECT
 from server.core.request_flow import MAX_TEXT as MAX_REPLY
 from server.core.requests import MAX_FIELD, RequestRun, Step, deadline_state, propose, stage_deadlines
 from server.core.scenario import Instrument, Scenario
-from server.core.sharing import consents_for
+from server.core.sharing import consent_map
 from server.core.signatures import Signature, signature
 from server.core.state import Exercise, FeedItem, Participant
 
@@ -500,6 +500,7 @@ def _released_artefacts(state: Exercise, viewer: Viewer, already: set[str]) -> l
     """Artefacts injects brought in during play that this viewer may see, once each."""
     shown = []
     artefacts = {artefact.id: artefact for artefact in state.scenario.artefacts}
+    consented = {} if viewer.team is None else consent_map(state, viewer.team)  # {item: {use: [request]}}
     for release in state.releases:
         artefact = artefacts.get(release.artefact)
         if artefact is None or artefact.id in already or not can_see(viewer, release.audience):
@@ -516,22 +517,10 @@ def _released_artefacts(state: Exercise, viewer: Viewer, already: set[str]) -> l
                 "handling": artefact.handling,
                 "content": artefact.content,
                 "released_by": release.source,
-                **_consent(state, viewer, artefact.id),
+                **({"consent": consented[artefact.id]} if artefact.id in consented else {}),
             }
         )
     return shown
-
-
-def _consent(state: Exercise, viewer: Viewer, artefact_id: str) -> dict[str, Any]:
-    """The uses the side that passed the item to the viewer's team consented to, by request."""
-    if viewer.team is None:
-        return {}
-    uses = {
-        use: consents_for(state, artefact_id, viewer.team, use)
-        for use in ("evidence", "onward")
-        if consents_for(state, artefact_id, viewer.team, use)
-    }
-    return {"consent": uses} if uses else {}
 
 
 def to_data_clock(state: Exercise) -> dict[str, Any]:
