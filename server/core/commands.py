@@ -243,6 +243,26 @@ class ClarifyRequest(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class AmendRequest(Command):
+    """After a question from the receiving side: change the sent request's fields (those given;
+    null or "" empties one), with a note; the clarification loop closes."""
+
+    request: str
+    fields: Mapping[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GrantConsent(Command):
+    """Consent to onward use of what this side passed on the request (`uses`: none, all the
+    instrument allows)."""
+
+    request: str
+    uses: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerRequest(Command):
     """Answer (fully or in part). SimCell may answer `as_proposed` by the scenario's templates."""
 

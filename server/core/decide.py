@@ -193,6 +193,8 @@ RULES: dict[type[c.Command], Rule] = {
         c.AcknowledgeRequest,
         c.AskClarification,
         c.ClarifyRequest,
+        c.AmendRequest,
+        c.GrantConsent,
         c.AnswerRequest,
         c.RefuseRequest,
         c.WithdrawRequest,

@@ -18,7 +18,7 @@ from server.core.audience import Audience
 from server.core.clock import Clock
 from server.core.evaluation_model import Question
 from server.core.evaluation_records import Answer
-from server.core.requests import FieldValue
+from server.core.requests import FieldChange, FieldValue, StageDue
 from server.core.scenario import Scenario
 
 Data = dict[str, Any]
@@ -285,6 +285,9 @@ class RequestSent(Event):
     by_name: str = ""
     by_agency: str = ""
     subject: str = ""
+    deadlines: tuple[StageDue, ...] = ()
+    """Every game deadline that now runs (`due_at`, `due_stage`, `legal`: the first of them);
+    none in logs written before a request could have several."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +370,46 @@ class RequestDeadlineWarned(Event):
     warning: str
     due_at: float
     sim_time: float
+    stage: str = ""
+    """The stage whose deadline it is ("": the request's first deadline, `due_stage`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAmended(Event):
+    """After the receiving side asked for clarification, the requesting team changed the sent
+    request's form: the changes (old and new values), a note; the clarification loop closes."""
+
+    kind: ClassVar[str] = "request.amended"
+    request: str
+    by: str
+    changes: tuple[FieldChange, ...]
+    fields: tuple[FieldValue, ...]
+    """The whole form as amended."""
+    note: str
+    sim_time: float
+    wall_time: float
+    by_name: str = ""
+    by_agency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentGranted(Event):
+    """One side of a request consents to onward use of what it passed on the request (its form
+    and attachments, or what its answer released): as evidence, onward to a third party."""
+
+    kind: ClassVar[str] = "request.consent_granted"
+    request: str
+    by: str
+    side: str
+    """`requester` or `receiver`."""
+    uses: tuple[str, ...]
+    note: str
+    sim_time: float
+    sent: bool = True
+    """Whether the request was sent: a requester may grant consent on its draft (only its side
+    sees that, until it is sent)."""
+    by_name: str = ""
+    by_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,6 +770,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ArtefactChanged,
         AnswerScheduled,
         AnswerDeferred,
+        RequestAmended,
+        ConsentGranted,
     )
 }
 EVENT_TYPES.update((cls.kind, cls) for cls in EVALUATION_EVENTS)

@@ -37,7 +37,7 @@ from server.core.events import (
 )
 from server.core.facts import NO_FACTS, Facts
 from server.core.matching import names_receiver, names_team, teams_named
-from server.core.requests import RequestRun, RequestStatus
+from server.core.requests import RequestRun, RequestStatus, answer_due
 from server.core.roles import CONTROL, StaffRole
 from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
 from server.core.team_models import team_countries
@@ -237,8 +237,9 @@ def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> tuple[float | N
     for request in facts.in_flight.values():  # a played one: if the team still owes the answer
         if request.simcell or _request_reached(trigger, request, facts.countries) is None:
             continue
-        if request.status in UNANSWERED and request.due_at is not None:
-            times.append(request.due_at)
+        owed = answer_due(request)  # not an acknowledgement's deadline: the answer's
+        if request.status in UNANSWERED and owed is not None:
+            times.append(owed)
             waiting.append(request.id)
     return (min(times) if times else None), sorted(waiting)
 

@@ -27,6 +27,7 @@ from server.core.events import (
     RequestWithdrawn,
 )
 from server.core.matching import names_receiver
+from server.core.request_changes import amend, grant_consent
 from server.core.requests import (
     CLOSED,
     OUTBOX,
@@ -35,11 +36,13 @@ from server.core.requests import (
     RequestStatus,
     check_fields,
     deadline,
+    deadlines,
     instrument_of,
     may_answer,
     may_draft,
     may_issue,
     may_validate,
+    missing_conditional,
     missing_fields,
     propose,
     require_receiver,
@@ -143,6 +146,12 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
             require_sender(scenario, request, viewer, "clarify")
             require_status(request, "clarify", RequestStatus.CLARIFICATION_REQUESTED)
             return [RequestClarified(request.id, viewer.participant, _text(command.text), sim_now)]
+        case c.AmendRequest():
+            request = require_request(state.requests, command.request, viewer)
+            return [amend(state, request, command, viewer, sim_now, now)]
+        case c.GrantConsent():
+            request = require_request(state.requests, command.request, viewer)
+            return [grant_consent(state, request, command, viewer, sim_now)]
         case c.AnswerRequest():
             request = require_request(state.requests, command.request, viewer)
             require_receiver(scenario, request, viewer, "answer")
@@ -281,9 +290,10 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
             raise InvalidState(
                 f"a {instrument.id} drafted by {viewer.role} must be validated before it is sent"
             )
-    missing = missing_fields(instrument, request.fields)
+    missing = [f"field {key!r}: required" for key in missing_fields(instrument, request.fields)]
+    missing += missing_conditional(instrument, request.fields)  # required because of another field
     if missing:
-        raise InvalidArguments("; ".join(f"field {key!r}: required" for key in missing))
+        raise InvalidArguments("; ".join(missing))
     due_at, stage, legal = (None, "", "") if request.spontaneous else deadline(scenario, request, sim_now)
     return RequestSent(
         request.id,
@@ -301,6 +311,7 @@ def _send(state: Exercise, request: RequestRun, viewer: Viewer, sim_now: float) 
         urgent=request.urgent,
         spontaneous=request.spontaneous,
         subject=request.subject,
+        deadlines=() if request.spontaneous else deadlines(scenario, request, sim_now),
     )
 
 

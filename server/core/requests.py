@@ -28,6 +28,7 @@ from server.core.delays import after
 from server.core.errors import Forbidden, InvalidArguments, InvalidState, NotFound
 from server.core.matching import names_receiver, names_team
 from server.core.scenario import (
+    Anchor,
     Country,
     Field,
     FieldTest,
@@ -41,6 +42,7 @@ from server.core.scenario import (
     Trigger,
     agency_choices,
 )
+from server.core.simtime import HOUR
 from server.core.team_models import team_countries
 
 
@@ -111,6 +113,51 @@ class ScheduledAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class StageDue:
+    """One game deadline of a sent request: the stage to reach by `due_at` (simulated time)."""
+
+    stage: str
+    due_at: float
+    legal: str = ""
+    soon_at: float | None = None
+    """When it is due soon (None: `soon_time` of the span since sending)."""
+    warned: tuple[str, ...] = ()
+    """Warnings given for this deadline: "due_soon", "overdue"."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field as an amendment changed it (None: empty before, or emptied)."""
+
+    key: str
+    old: FieldValue | None
+    new: FieldValue | None
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """The requester changed a sent request after a clarification was asked."""
+
+    by: str
+    sim_time: float
+    wall_time: float
+    changes: tuple[FieldChange, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentGiven:
+    """Consent to onward use, granted by one side of the request."""
+
+    by: str
+    side: str
+    """`requester` or `receiver`."""
+    uses: tuple[str, ...]
+    sim_time: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RequestRun:
     id: str
     instrument: str
@@ -145,6 +192,16 @@ class RequestRun:
     """Acknowledged with "the answer arrives after ENDEX" (for the debrief)."""
     subject: str = ""
     """The subject line the requesting team gave it."""
+    deadlines: tuple[StageDue, ...] = ()
+    """Every game deadline that runs since it was sent, one per stage (`due_at` is the first)."""
+    amendments: tuple[Amendment, ...] = ()
+    """Changes to the sent request after a clarification, oldest first."""
+    consents: tuple[ConsentGiven, ...] = ()
+    """Consent to onward use granted on it, oldest first."""
+
+    def consented(self, side: str, use: str) -> bool:
+        """Whether `side` (requester or receiver) granted consent to `use` on this request."""
+        return any(c.side == side and use in c.uses for c in self.consents)
 
     def field(self, key: str) -> FieldValue | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -192,6 +249,8 @@ def check_fields(
         if raw is None or raw == "" or raw == []:
             if spec.required and not partial:
                 problems.append(f"field {spec.key!r}: required")
+            elif not partial and (why := required_because(spec, values)):
+                problems.append(f"field {spec.key!r}: required {why}")
             continue
         value, problem = _typed(spec, raw, (sides or {}).get(spec.side))
         if value is None:
@@ -206,6 +265,35 @@ def check_fields(
 def missing_fields(instrument: Instrument, fields: tuple[FieldValue, ...]) -> list[str]:
     present = {f.key for f in fields}
     return [spec.key for spec in instrument.fields if spec.required and spec.key not in present]
+
+
+def missing_conditional(instrument: Instrument, fields: tuple[FieldValue, ...]) -> list[str]:
+    """Problems with the fields a form needs because of another field's value ("field
+    'urgency_reason': required because urgency is evidence_destruction")."""
+    present = {f.key for f in fields}
+    values = {f.key: f.value for f in fields}
+    return [
+        f"field {spec.key!r}: required {why}"
+        for spec in instrument.fields
+        if spec.key not in present and (why := required_because(spec, values))
+    ]
+
+
+def required_because(spec: Field, values: Mapping[str, Any]) -> str:
+    """Why `spec` is required by its `required_if` given the form's `values` ("" if it is not)."""
+    rule = spec.required_if
+    if rule is None:
+        return ""
+    raw = values.get(rule.field)
+    chosen = [raw] if not isinstance(raw, list | tuple) else list(raw)
+    held = [_as_choice(v) for v in chosen if _as_choice(v) in rule.values]
+    if not held:
+        return ""
+    return f"because {rule.field} is {held[0]}"
+
+
+def _as_choice(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _typed(spec: Field, raw: Any, country: Country | None) -> tuple[FieldValue | None, str]:
@@ -300,6 +388,13 @@ def _receivers(request: RequestRun) -> tuple[str, ...]:
     return () if not request.sent or request.simcell else (request.target_team,)
 
 
+def amended_status(request: RequestRun) -> RequestStatus:
+    """Where an amendment leaves the request: acknowledged if it was, else sent."""
+    if request.reached(RequestStatus.ACKNOWLEDGED) is not None:
+        return RequestStatus.ACKNOWLEDGED
+    return RequestStatus.SENT
+
+
 def require_status(request: RequestRun, doing: str, *allowed: RequestStatus) -> None:
     if request.status not in allowed:
         raise InvalidState(f"cannot {doing} request {request.id}: it is {request.status}")
@@ -324,40 +419,161 @@ def require_receiver(scenario: Scenario, request: RequestRun, viewer: Viewer, do
 
 
 def deadline(scenario: Scenario, request: RequestRun, sim_now: float) -> tuple[float | None, str, str]:
-    """The game deadline that runs once the request is sent: (due at, stage, legal text)."""
-    instrument = instrument_of(scenario, request.instrument)
-    for rule in instrument.deadlines:
-        delay = rule.urgent if request.urgent and rule.urgent is not None else rule.game
-        return after(sim_now, delay, scenario.clock.morning), rule.stage, rule.legal
+    """The first game deadline that runs once the request is sent: (due at, stage, legal text)."""
+    for due in deadlines(scenario, request, sim_now):
+        return due.due_at, due.stage, due.legal
     return None, "", ""
+
+
+FIRST_HOUR = HOUR
+"""A `next_morning` game deadline falls due at the end of the morning's first office hour."""
+
+
+def deadlines(scenario: Scenario, request: RequestRun, sim_now: float) -> tuple[StageDue, ...]:
+    """Every game deadline that runs once the request is sent at `sim_now`, in the order of the
+    instrument: those for every receiver and those for its kind (`played` or `simcell`).
+
+    A deadline "by the next morning" is due at the end of the first office hour of that morning
+    (the overnight jump lands on the morning: the receiving team gets its hour), and due soon
+    when that morning begins, never overnight (`soon_time`)."""
+    instrument = instrument_of(scenario, request.instrument)
+    kind = "simcell" if request.simcell else "played"
+    morning = scenario.clock.morning
+    found = []
+    for rule in instrument.deadlines:
+        if rule.receiver not in ("", kind):
+            continue
+        delay = rule.urgent if request.urgent and rule.urgent is not None else rule.game
+        due_at = after(sim_now, delay, morning)
+        soon_at = None
+        if delay.anchor is Anchor.NEXT_MORNING:
+            soon_at, due_at = due_at, due_at + FIRST_HOUR
+        found.append(StageDue(rule.stage, due_at, rule.legal, soon_at))
+    return tuple(found)
 
 
 SOON = 0.2
 """A request is due soon when less than this share of its game deadline is left."""
 
 
-def warnings_due(request: RequestRun, sim_now: float) -> list[str]:
-    """Deadline warnings that have become due and were not given yet."""
-    if request.due_at is None or request.status in CLOSED or request.status in OUTBOX:
+RESPONDED = frozenset(
+    {
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.CLARIFICATION_REQUESTED,
+        RequestStatus.CLARIFIED,
+        RequestStatus.ANSWERED,
+        RequestStatus.PARTIALLY_ANSWERED,
+        RequestStatus.REFUSED,
+    }
+)
+"""The receiving side has replied: an acknowledgement deadline is met."""
+REPLIED = frozenset({RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED, RequestStatus.REFUSED})
+"""The receiving side has decided: a deadline of any later stage is met."""
+
+
+def met_at(request: RequestRun, stage: str) -> float | None:
+    """When the request met a deadline for `stage`, in simulated time (None: not yet).
+
+    `sent` is met by sending; `acknowledged` by the receiver's first reply (an acknowledgement,
+    a question, an answer or a refusal); `clarification_requested` by a question or a decision;
+    every other stage (answered, recognised, executed ...: what the engine plays as the answer)
+    by the answer, partial answer or refusal."""
+    if stage == "sent":
+        wanted: frozenset[RequestStatus] = frozenset({RequestStatus.SENT})
+    elif stage == "acknowledged":
+        wanted = RESPONDED
+    elif stage == "clarification_requested":
+        wanted = REPLIED | {RequestStatus.CLARIFICATION_REQUESTED}
+    else:
+        wanted = REPLIED
+    return next((step.sim_time for step in request.history if step.status in wanted), None)
+
+
+EARLY_STAGES = frozenset({"sent", "acknowledged", "clarification_requested"})
+"""Stages met before the answer: their deadlines do not say when the answer is owed."""
+
+
+def answer_due(request: RequestRun) -> float | None:
+    """When the request's answer is owed, in simulated time: the latest deadline only an answer
+    meets (answered, executed ...), else the first deadline (None: it has none)."""
+    found = [due.due_at for due in stage_deadlines(request) if due.stage not in EARLY_STAGES]
+    return max(found) if found else request.due_at
+
+
+def stage_deadlines(request: RequestRun) -> tuple[StageDue, ...]:
+    """The request's deadlines; one made of `due_at` for a request sent before there were several."""
+    if request.deadlines or request.due_at is None:
+        return request.deadlines
+    return (StageDue(request.due_stage, request.due_at, request.legal, None, request.warned),)
+
+
+def soon_time(request: RequestRun, due: StageDue) -> float:
+    """When `due` becomes due soon: less than `SOON` of its span left (at least a minute before),
+    or, for a deadline of the next morning, when that morning begins."""
+    if due.soon_at is not None:
+        return due.soon_at
+    sent = request.reached(RequestStatus.SENT) or due.due_at
+    return due.due_at - max(60.0, (due.due_at - sent) * SOON)
+
+
+def stage_warnings_due(request: RequestRun, sim_now: float) -> list[tuple[StageDue, str]]:
+    """Deadline warnings that have become due and were not given yet, per deadline. A deadline
+    met stops warning; an overdue found with its due-soon still unsaid (a clock jump passed
+    both) is said alone: "due soon" of what is already late would only confuse."""
+    if request.status in CLOSED or request.status in OUTBOX:
         return []
-    sent = request.reached(RequestStatus.SENT) or request.due_at
-    soon_at = request.due_at - max(60.0, (request.due_at - sent) * SOON)
-    found = []
-    if sim_now >= soon_at and "due_soon" not in request.warned:
-        found.append("due_soon")
-    if sim_now >= request.due_at and "overdue" not in request.warned:
-        found.append("overdue")
+    found: list[tuple[StageDue, str]] = []
+    for due in stage_deadlines(request):
+        if met_at(request, due.stage) is not None:
+            continue
+        if sim_now >= due.due_at:
+            if "overdue" not in due.warned:
+                found.append((due, "overdue"))
+        elif sim_now >= soon_time(request, due) and "due_soon" not in due.warned:
+            found.append((due, "due_soon"))
     return found
 
 
+def warnings_due(request: RequestRun, sim_now: float) -> list[str]:
+    """Deadline warnings that have become due and were not given yet (any deadline)."""
+    return [warning for _, warning in stage_warnings_due(request, sim_now)]
+
+
 def next_warning(request: RequestRun) -> float | None:
-    if request.due_at is None or request.status in CLOSED or request.status in OUTBOX:
+    """The simulated time of the request's next deadline warning, if any."""
+    if request.status in CLOSED or request.status in OUTBOX:
         return None
-    sent = request.reached(RequestStatus.SENT) or request.due_at
-    soon_at = request.due_at - max(60.0, (request.due_at - sent) * SOON)
-    if "due_soon" not in request.warned:
-        return soon_at
-    return None if "overdue" in request.warned else request.due_at
+    times = []
+    for due in stage_deadlines(request):
+        if met_at(request, due.stage) is not None or "overdue" in due.warned:
+            continue
+        times.append(due.due_at if "due_soon" in due.warned else min(soon_time(request, due), due.due_at))
+    return min(times) if times else None
+
+
+def deadline_state(request: RequestRun, due: StageDue, sim_now: float | None = None) -> dict[str, Any]:
+    """A deadline as players see it: its stage, due time, and whether it is met (when; late if
+    after its due time), overdue, due soon, running or stopped (the request was withdrawn).
+    Without `sim_now` (a view has no clock reading) it is overdue once warned so."""
+    met = met_at(request, due.stage)
+    if met is not None:
+        state = "met_late" if met > due.due_at else "met"
+    elif request.status is RequestStatus.WITHDRAWN:
+        state = "withdrawn"
+    elif (sim_now is not None and sim_now >= due.due_at) or "overdue" in due.warned:
+        state = "overdue"
+    elif "due_soon" in due.warned:
+        state = "due_soon"
+    else:
+        state = "running"
+    return {
+        "stage": due.stage,
+        "due_at": due.due_at,
+        "legal": due.legal,
+        "state": state,
+        "met_at": met,
+        "warned": list(due.warned),
+    }
 
 
 def field_holds(test: FieldTest, value: FieldValue | None) -> bool:

@@ -255,6 +255,17 @@ class Field:
     country (the issuing authority), or `target`, the receiving one (the executing authority)."""
     agency_types: frozenset[str] = frozenset()
     """An `agency` field offers only agencies of these types (none: every agency of that side)."""
+    required_if: RequiredIf | None = None
+    """Required only while another field of the form has one of some values (`required` is then
+    false): the reason for urgency, once urgency is `evidence_destruction`."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredIf:
+    """A field is required when field `field` holds one of `values` (a multiselect: includes one)."""
+
+    field: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +277,28 @@ class Deadline:
     game: Delay
     """What the exercise schedules, in simulated time."""
     urgent: Delay | None = None
+    receiver: str = ""
+    """Whom the deadline binds: "" every receiver, "played" a played team, "simcell" SimCell
+    answering for a country or agency nobody plays (`DEADLINE_RECEIVERS`)."""
+
+
+DEADLINE_RECEIVERS = ("played", "simcell")
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """Consent to onward use of what a request carries: which side may grant it and for what."""
+
+    granted_by: str = "receiver"
+    """`requester` (for what the request's form and attachments tell) or `receiver` (for what
+    the answer releases) or `both`."""
+    uses: tuple[str, ...] = ("evidence", "onward")
+    """What may be consented to: `evidence` (used as evidence in proceedings), `onward` (passed
+    on to a third country or agency)."""
+
+
+CONSENT_SIDES = ("requester", "receiver", "both")
+CONSENT_USES = ("evidence", "onward")
 
 
 DEFAULT_LIFECYCLE = ("draft", "sent", "acknowledged", "answered", "refused", "closed")
@@ -290,6 +323,8 @@ class Instrument:
     refusal_grounds: tuple[str, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     output: EvidentialStatus = EvidentialStatus.EVIDENCE
+    consent: Consent | None = None
+    """Consent to onward use may be granted on such a request (none: it is not asked for)."""
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -16,7 +16,7 @@ from server.core.characters import reactions_to
 from server.core.effects import as_released, effects_of, world_of
 from server.core.events import ArtefactReleased, Event, InjectReleased, RequestAnswered, RequestDeadlineWarned
 from server.core.injects import InjectRun, due, due_time, next_due
-from server.core.requests import next_warning, warnings_due
+from server.core.requests import next_warning, stage_warnings_due
 from server.core.signatures import signature
 from server.core.state import Exercise, apply
 
@@ -46,9 +46,10 @@ def advance(state: Exercise, now: float) -> list[Event]:
             state = apply(state, changed)
             events.append(changed)
     for request in list(state.facts.in_flight.values()):
-        for warning in warnings_due(request, sim_now):
-            assert request.due_at is not None
-            events.append(RequestDeadlineWarned(request.id, warning, request.due_at, sim_now))
+        for stage_due, warning in stage_warnings_due(request, sim_now):
+            events.append(
+                RequestDeadlineWarned(request.id, warning, stage_due.due_at, sim_now, stage_due.stage)
+            )
         answer = request.scheduled
         if answer is not None and answer.answer_at <= sim_now:  # what it releases comes with it
             at, signed = answer.answer_at, signature(state, request, answer.by)

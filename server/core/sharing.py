@@ -13,7 +13,8 @@ from server.core.audience import Viewer, can_see
 from server.core.casefile import may_see
 from server.core.errors import Forbidden, NotFound
 from server.core.events import ArtefactShared, Event, SharingFlagged
-from server.core.scenario import Artefact, EvidentialStatus
+from server.core.records import Release
+from server.core.scenario import CONSENT_USES, Artefact, EvidentialStatus
 from server.core.state import Exercise, teams_of
 
 RESTRICTED_HANDLING = frozenset({"H3"})
@@ -71,5 +72,55 @@ def _against_handling(state: Exercise, artefact: Artefact, team: str) -> str | N
     if artefact.handling in RESTRICTED_HANDLING:
         return f"handling code {artefact.handling}: not to be passed on"
     if artefact.evidential_status is EvidentialStatus.CONSENT_NEEDED and not own_item:
+        if consented_onward(state, artefact.id, team):
+            return None
         return "intelligence passed on without the owner's consent for evidential use"
+    return None
+
+
+def consented_onward(state: Exercise, artefact_id: str, team: str) -> bool:
+    """Whether `team` holds the item by a request whose other side consented to its onward use:
+    released by the answer to the team's request (the receiver consented), or attached by the
+    requesting team to its request to `team` (the requester consented)."""
+    return bool(consents_for(state, artefact_id, team, "onward"))
+
+
+def consents_for(state: Exercise, artefact_id: str, team: str, use: str) -> list[str]:
+    """The requests by which `team` holds the item with consent to `use` from the side that
+    passed it on."""
+    return [
+        found
+        for release in state.releases
+        if release.artefact == artefact_id and (found := _consenting(state, release, team, use)) is not None
+    ]
+
+
+def consent_map(state: Exercise, team: str) -> dict[str, dict[str, list[str]]]:
+    """For every item `team` holds with consent: {use: [requests]}, in one pass over the releases
+    (nothing to look at while no request has a consent)."""
+    if not any(request.consents for request in state.requests.values()):
+        return {}
+    found: dict[str, dict[str, list[str]]] = {}
+    for release in state.releases:
+        for use in CONSENT_USES:
+            request = _consenting(state, release, team, use)
+            if request is not None:
+                found.setdefault(release.artefact, {}).setdefault(use, []).append(request)
+    return found
+
+
+def _consenting(state: Exercise, release: Release, team: str, use: str) -> str | None:
+    """The request by which this release brought the item to `team` with consent to `use`."""
+    answered = state.requests.get(release.source)
+    if answered is not None and answered.source_team == team and answered.consented("receiver", use):
+        return answered.id
+    from_team, _, request_id = release.source.partition(":")
+    attached = state.requests.get(request_id) if request_id else None
+    if (
+        attached is not None
+        and from_team == attached.source_team
+        and team == attached.target_team
+        and attached.consented("requester", use)
+    ):
+        return attached.id
     return None

@@ -32,7 +32,7 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 8
+FORMAT = 9
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 

@@ -20,8 +20,9 @@ from server.core.guards import MAX_TEXT
 from server.core.injects import InjectRun, InjectStatus, stand_in_time
 from server.core.request_flow import MAX_SUBJECT
 from server.core.request_flow import MAX_TEXT as MAX_REPLY
-from server.core.requests import MAX_FIELD, RequestRun, Step, propose
+from server.core.requests import MAX_FIELD, RequestRun, Step, deadline_state, propose, stage_deadlines
 from server.core.scenario import Instrument, Scenario
+from server.core.sharing import consent_map
 from server.core.signatures import Signature, signature
 from server.core.state import Exercise, FeedItem, Participant
 
@@ -302,14 +303,35 @@ def _instrument(instrument: Instrument) -> dict[str, Any]:
                 "choices": list(f.choices),
                 "min_length": f.min_length,
                 **({"side": f.side, "agency_types": sorted(f.agency_types)} if f.type == "agency" else {}),
+                **(
+                    {"required_if": {"field": f.required_if.field, "in": list(f.required_if.values)}}
+                    if f.required_if is not None
+                    else {}
+                ),
             }
             for f in instrument.fields
         ],
         "refusal_grounds": list(instrument.refusal_grounds),
         "deadlines": [
-            {"stage": d.stage, "legal": d.legal, "urgent": d.urgent is not None} for d in instrument.deadlines
+            {
+                "stage": d.stage,
+                "legal": d.legal,
+                "urgent": d.urgent is not None,
+                **({"receiver": d.receiver} if d.receiver else {}),
+            }
+            for d in instrument.deadlines
         ],
         "output": str(instrument.output),
+        **(
+            {}
+            if instrument.consent is None
+            else {
+                "consent": {
+                    "granted_by": instrument.consent.granted_by,
+                    "uses": list(instrument.consent.uses),
+                }
+            }
+        ),
     }
 
 
@@ -339,6 +361,12 @@ def _request(state: Exercise, request: RequestRun, viewer: Viewer) -> dict[str, 
         "due_stage": request.due_stage,
         "legal": request.legal,
         "warned": list(request.warned),
+        "deadlines": [deadline_state(request, due) for due in stage_deadlines(request)],
+        "amendments": [_amendment(state, request, index) for index in range(len(request.amendments))],
+        "consents": [
+            {"by": c.by, "side": c.side, "uses": list(c.uses), "sim_time": c.sim_time, "note": c.note}
+            for c in request.consents
+        ],
         "answer": request.answer,
         "ground": request.ground,
         **({"answer_after_endex": True} if request.after_endex else {}),
@@ -373,6 +401,26 @@ def _step(state: Exercise, request: RequestRun, step: Step) -> dict[str, Any]:
         **_signed("by", signature(state, request, step.by)),
         "sim_time": step.sim_time,
         "note": step.note,
+    }
+
+
+def _amendment(state: Exercise, request: RequestRun, index: int) -> dict[str, Any]:
+    """One amendment: who, when (both clocks), the note and each field's old and new value."""
+    amendment = request.amendments[index]
+    return {
+        "by": amendment.by,
+        **_signed("by", signature(state, request, amendment.by)),
+        "sim_time": amendment.sim_time,
+        "wall_time": amendment.wall_time,
+        "note": amendment.note,
+        "changes": [
+            {
+                "key": change.key,
+                "old": None if change.old is None else change.old.value,
+                "new": None if change.new is None else change.new.value,
+            }
+            for change in amendment.changes
+        ],
     }
 
 
@@ -452,6 +500,7 @@ def _released_artefacts(state: Exercise, viewer: Viewer, already: set[str]) -> l
     """Artefacts injects brought in during play that this viewer may see, once each."""
     shown = []
     artefacts = {artefact.id: artefact for artefact in state.scenario.artefacts}
+    consented = {} if viewer.team is None else consent_map(state, viewer.team)  # {item: {use: [request]}}
     for release in state.releases:
         artefact = artefacts.get(release.artefact)
         if artefact is None or artefact.id in already or not can_see(viewer, release.audience):
@@ -468,6 +517,7 @@ def _released_artefacts(state: Exercise, viewer: Viewer, already: set[str]) -> l
                 "handling": artefact.handling,
                 "content": artefact.content,
                 "released_by": release.source,
+                **({"consent": consented[artefact.id]} if artefact.id in consented else {}),
             }
         )
     return shown

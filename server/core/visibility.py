@@ -49,6 +49,7 @@ from server.core.events import (
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
+    ConsentGranted,
     ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
@@ -77,6 +78,7 @@ from server.core.events import (
     QuestionnaireClosed,
     QuestionnaireOpened,
     RequestAcknowledged,
+    RequestAmended,
     RequestAnswered,
     RequestClarified,
     RequestDeadlineWarned,
@@ -128,7 +130,7 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=[event.source_team, *event.cosigners])
         case RequestUpdated() | RequestValidated():
             return state.requests[event.request].audience(sent=False)
-        case RequestWithdrawn():
+        case RequestWithdrawn() | ConsentGranted():
             return state.requests[event.request].audience(sent=event.sent)
         case (
             RequestSent()
@@ -138,6 +140,7 @@ def audience(state: Exercise, event: Event) -> Audience:
             | RequestAnswered()
             | RequestRefused()
             | RequestDeadlineWarned()
+            | RequestAmended()
         ):
             return state.requests[event.request].audience(sent=True)
         case ArtefactReleased() | ArtefactChanged():

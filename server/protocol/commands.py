@@ -184,6 +184,17 @@ def _update_request(args: dict[str, Any], code: NewCode) -> c.UpdateRequest:
     return c.UpdateRequest(_required(args, "request"), _form(args), urgent, subject)
 
 
+def _amend_request(args: dict[str, Any], code: NewCode) -> c.AmendRequest:
+    return c.AmendRequest(_required(args, "request"), _form(args), _string(args, "note", optional=True) or "")
+
+
+def _grant_consent(args: dict[str, Any], code: NewCode) -> c.GrantConsent:
+    uses = args.get("uses") or []
+    if not isinstance(uses, list) or not all(isinstance(use, str) for use in uses):
+        raise ArgumentError("args.uses: expected a list of uses (evidence, onward)")
+    return c.GrantConsent(_required(args, "request"), tuple(uses), _string(args, "note", optional=True) or "")
+
+
 def _answer_request(args: dict[str, Any], code: NewCode) -> c.AnswerRequest:
     as_proposed = _flag(args, "as_proposed")
     text = _string(args, "text", optional=as_proposed) or ""
@@ -376,6 +387,8 @@ COMMANDS: dict[str, CommandSpec] = {
     "request.clarify": CommandSpec(
         lambda a, k: c.ClarifyRequest(_required(a, "request"), _required(a, "text")), _no_result, "clarify"
     ),
+    "request.amend": CommandSpec(_amend_request, _no_result, "amend a sent request after a clarification"),
+    "request.grant_consent": CommandSpec(_grant_consent, _no_result, "consent to onward use"),
     "request.answer": CommandSpec(_answer_request, _no_result, "answer, fully or in part"),
     "request.refuse": CommandSpec(
         lambda a, k: c.RefuseRequest(

@@ -209,10 +209,12 @@ def _requests(debrief: Debrief, team: str | None) -> Section:
                 "overdue (game)",
                 "legal deadline",
                 "overdue (legal)",
+                "each stage",
             ),
             rows,
         ),
-        note="Every request with its times (exercise time) against the game and legal deadlines.",
+        note="Every request with its times (exercise time) against the game and legal deadlines; "
+        "each stage: every deadline of the request against its own due time.",
         sheet="requests",
     )
 
@@ -313,7 +315,18 @@ def _request_row(r: RequestRow) -> tuple[Cell, ...]:
         _minutes(r.to_acknowledge), _minutes(r.to_answer), r.clarifications, r.ground,
         _yes(r.withdrawn_draft),
         _time(r.due_at), r.due_stage, _yes(r.game_overdue), r.legal, _yes(r.legal_overdue),
+        _stages(r),
     )  # fmt: skip
+
+
+def _stages(r: RequestRow) -> str:
+    """ "acknowledged due D1 18:00, met D1 17:50; answered due D2 09:30, overdue"."""
+    return "; ".join(
+        f"{s.stage} due {format_sim_time(s.due_at)}, "
+        + (f"met {format_sim_time(s.met_at)}" if s.met_at is not None else "not met")
+        + (" (overdue)" if s.game_overdue else "")
+        for s in r.stages
+    )
 
 
 def _summary_row(group: str, s: Summary) -> tuple[Cell, ...]:

@@ -8,6 +8,9 @@ from typing import Any
 
 from server.core.roles import STAFF_ROLES
 from server.core.scenario import (
+    CONSENT_SIDES,
+    CONSENT_USES,
+    DEADLINE_RECEIVERS,
     DEFAULT_LIFECYCLE,
     SIDES,
     Action,
@@ -16,6 +19,7 @@ from server.core.scenario import (
     Character,
     CharacterState,
     ClockSpec,
+    Consent,
     Country,
     Deadline,
     Delay,
@@ -29,6 +33,7 @@ from server.core.scenario import (
     LegalProfile,
     PairOverride,
     Reaction,
+    RequiredIf,
     Role,
     RouteRole,
     Scope,
@@ -285,25 +290,29 @@ class WorldReader(ConditionReader):
     def instrument(self, value: Any, path: str) -> Instrument | None:
         keys = {"id", "name", "legal_basis", "channel", "issuer", "receiver", "requires_blocs",
                 "requires_eio", "cross_border", "domestic", "fields", "lifecycle", "refusal_grounds",
-                "deadlines", "output"}  # fmt: skip
+                "deadlines", "output", "consent"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "legal_basis", "channel", "issuer", "receiver"})
         if data is None:
             return None
         for key in ("issuer", "receiver"):
             self.ref(f"{path}.{key}", "agency_type", str(data.get(key)))
         lifecycle = self.strings(data.get("lifecycle"), f"{path}.lifecycle") or DEFAULT_LIFECYCLE
+        fields = self.items_at(data, "fields", path, self.field)
+        self._required_if(fields, path, str(data.get("id")))
         deadlines = []
         for i, item in enumerate(self.seq(data, "deadlines", f"{path}.deadlines")):
             where = f"{path}.deadlines[{i}]"
-            raw = self.map(item, where, {"stage", "legal", "game", "urgent"}, {"stage", "legal", "game"})
+            raw = self.map(
+                item, where, {"stage", "legal", "game", "urgent", "receiver"}, {"stage", "legal", "game"}
+            )
             if raw is None:
                 continue
             stage = str(raw.get("stage"))
             if stage not in lifecycle:
                 self.problem(
                     f"{where}.stage",
-                    f"unknown stage {stage!r}: not in the lifecycle of this instrument"
-                    f"{suggestion(stage, lifecycle)}",
+                    f"unknown stage {stage!r} in the deadlines of {data.get('id')}: not in its lifecycle "
+                    f"({', '.join(lifecycle)}){suggestion(stage, lifecycle)}",
                 )
             game = self.delay(raw.get("game"), f"{where}.game")
             deadlines.append(
@@ -312,8 +321,10 @@ class WorldReader(ConditionReader):
                     legal=self.text(raw.get("legal"), f"{where}.legal"),
                     game=game or Delay(),
                     urgent=self.delay(raw.get("urgent"), f"{where}.urgent"),
+                    receiver=self._deadline_receiver(raw, where),
                 )
             )
+        self._distinct_deadlines(deadlines, f"{path}.deadlines", str(data.get("id")))
         return self.at(
             Instrument(
                 id=self.identifier(data.get("id"), f"{path}.id"),
@@ -325,22 +336,119 @@ class WorldReader(ConditionReader):
                 requires_blocs=frozenset(self.strings(data.get("requires_blocs"), f"{path}.requires_blocs")),
                 requires_eio=self.boolean(data.get("requires_eio"), f"{path}.requires_eio", False),
                 cross_border=self._cross_border(data, path),
-                fields=tuple(self.items_at(data, "fields", path, self.field)),
+                fields=tuple(fields),
                 lifecycle=lifecycle,
                 refusal_grounds=self.strings(data.get("refusal_grounds"), f"{path}.refusal_grounds"),
                 deadlines=tuple(deadlines),
                 output=self.enum(
                     data.get("output"), f"{path}.output", EvidentialStatus, EvidentialStatus.EVIDENCE
                 ),
+                consent=self._consent(data.get("consent"), f"{path}.consent"),
             ),
             path,
         )
+
+    def _deadline_receiver(self, raw: dict[str, Any], where: str) -> str:
+        """`receiver: played` or `receiver: simcell` (none: the deadline binds every receiver)."""
+        receiver = raw.get("receiver")
+        if receiver is None:
+            return ""
+        if receiver not in DEADLINE_RECEIVERS:
+            self.problem(
+                f"{where}.receiver",
+                f"unknown receiver {receiver!r}: played (a team plays the receiving side) or simcell "
+                "(SimCell answers for it); leave it out for a deadline that binds both",
+            )
+            return ""
+        return str(receiver)
+
+    def _distinct_deadlines(self, deadlines: list[Deadline], path: str, instrument: str) -> None:
+        """One deadline per stage and receiver: two would leave the engine guessing which holds."""
+        seen: set[tuple[str, str]] = set()
+        for i, rule in enumerate(deadlines):
+            receivers = DEADLINE_RECEIVERS if not rule.receiver else (rule.receiver,)
+            clash = [r for r in receivers if (rule.stage, r) in seen]
+            if clash:
+                self.problem(
+                    f"{path}[{i}].stage",
+                    f"{instrument} has two deadlines for stage {rule.stage!r} and {clash[0]} receivers: "
+                    "give each stage one deadline, or one with `receiver: played` and one with "
+                    "`receiver: simcell`",
+                )
+            seen.update((rule.stage, r) for r in receivers)
+
+    def _consent(self, value: Any, path: str) -> Consent | None:
+        """`consent: {granted_by: receiver, uses: [evidence, onward]}`."""
+        if value is None:
+            return None
+        data = self.map(value, path, {"granted_by", "uses"}, set())
+        if data is None:
+            return None
+        granted_by = str(data.get("granted_by", "receiver"))
+        if granted_by not in CONSENT_SIDES:
+            self.problem(
+                f"{path}.granted_by",
+                f"unknown side {granted_by!r}: requester (for what the request tells), receiver (for "
+                f"what the answer releases) or both{suggestion(granted_by, CONSENT_SIDES)}",
+            )
+        uses = self.strings(data.get("uses"), f"{path}.uses") or CONSENT_USES
+        for i, use in enumerate(uses):
+            if use not in CONSENT_USES:
+                self.problem(
+                    f"{path}.uses[{i}]",
+                    f"unknown use {use!r}: evidence (used as evidence in proceedings) or onward "
+                    f"(passed on to a third country or agency){suggestion(use, CONSENT_USES)}",
+                )
+        return Consent(granted_by=granted_by, uses=tuple(u for u in uses if u in CONSENT_USES))
+
+    def _required_if(self, fields: list[Field], path: str, instrument: str) -> None:
+        """A `required_if` names another field of the same form, and values it can hold."""
+        for i, spec in enumerate(fields):
+            rule = spec.required_if
+            if rule is None:
+                continue
+            where = f"{path}.fields[{i}].required_if"
+            other = next((f for f in fields if f.key == rule.field), None)
+            keys = [f.key for f in fields if f.key != spec.key]
+            if other is None or other is spec:
+                self.problem(
+                    f"{where}.field",
+                    f"{instrument}.{spec.key} is required if {rule.field!r} holds a value, but "
+                    f"{instrument} has no other field {rule.field!r} (fields: {', '.join(keys) or 'none'})"
+                    f"{suggestion(rule.field, keys)}",
+                )
+                continue
+            choices = other.choices if other.type in ("enum", "multiselect") else ("true", "false")
+            if other.type not in ("enum", "multiselect", "bool"):
+                self.problem(
+                    f"{where}.field",
+                    f"{instrument}.{spec.key} is required if {rule.field!r} is one of some values, but "
+                    f"{rule.field!r} is a {other.type} field: name an enum, multiselect or bool field",
+                )
+                continue
+            for j, wanted in enumerate(rule.values):
+                if wanted not in choices:
+                    self.problem(
+                        f"{where}.in[{j}]",
+                        f"{wanted!r} is not a value of {instrument}.{rule.field} (choices: "
+                        f"{', '.join(choices)}){suggestion(wanted, choices)}: the condition could never hold",
+                    )
 
     def field(self, value: Any, path: str) -> Field | None:
         data = self.map(
             value,
             path,
-            {"key", "type", "label", "required", "choices", "min_length", "side", "agency_types"},
+            {
+                "key",
+                "type",
+                "label",
+                "required",
+                "choices",
+                "min_length",
+                "side",
+                "agency_types",
+                "required_if",
+            },
             {"key", "type"},
         )
         if data is None:
@@ -363,16 +471,39 @@ class WorldReader(ConditionReader):
             self.ref(f"{path}.agency_types[{i}]", "agency_type", agency_type)
         if kind != "agency" and ("side" in data or types):
             self.problem(f"{path}.side", "side and agency_types are for fields of type agency")
+        required_if = self._condition_of_field(data.get("required_if"), f"{path}.required_if")
+        if required_if is not None and data.get("required") is True:
+            self.problem(
+                f"{path}.required",
+                "a field with required_if is required only when its condition holds: "
+                "leave out `required: true`",
+            )
         return Field(
             key=self.identifier(data.get("key"), f"{path}.key"),
             type=kind,
             label=self.text(data.get("label"), f"{path}.label", required=False),
-            required=self.boolean(data.get("required"), f"{path}.required", True),
+            required=required_if is None and self.boolean(data.get("required"), f"{path}.required", True),
+            required_if=required_if,
             choices=choices,
             min_length=self.integer(data.get("min_length"), f"{path}.min_length", 0),
             side=side,
             agency_types=frozenset(types),
         )
+
+    def _condition_of_field(self, value: Any, path: str) -> RequiredIf | None:
+        """`required_if: {field: urgency, in: [evidence_destruction]}` (a bool field: `in: [true]`)."""
+        if value is None:
+            return None
+        data = self.map(value, path, {"field", "in"}, {"field", "in"})
+        if data is None:
+            return None
+        raw = data.get("in")
+        if isinstance(raw, list):  # YAML reads `true` as a bool: a bool field's value, as text
+            raw = [str(v).lower() if isinstance(v, bool) else v for v in raw]
+        values = self.strings(raw, f"{path}.in")
+        if not values:
+            self.problem(f"{path}.in", "expected a non-empty list of the values that make the field required")
+        return RequiredIf(field=str(data.get("field")), values=values)
 
     def entity(self, value: Any, path: str) -> Entity | None:
         data = self.map(value, path, {"id", "kind", "name", "description"}, {"id", "kind", "name"})

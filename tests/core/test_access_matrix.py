@@ -41,6 +41,7 @@ from server.core.events import (
     StationPreviewed,
 )
 from server.core.preview import previewed
+from server.core.scenario import Consent
 from server.core.state import Exercise, apply
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -48,7 +49,14 @@ from server.protocol.commands import COMMANDS, NewCode
 from server.scenario.loader import load_scenario
 from tests.core.transcript import NOW, Run
 
-SCENARIO = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "twin-ports")
+TWIN_PORTS = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "twin-ports")
+SCENARIO = dataclasses.replace(  # either side of a police message may consent to onward use
+    TWIN_PORTS,
+    instruments=tuple(
+        dataclasses.replace(i, consent=Consent(granted_by="both")) if i.id == "POLICE_MSG" else i
+        for i in TWIN_PORTS.instruments
+    ),
+)
 
 ACTORS = ("police", "prosecutor", "social_worker", "director", "controller", "simcell", "mentor", "observer")
 NAMES = {
@@ -83,6 +91,7 @@ FACTS = {
     "measures": ["search"],
 }
 TEXT = "a line of text"
+QUESTION_2 = {"question": "What do you know about SeaCrew Agency, its owner and its boats?"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,13 @@ MATRIX: tuple[Cell, ...] = (
     row("request.ask_clarification", "simcell", {"request": "R-9", "text": TEXT},             F,  F,  F,   OK, OK,  OK, F,  F),
     row("request.clarify",          "ours", {"request": "R-5", "text": TEXT},                 OK, OK, OK,  F,  F,   F,  F,  F),
     row("request.clarify",          "theirs", {"request": "R-6", "text": TEXT},               F,  F,  F,   F,  F,   F,  F,  F),
+    row("request.amend",            "ours", {"request": "R-5", "fields": QUESTION_2},         OK, F,  F,   F,  F,   F,  F,  F),
+    row("request.amend",            "theirs", {"request": "R-6", "fields": QUESTION_2},       F,  F,  F,   F,  F,   F,  F,  F),
+    row("request.amend",            "theirs (draft)", {"request": "R-2", "fields": QUESTION_2}, NF, NF, NF, F,  F,   F,  F,  F),
+    row("request.grant_consent",    "ours", {"request": "R-3"},                               OK, OK, OK,  F,  F,   F,  F,  F),
+    row("request.grant_consent",    "theirs", {"request": "R-4"},                             OK, F,  F,   F,  F,   F,  F,  F),
+    row("request.grant_consent",    "simcell", {"request": "R-9"},                            OK, OK, OK,  OK, OK,  OK, F,  F),
+    row("request.grant_consent",    "theirs (draft)", {"request": "R-2"},                     NF, NF, NF,  F,  F,   F,  F,  F),
     row("request.answer",           "ours", {"request": "R-3", "text": TEXT},                 F,  F,  F,   F,  F,   F,  F,  F),
     row("request.answer",           "theirs", {"request": "R-4", "text": TEXT},               OK, F,  F,   F,  F,   F,  F,  F),
     row("request.answer",           "simcell", {"request": "R-9", "text": TEXT},              F,  F,  F,   OK, OK,  OK, F,  F),

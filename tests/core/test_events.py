@@ -25,6 +25,7 @@ from server.core.events import (
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
+    ConsentGranted,
     ControlMessagePosted,
     CredentialIssued,
     CredentialRevoked,
@@ -50,6 +51,7 @@ from server.core.events import (
     NoteWritten,
     ParticipantAdded,
     RequestAcknowledged,
+    RequestAmended,
     RequestAnswered,
     RequestClarified,
     RequestDeadlineWarned,
@@ -65,7 +67,7 @@ from server.core.events import (
     from_data,
     to_data,
 )
-from server.core.requests import FieldValue
+from server.core.requests import FieldChange, FieldValue, StageDue
 from server.core.scenario import ClockSpec, Country, Role, RouteRole, Scenario
 
 SCENARIO = Scenario(
@@ -160,6 +162,33 @@ EXAMPLES: list[Event] = [
     RequestRefused("R-3", "P0008", "ne_bis_in_idem", "Already tried", 30_800.0),
     RequestWithdrawn("R-4", "P0006", 30_900.0, sent=False),
     RequestDeadlineWarned("R-1", "overdue", 37_500.0, 37_600.0),
+    RequestDeadlineWarned("R-1", "due_soon", 31_000.0, 30_900.0, stage="acknowledged"),
+    RequestSent(
+        "R-5",
+        "P0006",
+        30_300.0,
+        due_at=31_200.0,
+        due_stage="acknowledged",
+        legal="2 hours",
+        deadlines=(
+            StageDue("acknowledged", 31_200.0, "2 hours"),
+            StageDue("answered", 63_000.0, "next morning", soon_at=59_400.0, warned=("due_soon",)),
+        ),
+    ),
+    RequestAmended(
+        "R-1",
+        "P0006",
+        (
+            FieldChange("facts", FieldValue("facts", text="Old"), FieldValue("facts", text="New")),
+            FieldChange("amount", None, FieldValue("amount", number=5.0)),
+        ),
+        (FieldValue("facts", text="New"), FieldValue("amount", number=5.0)),
+        "Account number added",
+        30_650.0,
+        1_700_000_100.5,
+    ),
+    ConsentGranted("R-1", "P0008", "receiver", ("evidence", "onward"), "For the trial", 30_700.0),
+    ConsentGranted("R-2", "P0006", "requester", ("onward",), "", 30_100.0, sent=False),
     ArtefactReleased("A-BANK", Audience.team("nl"), "R-1", 36_000.0),
     ActionTaken(
         "interview_child",
@@ -196,7 +225,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 58
+    assert len(EVENT_TYPES) == 60
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

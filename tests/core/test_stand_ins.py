@@ -144,3 +144,30 @@ def test_a_team_asked_to_clarify_owes_nothing_yet_and_other_requests_do_not_coun
     play.do(c.AskClarification(request, "Which number exactly?"), carla, at=wall("D1 09:10"))
     assert stand_in(play, "I-BE") == {"team": "be", "waiting_for": [], "due_at": None}
     assert released(play, "D1 11:30") == []  # the ball is in nl's court
+
+
+def test_a_stand_in_waits_for_the_answer_deadline_not_the_acknowledgement() -> None:
+    two_deadlines = dataclasses.replace(
+        SIENA,
+        deadlines=(
+            Deadline("acknowledged", "promptly", Delay(seconds=30 * MINUTE)),
+            Deadline("answered", "8 hours", Delay(seconds=2 * HOUR)),
+        ),
+    )
+    scenario = dataclasses.replace(
+        SCENARIO,
+        instruments=(REQUEST_SCENARIO.instruments[0], two_deadlines, *REQUEST_SCENARIO.instruments[2:]),
+    )
+    run = Run(create(scenario, "EX1", "", ROSTER, NOW), NOW)
+    run.do(c.MarkReady(), run.viewer("Dana"), at=NOW + 5)
+    run.do(c.SetClockSpeed(60.0), run.viewer("Dana"))
+    run.do(c.StartExercise(), run.viewer("Dana"), at=NOW + 10)
+    request = ask(run, "be", "D1 09:00")
+    assert run.state.requests[request].due_at == parse_sim_time("D1 09:30")  # the first: acknowledge
+    assert stand_in(run, "I-BE") == {
+        "team": "be",
+        "waiting_for": [request],
+        "due_at": parse_sim_time("D1 11:00"),
+    }
+    assert released(run, "D1 09:45") == []  # acknowledgement overdue, but the answer is not owed yet
+    assert released(run, "D1 11:00") == [("I-BE", parse_sim_time("D1 11:00"))]

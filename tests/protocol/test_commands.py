@@ -207,6 +207,18 @@ VALID: list[tuple[str, dict[str, Any], c.Command]] = [
     ("request.acknowledge", {"request": "R-1"}, c.AcknowledgeRequest("R-1")),
     ("request.ask_clarification", {"request": "R-1", "text": "?"}, c.AskClarification("R-1", "?")),
     ("request.clarify", {"request": "R-1", "text": "!"}, c.ClarifyRequest("R-1", "!")),
+    ("request.amend", {"request": "R-1", "fields": {"q": "x"}}, c.AmendRequest("R-1", {"q": "x"})),
+    (
+        "request.amend",
+        {"request": "R-1", "fields": {"q": None}, "note": "emptied"},
+        c.AmendRequest("R-1", {"q": None}, "emptied"),
+    ),
+    ("request.grant_consent", {"request": "R-1"}, c.GrantConsent("R-1")),
+    (
+        "request.grant_consent",
+        {"request": "R-1", "uses": ["onward"], "note": "to be"},
+        c.GrantConsent("R-1", ("onward",), "to be"),
+    ),
     (
         "request.answer",
         {"request": "R-1", "text": "A", "partial": True},
@@ -337,6 +349,12 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("request.acknowledge", {}, "args.request: expected a string"),
     ("request.ask_clarification", {"request": "R-1"}, "args.text: expected a string"),
     ("request.clarify", {"request": "R-1"}, "args.text: expected a string"),
+    (
+        "request.amend",
+        {"request": "R-1", "fields": ["q"]},
+        "args.fields: expected a map of the instrument's fields",
+    ),
+    ("request.grant_consent", {"request": "R-1", "uses": "onward"}, "args.uses: expected a list of uses"),
     ("request.answer", {"request": "R-1"}, "args.text: expected a string"),
     ("request.refuse", {"request": "R-1"}, "args.ground: expected a string"),
     ("request.withdraw", {}, "args.request: expected a string"),

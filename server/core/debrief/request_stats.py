@@ -6,6 +6,10 @@ when the engine warned it was (`request.deadline` with `overdue`). The legal dea
 from the instrument's text as players see it ("8 hours (urgent); 7 days"): the shortest
 duration it names for an urgent request, the longest for another, counted from sending; a text
 that names none ("none", "promptly") sets no legal limit.
+
+An instrument may set several deadlines (acknowledge within two hours, answer by the next
+morning): each stage is counted against its own (`StageRow`; `Summary.stages`), and a request
+is game-overdue when any of its deadlines was.
 """
 
 from __future__ import annotations
@@ -16,12 +20,26 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from server.core.debrief.played import Played
-from server.core.requests import RequestRun
+from server.core.requests import RequestRun, met_at, stage_deadlines
 from server.core.requests import RequestStatus as S
 
 _ANSWERS = (S.ANSWERED, S.PARTIALLY_ANSWERED, S.REFUSED)
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
 _DURATION = re.compile(r"(\d+)\s*(?:working\s+)?(minute|hour|day|week|month)s?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class StageRow:
+    """One deadline of a request: its stage against its own game and legal deadline."""
+
+    stage: str
+    due_at: float
+    met_at: float | None
+    game_overdue: bool
+    """Warned overdue, or met after its due time."""
+    legal: str
+    legal_limit: float | None
+    legal_overdue: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,8 @@ class RequestRow:
     legal_limit: float | None
     """Seconds after sending, read from `legal` (None: no limit named)."""
     legal_overdue: bool
+    stages: tuple[StageRow, ...] = ()
+    """Every deadline of the request, in the instrument's order."""
 
     @property
     def to_acknowledge(self) -> float | None:
@@ -84,6 +104,8 @@ class Summary:
     median_to_answer: float | None
     refusals: tuple[tuple[str, int], ...] = field(default=())
     """(ground, how many), most frequent first."""
+    stages: tuple[tuple[str, int, int, int], ...] = field(default=())
+    """Per deadline stage: (stage, requests with it, met in time, game-overdue), by stage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +171,19 @@ def summarise(label: str, rows: Iterable[RequestRow]) -> Summary:
         median_to_acknowledge=median(to_ack) if to_ack else None,
         median_to_answer=median(to_answer) if to_answer else None,
         refusals=tuple(sorted(grounds.items(), key=lambda g: (-g[1], g[0]))),
+        stages=_by_stage(sent),
     )
+
+
+def _by_stage(rows: Iterable[RequestRow]) -> tuple[tuple[str, int, int, int], ...]:
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        for stage in row.stages:
+            found = counts.setdefault(stage.stage, [0, 0, 0])
+            found[0] += 1
+            found[1] += stage.met_at is not None and not stage.game_overdue
+            found[2] += stage.game_overdue
+    return tuple((stage, *found) for stage, found in sorted(counts.items()))  # type: ignore[misc]
 
 
 def _grouped(rows: Iterable[RequestRow], key: Callable[[RequestRow], str]) -> tuple[Summary, ...]:
@@ -164,6 +198,7 @@ def _row(played: Played, request: RequestRun) -> RequestRow:
     answered = min((t for s in _ANSWERS if (t := request.reached(s)) is not None), default=None)
     limit = legal_limit(request.legal, request.urgent)
     end = answered if answered is not None else played.now
+    stages = _stages(played, request, sent)
     return RequestRow(
         id=request.id,
         instrument=request.instrument,
@@ -191,7 +226,7 @@ def _row(played: Played, request: RequestRun) -> RequestRow:
         withdrawn_draft=request.status is S.WITHDRAWN and sent is None,
         due_at=request.due_at,
         due_stage=request.due_stage,
-        game_overdue="overdue" in request.warned,
+        game_overdue="overdue" in request.warned or any(s.game_overdue for s in stages),
         legal=request.legal,
         legal_limit=limit,
         legal_overdue=(
@@ -200,7 +235,33 @@ def _row(played: Played, request: RequestRun) -> RequestRow:
             and request.status is not S.WITHDRAWN
             and end - sent > limit
         ),
+        stages=stages,
     )
+
+
+def _stages(played: Played, request: RequestRun, sent: float | None) -> tuple[StageRow, ...]:
+    rows = []
+    for due in stage_deadlines(request):
+        met = met_at(request, due.stage)
+        limit = legal_limit(due.legal, request.urgent)
+        end = met if met is not None else played.now
+        rows.append(
+            StageRow(
+                stage=due.stage,
+                due_at=due.due_at,
+                met_at=met,
+                game_overdue="overdue" in due.warned or (met is not None and met > due.due_at),
+                legal=due.legal,
+                legal_limit=limit,
+                legal_overdue=(
+                    sent is not None
+                    and limit is not None
+                    and request.status is not S.WITHDRAWN
+                    and end - sent > limit
+                ),
+            )
+        )
+    return tuple(rows)
 
 
 def _since(start: float | None, end: float | None) -> float | None:

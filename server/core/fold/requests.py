@@ -8,7 +8,9 @@ from typing import Any
 from server.core.audience import Audience
 from server.core.events import (
     ClarificationRequested,
+    ConsentGranted,
     RequestAcknowledged,
+    RequestAmended,
     RequestAnswered,
     RequestClarified,
     RequestDeadlineWarned,
@@ -22,7 +24,15 @@ from server.core.events import (
 from server.core.exercise import Exercise
 from server.core.fold import Handler
 from server.core.records import Release
-from server.core.requests import RequestRun, RequestStatus, Step
+from server.core.requests import (
+    Amendment,
+    ConsentGiven,
+    RequestRun,
+    RequestStatus,
+    StageDue,
+    Step,
+    amended_status,
+)
 from server.core.watch import watch_of
 
 
@@ -93,6 +103,8 @@ def _sent(state: Exercise, event: RequestSent) -> Exercise:
         due_at=event.due_at,
         due_stage=event.due_stage,
         legal=event.legal,
+        deadlines=event.deadlines
+        or (() if event.due_at is None else (StageDue(event.due_stage, event.due_at, event.legal),)),
     )
 
 
@@ -138,9 +150,41 @@ def _withdrawn(state: Exercise, event: RequestWithdrawn) -> Exercise:
 
 def _warned(state: Exercise, event: RequestDeadlineWarned) -> Exercise:
     request = state.requests[event.request]
-    warned = replace(request, warned=(*request.warned, event.warning))
+    stage = event.stage or request.due_stage
+    first = stage == request.due_stage  # `warned` is the first deadline's, as before there were more
+    deadlines = tuple(
+        replace(due, warned=(*due.warned, event.warning)) if due.stage == stage else due
+        for due in request.deadlines
+    )
+    warned = replace(
+        request, warned=(*request.warned, event.warning) if first else request.warned, deadlines=deadlines
+    )
     facts = state.facts.request_now(warned)
     return replace(state, requests=state.requests.set(request.id, warned), facts=facts)
+
+
+def _amended(state: Exercise, event: RequestAmended) -> Exercise:
+    request = state.requests[event.request]
+    amendment = Amendment(event.by, event.sim_time, event.wall_time, event.changes, event.note)
+    return _step(
+        state,
+        event.request,
+        amended_status(request),
+        event.by,
+        event.sim_time,
+        note=event.note or "(amended)",
+        fields=event.fields,
+        amendments=(*request.amendments, amendment),
+    )
+
+
+def _consented(state: Exercise, event: ConsentGranted) -> Exercise:
+    request = state.requests[event.request]
+    given = ConsentGiven(event.by, event.side, event.uses, event.sim_time, event.note)
+    moved = replace(request, consents=(*request.consents, given))
+    return replace(
+        state, requests=state.requests.set(request.id, moved), facts=state.facts.request_now(moved)
+    )
 
 
 HANDLERS: dict[type, Handler] = {
@@ -155,4 +199,6 @@ HANDLERS: dict[type, Handler] = {
     RequestRefused: _refused,
     RequestWithdrawn: _withdrawn,
     RequestDeadlineWarned: _warned,
+    RequestAmended: _amended,
+    ConsentGranted: _consented,
 }

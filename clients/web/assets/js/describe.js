@@ -115,7 +115,7 @@ export function describe(model, entry) {
     case "request.drafted":
       return { title: `${data.request}: ${data.instrument} drafted by ${signedName(model, data.author, data.author_name, data.author_agency)}, ${teamName(model, data.source_team)} → ${teamName(model, data.target_team)}` };
     case "request.deadline":
-      return { title: `${data.request} is ${data.warning === "overdue" ? "overdue" : "due soon"} (due ${formatSim(data.due_at)})` };
+      return { title: `${data.request} is ${data.warning === "overdue" ? "overdue" : "due soon"}${data.stage ? ` to be ${data.stage.replaceAll("_", " ")}` : ""} (due ${formatSim(data.due_at)})` };
     case "request.answered":
     case "request.refused":
     case "request.clarification_requested":
@@ -133,6 +133,10 @@ export function describe(model, entry) {
       return { title: `${data.artefact} released (${data.source})` };
     case "artefact.changed":
       return { title: `${data.artefact} ${data.condition} (${data.inject})`, detail: data.note || undefined };
+    case "request.amended":
+      return { title: `${data.request} amended by ${signer()}: ${data.changes.map((c) => c.key).join(", ")}`, detail: data.note || undefined };
+    case "request.consent_granted":
+      return { title: `${data.request}: consent to ${data.uses.join(" and ")} use by the ${data.side} (${signer()})`, detail: data.note || undefined };
     case "request.answer_scheduled":
       return { title: `${data.request}: SimCell's answer arrives at ${formatSim(data.answer_at)}`, detail: data.text };
     case "request.answer_deferred":

@@ -5,14 +5,27 @@ import { el } from "./dom.js";
 import { fieldLabel, valueLabel } from "./labels.js";
 import { agencyName, formatSim, teamName } from "./model.js";
 import { CLOSED, instrument, OUTBOX, REQUEST_STATUS, words } from "./play.js";
+import { metAt } from "./request-practice.js";
 
 export function statusTag(request) {
   const tone = { answered: "ok", partially_answered: "ok", refused: "bad", withdrawn: "muted", clarification_requested: "warn", draft: "muted", validated: "info" }[request.status] ?? "info";
   return el("span", { class: `tag tone-${tone} request-status`, dataset: { status: request.status } }, REQUEST_STATUS[request.status] ?? request.status);
 }
 
+/**
+ * The deadline a request's summary counts down to: with several deadlines, the earliest not met
+ * yet (an acknowledgement made in time no longer counts), else the request's one (`due_at`).
+ */
+export function currentDue(request) {
+  const list = request.deadlines ?? [];
+  if (list.length < 2 || CLOSED.has(request.status)) return { due_at: request.due_at, stage: request.due_stage, warned: request.warned ?? [] };
+  const open = list.filter((d) => metAt(request, d.stage) === null).sort((a, b) => a.due_at - b.due_at)[0];
+  return open ? { due_at: open.due_at, stage: open.stage, warned: open.warned ?? [] } : { due_at: null, stage: "", warned: [] };
+}
+
 export function isOverdue(request, simNow) {
-  return request.due_at !== null && request.due_at !== undefined && !CLOSED.has(request.status) && !OUTBOX.has(request.status) && simNow >= request.due_at;
+  const due = currentDue(request).due_at;
+  return due !== null && due !== undefined && !CLOSED.has(request.status) && !OUTBOX.has(request.status) && simNow >= due;
 }
 
 function span(seconds) {
@@ -24,13 +37,14 @@ function span(seconds) {
 
 /** "due in 42 min" / "overdue by 5 min" in simulated time, with the legal deadline beside it. */
 export function deadlineText(request, simNow) {
-  if (request.due_at === null || request.due_at === undefined || OUTBOX.has(request.status)) return null;
-  if (CLOSED.has(request.status)) return { text: `was due ${formatSim(request.due_at)}`, overdue: false, closed: true };
-  const left = request.due_at - simNow;
-  const stage = request.due_stage ? `${words(request.due_stage)} ` : "";
+  const current = currentDue(request);
+  if (current.due_at === null || current.due_at === undefined || OUTBOX.has(request.status)) return null;
+  if (CLOSED.has(request.status)) return { text: `was due ${formatSim(current.due_at)}`, overdue: false, closed: true };
+  const left = current.due_at - simNow;
+  const stage = current.stage ? `${words(current.stage)} ` : "";
   return left <= 0
-    ? { text: `overdue by ${span(left)} (${stage}due ${formatSim(request.due_at)})`, overdue: true }
-    : { text: `${stage}due in ${span(left)} (${formatSim(request.due_at)})`, overdue: false, soon: request.warned?.includes("due_soon") };
+    ? { text: `overdue by ${span(left)} (${stage}due ${formatSim(current.due_at)})`, overdue: true }
+    : { text: `${stage}due in ${span(left)} (${formatSim(current.due_at)})`, overdue: false, soon: current.warned.includes("due_soon") };
 }
 
 export function deadlineNode(request, simNow) {
@@ -41,7 +55,7 @@ export function deadlineNode(request, simNow) {
   return el(
     "div",
     { class: "deadline" },
-    el("span", { class: `countdown countdown-${state}`, dataset: { due: request.due_at, requestId: request.id } }, due.overdue ? "Overdue · " : "", due.text),
+    el("span", { class: `countdown countdown-${state}`, dataset: { due: currentDue(request).due_at, requestId: request.id } }, due.overdue ? "Overdue · " : "", due.text),
     legal,
   );
 }

@@ -209,8 +209,21 @@ export function applyPlay(model, frame) {
       step(model, data, "validated", { validated_by: data.by });
       break;
     case "request.sent":
-      step(model, data, "sent", { due_at: data.due_at, due_stage: data.due_stage, legal: data.legal });
+      step(model, data, "sent", { due_at: data.due_at, due_stage: data.due_stage, legal: data.legal, deadlines: (data.deadlines ?? []).map((d) => ({ stage: d.stage, due_at: d.due_at, legal: d.legal, warned: [] })) });
       break;
+    case "request.amended": {
+      const request = model.requests[data.request];
+      const back = request?.history?.some((h) => h.status === "acknowledged") ? "acknowledged" : "sent";
+      step(model, data, back, request ? { fields: fieldsOf(data.fields), amendments: [...(request.amendments ?? []), { by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, wall_time: data.wall_time, note: data.note, changes: data.changes.map((c) => ({ key: c.key, old: c.old ? fieldsOf([c.old])[c.key] : null, new: c.new ? fieldsOf([c.new])[c.key] : null })) }] } : {}, data.note || "(amended)");
+      break;
+    }
+    case "request.consent_granted": {
+      const request = model.requests[data.request];
+      if (request) request.consents = [...(request.consents ?? []), { by: data.by, side: data.side, uses: data.uses, sim_time: data.sim_time, note: data.note }];
+      else model.resync = true;
+      if (!model.me.staff) model.resync = true; // the items it covers show their consent from a snapshot
+      break;
+    }
     case "request.acknowledged":
       step(model, data, "acknowledged");
       break;
@@ -231,7 +244,10 @@ export function applyPlay(model, frame) {
       break;
     case "request.deadline": {
       const request = model.requests[data.request];
-      if (request && !request.warned.includes(data.warning)) request.warned = [...request.warned, data.warning];
+      const stage = data.stage || request?.due_stage;
+      const due = request?.deadlines?.find((d) => d.stage === stage);
+      if (due && !(due.warned ?? []).includes(data.warning)) due.warned = [...(due.warned ?? []), data.warning];
+      if (request && stage === request.due_stage && !request.warned.includes(data.warning)) request.warned = [...request.warned, data.warning];
       else if (!request) model.resync = true;
       break;
     }
@@ -387,6 +403,14 @@ export function delayText(delay) {
 
 const UNANSWERED = new Set(["sent", "acknowledged", "clarified"]);
 
+const EARLY_STAGES = new Set(["sent", "acknowledged", "clarification_requested"]);
+
+/** When a request's answer is owed: the latest deadline only an answer meets, else `due_at`. */
+export function answerDue(request) {
+  const late = (request.deadlines ?? []).filter((d) => !EARLY_STAGES.has(d.stage)).map((d) => d.due_at);
+  return late.length ? Math.max(...late) : request.due_at;
+}
+
 /**
  * A scripted answer standing in for a played team (staff): the requests it waits for, which the
  * team still owes an answer to, and the game deadline at which it fires unless the team answers
@@ -397,9 +421,9 @@ export function pendingStandIn(model, row) {
   if (!spec || row.status !== "planned") return null;
   const { instrument: inst, from, to } = spec.request ?? {};
   const waiting = Object.values(model.requests).filter(
-    (r) => !r.simcell && UNANSWERED.has(r.status) && r.due_at !== null && r.due_at !== undefined && (!inst || r.instrument === inst) && (!from || r.from === from) && (!to || r.to === to || r.agency === to),
+    (r) => !r.simcell && UNANSWERED.has(r.status) && answerDue(r) !== null && answerDue(r) !== undefined && (!inst || r.instrument === inst) && (!from || r.from === from) && (!to || r.to === to || r.agency === to),
   );
-  const due = waiting.length ? Math.min(...waiting.map((r) => r.due_at)) : null;
+  const due = waiting.length ? Math.min(...waiting.map((r) => answerDue(r))) : null;
   return { team: spec.team, waiting: waiting.map((r) => r.id), due };
 }
 

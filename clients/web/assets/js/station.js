@@ -14,6 +14,7 @@ import { authorName, formatSim, isOnline, roleName, signedName, teamName } from 
 import { renderHistory, wireHistory } from "./history.js";
 import { renderQuestionnaires } from "./questionnaire.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
+import { amendBox, amendmentList, conditionText, consentLine, consentSide, deadlineList, markConditional } from "./request-practice.js";
 import {
   CLOSED,
   countryOf,
@@ -164,6 +165,9 @@ function requestCard(ctx, request, incoming, simNow) {
       "div",
       { class: "request-body" },
       fieldList(model, request),
+      deadlineList(request, simNow),
+      consentLine(request),
+      amendmentList(model, request, (id, a) => signedName(model, id, a.by_name, a.by_agency)),
       request.answer ? el("div", { class: "answer" }, el("strong", {}, request.status === "refused" ? `Refused (${words(request.ground)})` : "Answer"), el("div", { class: "md" }, ...renderMarkdown(request.answer))) : null,
       request.status === "refused" && !request.answer ? el("p", { class: "answer" }, `Refused: ${words(request.ground)}`) : null,
       historyList(model, request, (id, step) => signedName(model, id, step.by_name, step.by_agency)),
@@ -203,6 +207,9 @@ function requestActions(ctx, request, incoming) {
     }
     if (request.status === "clarification_requested") {
       parts.push(el("div", { class: "reply-box" }, ...text("clarify", "Your clarification"), cmd("request.clarify", () => ({ text: value("clarify") }), "Send clarification", "primary")));
+      if (caps.has(`issue:${request.instrument}`) || caps.has(`validate:${request.instrument}`)) {
+        parts.push(amendBox(model, request, (args, button) => act(ctx, "request.amend", { request: id, ...args }, button)));
+      }
     }
     if (!CLOSED.has(request.status)) parts.push(cmd("request.withdraw", () => ({}), "Withdraw", "danger"));
   } else if (mayAnswer(model, request) && RECEIVED.has(request.status)) {
@@ -231,6 +238,9 @@ function requestActions(ctx, request, incoming) {
     );
   } else if (incoming && RECEIVED.has(request.status)) {
     parts.push(el("span", { class: "muted small" }, "Another role of your team answers this instrument."));
+  }
+  if (consentSide(model, request, incoming, mayAnswer(model, request))) {
+    parts.push(cmd("request.grant_consent", () => ({}), "Grant consent to onward use", "consent-grant"));
   }
   if (!parts.length) return null;
   return el("div", { class: "request-actions" }, el("p", { class: "error", role: "alert", hidden: true }), ...parts);
@@ -307,13 +317,16 @@ function renderComposer(ctx) {
   replaceIfChanged($("#request-fields"), JSON.stringify([inst, country?.id]), () => (inst ? inst.fields.map((f) => fieldInput(f, sides, limits)) : []));
   countLength($("#request-subject"), limits.request_subject);
   for (const area of document.querySelectorAll("#request-fields textarea, #request-fields input[type=text]")) countLength(area, limits.request_field);
+  markConditional(inst, formValues());
 }
 
 function fieldInput(spec, sides, limits) {
   const id = `field-${spec.key}`;
   const label = fieldLabel(spec);
-  const hint = [spec.required ? "required" : "optional", spec.min_length ? `at least ${spec.min_length} characters` : ""].filter(Boolean).join(", ");
-  const head = el("label", { for: id }, label, " ", el("span", { class: "muted small" }, `(${hint})`));
+  const hint = spec.required_if
+    ? conditionText(spec.required_if)
+    : [spec.required ? "required" : "optional", spec.min_length ? `at least ${spec.min_length} characters` : ""].filter(Boolean).join(", ");
+  const head = el("label", { for: id }, label, " ", el("span", { class: "muted small field-hint" }, `(${hint})`));
   const data = { dataset: { key: spec.key, type: spec.type } };
   const problem = el("p", { class: "field-error error", hidden: true });
   const wrap = { class: "field", dataset: { field: spec.key } };
@@ -328,7 +341,7 @@ function fieldInput(spec, sides, limits) {
       return el(
         "fieldset",
         { class: "field choices", dataset: { key: spec.key, type: spec.type, field: spec.key } },
-        el("legend", {}, label, " ", el("span", { class: "muted small" }, `(${hint})`)),
+        el("legend", {}, label, " ", el("span", { class: "muted small field-hint" }, `(${hint})`)),
         ...spec.choices.map((c) => el("label", {}, el("input", { type: "checkbox", value: c, id: `${id}-${c}` }), ` ${humanize(c)}`)),
         problem,
       );
@@ -493,6 +506,7 @@ function artefactCard(ctx, item, others) {
     item.condition ? el("p", { class: `artefact-condition condition-${item.condition.state}` }, [`${capitalised(words(item.condition.state))} at ${formatSim(item.condition.sim_time)}`, item.condition.location ? `now at ${item.condition.location}` : "", item.condition.note].filter(Boolean).join(" · ")) : null,
     item.pending ? el("p", { class: "muted small" }, "Loading the item's text…") : el("div", { class: "md artefact-content" }, ...renderMarkdown(item.content ?? "")),
     el("p", { class: "muted small" }, [item.id, origin, item.sim_time !== undefined ? formatSim(item.sim_time) : ""].filter(Boolean).join(" · ")),
+    item.consent ? el("p", { class: "artefact-consent tag tone-ok" }, `Consent to ${Object.entries(item.consent).map(([use, requests]) => `${use === "onward" ? "passing on" : "use as evidence"} (${requests.join(", ")})`).join(", ")}`) : null,
     others.length && !item.pending
       ? el(
           "div",
@@ -658,7 +672,7 @@ function soundUrgent(ctx) {
   const urgent = new Set();
   for (const r of Object.values(model.requests)) {
     if (r.to === model.me.team && r.from !== model.me.team && r.urgent && RECEIVED.has(r.status)) urgent.add(`in:${r.id}`);
-    if (r.from === model.me.team && r.warned?.includes("overdue") && !CLOSED.has(r.status)) urgent.add(`late:${r.id}`);
+    if (r.from === model.me.team && (r.warned?.includes("overdue") || r.deadlines?.some((d) => d.warned?.includes("overdue"))) && !CLOSED.has(r.status)) urgent.add(`late:${r.id}`);
     if (waitsForMe(model, r) && r.urgent) urgent.add(`sign:${r.id}`);
   }
   const before = page.urgent;
@@ -814,6 +828,7 @@ if (ctx) {
     ctx.render();
   });
   for (const id of ["#request-to", "#request-instrument"]) $(id).addEventListener("change", () => ctx.render());
+  for (const type of ["input", "change"]) $("#request-fields").addEventListener(type, () => markConditional(instrument(ctx.model, $("#request-instrument").value), formValues()));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submitRequest(ctx, event.submitter?.value === "send");
