@@ -38,7 +38,7 @@ from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, de
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
-from server.core.schedule import is_due, next_wake
+from server.core.schedule import Outlook, outlook
 from server.core.snapshots import Captured
 from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
@@ -62,6 +62,8 @@ BUSY_PAUSE = 0.002
 WAIT_TURN = 5.0
 """Seconds a batch may wait in all for other instances' turns before its commands get `conflict`."""
 WAIT_APPLIED = 5.0
+OUTLOOK_REUSE = 0.005
+"""Seconds for which the scheduler's outlook of an unchanged state is reused (see `_outlook`)."""
 
 log = structlog.get_logger("liaison.hub")
 
@@ -154,6 +156,8 @@ class Hub:
         self._last_position = 0.0
         self._last_sweep = 0.0
         self._releasing = False
+        self._outlook_at: tuple[Exercise, float, Outlook] | None = None
+        """The last scheduler outlook: for which state (by identity), at what time, what it was."""
 
     # -- loading and following the log ---------------------------------------------------
 
@@ -425,13 +429,23 @@ class Hub:
             self._last_sweep = now  # in its own task: this one must keep applying events
             self._spawn(self._sweep_dead_instances(), f"sweep:{self.exercise}")
 
+    def _outlook(self, state: Exercise, now: float) -> Outlook:
+        """The scheduler's outlook, worked out once per state and instant: `_release_due` at the
+        end of a loop iteration and `_wake_in` at the start of the next one share it."""
+        cached = self._outlook_at
+        if cached is not None and cached[0] is state and now - cached[1] < OUTLOOK_REUSE:
+            return cached[2]
+        found = outlook(state, now)
+        self._outlook_at = (state, now, found)
+        return found
+
     def _wake_in(self) -> float:
         """Seconds until the next look: when something becomes due, at most POLL_INTERVAL."""
         state = self._state
         if state is None or state.status is not Status.RUNNING:
             return POLL_INTERVAL
         now = time.time()
-        sim = next_wake(state, now)
+        sim = self._outlook(state, now).wake
         wall = None if sim is None else state.clock.wall_at(sim)
         return POLL_INTERVAL if wall is None else min(POLL_INTERVAL, max(0.02, wall - now + 0.001))
 
@@ -441,7 +455,7 @@ class Hub:
         state = self._state
         if self._releasing or state is None or state.status is not Status.RUNNING:
             return
-        if is_due(state, time.time()):
+        if self._outlook(state, time.time()).due:
             self._releasing = True
             self._spawn(self._advance(), f"advance:{self.exercise}")
 
