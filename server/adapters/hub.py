@@ -32,6 +32,7 @@ import structlog
 
 from server.adapters import metrics
 from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
+from server.adapters.direct_send import wire_frame
 from server.adapters.lost_tail import lost_tail, renew_epoch
 from server.adapters.snapshots import SnapshotPolicy, pack_off_loop, unpack_off_loop
 from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
@@ -85,7 +86,7 @@ class Subscriber(Protocol):
     holder: str
     """Whose credential it uses, when not the viewer's (a preview); empty: the viewer's."""
 
-    def push(self, frame: bytes | str, seq: int) -> None: ...
+    def push(self, frame: bytes | str, seq: int, wire: bytes | None = None) -> None: ...
 
     def kick(self, code: int, error: str, reason: str) -> None: ...
 
@@ -97,6 +98,7 @@ class Entry:
     event: Event
     audience: Audience
     frames: dict[Subprotocol, bytes | str] = field(default_factory=dict)
+    wires: dict[Subprotocol, bytes] = field(default_factory=dict)
 
     def frame(self, subprotocol: Subprotocol) -> bytes | str:
         """The event frame, encoded once per subprotocol however many receive it."""
@@ -106,6 +108,14 @@ class Entry:
                 subprotocol, messages.event_frame(self.seq, self.at, self.event)
             )
         return encoded
+
+    def wire(self, subprotocol: Subprotocol) -> bytes:
+        """The event frame serialised as a WebSocket frame, once per subprotocol
+        (`server.adapters.direct_send.wire_frame`)."""
+        serialised = self.wires.get(subprotocol)
+        if serialised is None:
+            serialised = self.wires[subprotocol] = wire_frame(self.frame(subprotocol), subprotocol.binary)
+        return serialised
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,9 +344,11 @@ class Hub:
         entry = Entry(item.seq, item.at, event, audience(self.state, event))
         self._recent.append(entry)
         started = time.perf_counter()
+        seen = entry.audience
         for subscriber in list(self._subscribers):
-            if can_see(subscriber.viewer, entry.audience):
-                subscriber.push(entry.frame(subscriber.subprotocol), entry.seq)
+            if can_see(subscriber.viewer, seen):
+                subprotocol = subscriber.subprotocol
+                subscriber.push(entry.frame(subprotocol), item.seq, entry.wire(subprotocol))
         metrics.fanned_out(started)
         if isinstance(event, CredentialRevoked | CredentialIssued):
             self._kick_participant(event.participant, event.generation)
