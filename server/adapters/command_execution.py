@@ -39,11 +39,13 @@ from server.core.errors import DomainError
 from server.core.evaluation import is_anonymous
 from server.protocol import messages
 from server.protocol.codec import encode
-from server.protocol.commands import COMMANDS, PING, ArgumentError
+from server.protocol.commands import COMMANDS, PING, ArgumentError, NewCode
 from server.protocol.history import HISTORY, parse_history
 
 log = structlog.get_logger("liaison.endpoint")
 
+NO_CODE = NewCode(code="", hash="")
+"""What the commands that issue no join code are built with (only `issues_code` ones read it)."""
 HEARTBEAT_SILENCE = 15.0
 """Seconds without a frame after which a connection that pings is taken as gone."""
 
@@ -125,7 +127,7 @@ class CommandRunner:
         if spec is None:
             unknown = f"no command {frame.name!r} in protocol v1"
             return messages.reply_error(frame.id, "unknown_command", unknown)
-        new_code = self._credentials.mint()
+        new_code = self._credentials.mint() if spec.issues_code else NO_CODE  # minting costs an HMAC
         viewer = connection.viewer
         try:
             command = spec.build(frame.args, new_code)

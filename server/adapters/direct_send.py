@@ -15,11 +15,13 @@ uvicorn upgrade silently loses the direct path.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 RAW_SEND = "liaison.raw_send"
 """The scope key under which `KeepRawSend` keeps the server's own `send` of a WebSocket."""
@@ -37,6 +39,21 @@ class KeepRawSend:
         await self.app(scope, receive, send)
 
 
+def wire_frame(frame: bytes | str, binary: bool) -> bytes:
+    """The bytes of `frame` on the wire as a server sends it: one final, unmasked WebSocket frame
+    (binary or text), without extensions. The same for every connection, so a hub serialises an
+    event once per subprotocol (`server.adapters.hub.Entry`) and `DirectWriter.write` hands these
+    bytes to each transport, as websockets' `Frame.serialize` would have made them for each."""
+    data = frame if isinstance(frame, bytes) else frame.encode()
+    head = 0x82 if binary else 0x81  # FIN + opcode
+    length = len(data)
+    if length < 126:
+        return bytes((head, length)) + data
+    if length < 65536:
+        return struct.pack("!BBH", head, 126, length) + data
+    return struct.pack("!BBQ", head, 127, length) + data
+
+
 class DirectWriter:
     def __init__(self, protocol: WebSocketsSansIOProtocol, binary: bool) -> None:
         self._protocol = protocol
@@ -50,9 +67,13 @@ class DirectWriter:
             return None
         return cls(protocol, binary)
 
-    def write(self, frame: bytes | str) -> bool:
+    def write(self, frame: bytes | str, wire: bytes | None = None) -> bool:
         """Write one frame now; False (and nothing written) when it must go the ASGI way: the
-        socket's buffer is full (flow control), or the connection is closing or gone."""
+        socket's buffer is full (flow control), or the connection is closing or gone.
+
+        `wire` is the frame already serialised (`wire_frame`), shared by every connection that
+        gets it; it is used when the connection negotiated no extension (permessage-deflate
+        makes each connection's bytes its own) and no fragmented message is under way."""
         protocol = self._protocol
         if (
             protocol.close_sent
@@ -62,11 +83,18 @@ class DirectWriter:
             or protocol.transport.is_closing()
         ):
             return False
+        conn = protocol.conn
+        if wire is not None and not conn.extensions and not conn.expect_continuation_frame:
+            if conn.state is not State.OPEN:
+                return False  # closing: uvicorn's own send path says what happens next
+            pending = conn.data_to_send()  # normally empty: uvicorn flushes after each read
+            protocol.transport.write(b"".join(pending) + wire if pending else wire)
+            return True
         if self._binary:
-            protocol.conn.send_binary(frame if isinstance(frame, bytes) else frame.encode())
+            conn.send_binary(frame if isinstance(frame, bytes) else frame.encode())
         else:
-            protocol.conn.send_text(frame.encode() if isinstance(frame, str) else frame)
-        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+            conn.send_text(frame.encode() if isinstance(frame, str) else frame)
+        protocol.transport.write(b"".join(conn.data_to_send()))
         return True
 
     def close(self, last: bytes | str | None, code: int, reason: str) -> bool:

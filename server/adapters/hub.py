@@ -32,13 +32,14 @@ import structlog
 
 from server.adapters import metrics
 from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
+from server.adapters.direct_send import wire_frame
 from server.adapters.lost_tail import lost_tail, renew_epoch
 from server.adapters.snapshots import SnapshotPolicy, pack_off_loop, unpack_off_loop
 from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
-from server.core.schedule import is_due, next_wake
+from server.core.schedule import Outlook, outlook
 from server.core.snapshots import Captured
 from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
@@ -62,6 +63,8 @@ BUSY_PAUSE = 0.002
 WAIT_TURN = 5.0
 """Seconds a batch may wait in all for other instances' turns before its commands get `conflict`."""
 WAIT_APPLIED = 5.0
+OUTLOOK_REUSE = 0.05
+"""Seconds for which the scheduler's last outlook is reused (see `Hub._outlook`)."""
 
 log = structlog.get_logger("liaison.hub")
 
@@ -83,7 +86,7 @@ class Subscriber(Protocol):
     holder: str
     """Whose credential it uses, when not the viewer's (a preview); empty: the viewer's."""
 
-    def push(self, frame: bytes | str, seq: int) -> None: ...
+    def push(self, frame: bytes | str, seq: int, wire: bytes | None = None) -> None: ...
 
     def kick(self, code: int, error: str, reason: str) -> None: ...
 
@@ -95,6 +98,7 @@ class Entry:
     event: Event
     audience: Audience
     frames: dict[Subprotocol, bytes | str] = field(default_factory=dict)
+    wires: dict[Subprotocol, bytes] = field(default_factory=dict)
 
     def frame(self, subprotocol: Subprotocol) -> bytes | str:
         """The event frame, encoded once per subprotocol however many receive it."""
@@ -104,6 +108,14 @@ class Entry:
                 subprotocol, messages.event_frame(self.seq, self.at, self.event)
             )
         return encoded
+
+    def wire(self, subprotocol: Subprotocol) -> bytes:
+        """The event frame serialised as a WebSocket frame, once per subprotocol
+        (`server.adapters.direct_send.wire_frame`)."""
+        serialised = self.wires.get(subprotocol)
+        if serialised is None:
+            serialised = self.wires[subprotocol] = wire_frame(self.frame(subprotocol), subprotocol.binary)
+        return serialised
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +166,10 @@ class Hub:
         self._last_position = 0.0
         self._last_sweep = 0.0
         self._releasing = False
+        self._outlook_at: tuple[Exercise, float, Outlook] | None = None
+        """The last scheduler outlook: for which state (by identity), at what time, what it was."""
+        self._recheck_at: float | None = None
+        """When the hub must work the outlook out again (a newer state was given an older one)."""
 
     # -- loading and following the log ---------------------------------------------------
 
@@ -255,10 +271,12 @@ class Hub:
                     first, at, payloads = await self._inbox.get()
             except TimeoutError:
                 first, at, payloads = 0, 0.0, []
+                if self._recheck_at is not None:  # woken to look at the schedule again, not to poll
+                    first = -1  # (a poll follows within a second if the log stays quiet)
             try:
                 if first == 0:
                     await self.catch_up()
-                else:
+                elif first > 0:
                     await self._take(first, at, payloads)
                 await self._tick()
                 self._release_due()
@@ -330,9 +348,11 @@ class Hub:
         entry = Entry(item.seq, item.at, event, audience(self.state, event))
         self._recent.append(entry)
         started = time.perf_counter()
+        seen = entry.audience
         for subscriber in list(self._subscribers):
-            if can_see(subscriber.viewer, entry.audience):
-                subscriber.push(entry.frame(subscriber.subprotocol), entry.seq)
+            if can_see(subscriber.viewer, seen):
+                subprotocol = subscriber.subprotocol
+                subscriber.push(entry.frame(subprotocol), item.seq, entry.wire(subprotocol))
         metrics.fanned_out(started)
         if isinstance(event, CredentialRevoked | CredentialIssued):
             self._kick_participant(event.participant, event.generation)
@@ -425,15 +445,40 @@ class Hub:
             self._last_sweep = now  # in its own task: this one must keep applying events
             self._spawn(self._sweep_dead_instances(), f"sweep:{self.exercise}")
 
+    def _outlook(self, state: Exercise, now: float) -> Outlook:
+        """The scheduler's outlook, worked out at most once per `OUTLOOK_REUSE` seconds.
+
+        Within that time the last one is reused: for the same state (the release check at the end
+        of a loop iteration and the wake-up timer at the start of the next share it), and for a
+        newer state when the last one found nothing due. In that second case the hub looks again
+        when the reuse ends (`_recheck_at`), so whatever the newer events made due is released at
+        most `OUTLOOK_REUSE` seconds later; under a steady stream of events this spares most of
+        the walks of the MSEL (one after every batch, before)."""
+        cached = self._outlook_at
+        if cached is not None and 0 <= now - cached[1] < OUTLOOK_REUSE:
+            if cached[0] is state:
+                return cached[2]
+            if not cached[2].due:
+                self._recheck_at = cached[1] + OUTLOOK_REUSE
+                return cached[2]
+        found = outlook(state, now)
+        self._outlook_at = (state, now, found)
+        self._recheck_at = None
+        return found
+
     def _wake_in(self) -> float:
         """Seconds until the next look: when something becomes due, at most POLL_INTERVAL."""
         state = self._state
         if state is None or state.status is not Status.RUNNING:
+            self._recheck_at = None
             return POLL_INTERVAL
         now = time.time()
-        sim = next_wake(state, now)
+        sim = self._outlook(state, now).wake
         wall = None if sim is None else state.clock.wall_at(sim)
-        return POLL_INTERVAL if wall is None else min(POLL_INTERVAL, max(0.02, wall - now + 0.001))
+        wake = POLL_INTERVAL if wall is None else min(POLL_INTERVAL, max(0.02, wall - now + 0.001))
+        if self._recheck_at is not None:
+            wake = min(wake, max(0.001, self._recheck_at - now))
+        return wake
 
     def _release_due(self) -> None:
         """The scheduler: when something is due, submit `Advance` in its own task. Every
@@ -441,7 +486,7 @@ class Hub:
         state = self._state
         if self._releasing or state is None or state.status is not Status.RUNNING:
             return
-        if is_due(state, time.time()):
+        if self._outlook(state, time.time()).due:
             self._releasing = True
             self._spawn(self._advance(), f"advance:{self.exercise}")
 

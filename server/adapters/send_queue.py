@@ -49,11 +49,18 @@ class Connection:
     _drained: asyncio.Event = field(default_factory=asyncio.Event)
     _sending: bool = False
 
-    def push(self, frame: bytes | str, seq: int) -> None:
+    def push(self, frame: bytes | str, seq: int, wire: bytes | None = None) -> None:
+        """Send `frame` (`wire`: the same frame serialised for the socket, when the caller has it)."""
         if self.closing is not None:
             return
-        self.last_seq = max(self.last_seq, seq)
-        if not self._queue and not self._sending and self.direct is not None and self.direct.write(frame):
+        if seq > self.last_seq:
+            self.last_seq = seq
+        if (
+            not self._queue
+            and not self._sending
+            and self.direct is not None
+            and self.direct.write(frame, wire)
+        ):
             self.frames_out += 1
             self.frames_direct += 1
             return

@@ -10,12 +10,12 @@ makes each of these happen once.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from server.core.characters import reactions_to
 from server.core.effects import as_released, effects_of, world_of
 from server.core.events import ArtefactReleased, Event, InjectReleased, RequestAnswered, RequestDeadlineWarned
-from server.core.injects import InjectRun, due, due_time, next_due
+from server.core.injects import InjectRun, due, due_time
 from server.core.requests import next_warning, stage_warnings_due
 from server.core.signatures import signature
 from server.core.state import Exercise, apply
@@ -67,26 +67,50 @@ def advance(state: Exercise, now: float) -> list[Event]:
     return events
 
 
-def next_wake(state: Exercise, now: float) -> float | None:
-    """The simulated time of the next thing due, if any; `advance` is due when it has passed."""
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What the scheduler needs to know at one instant, worked out in one walk of the MSEL."""
+
+    due: bool
+    """Whether `advance` would do something now (`is_due`)."""
+    wake: float | None
+    """The simulated time of the next thing due, if any (`next_wake`)."""
+
+
+def outlook(state: Exercise, now: float) -> Outlook:
+    """`is_due` and `next_wake` at once: each planned inject's due time is worked out once (the
+    server asks both after every event; separately they walk the MSEL three times)."""
     sim_now = state.clock.sim_at(now)
+    injects = _msel(state)
+    morning, facts, world = state.scenario.clock.morning, state.facts, world_of(state)
+    inject_due, later = False, None
+    for run in injects.values():
+        t = due_time(run, injects, sim_now, morning, facts, world)
+        if t is None:
+            continue
+        if t <= sim_now:
+            inject_due = True
+        elif later is None or t < later:
+            later = t
     times = [
-        next_due(_msel(state), sim_now, state.scenario.clock.morning, state.facts, world_of(state)),
+        later,
         *(next_warning(request) for request in state.facts.in_flight.values()),
         *(r.scheduled.answer_at for r in state.facts.in_flight.values() if r.scheduled is not None),
         *(pending.sim_time for pending in state.pending),
     ]
     found = [t for t in times if t is not None]
-    return min(found) if found else None
+    wake = min(found) if found else None
+    return Outlook(inject_due or (wake is not None and wake <= sim_now), wake)
+
+
+def next_wake(state: Exercise, now: float) -> float | None:
+    """The simulated time of the next thing due, if any; `advance` is due when it has passed."""
+    return outlook(state, now).wake
 
 
 def is_due(state: Exercise, now: float) -> bool:
     """Whether `advance` would do something now."""
-    sim_now = state.clock.sim_at(now)
-    if due(_msel(state), sim_now, state.scenario.clock.morning, state.facts, world_of(state)):
-        return True
-    wake = next_wake(state, now)
-    return wake is not None and wake <= sim_now
+    return outlook(state, now).due
 
 
 def _msel(state: Exercise) -> dict[str, InjectRun]:
