@@ -150,11 +150,11 @@ def summary_text(result: dict[str, Any]) -> str:
                 if processes
                 else ""
             )
+            cpu = generators.get("cpu_percent", server.get("generator_cpu_percent"))
+            per_frame = generators.get("us_per_delivery", server.get("generator_us_per_delivery"))
             lines.append(
-                f"  load generators: CPU {_num(generators.get('cpu_percent', server.get('generator_cpu_percent')))} "
-                f"% of a core{spread}, "
-                f"{_num(generators.get('us_per_delivery', server.get('generator_us_per_delivery')))} µs "
-                f"per delivered frame {ratio}"
+                f"  load generators: CPU {_num(cpu)} % of a core{spread}, "
+                f"{_num(per_frame)} µs per delivered frame {ratio}"
             )
     probe = result.get("probe") or {}
     if "connections" in probe:

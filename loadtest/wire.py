@@ -209,7 +209,7 @@ class Wire:
             end = start + length
             if end > size:
                 break
-            payload = bytes(buffer[start:end]) if copy else buffer[start:end]
+            payload = bytes(buffer[start:end]) if copy else cast(bytes, buffer[start:end])
             offset = end
             if first == 0x82 and deliver is not None and not self._fragments:
                 deliver(payload)  # the usual case: one whole binary message
