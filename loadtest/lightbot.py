@@ -27,7 +27,11 @@ from websockets.exceptions import InvalidHandshake, WebSocketException
 
 from .bot import COMMAND_TIMEOUT, PLAY_KINDS, RETRIES, RETRYABLE, Measures
 from .cohort import Member
-from .wire import SMALL, Wire, WireError, decode, peek
+from .wire import SMALL, Wire, WireError, decode, peek, peek_data
+
+PLAY_KEYS = frozenset({"inject", "request", "by", "target_team", "instrument", "simcell"})
+"""What the players read of an event's data (`loadtest.players`); a large event's other entries
+are skipped undecoded."""
 
 
 class Played(NamedTuple):
@@ -66,6 +70,9 @@ class LightBot:
         drops it once read (`keep_snapshot` then stays False: a rejoin's is not kept)."""
         self.keep_snapshot = True
         self.keep_play = True
+        self.play_kinds: frozenset[str] = PLAY_KINDS
+        """The kinds this bot's player reacts to (`loadtest.players` narrows it per player): only
+        these are queued, and wake the player."""
         self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self._replay_until = 0
@@ -189,8 +196,8 @@ class LightBot:
                 measures.latencies.append((now - at) * 1000)
             else:
                 measures.ramp_latencies.append((now - at) * 1000)
-            if self.keep_play and frame["kind"] in PLAY_KINDS:
-                data = frame["data"] if "data" in frame else decode(raw).get("data")
+            if self.keep_play and frame["kind"] in self.play_kinds:
+                data = frame["data"] if "data" in frame else peek_data(raw, PLAY_KEYS)
                 self.play_events.append(Played(seq, frame["kind"], data or {}))
                 self.play_ready.set()
         if self._reach is not None or not self._live.is_set():

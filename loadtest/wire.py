@@ -62,6 +62,30 @@ def peek(raw: bytes) -> dict[str, Any]:
     return found
 
 
+def peek_data(raw: bytes, wanted: frozenset[str]) -> dict[str, Any]:
+    """The `wanted` entries of a frame's `data` map (an event's), the others skipped undecoded:
+    a player reacting to an inject needs its id, not its text and attachments."""
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed(raw)
+    for _ in range(unpacker.read_map_header()):
+        if unpacker.unpack() != "data":
+            unpacker.skip()
+            continue
+        try:
+            size = unpacker.read_map_header()
+        except msgpack.UnpackValueError:
+            return {}  # not a map
+        found: dict[str, Any] = {}
+        for _ in range(size):
+            key = unpacker.unpack()
+            if key in wanted:
+                found[key] = unpacker.unpack()
+            else:
+                unpacker.skip()
+        return found
+    return {}
+
+
 def decode(raw: bytes) -> dict[str, Any]:
     """One frame in full."""
     return frames.decode(Subprotocol.MSGPACK, raw)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .baseline import BaselineClient, drive
-from .behaviours import Play, behaviour_for, extra_load, random_audience, team_chat, watch
+from .behaviours import Play, announce, behaviour_for, direct, extra_load, random_audience, team_chat, watch
 from .bot import Bot, Measures
 from .catalogue import read_catalogue
 from .cohort import Member
@@ -33,6 +33,8 @@ from .loops import loop_factory
 from .players import participant, simcell
 
 PROGRESS_EVERY = 0.5
+QUIET = frozenset({team_chat, announce, direct, watch})
+"""The behaviours that never read the events a player reacts to."""
 GC_THRESHOLDS = (20_000, 20, 20)
 """Fewer collections than Python's (700, 10, 10): each delivered frame allocates a map, and the
 welcomes' snapshots are many long-lived objects. These are frozen (`gc.freeze`) once the cohort
@@ -211,6 +213,8 @@ class Worker:
             behaviour = participant  # plays the scenario: injects, requests, actions, chat
         elif scenario is not None and bot.member.role == "simcell" and behaviour is watch:
             behaviour = simcell
+        if isinstance(bot, LightBot) and behaviour in QUIET:
+            bot.play_kinds = frozenset()  # nobody reads its play events: none queued nor decoded
         if assignment.drop_at is None:
             await behaviour(play)
             return
