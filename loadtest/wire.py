@@ -142,7 +142,9 @@ class Wire:
     def open_now(self) -> bool:
         return self.closed is not None and not self.closed.done()
 
-    async def open(self, within: float = 30.0, resume: tuple[str, int] | None = None) -> dict[str, Any]:
+    async def open(
+        self, within: float = 30.0, resume: tuple[str, int] | None = None, *, greet: bool = True
+    ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         self.closed, self._handshake, self._first = (
             loop.create_future(),
@@ -157,6 +159,9 @@ class Wire:
                 self.protocol.send_request(self.protocol.connect())
                 self._flush()
                 await self._handshake
+                if not greet:  # a bare WebSocket server (loadtest.receive_floor): no welcome
+                    self._first.set_result(b"")
+                    return {}
                 hello = frames.hello(code=self.code, token=self.token, resume=resume)
                 self.write(frames.encode(Subprotocol.MSGPACK, hello))
                 raw = await self._first
