@@ -37,6 +37,14 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     target.add_argument("--server", help="base URL of a running server (default: start local instances)")
     target.add_argument("--token", help="admin token of --server (default: LIAISON_ADMIN_TOKEN)")
     target.add_argument("--redis-url", help="Redis of --server, to check for lost events")
+    target.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        metavar="PID",
+        help="a process of --server running on this machine, to sample its CPU and memory (repeatable)",
+    )
     target.add_argument("--instances", type=int, default=1, help="local instances on one Redis (default 1)")
     target.add_argument(
         "--redis-replicas",
@@ -164,6 +172,7 @@ def options_from(args: argparse.Namespace) -> Options:
         server=args.server,
         token=args.token or os.environ.get("LIAISON_ADMIN_TOKEN"),
         redis_url=args.redis_url,
+        server_pids=tuple(args.server_pid),
         instances=args.instances,
         redis_replicas=max(0, args.redis_replicas),
         scenario=args.scenario,

@@ -22,11 +22,16 @@ from array import array
 from collections import deque
 from typing import Any, NamedTuple
 
+from msgpack import unpackb  # msgpack >= 1.0: strings as str
 from websockets.exceptions import InvalidHandshake, WebSocketException
 
 from .bot import COMMAND_TIMEOUT, PLAY_KINDS, RETRIES, RETRYABLE, Measures
 from .cohort import Member
-from .wire import Wire, WireError, decode, peek
+from .wire import SMALL, Wire, WireError, decode, peek, peek_data
+
+PLAY_KEYS = frozenset({"inject", "request", "by", "target_team", "instrument", "simcell"})
+"""What the players read of an event's data (`loadtest.players`); a large event's other entries
+are skipped undecoded."""
 
 
 class Played(NamedTuple):
@@ -50,7 +55,7 @@ class LightBot:
         self.wire: Wire | None = None
         self.token: str | None = None
         self.epoch = ""
-        self.position: tuple[str, int] | None = None
+        self._positioned = False
         self.last = 0
         self.received: array[int] = array("I")
         self.segments: list[list[int]] = []
@@ -61,14 +66,24 @@ class LightBot:
         self.play_ready = asyncio.Event()
         self.drafted: set[str] = set()
         self.snapshot: dict[str, Any] | None = None
-        """The first welcome's snapshot (its catalogue is what the players read)."""
+        """The first welcome's snapshot (its catalogue is what the players read); the worker
+        drops it once read (`keep_snapshot` then stays False: a rejoin's is not kept)."""
+        self.keep_snapshot = True
         self.keep_play = True
+        self.play_kinds: frozenset[str] = PLAY_KINDS
+        """The kinds this bot's player reacts to (`loadtest.players` narrows it per player): only
+        these are queued, and wake the player."""
         self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self._replay_until = 0
         self._live = asyncio.Event()
         self._reach: tuple[int, asyncio.Event] | None = None
         self._ids = 0
+
+    @property
+    def position(self) -> tuple[str, int] | None:
+        """Where a resume starts: (epoch, last seq), once welcomed."""
+        return (self.epoch, self.last) if self._positioned else None
 
     @property
     def connected(self) -> bool:
@@ -104,10 +119,10 @@ class LightBot:
         else:
             self._close_segment()
             self.segments.append([seq, seq])
-            self.last, self.position = seq, (self.epoch, seq)
+            self.last, self._positioned = seq, True
             self._replay_until = 0
             self._live.set()
-        if self.snapshot is None and isinstance(welcome.get("snapshot"), dict):
+        if self.snapshot is None and self.keep_snapshot and isinstance(welcome.get("snapshot"), dict):
             self.snapshot = welcome["snapshot"]
         wire.listen(self._message)
         self._reader = tasks.create_task(self._watch(wire), name=f"watch:{self.member.name}")
@@ -123,14 +138,16 @@ class LightBot:
         self.measures.live.append((time.perf_counter() - started) * 1000)
 
     def _message(self, raw: bytes) -> None:
-        frame = peek(raw)
+        frame = unpackb(raw) if len(raw) < SMALL else peek(raw)
+        if type(frame) is not dict:
+            return
         kind = frame.get("type")
         if kind == "event":
             self._event(raw, frame)
         elif kind == "position":
             seq = frame.get("seq") or 0
             if seq > self.last:
-                self.last, self.position = seq, (self.epoch, seq)
+                self.last = seq
                 self._moved()
             elif seq < self.last:
                 self.anomalies.append("position_backwards")
@@ -156,31 +173,35 @@ class LightBot:
         self._replies.clear()
 
     def _event(self, raw: bytes, frame: dict[str, Any]) -> None:
+        """One event frame: the hot path (one per delivered frame), so locals and no objects
+        beyond the frame's own map; the latency is one float appended to an array."""
         now = time.time()
         seq: int = frame["seq"]
-        at: float = frame["at"]
         if seq <= self.last:
             self.anomalies.append("duplicate" if seq == self.last else "out_of_order")
             return
-        self.last, self.position = seq, (self.epoch, seq)
+        self.last = seq
         self.received.append(seq)
         segment = self.segments[-1]
         if seq > segment[1]:
             segment[1] = seq
         measures = self.measures
         measures.deliveries += 1
-        if seq <= self._replay_until:
+        replay = seq <= self._replay_until
+        if replay:
             measures.replayed += 1
-        elif at >= measures.steady_from:
-            measures.latencies.append((now - at) * 1000)
         else:
-            measures.ramp_latencies.append((now - at) * 1000)
-        kind = frame["kind"]
-        if self.keep_play and kind in PLAY_KINDS and seq > self._replay_until:
-            data = frame["data"] if "data" in frame else decode(raw).get("data")
-            self.play_events.append(Played(seq, kind, data or {}))
-            self.play_ready.set()
-        self._moved()
+            at: float = frame["at"]
+            if at >= measures.steady_from:
+                measures.latencies.append((now - at) * 1000)
+            else:
+                measures.ramp_latencies.append((now - at) * 1000)
+            if self.keep_play and frame["kind"] in self.play_kinds:
+                data = frame["data"] if "data" in frame else peek_data(raw, PLAY_KEYS)
+                self.play_events.append(Played(seq, frame["kind"], data or {}))
+                self.play_ready.set()
+        if self._reach is not None or not self._live.is_set():
+            self._moved()
 
     def _moved(self) -> None:
         if not self._live.is_set() and self.last >= self._replay_until:
@@ -189,8 +210,8 @@ class LightBot:
             self._reach[1].set()
 
     def _close_segment(self) -> None:
-        if self.segments and self.position is not None:
-            self.segments[-1][1] = max(self.segments[-1][1], self.position[1])
+        if self.segments and self._positioned:
+            self.segments[-1][1] = max(self.segments[-1][1], self.last)
 
     async def reach(self, target: int, within: float) -> None:
         if not self.connected or self.last >= target:

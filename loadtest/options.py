@@ -41,6 +41,8 @@ class Options:
     token: str | None = None
     redis_url: str | None = None
     """Redis of an external server, for the lost-events oracle."""
+    server_pids: tuple[int, ...] = ()
+    """Processes of an external server that run on this machine: their CPU and memory are sampled."""
     instances: int = 1
     redis_replicas: int = 0
     """Replicas of the local Redis (with `--server-setting REDIS_MIN_REPLICAS=N`: the cost of WAIT)."""

@@ -19,7 +19,9 @@ from collections import deque
 from typing import Any
 
 from .behaviours import Play, team_chat
+from .bot import PLAY_KINDS
 from .catalogue import Catalogue
+from .lightbot import LightBot
 
 REQUESTS_PER_LEAD = 3
 ACTIONS_PER_LEAD = 2
@@ -52,11 +54,28 @@ def my_steps(catalogue: Catalogue, team: str | None, role: str) -> list[tuple[st
     return steps
 
 
+def _wants(play: Play, kinds: frozenset[str]) -> None:
+    """Queue (and wake this player) only for these kinds: a light bot then decodes nothing else."""
+    if isinstance(play.bot, LightBot):
+        play.bot.play_kinds = kinds
+
+
+LEAD_KINDS = PLAY_KINDS
+"""A lead drafts requests (their clarifications), answers its team's (and sees teammates do)."""
+MEMBER_KINDS = frozenset({"inject.released"})
+"""Anyone else acknowledges the injects released to them, and drafts nothing."""
+SIMCELL_KINDS = frozenset(
+    {"request.drafted", "request.sent", "request.answered", "request.refused", "request.withdrawn"}
+)
+
+
 async def participant(play: Play) -> None:
     catalogue = play.catalogue
     if catalogue is None:
+        _wants(play, frozenset())
         await team_chat(play)
         return
+    _wants(play, LEAD_KINDS if play.lead else MEMBER_KINDS)
     async with asyncio.TaskGroup() as tasks:
         tasks.create_task(team_chat(play), name=f"{play.bot.member.name}:chat")
         tasks.create_task(_react(play, catalogue), name=f"{play.bot.member.name}:react")
@@ -65,6 +84,7 @@ async def participant(play: Play) -> None:
 
 async def simcell(play: Play) -> None:
     """Answers what nobody plays, as proposed, a few seconds after it arrives."""
+    _wants(play, SIMCELL_KINDS)
     simcell_requests: set[str] = set()
     closed: set[str] = set()
     while not play.over:
@@ -151,7 +171,8 @@ def _take(play: Play) -> list[Any]:
 
 
 async def _next(play: Play) -> None:
-    """Until more events to react to arrive (or a second passes, or the run ends)."""
+    """Until more events to react to arrive, or the run ends (no wake-up in between: 200 bots
+    waking every second cost the generators more than a few thousand frames)."""
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(max(0.0, min(1.0, play.until - time.time()))):
+        async with asyncio.timeout(max(0.0, play.until - time.time())):
             await play.bot.play_ready.wait()

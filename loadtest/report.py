@@ -136,10 +136,25 @@ def summary_text(result: dict[str, Any]) -> str:
                 f"peak RSS {_num(server['peak_rss_mb'])} MB; "
                 f"redis CPU {_num(server['redis_cpu_percent'])} %"
             )
+        generators = cohort.get("generators") or {}
+        if generators or server:
+            share = generators.get("to_server", server.get("generator_to_server"))
+            ratio = (
+                f"= {_num(share, 2)} x the server's (goal ≤ 0.5 x)"
+                if share is not None
+                else "(the server's CPU not sampled here: read it on the server, or give --server-pid)"
+            )
+            processes = generators.get("processes")
+            spread = (
+                f", {processes} process(es) of ≤ {generators.get('clients_per_process')} clients"
+                if processes
+                else ""
+            )
+            cpu = generators.get("cpu_percent", server.get("generator_cpu_percent"))
+            per_frame = generators.get("us_per_delivery", server.get("generator_us_per_delivery"))
             lines.append(
-                f"  load generators: CPU {_num(server.get('generator_cpu_percent'))} % of a core, "
-                f"{_num(server.get('generator_us_per_delivery'))} µs per delivered frame "
-                f"= {_num(server.get('generator_to_server'), 2)} x the server's (goal ≤ 0.5 x)"
+                f"  load generators: CPU {_num(cpu)} % of a core{spread}, "
+                f"{_num(per_frame)} µs per delivered frame {ratio}"
             )
     probe = result.get("probe") or {}
     if "connections" in probe:

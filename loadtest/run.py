@@ -26,7 +26,8 @@ def target_for(options: Options, run_dir: Path) -> Iterator[Target]:
     if options.server is not None:
         if not options.token:
             raise RunError("--server needs --token (or LIAISON_ADMIN_TOKEN)")
-        yield Target(options.server, options.token, (ws_url(options.server),), options.redis_url, {})
+        pids = {f"server-{number}": pid for number, pid in enumerate(options.server_pids, 1)}
+        yield Target(options.server, options.token, (ws_url(options.server),), options.redis_url, pids)
         return
     env = growth_env(options.server_env) if options.age else dict(options.server_env)
     with LocalCluster(

@@ -342,6 +342,8 @@ async def run_cohort(
     else:
         result["checks"] = {"lost": None, **_sdk_anomalies(pool.results)}
     result["server"] = _server_usage(monitor, target, live_at, until, pool)
+    result["generators"] = _generator_usage(monitor, live_at, until, pool, result["server"])
+    result["generators"]["clients_per_process"] = math.ceil(len(exercise.members) / max(1, len(specs)))
     result["monitor"] = monitor.as_dict()
     result["t0"] = t0
     return result
@@ -369,6 +371,28 @@ def _sdk_anomalies(results: dict[int, dict[str, Any]]) -> dict[str, Any]:
 def _per_second(times: list[float], t0: float) -> dict[str, int]:
     counts: Counter[int] = Counter(int(at - t0) for at in times if at >= t0)
     return {str(k): v for k, v in sorted(counts.items())}
+
+
+def _generator_usage(
+    monitor: Monitor, start: float, end: float, pool: Pool, server: dict[str, Any]
+) -> dict[str, Any]:
+    """The load generators' CPU in the play window, per delivered frame, and over the server's
+    when that was sampled (local instances, or `--server-pid`): in every cohort report, a remote
+    run's too."""
+    seconds = max(1e-9, end - start)
+    first, last = int(start - pool.collector.started), int(end - pool.collector.started)
+    delivered = sum(v["deliveries"] for k, v in pool.collector.timeline.items() if first <= k < last)
+    names = [name for name in monitor.pids if name.startswith("generator")]
+    cpu = monitor.cpu_between(start, end, names) if monitor.samples else 0.0
+    server_cpu = server.get("cpu_seconds")
+    return {
+        "processes": len(names),
+        "cpu_percent": 100 * cpu / seconds,
+        "cpu_seconds": cpu,
+        "deliveries_in_window": delivered,
+        "us_per_delivery": 1e6 * cpu / delivered if delivered else None,
+        "to_server": cpu / server_cpu if server_cpu else None,
+    }
 
 
 def _server_usage(monitor: Monitor, target: Target, start: float, end: float, pool: Pool) -> dict[str, Any]:

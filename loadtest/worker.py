@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import queue
 import random
 import time
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .baseline import BaselineClient, drive
-from .behaviours import Play, behaviour_for, extra_load, random_audience, team_chat, watch
+from .behaviours import Play, announce, behaviour_for, direct, extra_load, random_audience, team_chat, watch
 from .bot import Bot, Measures
 from .catalogue import read_catalogue
 from .cohort import Member
@@ -32,6 +33,12 @@ from .loops import loop_factory
 from .players import participant, simcell
 
 PROGRESS_EVERY = 0.5
+QUIET = frozenset({team_chat, announce, direct, watch})
+"""The behaviours that never read the events a player reacts to."""
+GC_THRESHOLDS = (20_000, 20, 20)
+"""Fewer collections than Python's (700, 10, 10): each delivered frame allocates a map, and the
+welcomes' snapshots are many long-lived objects. These are frozen (`gc.freeze`) once the cohort
+is connected, so that an old-generation collection does not walk them again and again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,7 @@ class WorkerSpec:
 
 def run_worker(spec: WorkerSpec, inbox: Any, outbox: Any) -> None:
     """Process entry point: on uvloop when it is installed."""
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
             runner.run(Worker(spec, inbox, outbox).main())
@@ -153,12 +161,19 @@ class Worker:
                 )
             actors = [bot for bot in self.bots if not bot.member.staff or bot.member.control]
             playing.create_task(self._extra(actors, live_at, until, playing), name="extra-load")
+            playing.create_task(self._freeze(live_at + 1.0), name="freeze")
         self.send("played", None)
         kind, target = await self.receive()
         assert kind == "drain"
         await self._drain(int(target), float(self.spec.extra.get("drain_timeout", 15.0)))
         for bot in self.bots:
             await bot.close()
+
+    async def _freeze(self, at: float) -> None:
+        """Once the cohort is in and the catalogues read: what is alive now stays alive."""
+        await asyncio.sleep(max(0.0, at - time.time()))
+        gc.collect()
+        gc.freeze()
 
     async def _member(
         self,
@@ -178,6 +193,8 @@ class Worker:
             await bot.command("exercise.ready")
             await bot.command("exercise.start")
         catalogue = read_catalogue(bot.client.snapshot) if self.spec.extra.get("play_scenario") else None
+        if isinstance(bot, LightBot):
+            bot.snapshot, bot.keep_snapshot = None, False  # the catalogue is all that was needed
         scenario = catalogue if catalogue is not None and catalogue.roles else None
         play = Play(
             bot,
@@ -196,6 +213,8 @@ class Worker:
             behaviour = participant  # plays the scenario: injects, requests, actions, chat
         elif scenario is not None and bot.member.role == "simcell" and behaviour is watch:
             behaviour = simcell
+        if isinstance(bot, LightBot) and behaviour in QUIET:
+            bot.play_kinds = frozenset()  # nobody reads its play events: none queued nor decoded
         if assignment.drop_at is None:
             await behaviour(play)
             return
@@ -238,6 +257,8 @@ class Worker:
                 async with asyncio.TaskGroup() as opening:
                     for bot in batch:
                         opening.create_task(self._open(bot, limit, tasks), name=f"open:{bot.member.name}")
+                gc.collect()
+                gc.freeze()
                 self.send("connected", self._connected())
             elif kind == "drop":
                 for bot in self.bots:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import msgpack
 
 import loadtest.oracle
 import tests.e2e.log
-from loadtest.wire import Wire, decode, peek
+from loadtest.wire import Wire, decode, peek, peek_data
 
 
 def test_a_large_event_is_peeked_without_its_data() -> None:
@@ -63,3 +65,34 @@ def test_the_direct_parser_takes_frames_however_the_bytes_arrive() -> None:
         wire.received(stream[start : start + 7])
     assert got == [small, medium, large]
     assert not wire._buffer
+
+
+def test_after_the_welcome_whole_messages_go_straight_to_the_listener_in_one_pass() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        wire = Wire("ws://127.0.0.1:1/ws", code="X")
+        wire._raw = True
+        welcomed: asyncio.Future[bytes] = loop.create_future()
+        welcomed.set_result(b"the welcome")
+        wire._first = welcomed  # as once the welcome is in: the direct path
+        got: list[bytes] = []
+        wire.listen(got.append)
+        frames = [b"e%d" % n * (n + 1) for n in range(50)] + [b"z" * 200]
+        stream = b"".join(server_frame(f) for f in frames) + server_frame(b"big" * 30_000, fin=False)
+        stream += server_frame(b"end", opcode=0x0)
+        wire.received(stream[:-3])  # many frames in one read, the last one cut
+        assert got == frames and wire._buffer
+        wire.received(stream[-3:])
+        assert got == [*frames, b"big" * 30_000 + b"end"]
+        assert not wire._buffer and not wire._fragments
+    finally:
+        loop.close()
+
+
+def test_a_players_keys_are_read_from_a_large_events_data_and_the_rest_skipped() -> None:
+    data = {"inject": "I-7", "text": "x" * 2000, "attachments": [{"name": "a.pdf"}], "by": "p-1"}
+    frame = {"type": "event", "seq": 9, "at": 1.5, "kind": "inject.released", "data": data}
+    raw = msgpack.packb(frame, use_bin_type=True)
+    assert peek_data(raw, frozenset({"inject", "by", "request"})) == {"inject": "I-7", "by": "p-1"}
+    assert peek_data(msgpack.packb({"type": "event", "data": [1, 2]}), frozenset({"inject"})) == {}
+    assert peek_data(msgpack.packb({"type": "position", "seq": 3}), frozenset({"inject"})) == {}
