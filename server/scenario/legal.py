@@ -4,8 +4,8 @@ clock jumps (`clock.jumps`, `clock.overnight`); their cross-checks are in `legal
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import fields as dataclass_fields
+from itertools import pairwise
 from typing import Any
 
 from server.core.scenario import FieldMatch, LegalEffect, LegalProfile, LegalRule, ScheduledJump
