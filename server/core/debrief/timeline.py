@@ -21,6 +21,7 @@ from server.core.events import (
     RequestAnswered,
     RequestClarified,
     RequestDeadlineWarned,
+    RequestFlagged,
     RequestRefused,
     RequestSent,
     RequestWithdrawn,
@@ -110,4 +111,6 @@ def _text(state: Exercise, event: Event) -> str:
             return f"joint team {event.joint_team} formed ({', '.join(event.teams)})"
         case CharacterChanged():
             return f"{event.character}: {event.status} (trust {event.trust})"
+        case RequestFlagged():
+            return f"{about} flagged by legal rule {', '.join(event.rules)}: {'; '.join(event.grounds)}"
     return event.kind.replace(".", " ")
