@@ -96,7 +96,6 @@ _NAMES = {
     "recipient": "team",
     "expected_request": "expected request (an id under `requests`)",
     "receiver": "country, team or agency",
-    "treaty": "treaty (no country lists it under `treaties`)",
 }
 
 
@@ -385,6 +384,8 @@ def _unreachable(
             "it is domestic, used within one country only"
             if not instrument.cross_border
             else "the countries' blocs do not cover that pair"
+            if not instrument.requires_treaties
+            else "the countries' blocs or treaties (requires_treaties) do not cover that pair"
         )
         return (
             f"{path}.instrument",

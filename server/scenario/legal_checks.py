@@ -6,6 +6,7 @@ from __future__ import annotations
 from server.core.legal import SIDE_VALUES, profile_value
 from server.core.scenario import LegalRule, Scenario
 from server.scenario.fields import FieldReader
+from server.scenario.legal import PROFILE_KEYS
 from server.scenario.source import suggestion
 
 _CHOICE_TYPES = frozenset({"enum", "multiselect"})
@@ -60,6 +61,8 @@ def _can_hold(reader: FieldReader, scenario: Scenario, rule: LegalRule, path: st
     target country whose legal profile matches."""
     sources = [c for c in scenario.countries if not rule.source_countries or c.id in rule.source_countries]
     targets = [c for c in scenario.countries if not rule.target_countries or c.id in rule.target_countries]
+    if any(key not in PROFILE_KEYS for key, _ in rule.target_profile):
+        return  # reported as an unknown entry
     targets_ok = [
         c
         for c in targets
