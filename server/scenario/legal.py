@@ -147,9 +147,8 @@ class LegalReader(ConditionReader):
             for day in range(start // DAY, last + 1):
                 at = day * DAY + at_day
                 if at >= start and (end is None or at < end):
-                    jumps.append(
-                        ScheduledJump(f"overnight-D{day + 1}", at, next_morning(at, morning), reason)
-                    )
+                    jump = ScheduledJump(f"overnight-D{day + 1}", at, next_morning(at, morning), reason)
+                    jumps.append(self.at(jump, "clock.overnight"))
         jumps.sort(key=lambda jump: jump.at)
         for before, after in pairwise(jumps):
             if after.at < before.to:

@@ -114,7 +114,6 @@ def test_no_rule_holds_for_a_request_they_do_not_describe() -> None:
         c.DraftRequest("POLICE_MSG", "NOR", question, send=True), run.viewer("Sara"), at=wall("D1 10:00")
     )
     assert [type(e) for e in events] == [RequestDrafted, RequestSent]  # no rule on police messages
-    # the other way, Norland to Sudria: Sudria extradites its nationals and has the protocol
     fields = (FieldValue("measures", items=("bank_records", "hearing_witness", "search")),)
     # the treaty is missing on one side whichever way the request goes; the rest is Norland's law
     assert [r.id for r in rules_for(SCENARIO, "MLA", "NOR", "SUD", fields)] == ["bank_secrecy_treaty"]
