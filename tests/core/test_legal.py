@@ -23,6 +23,7 @@ from server.core.legal import rules_for
 from server.core.requests import FieldValue, RequestStatus
 from server.core.view import catalogue
 from server.core.visibility import audience
+from server.scenario.cli import render
 from server.scenario.errors import ScenarioError
 from tests.core.transcript import Run
 from tests.core.twin import play, twin, wall
@@ -224,3 +225,17 @@ def test_an_unknown_treaty_in_requires_treaties_is_an_error() -> None:
         ScenarioError, match=r"requires_treaties\[0\]: unknown treaty 'COE-MLA' \(did you mean"
     ):
         twin(FRAGMENT + secure_message("COE-MLA"))
+
+
+def test_scenario_show_names_the_treaty_gaps_and_the_rules() -> None:
+    shown = "\n".join(render(twin(FRAGMENT + secure_message("BANK-SECRECY-2001"))))
+    assert "SUD → NOR   no SECURE_MSG: treaty gap, missing BANK-SECRECY-2001 (NOR)" in shown
+    assert (
+        "REFUSE  bank_secrecy_treaty: MLA when measures is bank_records; a side lacks BANK-SECRECY-2001"
+        in shown
+    )
+    assert (
+        "FLAG    nationals_not_extradited: MLA when measures is hearing_witness; target's extradites_nationals is false"
+        in shown
+    )
+    assert "treaties: CoE-MLA-1959" in shown

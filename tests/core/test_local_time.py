@@ -16,6 +16,7 @@ from server.core.simtime import parse_sim_time
 from server.core.snapshots import capture, restore
 from server.core.view import snapshot
 from server.core.visibility import audience
+from server.scenario.cli import render
 from server.scenario.errors import ScenarioError
 from tests.core.twin import advance, play, twin, wall
 
@@ -154,3 +155,9 @@ def test_the_validator_explains_a_malformed_time(old: str, new: str, path: str, 
     found = [p for p in error.value.problems if p.path == path and message in p.message]
     assert found, error.value
     assert found[0].line is not None
+
+
+def test_scenario_show_lists_local_time_and_the_scheduled_jumps() -> None:
+    shown = "\n".join(render(SCENARIO))
+    assert "local time: exercise time +02:00; offices 08:00-16:00; own office hours: NOR.POL" in shown
+    assert "D1 18:00 → D2 08:30  overnight-D1 (overnight: the offices are closed)" in shown
