@@ -91,6 +91,9 @@ def test_the_console_shows_the_next_scheduled_jump_and_skips_it(people: People) 
         "Next scheduled jump: D1 12:00 → D1 13:30 (lunch break)"
     )
     expect(console.locator("#local-times")).to_contain_text("NOR 10:3")
+    observer = people.open("Otto Observer")
+    expect(observer.locator("#local-times")).to_contain_text("NOR 10:3")
+    expect(observer.locator("#local-times")).to_contain_text("SUD 08:3")
     console.get_by_role("button", name="Skip this jump").click()
     expect(console.locator("#next-jump-text")).to_have_text(
         "Next scheduled jump: D1 18:00 → D2 08:30 (overnight)"

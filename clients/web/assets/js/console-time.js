@@ -3,7 +3,7 @@
 
 import { run } from "./app.js";
 import { $, setText } from "./dom.js";
-import { countryIn, hasLocalTimes, offsetText } from "./localtime.js";
+import { localTimesText } from "./localtime.js";
 import { formatSim } from "./model.js";
 
 export function nextJump(model) {
@@ -22,18 +22,9 @@ export function renderClockSchedule(ctx, sim, control) {
     skip.disabled = !control || model.exercise.status === "ended";
   }
   const local = $("#local-times");
-  local.hidden = !hasLocalTimes(model);
-  if (!local.hidden) {
-    const countries = [...new Set(model.teams.map((team) => team.country))];
-    setText(
-      local,
-      `Local times: ${countries
-        .map((id) => countryIn(model, id))
-        .filter(Boolean)
-        .map((c) => `${c.id} ${formatSim(sim + (c.time_offset ?? 0)).slice(3)} (${offsetText(c.time_offset ?? 0)})`)
-        .join(" · ")}`,
-    );
-  }
+  const text = localTimesText(model, sim);
+  local.hidden = !text;
+  setText(local, text);
 }
 
 export function wireClockSchedule(ctx) {

@@ -102,3 +102,10 @@ export function ruleText(rule) {
   const effect = rule.effect === "refuse" ? "Will be refused" : "Legal concern, noted for the debrief";
   return `${effect}${conditions.length ? ` if ${conditions.join(" and ")}` : ""}: ${rule.ground} (${rule.id})`;
 }
+
+/** "Local times: NOR 10:30 (+02:00) · SUD 08:30 (+00:00)" for the console and the observer; "" when all keep exercise time. */
+export function localTimesText(model, sim) {
+  if (!hasLocalTimes(model)) return "";
+  const countries = [...new Set(model.teams.map((team) => team.country))].map((id) => countryIn(model, id)).filter(Boolean);
+  return `Local times: ${countries.map((c) => `${c.id} ${formatSim(sim + (c.time_offset ?? 0)).slice(3)} (${offsetText(c.time_offset ?? 0)})`).join(" · ")}`;
+}
