@@ -8,6 +8,8 @@ import pytest
 from server.core import commands as c
 from server.core.audience import Audience
 from server.core.calendar import receipt
+from server.core.debrief import analyse
+from server.core.debrief.played import Entry
 from server.core.errors import Forbidden, NotFound
 from server.core.events import ClockJumped, ClockJumpSkipped, InjectReleased
 from server.core.scenario import Receipt
@@ -161,3 +163,12 @@ def test_scenario_show_lists_local_time_and_the_scheduled_jumps() -> None:
     shown = "\n".join(render(SCENARIO))
     assert "local time: exercise time +02:00; offices 08:00-16:00; own office hours: NOR.POL" in shown
     assert "D1 18:00 → D2 08:30  overnight-D1 (overnight: the offices are closed)" in shown
+
+
+def test_the_debrief_timeline_says_a_jump_was_scheduled() -> None:
+    run = play(SCENARIO)
+    while run.do(c.Advance(), c.SYSTEM, at=wall("D1 12:00")):
+        pass
+    debrief = analyse(Entry(seq, run.now, event) for seq, event in enumerate(run.log, start=1))
+    lines = [m.text for m in debrief.timeline if m.kind == "clock.jumped"]
+    assert lines == ["clock jumped to D1 13:30 as scheduled (lunch break)"]
