@@ -31,9 +31,8 @@ def next_jump(state: Exercise) -> ScheduledJump | None:
 def jumps_due(state: Exercise, now: float) -> list[Event]:
     """The scheduled jump due at wall time `now`: the first not made whose `at` has passed.
 
-    Jumps passed over (another jump, or control's, took the clock beyond them) are left: only
-    the first due is made, the next advance sees the others as passed and makes them only if
-    the clock is still before their `to` (otherwise they are skipped as passed, by control)."""
+    A jump the clock has already gone beyond (control jumped past its `to`) is not made: the
+    clock never goes back; it stays in `pending_jumps` but is no longer awaited."""
     sim_now = state.clock.sim_at(now)
     for jump in pending_jumps(state):
         if jump.at > sim_now:

@@ -241,7 +241,7 @@ class ClockSpec:
 
 @dataclass(frozen=True, slots=True)
 class ScheduledJump:
-    """At simulated time `at` the clock jumps to `to` (`server.core.legal_time`)."""
+    """At simulated time `at` the clock jumps to `to` (`server.core.local_time`)."""
 
     id: str
     at: int

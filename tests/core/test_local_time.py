@@ -172,3 +172,13 @@ def test_the_debrief_timeline_says_a_jump_was_scheduled() -> None:
     debrief = analyse(Entry(seq, run.now, event) for seq, event in enumerate(run.log, start=1))
     lines = [m.text for m in debrief.timeline if m.kind == "clock.jumped"]
     assert lines == ["clock jumped to D1 13:30 as scheduled (lunch break)"]
+
+
+def test_a_jump_the_clock_has_gone_beyond_is_not_made() -> None:
+    run = play(SCENARIO)
+    run.do(c.JumpClock(parse_sim_time("D1 14:00")), run.viewer("Carl"), at=wall("D1 11:00"))
+    made = []
+    while events := run.do(c.Advance(), c.SYSTEM):
+        made += [e for e in events if isinstance(e, ClockJumped)]
+    assert made == []  # lunch (12:00 to 13:30) lies behind the clock now
+    assert next_wake(run.state, run.now) == parse_sim_time("D1 18:00")

@@ -6,13 +6,14 @@ import { $, setText } from "./dom.js";
 import { localTimesText } from "./localtime.js";
 import { formatSim } from "./model.js";
 
-export function nextJump(model) {
-  return (model.exercise.jumps ?? []).find((jump) => !jump.done) ?? null;
+/** The next scheduled jump still to be made (one the clock has passed beyond is not). */
+export function nextJump(model, sim) {
+  return (model.exercise.jumps ?? []).find((jump) => !jump.done && jump.to > sim) ?? null;
 }
 
 export function renderClockSchedule(ctx, sim, control) {
   const { model } = ctx;
-  const jump = nextJump(model);
+  const jump = nextJump(model, sim);
   const box = $("#next-jump");
   box.hidden = !jump;
   if (jump) {
