@@ -4,12 +4,14 @@ Simulated time counts seconds from D1 00:00 (`server.core.simtime`); the scenari
 weekday D1 is (`clock.d1_weekday`, Monday by default) and, per country, when its offices work
 (`OfficeCalendar`: opening hours, working weekdays, public holidays as day numbers). A SimCell
 rule can then answer a request received on a Saturday, a holiday or at night like a real office
-would (`server.core.requests.propose`). Office hours are read in exercise time.
+would (`server.core.requests.propose`). Office hours, weekdays and holidays are read in the
+country's local time: exercise time plus its `time_offset` (`server.core.local_time`); an agency
+with its own `calendar` keeps its own hours.
 """
 
 from __future__ import annotations
 
-from server.core.scenario import Country, Receipt, Scenario
+from server.core.scenario import Agency, Country, Receipt, Scenario
 from server.core.simtime import DAY
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -25,10 +27,17 @@ def weekday(scenario: Scenario, sim_time: float) -> int:
     return (scenario.clock.d1_weekday + day_number(sim_time) - 1) % 7
 
 
-def receipt(scenario: Scenario, country: Country | None, sim_time: float) -> frozenset[Receipt]:
-    """What a time of receipt is in `country`: within office hours, or out of hours (and then
-    also a weekend or a holiday when it is one). A country without a calendar is always open."""
+def receipt(
+    scenario: Scenario, country: Country | None, sim_time: float, agency: Agency | None = None
+) -> frozenset[Receipt]:
+    """What a time of receipt is in `country` (at `agency`, when it has its own calendar): within
+    office hours, or out of hours (and then also a weekend or a holiday when it is one), in local
+    time. A country without a calendar is always open."""
     calendar = None if country is None else country.calendar
+    if agency is not None and agency.calendar is not None:
+        calendar = agency.calendar
+    if country is not None:
+        sim_time += country.time_offset
     if calendar is None:
         return frozenset({Receipt.OFFICE_HOURS})
     found: set[Receipt] = set()

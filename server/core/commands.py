@@ -69,6 +69,13 @@ class JumpClock(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class SkipClockJump(Command):
+    """Skip one of the scenario's scheduled clock jumps (`clock.jumps`) before it is made."""
+
+    jump: str
+
+
+@dataclass(frozen=True, slots=True)
 class RosterEntry:
     name: str
     team: str | None

@@ -19,7 +19,7 @@ from server.core.actions import take
 from server.core.characters import reactions_to, record
 from server.core.clock import Clock
 from server.core.effects import as_released, effects_of
-from server.core.errors import InvalidArguments
+from server.core.errors import InvalidArguments, NotFound
 from server.core.evaluating import decide_evaluation
 from server.core.events import Event, ExerciseCreated, InjectReleased, Team
 from server.core.guards import (
@@ -32,6 +32,7 @@ from server.core.guards import (
 )
 from server.core.injects import decide_inject
 from server.core.lifecycle import decide_lifecycle
+from server.core.local_time import skip_jump
 from server.core.messaging import decide_message
 from server.core.preview import decide_preview
 from server.core.request_flow import decide_request
@@ -95,6 +96,15 @@ def _roster(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[E
 
 def _lifecycle(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
     return decide_lifecycle(state, command, require_role(actor, CONTROL), now)
+
+
+def _skip_jump(state: Exercise, command: c.SkipClockJump, actor: c.Actor, now: float) -> list[Event]:
+    viewer = require_role(actor, CONTROL)
+    require_not_ended(state)
+    try:
+        return [skip_jump(state, command.jump, viewer.participant)]
+    except ValueError as error:
+        raise NotFound(str(error)) from None
 
 
 def _share(state: Exercise, command: c.ShareArtefact, actor: c.Actor, now: float) -> list[Event]:
@@ -180,6 +190,7 @@ RULES: dict[type[c.Command], Rule] = {
         c.MakeAnnouncement,
     ),
     c.ShareArtefact: _share,
+    c.SkipClockJump: _skip_jump,
     c.SetCharacter: _character,
     c.TakeAction: _action,
     c.Advance: _advance,

@@ -114,6 +114,9 @@ class ClockJumped(Event):
     kind: ClassVar[str] = "clock.jumped"
     clock: Clock
     from_sim: float
+    jump: str = ""
+    """The scenario's scheduled jump (`clock.jumps`) the scheduler made; empty: control's button."""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -718,6 +721,28 @@ class AnswerDeferred(Event):
     by_agency: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class RequestFlagged(Event):
+    """A request sent against a legal rule the scenario flags (`server.core.legal`): for the
+    evaluators and the debrief. Staff only: the request itself went through."""
+
+    kind: ClassVar[str] = "request.flagged"
+    request: str
+    team: str
+    rules: tuple[str, ...]
+    grounds: tuple[str, ...]
+    sim_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClockJumpSkipped(Event):
+    """Control skipped a scheduled clock jump (`clock.jumps`): the scheduler will not make it."""
+
+    kind: ClassVar[str] = "clock.jump_skipped"
+    jump: str
+    by: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -772,6 +797,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AnswerDeferred,
         RequestAmended,
         ConsentGranted,
+        RequestFlagged,
+        ClockJumpSkipped,
     )
 }
 EVENT_TYPES.update((cls.kind, cls) for cls in EVALUATION_EVENTS)

@@ -88,6 +88,8 @@ class Exercise:
     """Observations, questionnaires and their answers, the improvement plan: staff only."""
     artefact_states: Map[str, ArtefactState] = field(default_factory=Map)
     """Artefacts an inject changed (degraded, destroyed, moved), by artefact id; the rest are intact."""
+    jumps_done: frozenset[str] = frozenset()
+    """Scheduled clock jumps made or skipped (`server.core.local_time`)."""
 
     def online(self, participant: str) -> bool:
         return bool(self.connections.get(participant))

@@ -26,6 +26,7 @@ from server.core.events import (
     RequestValidated,
     RequestWithdrawn,
 )
+from server.core.legal import on_send
 from server.core.matching import names_receiver
 from server.core.request_changes import amend, grant_consent
 from server.core.requests import (
@@ -71,8 +72,8 @@ def subject_of(text: str) -> str:
 
 def decide_request(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> list[Event]:
     if isinstance(command, c.DraftRequest) and command.send:
-        return _draft_and_send(state, command, actor, now)
-    return [_signed(state, event) for event in _decide(state, command, actor, now)]
+        return on_send(state, _draft_and_send(state, command, actor, now))
+    return on_send(state, [_signed(state, event) for event in _decide(state, command, actor, now)])
 
 
 def _draft_and_send(state: Exercise, command: c.DraftRequest, actor: c.Actor, now: float) -> list[Event]:

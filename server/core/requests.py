@@ -677,4 +677,6 @@ def received(scenario: Scenario, request: RequestRun) -> frozenset[Receipt]:
     """When the request reached the receiving country, in its calendar (`server.core.calendar`)."""
     sent = request.reached(RequestStatus.SENT)
     found = scenario.agency(request.target_agency)
-    return receipt(scenario, found[0] if found else None, 0.0 if sent is None else sent)
+    return receipt(
+        scenario, found[0] if found else None, 0.0 if sent is None else sent, found[1] if found else None
+    )

@@ -136,6 +136,8 @@ class Agency:
     type: str
     channels: frozenset[str] = frozenset()
     played_by_simcell: bool = False
+    calendar: OfficeCalendar | None = None
+    """This agency's own working time, over its country's (`server.core.calendar`); None: the country's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,8 @@ class Country:
     """How this country plays (`server.core.team_models`); None: the exercise's `team_model`."""
     calendar: OfficeCalendar | None = None
     """When this country's offices work (SimCell rules on the time of receipt); None: always."""
+    time_offset: int = 0
+    """Local time minus exercise time, in seconds (`time_offset: "+02:00"`): what its clocks show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +235,18 @@ class ClockSpec:
     """Simulated time of ENDEX, when known."""
     d1_weekday: int = 0
     """The weekday of D1, 0 for Monday to 6 for Sunday (`server.core.calendar`)."""
+    jumps: tuple[ScheduledJump, ...] = ()
+    """Clock jumps the scheduler makes on its own (an overnight), in the order of their `at`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledJump:
+    """At simulated time `at` the clock jumps to `to` (`server.core.local_time`)."""
+
+    id: str
+    at: int
+    to: int
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +334,8 @@ class Instrument:
     """Available between two countries that are both members of all these blocs."""
     requires_eio: bool = False
     cross_border: bool = True
+    requires_treaties: frozenset[str] = frozenset()
+    """Available between two countries that have both ratified all these treaties (`treaties`)."""
     fields: tuple[Field, ...] = ()
     lifecycle: tuple[str, ...] = DEFAULT_LIFECYCLE
     refusal_grounds: tuple[str, ...] = ()
@@ -328,6 +346,41 @@ class Instrument:
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
+
+
+class LegalEffect(StrEnum):
+    REFUSE = "refuse"
+    """The send is refused by rule: nothing leaves, the sender is told the rule and the country."""
+    FLAG = "flag"
+    """The request goes through; a staff-only `request.flagged` is recorded for the evaluators."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMatch:
+    """`when.fields`: a request field holds one of these values (`$source`, `$target`: the
+    country id of that side of the request)."""
+
+    key: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRule:
+    """A rule of law the engine applies when a request is sent (`server.core.legal`): it holds
+    when every part of its `when` holds (an empty part holds always)."""
+
+    id: str
+    effect: LegalEffect
+    ground: str
+    instruments: frozenset[str] = frozenset()
+    """Empty: every instrument."""
+    source_countries: frozenset[str] = frozenset()
+    target_countries: frozenset[str] = frozenset()
+    fields: tuple[FieldMatch, ...] = ()
+    missing_treaties: frozenset[str] = frozenset()
+    """Holds when one of the two countries has not ratified one of these treaties."""
+    target_profile: tuple[tuple[str, str], ...] = ()
+    """Holds when the target country's `legal_profile` has these values (`extradites_nationals: false`)."""
 
 
 SIDES = ("source", "target")
@@ -796,6 +849,8 @@ class Scenario:
     questionnaires: tuple[Questionnaire, ...] = ()
     playbook: tuple[PlaybookStep, ...] = ()
     """What a strong cohort does, in the scenario's order (for scripted play, not the exercise)."""
+    legal_rules: tuple[LegalRule, ...] = ()
+    """Legal bars and concerns the engine applies to requests sent (`server.core.legal`)."""
 
     def country(self, country_id: str) -> Country | None:
         return next((c for c in self.countries if c.id == country_id), None)
@@ -833,7 +888,14 @@ class Scenario:
         if not instrument.cross_border:
             return False
         blocs_ok = instrument.requires_blocs <= a.blocs and instrument.requires_blocs <= b.blocs
-        return blocs_ok and (not instrument.requires_eio or (a.eio_participant and b.eio_participant))
+        treaties_ok = (
+            instrument.requires_treaties <= a.treaties and instrument.requires_treaties <= b.treaties
+        )
+        return (
+            blocs_ok
+            and treaties_ok
+            and (not instrument.requires_eio or (a.eio_participant and b.eio_participant))
+        )
 
     def matrix(self) -> list[tuple[str, str, list[str]]]:
         """For every ordered pair of countries, the instruments available from one to the other;

@@ -16,6 +16,7 @@ from server.core.characters import reactions_to
 from server.core.effects import as_released, effects_of, world_of
 from server.core.events import ArtefactReleased, Event, InjectReleased, RequestAnswered, RequestDeadlineWarned
 from server.core.injects import InjectRun, due, due_time
+from server.core.local_time import jumps_due, next_jump_time
 from server.core.requests import next_warning, stage_warnings_due
 from server.core.signatures import signature
 from server.core.state import Exercise, apply
@@ -64,6 +65,8 @@ def advance(state: Exercise, now: float) -> list[Event]:
             events.append(
                 ArtefactReleased(pending.artefact, pending.audience, pending.source, pending.sim_time)
             )
+    if not events:  # a scheduled jump once what was due before it is out (the next advance goes on)
+        events.extend(jumps_due(state, now))
     return events
 
 
@@ -97,6 +100,7 @@ def outlook(state: Exercise, now: float) -> Outlook:
         *(next_warning(request) for request in state.facts.in_flight.values()),
         *(r.scheduled.answer_at for r in state.facts.in_flight.values() if r.scheduled is not None),
         *(pending.sim_time for pending in state.pending),
+        next_jump_time(state, now),
     ]
     found = [t for t in times if t is not None]
     wake = min(found) if found else None

@@ -32,7 +32,7 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 9
+FORMAT = 10
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
 
 
@@ -80,6 +80,8 @@ class Captured:
     evaluation: CapturedEvaluation
     artefact_states: tuple[tuple[str, ArtefactState], ...] = ()
     """Artefacts injects changed."""
+    jumps_done: tuple[str, ...] = ()
+    """Scheduled clock jumps made or skipped."""
 
 
 def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
@@ -109,6 +111,7 @@ def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
         in_flight=tuple(state.facts.in_flight),
         evaluation=capture_evaluation(state.evaluation),
         artefact_states=tuple(state.artefact_states.items()),
+        jumps_done=tuple(sorted(state.jumps_done)),
     )
 
 
@@ -148,6 +151,7 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
         ),
         evaluation=restore_evaluation(captured.evaluation),
         artefact_states=Map(captured.artefact_states),
+        jumps_done=frozenset(captured.jumps_done),
     )
 
 

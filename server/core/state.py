@@ -21,6 +21,7 @@ from server.core.fold import (
     casefile,
     effects,
     evaluation,
+    legal,
     lifecycle,
     messages,
     msel,
@@ -53,6 +54,7 @@ HANDLERS: dict[type, Handler] = {
     **casefile.HANDLERS,
     **evaluation.HANDLERS,
     **effects.HANDLERS,
+    **legal.HANDLERS,
 }
 
 

@@ -18,6 +18,7 @@ from server.core.evaluation import participant_view, staff_view
 from server.core.feed import thread_of
 from server.core.guards import MAX_TEXT
 from server.core.injects import InjectRun, InjectStatus, stand_in_time
+from server.core.legal_view import calendar_data, country_law, jumps_view, legal_catalogue
 from server.core.request_flow import MAX_SUBJECT
 from server.core.request_flow import MAX_TEXT as MAX_REPLY
 from server.core.requests import MAX_FIELD, RequestRun, Step, deadline_state, propose, stage_deadlines
@@ -55,6 +56,7 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             "clock": to_data_clock(state),
             "scenario": {"id": state.scenario.id, "title": state.scenario.title},
             "morning": state.scenario.clock.morning,
+            "jumps": jumps_view(state),
         },
         "teams": [
             {"id": team.id, "name": team.name, "country": team.country} for team in state.teams.values()
@@ -244,6 +246,10 @@ def _catalogue(scenario: Scenario) -> dict[str, Any]:
                     }
                     for agency in country.agencies
                 ],
+                **country_law(country),
+                "agency_calendars": {
+                    a.id: calendar_data(a.calendar) for a in country.agencies if a.calendar is not None
+                },
             }
             for country in scenario.countries
         ],
@@ -272,6 +278,8 @@ def _catalogue(scenario: Scenario) -> dict[str, Any]:
             if instruments  # a pair without any is left out: the list grows with countries squared
         ],
         "limits": LIMITS,
+        "legal_rules": legal_catalogue(scenario),
+        "d1_weekday": scenario.clock.d1_weekday,
     }
 
 
@@ -294,6 +302,7 @@ def _instrument(instrument: Instrument) -> dict[str, Any]:
         "channel": instrument.channel,
         "issuer": instrument.issuer,
         "receiver": instrument.receiver,
+        "requires_treaties": sorted(instrument.requires_treaties),
         "fields": [
             {
                 "key": f.key,

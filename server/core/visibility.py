@@ -13,6 +13,7 @@ Rules:
   evaluators' flags on an action (a safeguard skipped): staff;
 - an item shared: both teams (or every member team, shared into a joint team); a flag on
   sharing against a handling code: staff; a joint team formed: its member teams;
+- a request flagged by a legal rule (`server.core.legal`), a scheduled clock jump skipped: staff;
 - a character's state (trust, status), a mentor's note, control's preview of a station: staff;
 - evaluation (observations, the improvement plan): staff; a questionnaire opened or closed:
   everyone (the stations show its form); a named answer: its author (so their station knows
@@ -46,6 +47,7 @@ from server.core.events import (
     CharacterChanged,
     ClarificationRequested,
     ClockJumped,
+    ClockJumpSkipped,
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
@@ -83,6 +85,7 @@ from server.core.events import (
     RequestClarified,
     RequestDeadlineWarned,
     RequestDrafted,
+    RequestFlagged,
     RequestRefused,
     RequestSent,
     RequestUpdated,
@@ -159,6 +162,8 @@ def audience(state: Exercise, event: Event) -> Audience:
             return Audience.of(teams=event.teams)
         case SharingFlagged() | CharacterChanged() | NoteWritten() | ActionFlagged() | StationPreviewed():
             return Audience.staff_only()
+        case RequestFlagged() | ClockJumpSkipped():
+            return Audience.staff_only()  # a legal flag is the evaluators'; a skipped jump, control's
         case QuestionnaireOpened() | QuestionnaireClosed():
             return Audience.all()  # the stations show the form while it is open
         case FeedbackGiven() if event.participant:

@@ -345,6 +345,9 @@ COMMANDS: dict[str, CommandSpec] = {
         lambda a, k: c.SetClockSpeed(_number(a, "speed")), _no_result, "set the speed factor"
     ),
     "clock.jump": CommandSpec(_jump, _no_result, "jump forward (to, or next morning)"),
+    "clock.skip_jump": CommandSpec(
+        lambda a, k: c.SkipClockJump(_required(a, "jump")), _no_result, "skip a scheduled clock jump"
+    ),
     "roster.add": CommandSpec(_roster_add, _issued_code, "add a participant", issues_code=True),
     "credential.revoke": CommandSpec(
         lambda a, k: c.RevokeCredential(_required(a, "participant")),

@@ -28,6 +28,7 @@ from server.core.simtime import format_sim_time
 from server.core.team_models import model_of, team_specs
 from server.scenario.condition_checks import check_conditions
 from server.scenario.fields import FieldReader
+from server.scenario.legal_checks import check_legal
 from server.scenario.metric_checks import check_metrics
 from server.scenario.reach import describe, named, reachable, roles_in, senders, takers
 from server.scenario.source import suggestion
@@ -51,6 +52,7 @@ def check(reader: FieldReader, scenario: Scenario) -> None:
     _playbook(reader, scenario)
     check_conditions(reader, scenario)
     check_metrics(reader, scenario)
+    check_legal(reader, scenario)
 
 
 def known_ids(scenario: Scenario) -> dict[str, set[str]]:
@@ -71,6 +73,7 @@ def known_ids(scenario: Scenario) -> dict[str, set[str]]:
         "agency": agencies,
         "agency_type": {a.type for c in scenario.countries for a in c.agencies},
         "instrument": instruments,
+        "treaty": {t for c in scenario.countries for t in c.treaties},
         "action": actions,
         "action_or_instrument": actions | instruments,
         "artefact": {a.id for a in scenario.artefacts},
@@ -381,6 +384,8 @@ def _unreachable(
             "it is domestic, used within one country only"
             if not instrument.cross_border
             else "the countries' blocs do not cover that pair"
+            if not instrument.requires_treaties
+            else "the countries' blocs or treaties (requires_treaties) do not cover that pair"
         )
         return (
             f"{path}.instrument",

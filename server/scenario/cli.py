@@ -12,6 +12,7 @@ from server.core.scenario import Scenario, TeamModel
 from server.core.simtime import format_sim_time
 from server.core.team_models import model_of
 from server.scenario.errors import Problem, ScenarioError
+from server.scenario.legal_show import country_lines, legal_lines
 from server.scenario.loader import format_audience, load_scenario
 from server.scenario.msel import (
     describe_delay,
@@ -152,6 +153,7 @@ def render(scenario: Scenario) -> list[str]:
             )
         if country.agencies:
             lines.append(f"        agencies: {', '.join(a.id for a in country.agencies)}")
+        lines += country_lines(country)
     lines += ["", "TEAMS AND ROLES"]
     for country in scenario.countries:
         if model_of(scenario, country.id) is TeamModel.AGENCY_UNITS:
@@ -181,6 +183,7 @@ def render(scenario: Scenario) -> list[str]:
                 continue  # no domestic instrument in this country
             domestic = " (domestic)" if source == target else ""
             lines.append(f"  {source:>5} → {target:<5} {', '.join(names) or '-'}{domestic}")
+    lines += legal_lines(scenario)
     lines += ["", f"MSEL ({len(scenario.injects)} injects, simulated time)"]
     lines.append(f"  {'time':<9} {'id':<7} {'channel':<13} {'to':<32} {'title':<48} trigger")
     ordered = sorted(scenario.injects, key=lambda i: (i.at is None, i.at or 0))

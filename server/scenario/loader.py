@@ -128,7 +128,7 @@ class Reader(WorldReader, PlayReader, EvaluationReader):
             "countries", "pair_overrides", "roles", "staff", "actions", "instruments", "entities",
             "artefacts", "joint_teams", "characters", "injects", "responses", "requests", "branches",
             "objectives", "metrics", "informal_channels", "share_names", "unit_channels",
-            "rating_scale", "questionnaires", "playbook",
+            "rating_scale", "questionnaires", "playbook", "legal_rules",
         }  # fmt: skip
         for key in data:
             if key not in keys:
@@ -173,5 +173,6 @@ class Reader(WorldReader, PlayReader, EvaluationReader):
             rating_scale=self.rating_scale(data),
             questionnaires=tuple(self.items(data, "questionnaires", self.questionnaire)),
             playbook=tuple(self.items(data, "playbook", self.playbook_step)),
+            legal_rules=tuple(self.items(data, "legal_rules", self.legal_rule)),
         )
         return scenario

@@ -44,7 +44,7 @@ from server.core.scenario import (
     Visibility,
 )
 from server.core.simtime import HOUR, MINUTE
-from server.scenario.conditions import ConditionReader
+from server.scenario.legal import LegalReader
 from server.scenario.source import suggestion
 
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -52,9 +52,11 @@ FIELD_TYPES = frozenset({"text", "bool", "number", "date", "enum", "multiselect"
 VERBS = frozenset({"issue", "draft", "validate", "receive", "answer", "act"})
 
 
-class WorldReader(ConditionReader):
+class WorldReader(LegalReader):
     def clock(self, value: Any) -> ClockSpec:
-        data = self.map(value, "clock", {"start", "morning", "speed", "end", "d1_weekday"}, set())
+        data = self.map(
+            value, "clock", {"start", "morning", "speed", "end", "d1_weekday", "jumps", "overnight"}, set()
+        )
         if data is None:
             return ClockSpec(0, 0)
         start = self.sim_time(data.get("start", "D1 08:30"), "clock.start")
@@ -73,12 +75,15 @@ class WorldReader(ConditionReader):
         if end is not None and end <= start:
             self.problem("clock.end", "ENDEX must come after STARTEX")
         weekday = self.weekday(data.get("d1_weekday"), "clock.d1_weekday")
-        return ClockSpec(start=start, morning=morning, speed=float(speed), end=end, d1_weekday=weekday)
+        jumps = self.clock_jumps(data, start, end, morning)
+        return ClockSpec(
+            start=start, morning=morning, speed=float(speed), end=end, d1_weekday=weekday, jumps=jumps
+        )
 
     def country(self, value: Any, path: str) -> Country | None:
         keys = {"id", "name", "route_role", "blocs", "treaties", "eio_participant", "language",
                 "legal_profile", "agencies", "composition", "team_model", "units",
-                "calendar"}  # fmt: skip
+                "calendar", "time_offset"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "route_role"})
         if data is None:
             return None
@@ -106,9 +111,16 @@ class WorldReader(ConditionReader):
                 if "team_model" in data
                 else None,
                 calendar=self.calendar(data.get("calendar"), f"{path}.calendar"),
+                time_offset=self.time_offset(data.get("time_offset"), f"{path}.time_offset"),
             ),
             path,
         )
+
+    def _treaties(self, value: Any, path: str) -> frozenset[str]:
+        treaties = self.strings(value, path)
+        for i, treaty in enumerate(treaties):
+            self.ref(f"{path}[{i}]", "treaty", treaty)
+        return frozenset(treaties)
 
     def legal_profile(self, value: Any, path: str) -> LegalProfile:
         if value is None:
@@ -146,7 +158,8 @@ class WorldReader(ConditionReader):
         )
 
     def agency(self, value: Any, path: str) -> Agency | None:
-        data = self.map(value, path, {"id", "name", "type", "channels", "played_by"}, {"id", "name", "type"})
+        keys = {"id", "name", "type", "channels", "played_by", "calendar"}
+        data = self.map(value, path, keys, {"id", "name", "type"})
         if data is None:
             return None
         played_by = data.get("played_by", "team")
@@ -158,6 +171,7 @@ class WorldReader(ConditionReader):
             type=self.identifier(data.get("type"), f"{path}.type"),
             channels=frozenset(self.strings(data.get("channels"), f"{path}.channels")),
             played_by_simcell=played_by == "simcell",
+            calendar=self.calendar(data.get("calendar"), f"{path}.calendar"),
         )
 
     def _cross_border(self, data: dict[str, Any], path: str) -> bool:
@@ -290,7 +304,7 @@ class WorldReader(ConditionReader):
     def instrument(self, value: Any, path: str) -> Instrument | None:
         keys = {"id", "name", "legal_basis", "channel", "issuer", "receiver", "requires_blocs",
                 "requires_eio", "cross_border", "domestic", "fields", "lifecycle", "refusal_grounds",
-                "deadlines", "output", "consent"}  # fmt: skip
+                "deadlines", "output", "consent", "requires_treaties"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "legal_basis", "channel", "issuer", "receiver"})
         if data is None:
             return None
@@ -334,6 +348,7 @@ class WorldReader(ConditionReader):
                 issuer=str(data.get("issuer")),
                 receiver=str(data.get("receiver")),
                 requires_blocs=frozenset(self.strings(data.get("requires_blocs"), f"{path}.requires_blocs")),
+                requires_treaties=self._treaties(data.get("requires_treaties"), f"{path}.requires_treaties"),
                 requires_eio=self.boolean(data.get("requires_eio"), f"{path}.requires_eio", False),
                 cross_border=self._cross_border(data, path),
                 fields=tuple(fields),

@@ -120,6 +120,7 @@ MATRIX: tuple[Cell, ...] = (
     row("exercise.end",             "-", {},                                                  F,  F,  F,   OK, F,   F,  F,  F),
     row("clock.speed",              "-", {"speed": 2},                                        F,  F,  F,   OK, OK,  F,  F,  F),
     row("clock.jump",               "-", {},                                                  F,  F,  F,   OK, OK,  F,  F,  F),
+    row("clock.skip_jump",          "none scheduled", {"jump": "overnight-D1"},             F,  F,  F,   NF, NF,  F,  F,  F),
     row("roster.add",               "ours", {"name": "New", "team": "NOR", "role": "police"}, F,  F,  F,   OK, OK,  F,  F,  F),
     row("roster.add",               "theirs", {"name": "New", "team": "SUD", "role": "police"}, F, F, F,   OK, OK,  F,  F,  F),
     row("credential.revoke",        "ours", {"participant": "P0008"},                         F,  F,  F,   OK, OK,  F,  F,  F),

@@ -22,6 +22,7 @@ from server.core.events import (
     CharacterChanged,
     ClarificationRequested,
     ClockJumped,
+    ClockJumpSkipped,
     ClockSpeedChanged,
     ConnectionClosed,
     ConnectionOpened,
@@ -56,6 +57,7 @@ from server.core.events import (
     RequestClarified,
     RequestDeadlineWarned,
     RequestDrafted,
+    RequestFlagged,
     RequestRefused,
     RequestSent,
     RequestUpdated,
@@ -213,6 +215,11 @@ EXAMPLES: list[Event] = [
     NoteWritten("P0004", "nl", 12, "Good separation.", 40_100.0),
     NoteWritten("P0005", None, None, "Calm start.", 40_200.0),
     StationPreviewed("P0001", "P0006", "NOR"),
+    RequestFlagged("R-1", "nl", ("no_dual_criminality",), ("not an offence in be",), 30_300.0),
+    ClockJumpSkipped("overnight-D1", "P0002"),
+    ClockJumped(
+        dataclasses.replace(RUNNING, sim_anchor=117_000.0), 64_800.0, jump="overnight-D1", reason="night"
+    ),
     *EVALUATION_EXAMPLES,
 ]
 
@@ -225,7 +232,7 @@ def test_the_examples_cover_every_event_type() -> None:
 
 
 def test_event_types_are_keyed_by_their_kind() -> None:
-    assert len(EVENT_TYPES) == 60
+    assert len(EVENT_TYPES) == 62
     for kind, cls in EVENT_TYPES.items():
         assert cls.kind == kind
         assert kind.count(".") == 1

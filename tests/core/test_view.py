@@ -6,6 +6,7 @@ import dataclasses
 
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
+from server.core.legal_view import profile_lines
 from server.core.scenario import (
     Action,
     Agency,
@@ -15,6 +16,7 @@ from server.core.scenario import (
     Delay,
     Field,
     Instrument,
+    LegalProfile,
     PairOverride,
     Role,
     RouteRole,
@@ -50,6 +52,7 @@ def test_what_a_participant_sees(running: Run) -> None:
             "clock": to_data_clock(ex.state),
             "scenario": {"id": "smuggling-route", "title": "The Smuggling Route"},
             "morning": 27_000,
+            "jumps": [],
         },
         "teams": [
             {"id": "nl", "name": "Netherlands", "country": "nl"},
@@ -207,6 +210,16 @@ PLAY = Scenario(
 )
 
 
+NO_LAW = {
+    "treaties": [],
+    "legal_profile": profile_lines(LegalProfile()),
+    "time_offset": 0,
+    "calendar": None,
+    "agency_calendars": {},
+}
+"""What a country without treaties, legal profile, offset or calendar adds to the catalogue."""
+
+
 def test_the_catalogue_is_the_public_rules_of_play() -> None:
     assert catalogue(PLAY) == {
         "limits": {
@@ -229,6 +242,7 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
                     {"id": "nl.pol", "name": "Politie", "type": "police", "simcell": False},
                     {"id": "nl.bank", "name": "Bank", "type": "bank", "simcell": True},
                 ],
+                **NO_LAW,
             },
             {
                 "id": "be",
@@ -238,6 +252,7 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
                 "eio_participant": False,
                 "language": "",
                 "agencies": [],
+                **NO_LAW,
             },
             {
                 "id": "ua",
@@ -247,6 +262,7 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
                 "eio_participant": False,
                 "language": "",
                 "agencies": [],
+                **NO_LAW,
             },
         ],
         "roles": [
@@ -273,6 +289,7 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
                 "channel": "SIENA",
                 "issuer": "police",
                 "receiver": "police",
+                "requires_treaties": [],
                 "fields": [
                     {
                         "key": "question",
@@ -302,6 +319,7 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
                 "channel": "court",
                 "issuer": "prosecutor",
                 "receiver": "prosecutor",
+                "requires_treaties": [],
                 "fields": [],
                 "refusal_grounds": [],
                 "deadlines": [],
@@ -315,6 +333,8 @@ def test_the_catalogue_is_the_public_rules_of_play() -> None:
             {"from": "nl", "to": "ua", "instruments": ["MSG"]},
             {"from": "be", "to": "nl", "instruments": ["MSG"]},
         ],
+        "legal_rules": [],
+        "d1_weekday": 0,
     }
 
 

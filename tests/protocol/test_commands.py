@@ -110,6 +110,7 @@ VALID: list[tuple[str, dict[str, Any], c.Command]] = [
     ("clock.jump", {"to": "D1T00:05"}, c.JumpClock(300.0)),
     ("clock.jump", {"to": 7200}, c.JumpClock(7200.0)),
     ("clock.jump", {"to": 90.5}, c.JumpClock(90.5)),
+    ("clock.skip_jump", {"jump": "overnight-D1"}, c.SkipClockJump("overnight-D1")),
     (
         "roster.add",
         {"name": "Ana", "team": "t1", "role": "analyst"},
@@ -279,6 +280,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("clock.jump", {"to": "D" + "9" * 400 + " 08:30"}, "args.to: int too large to convert to float"),
     ("clock.jump", {"to": "D" + "9" * 5000 + " 08:30"}, "args.to: Exceeds the limit"),
     ("clock.jump", {"to": [1]}, "args.to: expected a number"),
+    ("clock.skip_jump", {}, "args.jump: expected a string"),
     ("clock.jump", {"to": False}, "args.to: expected a number"),
     ("clock.jump", {"to": 10**400}, "args.to: number out of range"),
     ("roster.add", {"team": "t1", "role": "analyst"}, "args.name: expected a string"),

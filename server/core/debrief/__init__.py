@@ -8,7 +8,8 @@ debrief looks at on the way; the analyses read that:
   and how long after it entered the exercise; `key_question` answers a key fact's question;
 - `request_stats`: requests per instrument, country pair and team, against their deadlines;
 - `metrics`: the scenario's metrics computed per team, with their objectives and verdicts;
-- `timeline`: the notable moments, in order.
+- `timeline`: the notable moments, in order;
+- `legal`: the requests the scenario's legal rules flagged, per rule.
 
 `analyse(entries)` runs them all (`Debrief`). Nothing here is a second source of truth: the same
 log gives the same debrief.
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from server.core.debrief.diffusion import Diffusion, diffusion
+from server.core.debrief.legal import LegalFlag, legal_flags
 from server.core.debrief.metrics import MetricReport, compute_metrics
 from server.core.debrief.played import Entry, Played, play
 from server.core.debrief.request_stats import RequestStats, request_stats
@@ -35,6 +37,7 @@ class Debrief:
     requests: RequestStats
     metrics: tuple[MetricReport, ...]
     timeline: tuple[Moment, ...]
+    legal_flags: tuple[LegalFlag, ...] = ()
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -51,4 +54,5 @@ def analyse(entries: Iterable[Entry]) -> Debrief:
         requests=request_stats(played),
         metrics=compute_metrics(played, spread),
         timeline=timeline(played),
+        legal_flags=legal_flags(played),
     )

@@ -128,7 +128,7 @@ NOTABLE: frozenset[str] = frozenset(
         "request.sent", "request.acknowledged", "request.clarification_requested", "request.clarified",
         "request.answered", "request.refused", "request.withdrawn", "request.deadline",
         "artefact.released", "artefact.shared", "artefact.flagged", "action.taken", "action.flagged",
-        "jit.formed", "character.changed",
+        "jit.formed", "character.changed", "request.flagged", "clock.jump_skipped",
     )
 )  # fmt: skip
 """The events the timeline and the analyses look at (presence and chat are only counted)."""

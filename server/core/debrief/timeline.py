@@ -12,6 +12,7 @@ from server.core.events import (
     ArtefactShared,
     CharacterChanged,
     ClarificationRequested,
+    ClockJumped,
     Event,
     InjectAcknowledged,
     InjectReleased,
@@ -21,12 +22,14 @@ from server.core.events import (
     RequestAnswered,
     RequestClarified,
     RequestDeadlineWarned,
+    RequestFlagged,
     RequestRefused,
     RequestSent,
     RequestWithdrawn,
     SharingFlagged,
 )
 from server.core.exercise import Exercise
+from server.core.simtime import format_sim_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,4 +113,8 @@ def _text(state: Exercise, event: Event) -> str:
             return f"joint team {event.joint_team} formed ({', '.join(event.teams)})"
         case CharacterChanged():
             return f"{event.character}: {event.status} (trust {event.trust})"
+        case ClockJumped() if event.jump:
+            return f"clock jumped to {format_sim_time(event.clock.sim_anchor)} as scheduled ({event.reason})"
+        case RequestFlagged():
+            return f"{about} flagged by legal rule {', '.join(event.rules)}: {'; '.join(event.grounds)}"
     return event.kind.replace(".", " ")

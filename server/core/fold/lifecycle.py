@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from server.core.events import (
     ClockJumped,
+    ClockJumpSkipped,
     ClockSpeedChanged,
     ExerciseEnded,
     ExercisePaused,
@@ -33,8 +34,17 @@ def _ended(state: Exercise, event: ExerciseEnded) -> Exercise:
     return replace(state, status=Status.ENDED, clock=event.clock)
 
 
-def _clock(state: Exercise, event: ClockSpeedChanged | ClockJumped) -> Exercise:
+def _clock(state: Exercise, event: ClockSpeedChanged) -> Exercise:
     return replace(state, clock=event.clock)
+
+
+def _jumped(state: Exercise, event: ClockJumped) -> Exercise:
+    done = state.jumps_done | {event.jump} if event.jump else state.jumps_done
+    return replace(state, clock=event.clock, jumps_done=done)
+
+
+def _jump_skipped(state: Exercise, event: ClockJumpSkipped) -> Exercise:
+    return replace(state, jumps_done=state.jumps_done | {event.jump})
 
 
 HANDLERS: dict[type, Handler] = {
@@ -44,5 +54,6 @@ HANDLERS: dict[type, Handler] = {
     ExercisePaused: _paused,
     ExerciseEnded: _ended,
     ClockSpeedChanged: _clock,
-    ClockJumped: _clock,
+    ClockJumped: _jumped,
+    ClockJumpSkipped: _jump_skipped,
 }

@@ -9,6 +9,7 @@ import { run, simNowOf, startPage } from "./app.js";
 import { audienceText, describe, kindGroup } from "./describe.js";
 import { isLate, renderTiming } from "./console-msel.js";
 import { renderOverview } from "./console-requests.js";
+import { renderClockSchedule, wireClockSchedule } from "./console-time.js";
 import { renderRoster, wireRoster } from "./console-roster.js";
 import { renderControlPanel } from "./evaluation_panels.js";
 import { $, el, rebuildKeeping, replaceIfChanged, setText, syncList } from "./dom.js";
@@ -47,6 +48,7 @@ function renderControls(ctx) {
   for (const node of document.querySelectorAll("#speed-form input, #speed-form button, #jump-form input, #jump-form button")) {
     node.disabled = !control || status === "ended";
   }
+  renderClockSchedule(ctx, simNowOf(ctx), control);
   for (const node of document.querySelectorAll("#add-form input, #add-form select, #add-form button, #announce-form button")) {
     node.disabled = !control;
   }
@@ -428,6 +430,7 @@ if (ctx) {
   wireHistory(ctx, CHANNEL);
   wireHistory(ctx, LOG);
   wireRoster(ctx);
+  wireClockSchedule(ctx);
   for (const button of document.querySelectorAll(".lifecycle button")) {
     button.addEventListener("click", async () => {
       const name = button.dataset.command;

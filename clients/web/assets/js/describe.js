@@ -78,7 +78,11 @@ export function describe(model, entry) {
     case "clock.speed_changed":
       return { title: `Clock speed set to ×${data.clock.speed}` };
     case "clock.jumped":
-      return { title: `Clock jumped from ${formatSim(data.from_sim)} to ${clock()}` };
+      return { title: `Clock jumped from ${formatSim(data.from_sim)} to ${clock()}${data.reason ? ` (scheduled: ${data.reason})` : ""}` };
+    case "clock.jump_skipped":
+      return { title: `Scheduled clock jump ${data.jump} skipped by ${who(data.by)}` };
+    case "request.flagged":
+      return { title: `${data.request} flagged by legal rule ${data.rules.join(", ")}`, detail: data.grounds.join("; ") };
     case "participant.added":
       return { title: `${data.name} added (${data.team ? teamName(model, data.team) : "staff"}, ${roleName(model, data.role)})` };
     case "credential.issued":

@@ -122,6 +122,10 @@ export function applyEvent(model, frame) {
     case "clock.speed_changed":
     case "clock.jumped":
       model.exercise.clock = data.clock;
+      markJump(model, data.jump);
+      break;
+    case "clock.jump_skipped":
+      markJump(model, data.jump);
       break;
     case "participant.added":
       model.participants[data.participant] = {
@@ -192,6 +196,12 @@ export function applyEvent(model, frame) {
 const DAY = 86400;
 
 /** Simulated seconds now, from the clock {sim_anchor, wall_anchor, speed, running}. */
+/** A scheduled clock jump made or skipped (`exercise.jumps`). */
+function markJump(model, id) {
+  const jump = id ? (model.exercise.jumps ?? []).find((j) => j.id === id) : null;
+  if (jump) jump.done = true;
+}
+
 export function simNow(clock, wallNow) {
   if (!clock.running) return clock.sim_anchor;
   return clock.sim_anchor + Math.max(0, wallNow - clock.wall_anchor) * clock.speed;

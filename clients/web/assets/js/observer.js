@@ -12,6 +12,7 @@ import { $, el, replaceIfChanged, setText, svg, syncList } from "./dom.js";
 import { stampOf } from "./clockstamp.js";
 import { loadOlderTimeline, renderHistory, wireHistory } from "./history.js";
 import { isOnline, roleName, teamName } from "./model.js";
+import { localTimesText } from "./localtime.js";
 import { collapsedTeams, passesKind, setCollapsed, setShowsBackground, showsBackground } from "./observer-prefs.js";
 import { isOverdue, statusTag } from "./panels.js";
 import { CLOSED, isAbandoned, OUTBOX, REQUEST_STATUS, recipients } from "./play.js";
@@ -280,6 +281,9 @@ function render(ctx) {
 }
 
 function tick(ctx) {
+  const local = $("#local-times");
+  setText(local, localTimesText(ctx.model, simNowOf(ctx)));
+  local.hidden = !local.textContent;
   // Countdowns become overdue with the clock, not with an event.
   const before = ctx.model.simNowValue;
   ctx.model.simNowValue = simNowOf(ctx);

@@ -12,6 +12,7 @@ import { countLength, limitsOf } from "./limits.js";
 import { renderMarkdown } from "./markdown.js";
 import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
 import { renderHistory, wireHistory } from "./history.js";
+import { hasLocalTimes, localLine, offsetText, profileLines, ruleText, rulesFor, countryIn } from "./localtime.js";
 import { renderQuestionnaires } from "./questionnaire.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
 import { amendBox, amendmentList, conditionText, consentLine, consentSide, deadlineList, markConditional } from "./request-practice.js";
@@ -164,6 +165,7 @@ function requestCard(ctx, request, incoming, simNow) {
     el(
       "div",
       { class: "request-body" },
+      otherSideNode(model, request, incoming, simNow),
       fieldList(model, request),
       deadlineList(request, simNow),
       consentLine(request),
@@ -181,6 +183,15 @@ function requestCard(ctx, request, incoming, simNow) {
     } else expanded.delete(key);
   });
   return el("li", {}, details);
+}
+
+/** The other country's local time and whether its offices are open (kept current by `tick`). */
+function otherSideNode(model, request, incoming, simNow) {
+  const team = incoming ? request.source_team : request.target_team;
+  const country = countryOf(model, team);
+  const agency = incoming ? "" : request.target_agency;
+  const text = localLine(model, country, agency, simNow);
+  return text ? el("p", { class: "muted small request-local", dataset: { country, agency } }, text) : null;
 }
 
 function requestActions(ctx, request, incoming) {
@@ -310,6 +321,7 @@ function renderComposer(ctx) {
       ? `${inst.legal_basis} · via ${inst.channel} · ${humanize(inst.receiver)} receives it${inst.deadlines[0] ? ` · legal deadline ${inst.deadlines[0].legal}` : ""}${issue ? "" : " · your role drafts it; a co-signature (validation) is needed before it is sent"}`
       : "",
   );
+  renderLegalNotes(ctx, inst, country?.id);
   // An agency field names an agency of its side of the request: ours (the issuing authority) or theirs.
   const own = model.catalogue?.countries.find((c) => c.id === countryOf(model, model.me.team));
   const sides = { source: own, target: country };
@@ -657,7 +669,7 @@ function renderClockBanner(ctx) {
   const showJump = jump && jump.seq > page.seen.get("clock-jump", 0);
   let text = "";
   if (model.exercise.status === "paused") text = `Exercise paused by control at ${formatSim(model.exercise.clock.sim_anchor)}: the clock has stopped and nothing new is released until it resumes.`;
-  if (showJump) text = `${text ? `${text} ` : ""}The clock jumped from ${formatSim(jump.data.from_sim)} to ${formatSim(jump.data.clock.sim_anchor)}: deadlines and injects moved on with it.`;
+  if (showJump) text = `${text ? `${text} ` : ""}The clock jumped from ${formatSim(jump.data.from_sim)} to ${formatSim(jump.data.clock.sim_anchor)}${jump.data.reason ? ` (${jump.data.reason})` : ""}: deadlines and injects moved on with it.`;
   banner.hidden = !text;
   banner.dataset.state = model.exercise.status === "paused" ? "paused" : showJump ? "jumped" : "";
   setText($("#clock-banner-text"), text);
@@ -735,6 +747,43 @@ function render(ctx) {
 
 function tick(ctx) {
   tickCountdowns($("#main"), ctx.model.requests, simNowOf(ctx));
+  renderLocalTimes(ctx);
+}
+
+/** The team's own local time beside the exercise clock, and the other side's in requests and the composer. */
+function renderLocalTimes(ctx) {
+  const { model } = ctx;
+  const sim = simNowOf(ctx);
+  const own = countryOf(model, model.me.team);
+  const box = $("#local-clock");
+  const country = countryIn(model, own);
+  box.hidden = !hasLocalTimes(model) || !country;
+  if (!box.hidden) setText(box, `${country.name} local time ${formatSim(sim + (country.time_offset ?? 0))} (${offsetText(country.time_offset ?? 0)})`);
+  for (const line of document.querySelectorAll(".request-local")) setText(line, localLine(model, line.dataset.country, line.dataset.agency, sim));
+  const target = $("#request-local");
+  if (target.dataset.country) setText(target, localLine(model, target.dataset.country, $("#request-agency").value || "", sim));
+}
+
+/** What the composer shows of the law and of time for the instrument and country picked. */
+function renderLegalNotes(ctx, inst, countryId) {
+  const { model } = ctx;
+  const box = $("#request-legal");
+  const own = countryOf(model, model.me.team);
+  const local = $("#request-local");
+  local.dataset.country = countryId ?? "";
+  local.dataset.agency = $("#request-agency").value || "";
+  setText(local, countryId ? localLine(model, countryId, local.dataset.agency, simNowOf(ctx)) : "");
+  local.hidden = !local.textContent;
+  const profile = countryId && countryId !== own ? profileLines(model, countryId) : [];
+  const rules = inst && countryId ? rulesFor(model, inst.id, own, countryId) : [];
+  const key = JSON.stringify([inst?.id, countryId, profile, rules.map((r) => r.id)]);
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.replaceChildren(
+    ...(profile.length ? [el("p", { class: "legal-profile" }, el("strong", {}, `${countryIn(model, countryId)?.name ?? countryId} law: `), profile.join(" · "))] : []),
+    ...rules.map((rule) => el("p", { class: `legal-rule legal-${rule.effect}`, dataset: { rule: rule.id, effect: rule.effect } }, ruleText(rule))),
+  );
+  box.hidden = !profile.length && !rules.length;
 }
 
 function composer(ctx, form, textarea, button, name, idle, errorBox) {
