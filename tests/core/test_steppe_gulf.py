@@ -112,3 +112,14 @@ def test_simcell_answers_the_consulate_from_its_template(run: Run) -> None:
     run.do(c.SendRequest(drafted.request), run.viewer("Khalid Al-Mansouri"))
     run.do(c.AnswerRequest(drafted.request, as_proposed=True), run.viewer("Sim Cell"))
     assert run.state.requests[drafted.request].answer.startswith("The consul will visit the shelter")
+
+
+def test_the_bilateral_treaty_binds_only_its_parties_bosmira_must_cite_untoc(run: Run) -> None:
+    facts = "Bosmiran transit records of twenty-two Tarkandi men who flew on to Qadira with SilkJobs tickets."
+    form = {"facts": facts, "measures": ["company_records"], "legal_basis": "bilateral_treaty"}
+    (drafted,) = run.do(c.DraftRequest("MLA", "QAD-PP", form), run.viewer("Murat Demir"))
+    assert isinstance(drafted, RequestDrafted)
+    with pytest.raises(Forbidden, match="bilateral_treaty_missing"):
+        run.do(c.SendRequest(drafted.request), run.viewer("Murat Demir"))
+    cited = send(run, "Murat Demir", "MLA", "QAD-PP", {**form, "legal_basis": "untoc_art_18"})
+    assert run.state.requests[cited].sent
