@@ -221,23 +221,31 @@ async def export_exercise(request: Request) -> Response:
 async def exercise_report(request: Request) -> Response:
     """The debrief report (`?format=html|pdf|xlsx|zip|json`, `&team=`): to the admin token, or to a
     staff member's session token of this exercise (the console's Report button)."""
-    if not _authorised(request):
-        exercise = request.path_params["exercise"]
-        token = request.headers.get("authorization", "").partition(" ")[2].strip()
-        try:
-            allowed = await reports.staff_may_read(_services(request), exercise, token)
-        except FAILURES as failure:
-            known = wire_error(failure)
-            assert known is not None
-            return _error(known.status, known.code, known.message)
-        if allowed is None:
-            return _error(
-                401, "unauthorized", "send Authorization: Bearer <admin token or staff session token>"
-            )
-        if not allowed:
-            return _error(403, "forbidden", "only the staff of this exercise may read its report")
+    refused = await _unless_staff(request, "read its report")
+    if refused is not None:
+        return refused
     response: Response = await _report(request)
     return response
+
+
+async def _unless_staff(request: Request, doing: str) -> Response | None:
+    """None when the request carries the admin token or a staff member's session token of this
+    exercise; else the error to answer (401 without a token, 403 for anyone else's)."""
+    if _authorised(request):
+        return None
+    exercise = request.path_params["exercise"]
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    try:
+        allowed = await reports.staff_may_read(_services(request), exercise, token)
+    except FAILURES as failure:
+        known = wire_error(failure)
+        assert known is not None
+        return _error(known.status, known.code, known.message)
+    if allowed is None:
+        return _error(401, "unauthorized", "send Authorization: Bearer <admin token or staff session token>")
+    if not allowed:
+        return _error(403, "forbidden", f"only the staff of this exercise may {doing}")
+    return None
 
 
 @_answering
@@ -259,21 +267,9 @@ async def _report(request: Request) -> Response:
 async def exercise_replay(request: Request) -> Response:
     """Replay (`?viewer=V&seq=N|sim=D2 10:00|at=T`, docs/protocol.md "Replay"): to the report's
     readers (the admin token or a staff member's session token of this exercise)."""
-    if not _authorised(request):
-        exercise = request.path_params["exercise"]
-        token = request.headers.get("authorization", "").partition(" ")[2].strip()
-        try:
-            allowed = await reports.staff_may_read(_services(request), exercise, token)
-        except FAILURES as failure:
-            known = wire_error(failure)
-            assert known is not None
-            return _error(known.status, known.code, known.message)
-        if allowed is None:
-            return _error(
-                401, "unauthorized", "send Authorization: Bearer <admin token or staff session token>"
-            )
-        if not allowed:
-            return _error(403, "forbidden", "only the staff of this exercise may replay it")
+    refused = await _unless_staff(request, "replay it")
+    if refused is not None:
+        return refused
     response: Response = await _replay(request)
     return response
 
