@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from server.core.debrief import Debrief
 from server.core.debrief.diffusion import describe, duration, key_question
+from server.core.debrief.legal import flags_per_rule
 from server.core.debrief.metrics import COHORT
 from server.core.debrief.played import Channel
 from server.core.debrief.request_stats import RequestRow, Summary
@@ -56,8 +57,29 @@ def sections(debrief: Debrief, team: str | None = None) -> list[Section]:
         _requests(debrief, team),
         _flows(debrief, team),
         _diffusion(debrief, team),
+        _legal(debrief, team),
         *_evaluation(debrief, team),
     ]
+
+
+LEGAL_HEADER = ("time", "request", "instrument", "from", "to", "rule", "ground")
+
+
+def _legal(debrief: Debrief, team: str | None) -> Section:
+    """The requests the scenario's legal rules flagged for the evaluators (`legal_rules` with
+    `effect: flag`); refused ones never left their team and are not here."""
+    flags = tuple(f for f in debrief.legal_flags if team is None or team in (f.team, f.target))
+    counts = flags_per_rule(flags)
+    return Section(
+        "Legal flags",
+        Table(
+            LEGAL_HEADER,
+            tuple((_time(f.sim), f.request, f.instrument, f.team, f.target, f.rule, f.ground) for f in flags),
+        ),
+        note="Requests sent against a rule of the scenario that flags rather than refuses.",
+        sheet="legal_flags",
+        lines=tuple(f"{rule}: {count} request{'s' if count != 1 else ''}" for rule, count in counts.items()),
+    )
 
 
 def _evaluation(debrief: Debrief, team: str | None) -> list[Section]:

@@ -23,6 +23,7 @@ from server.core.legal import rules_for
 from server.core.requests import FieldValue, RequestStatus
 from server.core.view import catalogue
 from server.core.visibility import audience
+from server.report.sections import sections
 from server.scenario.cli import render
 from server.scenario.errors import ScenarioError
 from tests.core.transcript import Run
@@ -139,6 +140,9 @@ def test_the_debrief_counts_the_flags_per_rule() -> None:
     assert {f.request for f in debrief.legal_flags} == {"R-1", "R-2"}
     lines = [m.text for m in debrief.timeline if m.kind == "request.flagged"]
     assert len(lines) == 2 and "no_dual_criminality_search" in lines[0]
+    (legal,) = [section for section in sections(debrief) if section.sheet == "legal_flags"]
+    assert [row[1] for row in legal.table.rows] == ["R-1", "R-2", "R-2"]
+    assert legal.lines == ("no_dual_criminality_search: 2 requests", "nationals_not_extradited: 1 request")
 
 
 def secure_message(treaty: str) -> str:

@@ -19,7 +19,7 @@ from server.report.write import write_reports, zip_reports
 from tests.core.debrief.cohorts import passive_debrief, strong_debrief
 
 SHEETS = [
-    "about", "metrics", "timeline", "requests", "request_flows", "diffusion",
+    "about", "metrics", "timeline", "requests", "request_flows", "diffusion", "legal_flags",
     "observations", "feedback", "improvements",
 ]  # fmt: skip
 
@@ -86,6 +86,7 @@ def test_the_workbook_has_every_sheet_with_its_data(written: dict[str, Path]) ->
     ]
     assert rows["feedback"] == [("question", "team", "respondent", "answer")]
     assert rows["improvements"] == [("recommendation", "objective", "owner", "due", "status")]
+    assert rows["legal_flags"] == [("time", "request", "instrument", "from", "to", "rule", "ground")]
 
 
 def test_the_html_is_self_contained_with_its_charts(written: dict[str, Path]) -> None:
