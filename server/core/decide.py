@@ -138,8 +138,9 @@ def _request(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[
 
 def _inject_seen(state: Exercise, command: Any, actor: c.Actor, now: float) -> list[Event]:
     adhoc = len(state.injects) - len(state.scenario.injects)  # every inject not in the scenario
+    countries = {team.id: team.country for team in state.teams.values()}
     return decide_inject(
-        state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning, adhoc
+        state.injects, command, actor, state.clock.sim_at(now), state.scenario.clock.morning, adhoc, countries
     )
 
 

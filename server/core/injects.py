@@ -36,7 +36,7 @@ from server.core.events import (
     InjectSkipped,
 )
 from server.core.facts import NO_FACTS, Facts
-from server.core.matching import names_receiver, names_team, teams_named
+from server.core.matching import audience_named, names_receiver, names_team, teams_named
 from server.core.requests import RequestRun, RequestStatus, answer_due
 from server.core.roles import CONTROL, StaffRole
 from server.core.scenario import Delay, Inject, InjectAudience, Scenario, Trigger, TriggerKind
@@ -332,9 +332,11 @@ def decide_inject(
     sim_now: float,
     morning: int,
     adhoc_written: int = 0,
+    countries: Mapping[str, str] | None = None,
 ) -> list[Event]:
     """The rules of the MSEL: who may release, hold, skip, re-time, edit, write and acknowledge.
-    `adhoc_written`: how many ad-hoc injects control wrote so far (the next is `ADHOC-<n + 1>`)."""
+    `adhoc_written`: how many ad-hoc injects control wrote so far (the next is `ADHOC-<n + 1>`);
+    `countries` (team id → country id): what names in a written inject's audience mean."""
     match command:
         case c.OpenInject() | c.AcknowledgeInject():
             viewer = _participant(actor)
@@ -382,7 +384,9 @@ def decide_inject(
                     body=_text(command.body, MAX_BODY),
                     channel=command.channel,
                     sender="Exercise control",
-                    audience=command.audience,
+                    audience=command.audience
+                    if countries is None
+                    else audience_named(command.audience, countries),
                     releases=(),
                     sim_time=sim_now,
                     reason="adhoc",

@@ -23,6 +23,10 @@ its teams, so `to: QAD` reaches every unit of a country that plays as units.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+
+from server.core.audience import Audience
+from server.core.errors import InvalidArguments
 
 
 def names_team(name: str | None, team: str, countries: Mapping[str, str]) -> bool:
@@ -43,3 +47,18 @@ def teams_named(name: str, countries: Mapping[str, str]) -> list[str]:
     if name in countries:
         return [name]
     return [team for team, country in countries.items() if country == name] or [name]
+
+
+def audience_named(audience: Audience, countries: Mapping[str, str]) -> Audience:
+    """What control's ad-hoc audience (`inject.write`, `announcement.make`) means: each name in
+    `teams` is a team or a country (every team of it, as in a scenario's injects); a name that is
+    neither is refused, so that nothing is written to nobody."""
+    known = set(countries) | set(countries.values())
+    unknown = sorted(name for name in audience.teams if name not in known)
+    if unknown:
+        raise InvalidArguments(
+            f"audience.teams: no team or country {', '.join(map(repr, unknown))} "
+            f"(teams: {', '.join(countries)}; countries: {', '.join(sorted(set(countries.values())))})"
+        )
+    teams = frozenset(team for name in audience.teams for team in teams_named(name, countries))
+    return audience if teams == audience.teams else replace(audience, teams=teams)

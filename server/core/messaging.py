@@ -17,6 +17,7 @@ from server.core.events import (
 )
 from server.core.exercise import Exercise
 from server.core.guards import known_team, require_not_ended, require_role, require_viewer, text_of
+from server.core.matching import audience_named
 from server.core.roles import CONTROL, StaffRole
 from server.core.sharing import share
 
@@ -101,7 +102,7 @@ def decide_message(state: Exercise, command: Message, actor: c.Actor, now: float
             return [
                 AnnouncementMade(
                     author=viewer.participant,
-                    audience=command.audience,
+                    audience=audience_named(command.audience, _countries(state)),
                     text=text_of(command.text),
                     sim_time=state.clock.sim_at(now),
                 )
@@ -130,3 +131,7 @@ def _attached(
     for item in dict.fromkeys(items):
         events.extend(share(state, viewer, item, to, "", sim_now, within_team=within_team))
     return events
+
+
+def _countries(state: Exercise) -> dict[str, str]:
+    return {team.id: team.country for team in state.teams.values()}

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from server.core import commands as c
-from server.core.audience import can_see
-from server.core.events import InjectReleased
+from server.core.audience import Audience, can_see
+from server.core.errors import InvalidArguments
+from server.core.events import AnnouncementMade, InjectReleased
 from server.core.scenario import Scenario, TeamModel, Unit
 from server.scenario.loader import parse_scenario
 from tests.core.test_team_models import PEOPLE, draft, started, team_for
@@ -73,3 +74,25 @@ def test_an_inject_to_a_country_reaches_all_of_it_under_every_team_model(model: 
 
 def test_the_validator_accepts_the_country_audiences() -> None:
     assert {i.id for i in MIXED.injects} >= {"A-ALL", "A-PROS", "A-REQ"}
+
+
+@pytest.mark.parametrize("model", ["country_teams", "agency_units", "mixed"])
+def test_control_writing_to_a_country_reaches_all_of_it_and_an_unknown_name_is_refused(model: str) -> None:
+    run = started(as_model(model))
+    director = run.viewer("Dana")
+    run.do(
+        c.WriteInject("Road closed", "The border crossing is closed.", Audience(teams=frozenset({"MAR"}))),
+        director,
+    )
+    assert reached(run, "ADHOC-1") == {"Mats", "Mira", "Maja", "Milo"}
+    (announced,) = run.do(
+        c.MakeAnnouncement(Audience(teams=frozenset({"OST"})), "Briefing at 14:00"), director
+    )
+    assert isinstance(announced, AnnouncementMade)
+    assert {n for n, _, _ in PEOPLE[1:] if can_see(run.viewer(n), announced.audience)} == {"Olek", "Oona"}
+    for command in (
+        c.WriteInject("Lost", "To nobody.", Audience(teams=frozenset({"NOWHERE"}))),
+        c.MakeAnnouncement(Audience(teams=frozenset({"NOWHERE"})), "To nobody."),
+    ):
+        with pytest.raises(InvalidArguments, match="no team or country 'NOWHERE'"):
+            run.do(command, director)
