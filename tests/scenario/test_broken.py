@@ -320,6 +320,17 @@ def broken(tmp_path: Path, mistake: Mistake) -> tuple[Path, int]:
     return folder, line
 
 
+def assert_named_at_its_line(tmp_path: Path, mistake: Mistake) -> None:
+    """Loading the scenario with `mistake` made fails with a problem at its path, saying its
+    message, on the line of its marker."""
+    folder, line = broken(tmp_path, mistake)
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(folder)
+    matching = [p for p in raised.value.problems if p.path == mistake.path and mistake.message in p.message]
+    assert matching, "\n".join(map(str, raised.value.problems))
+    assert matching[0].line == line
+
+
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
 def test_each_mistake_is_named_with_file_line_and_path(tmp_path: Path, mistake: Mistake) -> None:
     folder, line = broken(tmp_path, mistake)

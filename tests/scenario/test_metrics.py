@@ -10,9 +10,9 @@ import pytest
 
 from server.core.scenario import Happening, HappeningKind, MetricKind
 from server.core.simtime import parse_sim_time
-from server.scenario.errors import Problem, ScenarioError
+from server.scenario.errors import Problem
 from server.scenario.loader import load_scenario
-from tests.scenario.test_broken import SCENARIOS, Mistake, broken
+from tests.scenario.test_broken import SCENARIOS, Mistake, assert_named_at_its_line, broken
 
 OLD = "  - {id: M-NRM, name: Time to the first NRM referral, kind: time_to_action, action: refer_nrm}"
 
@@ -97,12 +97,7 @@ MISTAKES = [
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
 def test_each_metric_mistake_is_named_with_file_line_and_path(tmp_path: Path, mistake: Mistake) -> None:
-    folder, line = broken(tmp_path, mistake)
-    with pytest.raises(ScenarioError) as raised:
-        load_scenario(folder)
-    matching = [p for p in raised.value.problems if p.path == mistake.path and mistake.message in p.message]
-    assert matching, "\n".join(map(str, raised.value.problems))
-    assert matching[0].line == line
+    assert_named_at_its_line(tmp_path, mistake)
 
 
 def test_a_metric_that_measures_no_objective_is_a_warning(tmp_path: Path) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from server.core.scenario import Consent, Deadline, RequiredIf
-from server.scenario.errors import ScenarioError
 from server.scenario.loader import load_scenario
-from tests.scenario.test_broken import Mistake, broken
+from tests.scenario.test_broken import Mistake, assert_named_at_its_line, broken
 
 POLICE_DEADLINE = '- {stage: answered, legal: "none", game: PT1H, urgent: PT20M}'
 MLA_DEADLINE = '- {stage: executed, legal: "as soon as possible", game: next_morning}'
@@ -91,12 +90,7 @@ MISTAKES = [
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
 def test_each_request_mistake_is_named_with_file_line_and_path(tmp_path: Path, mistake: Mistake) -> None:
-    folder, line = broken(tmp_path, mistake)
-    with pytest.raises(ScenarioError) as raised:
-        load_scenario(folder)
-    matching = [p for p in raised.value.problems if p.path == mistake.path and mistake.message in p.message]
-    assert matching, "\n".join(map(str, raised.value.problems))
-    assert matching[0].line == line
+    assert_named_at_its_line(tmp_path, mistake)
 
 
 def test_the_request_constructs_load_as_written(tmp_path: Path) -> None:

@@ -229,14 +229,15 @@ def _row(played: Played, request: RequestRun) -> RequestRow:
         game_overdue="overdue" in request.warned or any(s.game_overdue for s in stages),
         legal=request.legal,
         legal_limit=limit,
-        legal_overdue=(
-            sent is not None
-            and limit is not None
-            and request.status is not S.WITHDRAWN
-            and end - sent > limit
-        ),
+        legal_overdue=_past_legal_limit(request, sent, end, limit),
         stages=stages,
     )
+
+
+def _past_legal_limit(request: RequestRun, sent: float | None, end: float, limit: float | None) -> bool:
+    """Whether a sent request took longer than its legal limit (up to `end`: when its stage was
+    met, or the end of play); a withdrawn request is never overdue."""
+    return sent is not None and limit is not None and request.status is not S.WITHDRAWN and end - sent > limit
 
 
 def _stages(played: Played, request: RequestRun, sent: float | None) -> tuple[StageRow, ...]:
@@ -253,12 +254,7 @@ def _stages(played: Played, request: RequestRun, sent: float | None) -> tuple[St
                 game_overdue="overdue" in due.warned or (met is not None and met > due.due_at),
                 legal=due.legal,
                 legal_limit=limit,
-                legal_overdue=(
-                    sent is not None
-                    and limit is not None
-                    and request.status is not S.WITHDRAWN
-                    and end - sent > limit
-                ),
+                legal_overdue=_past_legal_limit(request, sent, end, limit),
             )
         )
     return tuple(rows)
