@@ -73,6 +73,18 @@ def test_the_composer_shows_the_law_and_the_local_time_of_the_other_side(people:
     local = sofia.locator("#request-local")
     expect(local).to_contain_text("Norland: D1 10:3")
     expect(local).to_contain_text("local (+02:00), offices open (08:00-16:00)")
+    sofia.set_viewport_size({"width": 390, "height": 844})  # on a phone: nothing sticks out
+    sticking_out = sofia.evaluate(
+        """() => {
+          const form = document.querySelector('#request-form').getBoundingClientRect();
+          const out = [...document.querySelectorAll('#request-form select, #request-form input')]
+            .filter(e => e.offsetParent && e.getBoundingClientRect().right > form.right + 1).map(e => e.id);
+          const bar = document.querySelector('.topbar');
+          return bar.scrollWidth > bar.clientWidth + 1 ? [...out, 'topbar'] : out;
+        }"""
+    )
+    assert sticking_out == []
+    sofia.set_viewport_size({"width": 1280, "height": 800})
     # The send refused by rule names it and leaves no request behind.
     sofia.locator("#request-subject").fill("Bank records of SeaCrew")
     fields = sofia.locator("#request-fields")
