@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .age_report import age_lines
+from .disk import fsync_line
 from .options import Thresholds
 from .stats import log_bins
 
@@ -82,6 +83,8 @@ def summary_text(result: dict[str, Any]) -> str:
             f"{cohort['processes']} load process(es), scenario {cohort['scenario']}, "
             f"{cohort['drops']} churn drops"
         )
+        if fsync := (result.get("machine") or {}).get("fsync_ms"):
+            lines.append(fsync_line(fsync))
         header = " ".join(f"{h:>9}" for h in ("count", "p50", "p95", "p99", "max"))
         lines.append(f"  {'':<30} {header}")
         lines.append(_row("delivery latency (ms)", cohort["latency_ms"]))
@@ -174,6 +177,8 @@ def summary_text(result: dict[str, Any]) -> str:
         s = storm
         at_age = f", at age {_num((result.get('age') or {}).get('reached'))}" if s.get("aged") else ""
         lines.append(f"Reconnect storm: {s['clients']} clients, {s['behind']} events behind each{at_age}")
+        if fsync := (result.get("machine") or {}).get("fsync_ms"):
+            lines.append(fsync_line(fsync))
         header = " ".join(f"{h:>9}" for h in ("count", "p50", "p95", "p99", "max"))
         lines.append(f"  {'':<30} {header}")
         lines.append(_row("connect→welcome (ms)", s["rejoin_ms"]))

@@ -16,6 +16,7 @@ from . import report
 from .age import age_exercise, growth_env
 from .age_report import age_lines, window_cost
 from .cluster import LocalCluster, ws_url
+from .disk import fsync_probe
 from .options import Options
 from .progress import ProgressLine
 from .runner import RunError, Target, probe_connections, probe_storm, run_baseline, run_cohort
@@ -65,6 +66,9 @@ def run(options: Options, command: str) -> int:
         "options": {k: "***" if k == "token" and v else str(v) for k, v in vars_of(options).items()},
     }
     latencies: dict[str, Any] = {}
+    if options.server is None and options.fsync == "always":
+        progress.text("disk: timing fsync where Redis will write (3 s)")
+        result["machine"]["fsync_ms"] = fsync_probe(run_dir)
     try:
         with target_for(options, run_dir) as target:
             if options.age and options.probe == "connections":

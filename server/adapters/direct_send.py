@@ -75,20 +75,23 @@ class DirectWriter:
         gets it; it is used when the connection negotiated no extension (permessage-deflate
         makes each connection's bytes its own) and no fragmented message is under way."""
         protocol = self._protocol
+        transport = protocol.transport
         if (
             protocol.close_sent
             or protocol.disconnected
             or not protocol.handshake_complete
             or not protocol.writable.is_set()
-            or protocol.transport.is_closing()
+            or transport.is_closing()
         ):
             return False
         conn = protocol.conn
         if wire is not None and not conn.extensions and not conn.expect_continuation_frame:
             if conn.state is not State.OPEN:
                 return False  # closing: uvicorn's own send path says what happens next
-            pending = conn.data_to_send()  # normally empty: uvicorn flushes after each read
-            protocol.transport.write(b"".join(pending) + wire if pending else wire)
+            if conn.writes:  # normally empty: uvicorn flushes after each read
+                transport.write(b"".join(conn.data_to_send()) + wire)
+            else:
+                transport.write(wire)
             return True
         if self._binary:
             conn.send_binary(frame if isinstance(frame, bytes) else frame.encode())

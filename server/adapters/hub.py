@@ -31,15 +31,23 @@ from typing import Any, Protocol
 import structlog
 
 from server.adapters import metrics
-from server.adapters.commit import Executed, Pending, decide_in_order, settle_written, take_batch
+from server.adapters.commit import (
+    Decision,
+    Executed,
+    Pending,
+    decide_in_order,
+    settle_written,
+    take_batch,
+)
 from server.adapters.direct_send import wire_frame
 from server.adapters.lost_tail import lost_tail, renew_epoch
 from server.adapters.snapshots import SnapshotPolicy, pack_off_loop, unpack_off_loop
 from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
+from server.adapters.subscribers import Subscribers
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
-from server.core.schedule import Outlook, outlook
+from server.core.schedule import Outlook, OutlookMemo, outlook
 from server.core.snapshots import Captured
 from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
@@ -158,7 +166,7 @@ class Hub:
         self.seq = 0
         self.epoch = ""
         self._recent: deque[Entry] = deque(maxlen=RECENT)
-        self._subscribers: set[Subscriber] = set()
+        self._subscribers: Subscribers[Subscriber] = Subscribers()
         self._inbox: asyncio.Queue[tuple[int, float, list[bytes]]] = asyncio.Queue()
         self._advanced = asyncio.Event()
         self._queue: list[Pending] = []
@@ -167,6 +175,7 @@ class Hub:
         self._last_sweep = 0.0
         self._releasing = False
         self._outlook_at: tuple[Exercise, float, Outlook] | None = None
+        self._outlook_memo = OutlookMemo()
         """The last scheduler outlook: for which state (by identity), at what time, what it was."""
 
     # -- loading and following the log ---------------------------------------------------
@@ -254,7 +263,12 @@ class Hub:
         return True
 
     def deliver(self, message: tuple[int, float, list[bytes]]) -> None:
-        """Called by the bus for each append message on this exercise's channel."""
+        """Called by the bus for each append message on this exercise's channel. A message
+        the hub has applied already (its own appends, applied as they came back: `_commit`) is
+        dropped here rather than waking the hub for nothing."""
+        first, _, payloads = message
+        if first > 0 and first + len(payloads) - 1 <= self.seq and self._state is not None:
+            return
         self._inbox.put_nowait(message)
 
     def nudge(self) -> None:
@@ -315,7 +329,7 @@ class Hub:
 
     async def _reset(self, why: str) -> None:
         log.warning("hub.reset", exercise=self.exercise, why=why)
-        for subscriber in list(self._subscribers):
+        for subscriber in self._subscribers:
             subscriber.kick(4000, "shutting_down", why)
         self._subscribers.clear()
         try:
@@ -344,17 +358,19 @@ class Hub:
         entry = Entry(item.seq, item.at, event, audience(self.state, event))
         self._recent.append(entry)
         started = time.perf_counter()
-        seen = entry.audience
-        for subscriber in list(self._subscribers):
-            if can_see(subscriber.viewer, seen):
-                subprotocol = subscriber.subprotocol
-                subscriber.push(entry.frame(subprotocol), item.seq, entry.wire(subprotocol))
+        framed: dict[Subprotocol, tuple[bytes | str, bytes]] = {}
+        for subscriber in self._subscribers.seeing(entry.audience):
+            subprotocol = subscriber.subprotocol
+            pair = framed.get(subprotocol)
+            if pair is None:
+                pair = framed[subprotocol] = (entry.frame(subprotocol), entry.wire(subprotocol))
+            subscriber.push(pair[0], item.seq, pair[1])
         metrics.fanned_out(started)
         if isinstance(event, CredentialRevoked | CredentialIssued):
             self._kick_participant(event.participant, event.generation)
 
     def _kick_participant(self, participant: str, generation: int) -> None:
-        for subscriber in list(self._subscribers):
+        for subscriber in self._subscribers:
             if (subscriber.holder or subscriber.viewer.participant) == participant:
                 subscriber.kick(4503, "revoked", "this join code was revoked")
                 self._subscribers.discard(subscriber)
@@ -370,6 +386,8 @@ class Hub:
 
     async def wait_applied(self, seq: int) -> None:
         """Until the projection reaches `seq` (reading the log if pub/sub is slow)."""
+        if self.seq >= seq:
+            return  # the usual case: the hub's own append, applied as it came back
         async with asyncio.timeout(WAIT_APPLIED):
             while self.seq < seq:
                 try:
@@ -434,7 +452,7 @@ class Hub:
         if now - self._last_position >= self._position_interval:
             self._last_position = now
             frame = messages.position(self.seq)
-            for subscriber in list(self._subscribers):
+            for subscriber in self._subscribers:
                 if subscriber.last_seq < self.seq:
                     subscriber.push(encode(subscriber.subprotocol, frame), self.seq)
         if now - self._last_sweep >= SWEEP_INTERVAL and self._state is not None:
@@ -450,7 +468,7 @@ class Hub:
         cached = self._outlook_at
         if cached is not None and 0 <= now - cached[1] < OUTLOOK_REUSE and cached[0] is state:
             return cached[2]
-        found = outlook(state, now)
+        found = outlook(state, now, self._outlook_memo)
         self._outlook_at = (state, now, found)
         return found
 
@@ -531,7 +549,9 @@ class Hub:
     async def _commit(self, batch: list[Pending]) -> None:
         """Decide and append with compare-and-append; on a lost race, catch up and decide again.
 
-        Commands applied before (a client's retry) are answered as duplicates first. A hub that
+        Commands applied before (a client's retry) are answered as duplicates: the append script
+        refuses a batch holding one (`dup`), and a command that would write nothing is looked up
+        before its refusal is sent (`_refused_were_applied`). A hub that
         loses `TAKE_TURN_AFTER` races takes the exercise's turn (see append.lua), so another
         instance appending fast cannot starve it; while another instance holds the turn, the hub
         waits (`busy`) instead of counting lost races.
@@ -539,14 +559,20 @@ class Hub:
         holding_turn = False
         lost = 0
         give_up_at = time.monotonic() + WAIT_TURN
+        look_up_all = False
         try:
             while True:
-                batch = await self._without_applied(batch)
+                if look_up_all:  # the script found a key applied before: answer those first
+                    batch = await self._without_applied(batch)
+                    look_up_all = False
                 if not batch:
                     return
                 if self._state is None:
                     raise ExerciseGone(self.exercise)
                 decisions = decide_in_order(self.state, batch, time.time())
+                if answered := await self._refused_were_applied(batch, decisions):
+                    batch = [pending for pending in batch if pending not in answered]
+                    continue
                 writes = [
                     (p.key, d) for p, d in zip(batch, decisions, strict=True) if isinstance(d, list) and d
                 ]
@@ -563,11 +589,14 @@ class Hub:
                     # than wait for our own pub/sub message (which is then ignored as seen).
                     events = enumerate(event for _, written in writes for event in written)
                     self._apply_all(StoredEvent(expected + 1 + i, appended_at, e) for i, e in events)
+                    self._release_due()  # what these events made due (their pub/sub message is dropped)
                     await self.wait_applied(result.seq)
                     settle_written(batch, decisions, expected + 1)
                     return
                 if result.outcome == "gone":
                     raise ExerciseGone(self.exercise)
+                if result.outcome == "dup":
+                    look_up_all = True
                 if result.outcome == "busy":  # another instance holds the turn: let it append first
                     if time.monotonic() > give_up_at:
                         raise AppendConflict(self.exercise)
@@ -584,6 +613,22 @@ class Hub:
         finally:
             if holding_turn:
                 await self._store.give_back_turn(self.exercise, self._instance)
+
+    async def _refused_were_applied(self, batch: list[Pending], decisions: list[Decision]) -> list[Pending]:
+        """Whether a keyed command that writes nothing this time (refused, or a no-op) was applied
+        before: a retry of a command that did its work must be answered `duplicate`, not with
+        what deciding it again says ("already acknowledged"). Returns those it answered. Commands that
+        write are looked up by the append script itself (its "dup" outcome), so a batch of
+        commands that all write costs no lookup before its append."""
+        unwritten = [
+            pending
+            for pending, decision in zip(batch, decisions, strict=True)
+            if pending.key and not (isinstance(decision, list) and decision)
+        ]
+        if not unwritten:
+            return []
+        remaining = await self._without_applied(unwritten)
+        return [pending for pending in unwritten if pending not in remaining]
 
     async def _without_applied(self, batch: list[Pending]) -> list[Pending]:
         """Answer the commands whose key was applied before as duplicates; the others remain."""

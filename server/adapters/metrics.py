@@ -95,6 +95,10 @@ def page_kind(role: str) -> str:
 # -- hooks ------------------------------------------------------------------------------
 
 _open: dict[object, tuple[tuple[str, str], Callable[[], int]]] = {}
+_answered: dict[tuple[str, str], Any] = {}
+_appended: dict[str, Any] = {}
+"""Labelled children looked up once: `labels()` takes a lock and checks its arguments each time,
+and these two are counted for every command."""
 
 
 def connection_opened(connection: object, role: str, binary: bool, queued: Callable[[], int]) -> None:
@@ -115,12 +119,19 @@ def command_answered(name: str, reply: dict[str, Any]) -> None:
         outcome = "duplicate" if (reply.get("result") or {}).get("duplicate") else "ok"
     else:
         outcome = str((reply.get("error") or {}).get("code", "error"))
-    COMMANDS_ANSWERED.labels(name if name in COMMANDS else "unknown", outcome).inc()
+    key = (name if name in COMMANDS else "unknown", outcome)
+    child = _answered.get(key)
+    if child is None:
+        child = _answered[key] = COMMANDS_ANSWERED.labels(*key)
+    child.inc()
 
 
 def appended(started: float, outcome: str) -> None:
     """An append.lua call that began at `started` (time.perf_counter()) came back."""
-    APPEND_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+    child = _appended.get(outcome)
+    if child is None:
+        child = _appended[outcome] = APPEND_SECONDS.labels(outcome)
+    child.observe(time.perf_counter() - started)
 
 
 def hub_loaded(started: float) -> None:

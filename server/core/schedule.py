@@ -10,14 +10,16 @@ makes each of these happen once.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from server.core.characters import reactions_to
 from server.core.effects import as_released, effects_of, world_of
 from server.core.events import ArtefactReleased, Event, InjectReleased, RequestAnswered, RequestDeadlineWarned
-from server.core.injects import InjectRun, due, due_time
+from server.core.injects import InjectRun, InjectStatus, due, due_time
 from server.core.local_time import jumps_due, next_jump_time
 from server.core.requests import next_warning, stage_warnings_due
+from server.core.scenario import Trigger, TriggerKind
 from server.core.signatures import signature
 from server.core.state import Exercise, apply
 
@@ -80,31 +82,85 @@ class Outlook:
     """The simulated time of the next thing due, if any (`next_wake`)."""
 
 
-def outlook(state: Exercise, now: float) -> Outlook:
+@dataclass(slots=True)
+class OutlookMemo:
+    """What `outlook` worked out last that does not depend on the time of the look, and for
+    which parts of the state (by identity: the state is immutable, so an unchanged part is the
+    same object). The server keeps one per exercise; most events (messages, presence, notes)
+    change none of these parts, so most looks reuse it instead of walking the MSEL again."""
+
+    parts: tuple[object, ...] = ()
+    inject_times: tuple[float, ...] = ()
+    """The due times, sorted, of the planned injects whose due time does not move with the clock."""
+    clocked: tuple[str, ...] = ()
+    """The planned injects whose due time does (a `not` condition holds until its part happens)."""
+    requests_wake: float | None = None
+    """The earliest deadline warning or scheduled answer of the requests in flight."""
+
+
+def outlook(state: Exercise, now: float, memo: OutlookMemo | None = None) -> Outlook:
     """`is_due` and `next_wake` at once: each planned inject's due time is worked out once (the
-    server asks both after every event; separately they walk the MSEL three times)."""
+    server asks both after every batch of events; separately they walk the MSEL three times).
+    With a `memo`, what the last look found is reused for the parts of the state that did not
+    change since (`tests/core/test_schedule_outlook.py`: the same answers with and without)."""
     sim_now = state.clock.sim_at(now)
-    injects = _msel(state)
-    morning, facts, world = state.scenario.clock.morning, state.facts, world_of(state)
-    inject_due, later = False, None
-    for run in injects.values():
-        t = due_time(run, injects, sim_now, morning, facts, world)
+    parts = (state.scenario, state.injects, state.facts, state.characters, state.teams)
+    if (
+        memo is None
+        or len(memo.parts) != len(parts)
+        or any(a is not b for a, b in zip(memo.parts, parts, strict=True))
+    ):
+        memo = _remember(memo or OutlookMemo(), parts, state, sim_now)
+    times = memo.inject_times
+    inject_due = bool(times) and times[0] <= sim_now
+    later = times[index] if (index := bisect_right(times, sim_now)) < len(times) else None
+    if memo.clocked:
+        injects = _msel(state)
+        morning, facts, world = state.scenario.clock.morning, state.facts, world_of(state)
+    for inject in memo.clocked:
+        t = due_time(injects[inject], injects, sim_now, morning, facts, world)
         if t is None:
             continue
         if t <= sim_now:
             inject_due = True
         elif later is None or t < later:
             later = t
-    times = [
-        later,
-        *(next_warning(request) for request in state.facts.in_flight.values()),
-        *(r.scheduled.answer_at for r in state.facts.in_flight.values() if r.scheduled is not None),
-        *(pending.sim_time for pending in state.pending),
-        next_jump_time(state, now),
+    found = [
+        t
+        for t in (later, memo.requests_wake, *(p.sim_time for p in state.pending), next_jump_time(state, now))
+        if t is not None
     ]
-    found = [t for t in times if t is not None]
     wake = min(found) if found else None
     return Outlook(inject_due or (wake is not None and wake <= sim_now), wake)
+
+
+def _remember(memo: OutlookMemo, parts: tuple[object, ...], state: Exercise, sim_now: float) -> OutlookMemo:
+    """Work out afresh what `OutlookMemo` keeps, for these parts of the state."""
+    injects = _msel(state)
+    morning, facts, world = state.scenario.clock.morning, state.facts, world_of(state)
+    times: list[float] = []
+    clocked: list[str] = []
+    for inject, run in injects.items():
+        if run.status is not InjectStatus.PLANNED:
+            continue
+        if run.trigger is not None and _reads_the_clock(run.trigger):
+            clocked.append(inject)
+        elif (t := due_time(run, injects, sim_now, morning, facts, world)) is not None:
+            times.append(t)
+    requests = [
+        *(next_warning(request) for request in facts.in_flight.values()),
+        *(r.scheduled.answer_at for r in facts.in_flight.values() if r.scheduled is not None),
+    ]
+    memo.parts = parts
+    memo.inject_times = tuple(sorted(times))
+    memo.clocked = tuple(clocked)
+    memo.requests_wake = min((t for t in requests if t is not None), default=None)
+    return memo
+
+
+def _reads_the_clock(trigger: Trigger) -> bool:
+    """Whether `earliest` reads the time of the look for this trigger (only `not` does)."""
+    return trigger.kind is TriggerKind.NOT or any(_reads_the_clock(child) for child in trigger.of)
 
 
 def next_wake(state: Exercise, now: float) -> float | None:

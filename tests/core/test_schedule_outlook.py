@@ -4,12 +4,19 @@ at every minute of a played day, before and after a request is sent, answered an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
 from server.core import commands as c
 from server.core.effects import world_of
+from server.core.events import ExerciseCreated
 from server.core.injects import due, next_due
 from server.core.requests import next_warning
-from server.core.schedule import _msel, outlook
-from server.core.state import Exercise
+from server.core.schedule import OutlookMemo, _msel, outlook
+from server.core.state import Exercise, apply, initial
+from tests.core.debrief.cohorts import passive_cohort, strong_cohort
+from tests.core.test_playthrough import Cohort
 from tests.core.test_requests import draft, play, wall
 from tests.core.transcript import Run
 
@@ -49,3 +56,32 @@ def test_the_outlook_says_what_the_separate_rules_say(play: Run) -> None:
     assert _agree(play.state, "D1 09:00", 600) > 0  # the trigger of I-20 and the deadline warnings
     play.do(c.Advance(), c.SYSTEM, at=wall("D1 09:30"))
     _agree(play.state, "D1 09:30", 900)
+
+
+@pytest.mark.parametrize("cohort", [strong_cohort, passive_cohort], ids=["strong", "passive"])
+def test_a_remembered_outlook_says_what_a_fresh_one_says(cohort: Callable[[], Cohort]) -> None:
+    """The hub keeps one `OutlookMemo` for the life of an exercise: after every event of a whole
+    played course (the flagship has a `not` condition, whose due time moves with the clock),
+    at the event's time and later, it must answer what a look from scratch answers."""
+    run = cohort().run
+    memo = OutlookMemo()
+    state: Exercise | None = None
+    clocked: set[str] = set()
+    for at, event in zip(run.times, run.log, strict=True):
+        state = initial(event) if isinstance(event, ExerciseCreated) else apply(state, event)  # type: ignore[arg-type]
+        for later in (0.0, 30.0, 600.0):
+            assert outlook(state, at + later, memo) == outlook(state, at + later), (event, later)
+        clocked |= set(memo.clocked)
+    assert clocked, "the flagship's `not` condition was looked at on every look"
+
+
+def test_a_message_keeps_the_remembered_outlook(play: Run) -> None:
+    """What makes the memo worth keeping: the most common events change nothing it read."""
+    request = draft(play, "Bas")
+    play.do(c.SendRequest(request), play.viewer("Bas"), at=wall("D1 09:00"))
+    memo = OutlookMemo()
+    outlook(play.state, wall("D1 09:01"), memo)
+    remembered = memo.parts
+    play.do(c.PostMessage("who has the Kalmarian number?"), play.viewer("Bas"), at=wall("D1 09:02"))
+    assert outlook(play.state, wall("D1 09:02"), memo) == outlook(play.state, wall("D1 09:02"))
+    assert memo.parts is remembered
