@@ -452,9 +452,15 @@ class Hub:
         if now - self._last_position >= self._position_interval:
             self._last_position = now
             frame = messages.position(self.seq)
+            framed: dict[Subprotocol, tuple[bytes | str, bytes]] = {}  # encoded once, as events are
             for subscriber in self._subscribers:
                 if subscriber.last_seq < self.seq:
-                    subscriber.push(encode(subscriber.subprotocol, frame), self.seq)
+                    subprotocol = subscriber.subprotocol
+                    pair = framed.get(subprotocol)
+                    if pair is None:
+                        encoded = encode(subprotocol, frame)
+                        pair = framed[subprotocol] = (encoded, wire_frame(encoded, subprotocol.binary))
+                    subscriber.push(pair[0], self.seq, pair[1])
         if now - self._last_sweep >= SWEEP_INTERVAL and self._state is not None:
             self._last_sweep = now  # in its own task: this one must keep applying events
             self._spawn(self._sweep_dead_instances(), f"sweep:{self.exercise}")
