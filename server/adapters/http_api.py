@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.adapters import metrics, replay, reports
+from server.adapters import metrics, reports
 from server.adapters.backups import Backups, ExerciseMissing
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.exercises import EXERCISE_ID, ExerciseExists, create_exercise
@@ -276,6 +276,8 @@ async def exercise_replay(request: Request) -> Response:
 
 @_answering
 async def _replay(request: Request) -> Response:
+    from server.adapters import replay  # the debrief's analysis: imported when first asked, not at start
+
     exercise = request.path_params["exercise"]
     built = await replay.replay_of(_services(request), exercise)
     query = dict(request.query_params)

@@ -176,6 +176,8 @@ class Hub:
         self._releasing = False
         self._outlook_at: tuple[Exercise, float, Outlook] | None = None
         self._outlook_memo = OutlookMemo()
+        self._load_times: dict[str, float] = {}
+        """How long the last load took to read and to unpack the snapshot (for `hub.loaded`)."""
         """The last scheduler outlook: for which state (by identity), at what time, what it was."""
 
     # -- loading and following the log ---------------------------------------------------
@@ -194,6 +196,7 @@ class Hub:
         """Build the projection: from the latest snapshot when it can be trusted, then the rest
         of the log a chunk at a time (the event loop serves other exercises between chunks)."""
         started = time.monotonic()
+        self._load_times = {}
         meta = await self._store.meta(self.exercise)
         if meta is None:
             raise ExerciseGone(self.exercise)
@@ -218,11 +221,14 @@ class Hub:
             source=source,
             folded=self.seq - after,
             seconds=round(time.monotonic() - started, 3),
+            **self._load_times,
         )
 
     async def _start_from_snapshot(self, meta: Meta) -> str:
         """Start from the stored snapshot if it fits the log: "snapshot", or why not."""
+        started = time.monotonic()
         stored = await self._store.snapshot(self.exercise)
+        self._load_times["snapshot_read"] = round(time.monotonic() - started, 3)
         if stored is None:
             metrics.snapshot_loaded("miss")
             return "log"
@@ -237,11 +243,13 @@ class Hub:
         if not why:
             created = first[0].event
             assert isinstance(created, ExerciseCreated)
+            started = time.monotonic()
             try:
                 state = await unpack_off_loop(stored, created.scenario)
             except ValueError as error:
                 why = str(error)
             else:
+                self._load_times["unpack"] = round(time.monotonic() - started, 3)
                 self._state, self.seq, self.epoch = state, state.seq, meta.epoch
                 self._snapshot_at = (state.seq, time.monotonic())
                 metrics.snapshot_loaded("hit")

@@ -11,6 +11,7 @@ immutable, so the event loop goes on serving meanwhile.
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass
 
 import msgspec
@@ -43,10 +44,15 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     """The state of a stored snapshot; ValueError if it is of another format or unreadable."""
     if snapshot.format != FORMAT:
         raise ValueError(f"snapshot format {snapshot.format}, this server reads {FORMAT}")
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new objects, none in a cycle: no collector passes over them meanwhile
     try:
         state = restore(_DECODER.decode(snapshot.data), scenario)
     except msgspec.DecodeError as error:  # ValidationError is a kind of DecodeError
         raise ValueError(f"unreadable snapshot: {error}") from error
+    finally:
+        if collecting:
+            gc.enable()
     if state.seq != snapshot.seq:
         raise ValueError(f"snapshot says seq {snapshot.seq}, its state is at {state.seq}")
     return state
