@@ -177,8 +177,6 @@ def summary_text(result: dict[str, Any]) -> str:
         s = storm
         at_age = f", at age {_num((result.get('age') or {}).get('reached'))}" if s.get("aged") else ""
         lines.append(f"Reconnect storm: {s['clients']} clients, {s['behind']} events behind each{at_age}")
-        if fsync := (result.get("machine") or {}).get("fsync_ms"):
-            lines.append(fsync_line(fsync))
         header = " ".join(f"{h:>9}" for h in ("count", "p50", "p95", "p99", "max"))
         lines.append(f"  {'':<30} {header}")
         lines.append(_row("connect→welcome (ms)", s["rejoin_ms"]))
