@@ -73,6 +73,7 @@ def create_app(settings: Settings) -> Starlette:
                 hubs.stop()
                 with contextlib.suppress(StoreUnavailable):
                     await store.forget_instance(settings.instance_id)
+        await store.aclose()
         await client.aclose()
         log.info("instance.stopped", instance=settings.instance_id)
 

@@ -39,6 +39,7 @@ from server.adapters.event_loop import event_loop_factory
 from server.adapters.exercise_file import ExerciseFile, ExerciseFileError
 from server.adapters.frames import hard_limit
 from server.adapters.graceful_stop import GracefulStop
+from server.adapters.read_ahead import ReadAhead
 from server.adapters.redis_server import EmbeddedRedis
 from server.adapters.store import decode_event
 from server.app import create_app
@@ -190,7 +191,7 @@ async def _run_uvicorn(settings: Settings) -> None:
         app,
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
+        ws=ReadAhead,  # uvicorn's websockets-sansio, reading a few messages ahead
         ws_max_size=hard_limit(settings.max_frame_bytes),  # frames.receive answers the ones between
         ws_per_message_deflate=settings.ws_compression,
         log_config=None,

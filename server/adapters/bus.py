@@ -7,6 +7,8 @@ script's classic PUBLISH reaches every node of the cluster. (Sharded pub/sub, SP
 keep each message on its exercise's shard, but it has no patterns: the bus would subscribe to
 each exercise's channel on its slot's node and follow every resharding. For the few hundred
 messages a second of even many courses, the cluster-wide broadcast costs less than that.)
+One server's and a Sentinel primary's messages are read on a `redis_line.Subscription`
+(hiredis on a held connection), a cluster's through redis-py's `PubSub`.
 When the subscription breaks (Redis restart, `CLIENT KILL TYPE pubsub`),
 it reconnects with backoff and tells every hub to catch up from the log, since messages
 published meanwhile are lost: pub/sub only speeds delivery, the stream is the truth.
@@ -25,6 +27,7 @@ import structlog
 from redis import exceptions as redis_errors
 from redis.asyncio.cluster import RedisCluster
 
+from server.adapters import redis_line
 from server.adapters.redis_connect import Client
 
 PATTERN = "liaison:{*}:events"
@@ -51,6 +54,36 @@ class Bus:
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
+        if redis_line.supported(self._redis):
+            await self._run_on_line()
+        else:
+            await self._run_on_pubsub()
+
+    async def _run_on_line(self) -> None:
+        delay = 0.05
+        while True:
+            subscription = redis_line.Subscription(self._redis)
+            try:
+                await subscription.open(PATTERN)
+                self.connected.set()
+                self._on_reconnect()
+                delay = 0.05
+                while True:
+                    channel, data = await subscription.message()
+                    self._on_message(exercise_of(channel), data)
+            except (*_BROKEN, redis_errors.ResponseError) as error:
+                self._broken(error)
+            finally:
+                await subscription.close()
+            await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
+            delay = min(delay * 2, 2.0)
+
+    def _broken(self, error: Exception) -> None:
+        if self.connected.is_set():
+            log.warning("bus.disconnected", error=str(error) or type(error).__name__)
+        self.connected.clear()
+
+    async def _run_on_pubsub(self) -> None:
         delay = 0.05
         while True:
             pubsub: Any = None
@@ -65,9 +98,7 @@ class Bus:
                     if message is not None and message["type"] == "pmessage":
                         self._on_message(exercise_of(message["channel"]), message["data"])
             except _BROKEN as error:
-                if self.connected.is_set():
-                    log.warning("bus.disconnected", error=str(error) or type(error).__name__)
-                self.connected.clear()
+                self._broken(error)
             finally:
                 if pubsub is not None:
                     await _close_quietly(pubsub)

@@ -17,7 +17,7 @@ import msgpack
 import msgspec
 from redis import exceptions as redis_errors
 
-from server.adapters import keys, metrics, redis_connect
+from server.adapters import keys, metrics, redis_connect, redis_line
 from server.adapters.redis_connect import POOL_WAIT, Client
 from server.core.events import EVENT_TYPES, Event
 
@@ -136,6 +136,8 @@ class Store:
         self._wait_ms = max(1, int(wait_timeout * 1000))
         source = resources.files("server.adapters").joinpath("append.lua").read_text()
         self._append = client.register_script(source)
+        self._line = redis_line.Line(client) if redis_line.supported(client) else None
+        """The held connection the appends take (`server.adapters.redis_line`); None in a cluster."""
         self._give_back = client.register_script(_GIVE_BACK)
         self._save_snapshot = client.register_script(_SAVE_SNAPSHOT)
         self._renew_epoch = client.register_script(_RENEW_EPOCH)
@@ -211,12 +213,27 @@ class Store:
         started = time.perf_counter()
         log, meta, applied = keys.log(exercise), keys.meta(exercise), keys.applied_commands(exercise)
         script_keys = [log, meta, applied, keys.turn(exercise)]
-        if not self._min_replicas:
+        if self._line is not None and not self._min_replicas:
+            reply = await self._call(self._append_on_line(self._line, script_keys, args))
+        elif not self._min_replicas:
             reply = await self._call(self._append(keys=script_keys, args=args))
         else:
             reply = await self._call(self._append_and_wait(script_keys, args))
         metrics.appended(started, reply[0].decode())
         return AppendResult(reply[0].decode(), int(reply[1]))
+
+    async def _append_on_line(self, line: redis_line.Line, script_keys: list[str], args: list[Any]) -> Any:
+        """The append script on the store's line: by its SHA, or by its source when Redis does
+        not have it (a restarted Redis; `EVAL` caches it again)."""
+        try:
+            return await line.call("EVALSHA", self._append.sha, len(script_keys), *script_keys, *args)
+        except redis_errors.NoScriptError:
+            return await line.call("EVAL", self._append.script, len(script_keys), *script_keys, *args)
+
+    async def aclose(self) -> None:
+        """Give back the connection the appends held (closing the client does it too)."""
+        if self._line is not None:
+            await self._line.close()
 
     async def _append_and_wait(self, script_keys: list[str], args: list[Any]) -> Any:
         """The append script, then `WAIT` on the same connection (a pipeline): WAIT counts the

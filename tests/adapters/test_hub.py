@@ -61,6 +61,7 @@ async def test_a_hub_is_not_starved_by_writers_that_keep_winning_the_race(
     stop = asyncio.Event()
 
     async def hammer() -> None:
+        fast = Store(redis_client)  # a store each: each appends on its own connection
         expected = hub.seq
         while not stop.is_set():
             events: list[Event] = [AnnouncementMade(director.participant, Audience(everyone=True), "fast")]

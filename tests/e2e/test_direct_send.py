@@ -30,3 +30,29 @@ async def test_the_server_writes_frames_straight_to_the_socket_in_order(server: 
     assert isinstance(line["frames_out"], int) and isinstance(line["frames_direct"], int)
     assert line["frames_out"] >= 31  # the welcome and the 30 announcements at least
     assert line["frames_direct"] >= 30
+
+
+async def test_a_burst_of_commands_on_one_connection_is_answered_once_each_in_order(
+    server: ServerProcess,
+) -> None:
+    """`server.adapters.read_ahead` lets 8 messages wait unread before it stops reading the
+    socket, and reads again once they are taken: a burst of 60 frames written at once loses
+    none, answers each once, in order, and the connection goes on afterwards."""
+    created = server.create_exercise()
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    ids = [f"burst-{i}" for i in range(60)]
+    for i, command_id in enumerate(ids):
+        if i % 12 == 0:
+            args = {"audience": {"everyone": True}, "text": f"burst {i}"}
+            await director.send({"type": "cmd", "id": command_id, "name": "announcement.make", "args": args})
+        else:
+            await director.send({"type": "cmd", "id": command_id, "name": "ping", "args": {}})
+    replies = []
+    while len(replies) < len(ids):
+        frame = await director.recv()
+        if frame["type"] == "reply":
+            replies.append(frame)
+    assert [reply["id"] for reply in replies] == ids
+    assert all(reply["ok"] for reply in replies), [r for r in replies if not r["ok"]]
+    assert (await director.ok("announcement.make", audience={"everyone": True}, text="after"))["seq"]
+    await director.close()
