@@ -806,7 +806,7 @@ EVENT_TYPES.update((cls.kind, cls) for cls in EVALUATION_EVENTS)
 
 def to_data(event: Event) -> Data:
     """The event's fields as plain data (no `kind`)."""
-    return {f.name: _plain(getattr(event, f.name)) for f in dataclasses.fields(event)}
+    return {f.name: _plain(getattr(event, f.name)) for f in _fields(type(event)) or ()}
 
 
 def from_data(kind: str, data: Data) -> Event:
@@ -825,13 +825,19 @@ def typed(hint: Any, value: Any) -> Any:
     return _typed(hint, value)
 
 
+_LEAVES = frozenset({str, int, float, bool, bytes, type(None)})
+"""Types `_plain` hands back as they are (checked first: most values of an event are these)."""
+
+
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not _at_default(value, f)
-        }
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    fields = _fields(kind)
+    if fields is not None:
+        if kind.__module__ == _SCENARIO_MODULE:
+            return {f.name: _plain(getattr(value, f.name)) for f in fields if not _at_default(value, f)}
+        return {f.name: _plain(getattr(value, f.name)) for f in fields}
     if isinstance(value, frozenset):
         return sorted(value)
     if isinstance(value, tuple):
@@ -839,13 +845,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _fields(kind: type[Any]) -> tuple[dataclasses.Field[Any], ...] | None:
+    """The fields of a dataclass, None for any other type; worked out once per type."""
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        found = _FIELDS[kind] = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else None
+        return found
+
+
+_FIELDS: dict[type[Any], tuple[dataclasses.Field[Any], ...] | None] = {}
+
+
 def _at_default(value: Any, field: dataclasses.Field[Any]) -> bool:
     """Scenario values leave out fields at their default: a scenario is big and mostly defaults."""
-    return (
-        type(value).__module__ == _SCENARIO_MODULE
-        and field.default is not dataclasses.MISSING
-        and getattr(value, field.name) == field.default
-    )
+    return field.default is not dataclasses.MISSING and getattr(value, field.name) == field.default
 
 
 _SCENARIO_MODULE = Scenario.__module__
