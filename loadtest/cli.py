@@ -107,9 +107,11 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
 
     cohort.add_argument(
         "--baseline-fanout",
-        choices=["all", "matched"],
-        default="all",
-        help="baseline frames to every client (all), or to as many as a Liaison event reached (matched)",
+        choices=["all", "matched", "both"],
+        default="both",
+        help="baseline frames to every client (all), to as many as a Liaison event reached (matched), "
+        "or both: the latency floor broadcasts, then a second run at Liaison's fan-out gives the CPU "
+        "per frame of the same frames per event (both, the default)",
     )
 
     aging = parser.add_argument_group("age (a course's whole life)")

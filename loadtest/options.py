@@ -67,7 +67,7 @@ class Options:
     """When above 0: as many load-generator processes as this many clients each need."""
     baseline: bool = True
     baseline_duration: float = 30.0
-    baseline_fanout: str = "all"
+    baseline_fanout: str = "both"
     """all: every frame to every client; matched: to as many clients as a Liaison event reached
     on average in the cohort run (a random subset each time)."""
     probe: str | None = None

@@ -109,6 +109,14 @@ def summary_text(result: dict[str, Any]) -> str:
                 "(goal ≤ 2 x); "
                 f"event loop {baseline.get('event_loop', 'auto')}"
             )
+            same = result.get("baseline_matched")
+            if same is not None:
+                same_server = same.get("server") or {}
+                lines.append(
+                    f"  same frames per event (each to {same.get('fanout')}): bare server "
+                    f"{_num(same_server.get('cpu_us_per_delivery'))} µs per delivered frame; Liaison's = "
+                    f"{_num(ratio.get('cpu_per_frame_matched'), 2)} x"
+                )
         log = cohort.get("log") or {}
         lines.append(
             f"  events: {_num(log.get('events'))} in the log, "

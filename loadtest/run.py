@@ -100,10 +100,11 @@ def run(options: Options, command: str) -> int:
             cohort = result["cohort"]
             log = cohort.get("log") or {}
             rate = log.get("events_per_s") or max(1.0, options.rate)
-            fanout = 0
+            matched = 0
             delivered = (cohort.get("server") or {}).get("deliveries_in_window")
-            if options.baseline_fanout == "matched" and delivered and log.get("events_in_window"):
-                fanout = max(1, round(delivered / log["events_in_window"]))
+            if delivered and log.get("events_in_window"):
+                matched = max(1, round(delivered / log["events_in_window"]))
+            fanout = matched if options.baseline_fanout == "matched" else 0
             baseline = asyncio.run(run_baseline(options, cohort["members"], rate, run_dir, progress, fanout))
             latencies["baseline"] = baseline.pop("_latencies", [])
             result["baseline"] = baseline
@@ -112,8 +113,12 @@ def run(options: Options, command: str) -> int:
                 key: ours[key] / floor[key] if floor.get(key) else None for key in ("p50", "p95", "p99")
             }
             ours_cpu = (cohort.get("server") or {}).get("cpu_us_per_delivery")
-            floor_cpu = (baseline.get("server") or {}).get("cpu_us_per_delivery")
-            result["ratio"]["cpu_per_frame"] = ours_cpu / floor_cpu if ours_cpu and floor_cpu else None
+            result["ratio"]["cpu_per_frame"] = _cpu_ratio(ours_cpu, baseline)
+            if options.baseline_fanout == "both" and matched:
+                same = asyncio.run(run_baseline(options, cohort["members"], rate, run_dir, progress, matched))
+                same.pop("_latencies", None)
+                result["baseline_matched"] = same
+                result["ratio"]["cpu_per_frame_matched"] = _cpu_ratio(ours_cpu, same)
     except (RunError, OSError, RuntimeError) as error:
         progress.done()
         print(f"liaison loadtest: {error}", file=sys.stderr)
@@ -126,6 +131,12 @@ def run(options: Options, command: str) -> int:
     print(report.summary_text(result))
     print(f"reports: {run_dir / 'report.json'}  {run_dir / 'report.html'}")
     return 0 if result["verdict"]["pass"] else 1
+
+
+def _cpu_ratio(ours: float | None, baseline: dict[str, Any]) -> float | None:
+    """Liaison's CPU per delivered frame ÷ the bare server's in `baseline`."""
+    floor = (baseline.get("server") or {}).get("cpu_us_per_delivery")
+    return ours / floor if ours and floor else None
 
 
 def vars_of(options: Options) -> dict[str, Any]:

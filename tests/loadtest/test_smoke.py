@@ -51,6 +51,9 @@ def test_a_small_cohort_loses_nothing_and_writes_its_reports(tmp_path: Path) -> 
     assert kinds.get("inject.acknowledged", 0) >= 1
     assert kinds.get("request.sent", 0) >= 1  # a lead's request, from the catalogue
     assert report["baseline"]["deliveries"] > 0
+    matched = report["baseline_matched"]  # the CPU floor at Liaison's own fan-out
+    assert matched["deliveries"] > 0 and 1 <= matched["fanout"] < 38
+    assert "same frames per event" in done.stdout
     assert report["verdict"]["pass"]
     page = (run_dir / "report.html").read_text()
     assert page.startswith("<!doctype html>") and "<svg" in page
