@@ -68,9 +68,13 @@ class Bus:
                 self.connected.set()
                 self._on_reconnect()
                 delay = 0.05
+                names: dict[bytes, str] = {}
                 while True:
                     channel, data = await subscription.message()
-                    self._on_message(exercise_of(channel), data)
+                    name = names.get(channel)
+                    if name is None:
+                        name = names[channel] = exercise_of(channel)
+                    self._on_message(name, data)
             except (*_BROKEN, redis_errors.ResponseError) as error:
                 self._broken(error)
             finally:

@@ -170,11 +170,20 @@ class Line:
 
 
 class Subscription:
-    """One pattern subscription, its messages read off the connection as they come."""
+    """One pattern subscription, its messages read off the connection as they come.
+
+    A watchdog looks every `PING_AFTER` seconds: when nothing came since its last look it sends
+    a `PING`, and when even that got no answer by the next look it aborts the connection, so that
+    `message` raises instead of waiting forever on a network that went silent (no timer per
+    message: the messages only mark the line as heard)."""
 
     def __init__(self, client: aioredis.Redis) -> None:
         self._client = client
         self._connection: _Connection | None = None
+        self._heard = False
+        self._pinged = False
+        self._silent = False
+        self._watchdog: asyncio.TimerHandle | None = None
 
     async def open(self, pattern: str, *, within: float = 5.0) -> None:
         try:
@@ -186,6 +195,22 @@ class Subscription:
             raise redis_errors.TimeoutError(f"no answer to PSUBSCRIBE within {within:g} s") from None
         if isinstance(reply, Exception):
             raise reply
+        self._watchdog = asyncio.get_running_loop().call_later(PING_AFTER, self._look)
+
+    def _look(self) -> None:
+        connection = self._connection
+        if connection is None:
+            return
+        if self._heard:
+            self._heard = self._pinged = False
+        elif not self._pinged:
+            connection.send(("PING",))
+            self._pinged = True
+        else:
+            self._silent = True
+            connection.writer.transport.abort()  # `message` then raises
+            return
+        self._watchdog = asyncio.get_running_loop().call_later(PING_AFTER, self._look)
 
     async def message(self) -> tuple[bytes, bytes]:
         """The next published message: its channel and data. `ConnectionError` when the
@@ -193,27 +218,25 @@ class Subscription:
         connection = self._connection
         if connection is None:
             raise redis_errors.ConnectionError("not subscribed")
-        pinged = False
         while True:
             try:
-                async with asyncio.timeout(PING_AFTER):
-                    reply = await connection.reply()
-            except TimeoutError:
-                if pinged:
+                reply = await connection.reply()
+            except (redis_errors.ConnectionError, OSError) as error:
+                if self._silent:
                     raise redis_errors.ConnectionError(
                         f"the subscription answered no PING within {PING_AFTER:g} s"
-                    ) from None
-                connection.send(("PING",))
-                pinged = True
-                continue
-            pinged = False
+                    ) from error
+                raise
+            self._heard = True
             if isinstance(reply, Exception):
                 raise reply
-            if isinstance(reply, list) and len(reply) == 4 and reply[0] == b"pmessage":
+            if isinstance(reply, list) and len(reply) == 4 and reply[0] == b"pmessage":  # RESP3: a push
                 return reply[2], reply[3]
             # a subscription confirmation or a PING's answer: nothing to hand on
 
     async def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(redis_errors.RedisError, OSError):

@@ -123,3 +123,19 @@ async def test_a_silent_subscription_pings_and_stays_open(
     await redis_client.publish("line-test:{a}:events", b"late")
     assert await asyncio.wait_for(reading, 2) == (b"line-test:{a}:events", b"late")
     await subscription.close()
+
+
+async def test_a_subscription_that_gets_no_answer_to_its_ping_is_called_broken(
+    redis_client: redis.asyncio.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`CLIENT PAUSE` holds every client's commands, the PING's too: a network gone silent."""
+    monkeypatch.setattr(redis_line, "PING_AFTER", 0.1)
+    subscription = Subscription(redis_client)
+    await subscription.open("line-test:{*}:events")
+    await redis_client.execute_command("CLIENT", "PAUSE", 1000, "ALL")
+    try:
+        with pytest.raises(redis_errors.ConnectionError, match="no PING"):
+            await asyncio.wait_for(subscription.message(), 0.9)
+    finally:
+        await redis_client.execute_command("CLIENT", "UNPAUSE")
+        await subscription.close()
