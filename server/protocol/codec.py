@@ -128,18 +128,23 @@ def _encodable(value: Any) -> bool:
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth, computed without recursion so hostile input cannot exhaust the stack."""
-    deepest = 0
+    """Nesting depth, computed without recursion so hostile input cannot exhaust the stack. Only
+    maps and lists go on the stack: a command's leaves (strings, numbers) cost a type check."""
+    deepest = 1
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return depth
-        deepest = max(deepest, depth)
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                return deepest
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+            elif depth >= deepest:  # a leaf is a level too: {"a": 1} is 2 deep
+                deepest = depth + 1
+                if deepest > MAX_DEPTH:
+                    return deepest
     return deepest
 
 

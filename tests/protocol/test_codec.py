@@ -7,6 +7,8 @@ from typing import Any
 
 import msgpack
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.protocol.codec import MAX_DEPTH, FrameError, Subprotocol, choose, decode, encode
 
@@ -193,3 +195,31 @@ def test_json_integers_within_64_bits_and_long_strings_of_digits_are_fine() -> N
     frame = {"a": 2**64 - 1, "b": -(2**63), "c": "1" * 40, "d": {"e": 1.5e300}}
     assert decode(Subprotocol.JSON, json.dumps(frame)) == frame
     encode(Subprotocol.MSGPACK, frame)
+
+
+def _reference_depth(value: Any) -> int:
+    """Every level counts, the innermost value included; an empty map or list is one level."""
+    children = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else None
+    if children is None or not children:
+        return 1
+    return 1 + max(_reference_depth(child) for child in children)
+
+
+_values = st.recursive(
+    st.none() | st.integers(-5, 5) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@given(st.dictionaries(st.text(max_size=2), _values, max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_a_frame_is_refused_exactly_when_it_nests_deeper_than_the_limit(frame: dict[str, Any]) -> None:
+    """The stack walk that skips leaves agrees with the plain recursive count."""
+    for wrapped in (frame, nested(MAX_DEPTH - 3, {"x": frame})):
+        data = msgpack.packb(wrapped)
+        if _reference_depth(wrapped) > MAX_DEPTH:
+            with pytest.raises(FrameError, match="nests deeper"):
+                decode(Subprotocol.MSGPACK, data)
+        else:
+            assert decode(Subprotocol.MSGPACK, data) == wrapped
