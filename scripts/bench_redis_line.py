@@ -55,7 +55,9 @@ async def bench(port: int, calls: int, rounds: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
@@ -63,7 +65,7 @@ def main() -> None:
     if binary is None:
         raise SystemExit("bench_redis_line: no redis-server on PATH (apt-get install redis-server)")
     port = free_port()
-    redis = subprocess.Popen(
+    redis = subprocess.Popen(  # noqa: S603 - the redis-server on PATH, fixed arguments
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
