@@ -7,6 +7,9 @@ of them, and prints this process's CPU (user and system, `getrusage`) per frame 
 `--seconds`. Each frame is decoded whole (`msgpack.unpackb`) and counted: no oracle, no player,
 no command. The load test's generators cost this plus their bookkeeping and their commands
 (docs/performance.md, "Light load generators").
+
+`--receiver picows` opens the connections with picows (a WebSocket client written in Cython,
+`pip install picows`; not a dependency) instead, to tell what a compiled frame parser would save.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import msgpack
 from websockets.asyncio.client import connect
@@ -27,7 +32,9 @@ from .loops import loop_factory
 from .wire import Wire
 
 
-async def measure(port: int, clients: int, rate: float, seconds: float) -> dict[str, float]:
+async def measure(
+    port: int, clients: int, rate: float, seconds: float, receiver: str = "wire"
+) -> dict[str, float]:
     """Against the bare server listening on `port`."""
     received = 0
 
@@ -46,10 +53,11 @@ async def measure(port: int, clients: int, rate: float, seconds: float) -> dict[
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)
-    wires = [Wire(url) for _ in range(clients)]
+    wires = [Wire(url) for _ in range(clients)] if receiver == "wire" else []
     for wire in wires:
         await wire.open(greet=False)
         wire.listen(count)
+    compiled = await _picows_clients(url, clients, count) if receiver == "picows" else []
 
     async def drive() -> None:
         sent = 0
@@ -72,6 +80,8 @@ async def measure(port: int, clients: int, rate: float, seconds: float) -> dict[
         draining.cancel()
     for wire in wires:
         wire.abort()
+    for transport in compiled:
+        transport.disconnect()
     await driver.close()
     user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     return {
@@ -82,11 +92,31 @@ async def measure(port: int, clients: int, rate: float, seconds: float) -> dict[
     }
 
 
+async def _picows_clients(url: str, clients: int, count: Callable[[bytes], None]) -> list[Any]:
+    try:
+        from picows import WSListener, ws_connect  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise SystemExit("receive_floor: --receiver picows needs picows (pip install picows)") from None
+
+    class Counting(WSListener):  # type: ignore[misc,unused-ignore]  # Any when picows is absent
+        def on_ws_frame(self, transport: Any, frame: Any) -> None:
+            count(frame.get_payload_as_bytes())
+
+    transports = []
+    for _ in range(clients):
+        transport, _listener = await ws_connect(Counting, url)
+        transports.append(transport)
+    return transports
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m loadtest.receive_floor", description=__doc__)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--rate", type=float, default=50.0, help="frames/s sent, each relayed to all")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--receiver", choices=["wire", "picows"], default="wire", help="the client's WebSocket code"
+    )
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own module
@@ -94,13 +124,13 @@ def main() -> None:
     )
     try:
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
-            got = runner.run(measure(port, args.clients, args.rate, args.seconds))
+            got = runner.run(measure(port, args.clients, args.rate, args.seconds, args.receiver))
     finally:
         server.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(5)
     print(
-        f"{args.clients} clients, {got['frames_per_s']:,.0f} frames/s received: "
+        f"{args.clients} {args.receiver} clients, {got['frames_per_s']:,.0f} frames/s received: "
         f"{got['us_per_frame']:.2f} µs of CPU per frame "
         f"(user {got['user_us']:.2f}, system {got['system_us']:.2f})"
     )
