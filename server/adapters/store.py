@@ -22,6 +22,8 @@ from server.adapters.redis_connect import POOL_WAIT, Client
 from server.core.events import EVENT_TYPES, Event
 
 READ_CHUNK = 1_000
+LINES = 8
+"""Redis connections one store holds at most for appends: one per exercise appended to lately."""
 
 
 class StoreUnavailable(Exception):
@@ -136,8 +138,9 @@ class Store:
         self._wait_ms = max(1, int(wait_timeout * 1000))
         source = resources.files("server.adapters").joinpath("append.lua").read_text()
         self._append = client.register_script(source)
-        self._line = redis_line.Line(client) if redis_line.supported(client) else None
-        """The held connection the appends take (`server.adapters.redis_line`); None in a cluster."""
+        self._lines: dict[str, redis_line.Line] | None = {} if redis_line.supported(client) else None
+        """The held connections the appends take (`server.adapters.redis_line`), one per exercise
+        appended to lately, least recent first; None in a cluster."""
         self._give_back = client.register_script(_GIVE_BACK)
         self._save_snapshot = client.register_script(_SAVE_SNAPSHOT)
         self._renew_epoch = client.register_script(_RENEW_EPOCH)
@@ -213,8 +216,8 @@ class Store:
         started = time.perf_counter()
         log, meta, applied = keys.log(exercise), keys.meta(exercise), keys.applied_commands(exercise)
         script_keys = [log, meta, applied, keys.turn(exercise)]
-        if self._line is not None and not self._min_replicas:
-            reply = await self._call(self._append_on_line(self._line, script_keys, args))
+        if self._lines is not None and not self._min_replicas:
+            reply = await self._call(self._append_on_line(exercise, script_keys, args))
         elif not self._min_replicas:
             reply = await self._call(self._append(keys=script_keys, args=args))
         else:
@@ -222,18 +225,32 @@ class Store:
         metrics.appended(started, reply[0].decode())
         return AppendResult(reply[0].decode(), int(reply[1]))
 
-    async def _append_on_line(self, line: redis_line.Line, script_keys: list[str], args: list[Any]) -> Any:
-        """The append script on the store's line: by its SHA, or by its source when Redis does
+    async def _append_on_line(self, exercise: str, script_keys: list[str], args: list[Any]) -> Any:
+        """The append script on the exercise's line: by its SHA, or by its source when Redis does
         not have it (a restarted Redis; `EVAL` caches it again)."""
+        line = await self._line_of(exercise)
         try:
             return await line.call("EVALSHA", self._append.sha, len(script_keys), *script_keys, *args)
         except redis_errors.NoScriptError:
             return await line.call("EVAL", self._append.script, len(script_keys), *script_keys, *args)
 
+    async def _line_of(self, exercise: str) -> redis_line.Line:
+        """The exercise's line. A line each, so that the appends of several exercises are in flight
+        together (Redis's `appendfsync always` then fsyncs them at once) while each hub's own are
+        one at a time anyway; at most `LINES`, the least recently used closed beyond that."""
+        assert self._lines is not None
+        line = self._lines.pop(exercise, None) or redis_line.Line(self._redis)
+        self._lines[exercise] = line  # now the most recent
+        while len(self._lines) > LINES:
+            oldest = next(iter(self._lines))
+            await self._lines.pop(oldest).close()  # waits for its command in flight, if any
+        return line
+
     async def aclose(self) -> None:
-        """Give back the connection the appends held (closing the client does it too)."""
-        if self._line is not None:
-            await self._line.close()
+        """Give back the connections the appends held (closing the client does it too)."""
+        lines, self._lines = self._lines, {} if self._lines is not None else None
+        for line in (lines or {}).values():
+            await line.close()
 
     async def _append_and_wait(self, script_keys: list[str], args: list[Any]) -> Any:
         """The append script, then `WAIT` on the same connection (a pipeline): WAIT counts the

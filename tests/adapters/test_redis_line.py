@@ -10,6 +10,7 @@ import redis.asyncio
 from redis import exceptions as redis_errors
 
 from server.adapters import keys, redis_line
+from server.adapters import store as store_module
 from server.adapters.redis_line import Line, Subscription
 from server.adapters.store import Store
 from server.core.audience import Audience
@@ -139,3 +140,25 @@ async def test_a_subscription_that_gets_no_answer_to_its_ping_is_called_broken(
     finally:
         await redis_client.execute_command("CLIENT", "UNPAUSE")
         await subscription.close()
+
+
+async def test_a_store_appends_to_many_exercises_at_once_on_a_bounded_number_of_lines(
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    store = Store(redis_client)
+    names = [f"line-test-{i}" for i in range(store_module.LINES + 3)]
+    note = [AnnouncementMade("ctl", Audience(everyone=True), "one")]
+    try:
+        for name in names:
+            assert (await store.create(name, note, now=1.0)).outcome == "ok"
+        results = await asyncio.gather(*(store.append(name, 1, note, now=2.0) for name in names))
+        assert [(r.outcome, r.seq) for r in results] == [("ok", 2)] * len(names)
+        assert store._lines is not None and len(store._lines) == store_module.LINES  # the latest ones
+        assert list(store._lines) == names[-store_module.LINES :]
+        again = await store.append(names[0], 2, note, now=3.0)  # its line was closed: a new one
+        assert (again.outcome, again.seq) == ("ok", 3)
+    finally:
+        await store.aclose()
+        await redis_client.srem(keys.EXERCISES, *names)
+        for name in names:
+            await redis_client.delete(keys.log(name), keys.meta(name), keys.applied_commands(name))
