@@ -22,7 +22,6 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-import redis.asyncio as aioredis
 import structlog
 from redis import exceptions as redis_errors
 from redis.asyncio.cluster import RedisCluster
@@ -54,15 +53,9 @@ class Bus:
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
-        if redis_line.supported(self._redis):
-            await self._run_on_line()
-        else:
-            await self._run_on_pubsub()
-
-    async def _run_on_line(self) -> None:
         delay = 0.05
         while True:
-            subscription = redis_line.Subscription(self._redis)
+            subscription = self._subscription()
             try:
                 await subscription.open(PATTERN)
                 self.connected.set()
@@ -76,46 +69,49 @@ class Bus:
                         name = names[channel] = exercise_of(channel)
                     self._on_message(name, data)
             except (*_BROKEN, redis_errors.ResponseError) as error:
-                self._broken(error)
+                if self.connected.is_set():
+                    log.warning("bus.disconnected", error=str(error) or type(error).__name__)
+                self.connected.clear()
             finally:
                 await subscription.close()
             await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
             delay = min(delay * 2, 2.0)
 
-    def _broken(self, error: Exception) -> None:
-        if self.connected.is_set():
-            log.warning("bus.disconnected", error=str(error) or type(error).__name__)
-        self.connected.clear()
+    def _subscription(self) -> redis_line.Subscription | _PubSub:
+        """On a line for one server or a Sentinel primary, through redis-py's `PubSub` in a cluster."""
+        if redis_line.supported(self._redis):
+            return redis_line.Subscription(self._redis)
+        return _PubSub(self._redis)
 
-    async def _run_on_pubsub(self) -> None:
-        delay = 0.05
-        while True:
-            pubsub: Any = None
-            try:
-                pubsub = await self._subscription()
-                await pubsub.psubscribe(PATTERN)
-                self.connected.set()
-                self._on_reconnect()
-                delay = 0.05
-                while True:
-                    message = await pubsub.get_message(timeout=1.0)
-                    if message is not None and message["type"] == "pmessage":
-                        self._on_message(exercise_of(message["channel"]), message["data"])
-            except _BROKEN as error:
-                self._broken(error)
-            finally:
-                if pubsub is not None:
-                    await _close_quietly(pubsub)
-            await asyncio.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter
-            delay = min(delay * 2, 2.0)
 
-    async def _subscription(self) -> Any:
-        """A pub/sub connection: on the primary, or on a random node of a cluster (the client
-        learns the cluster's nodes first, again after every break: a node may have gone)."""
+class _PubSub:
+    """redis-py's `PubSub`, with the calls of `redis_line.Subscription`: on the primary, or on a
+    random node of a cluster (the client learns the cluster's nodes first, again after every
+    break: a node may have gone)."""
+
+    def __init__(self, client: Any) -> None:
+        self._redis = client
+        self._pubsub: Any = None
+
+    async def open(self, pattern: str) -> None:
         if isinstance(self._redis, RedisCluster):
             await self._redis.initialize()
-            return self._redis.pubsub(node=self._redis.get_random_node(), ignore_subscribe_messages=True)
-        return self._redis.pubsub(ignore_subscribe_messages=True)
+            node = self._redis.get_random_node()
+            self._pubsub = self._redis.pubsub(node=node, ignore_subscribe_messages=True)
+        else:
+            self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.psubscribe(pattern)
+
+    async def message(self) -> tuple[bytes, bytes]:
+        while True:
+            message = await self._pubsub.get_message(timeout=1.0)
+            if message is not None and message["type"] == "pmessage":
+                return message["channel"], message["data"]
+
+    async def close(self) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(redis_errors.RedisError, OSError):
+                await self._pubsub.aclose()
 
 
 _BROKEN = (
@@ -125,8 +121,3 @@ _BROKEN = (
     redis_errors.ClusterError,
     OSError,
 )
-
-
-async def _close_quietly(pubsub: aioredis.client.PubSub) -> None:
-    with contextlib.suppress(redis_errors.RedisError, OSError):
-        await pubsub.aclose()  # type: ignore[no-untyped-call]

@@ -16,7 +16,7 @@ async def test_the_bus_hands_on_each_message_and_catches_up_after_a_cut(
     redis_client: redis.asyncio.Redis, monkeypatch: pytest.MonkeyPatch, on_line: bool
 ) -> None:
     if not on_line:
-        monkeypatch.setattr(redis_line, "supported", lambda client: False)
+        monkeypatch.setattr(redis_line, "supported", lambda client: False)  # the cluster's path
     got: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
     reconnects = 0
 

@@ -96,11 +96,16 @@ async def test_an_append_after_redis_lost_its_scripts_loads_the_script_again(
     await store.aclose()
 
 
+async def subscribed(redis_client: redis.asyncio.Redis) -> Subscription:
+    subscription = Subscription(redis_client)
+    await subscription.open("line-test:{*}:events")
+    return subscription
+
+
 async def test_a_subscription_hands_on_messages_and_says_when_it_was_cut(
     redis_client: redis.asyncio.Redis,
 ) -> None:
-    subscription = Subscription(redis_client)
-    await subscription.open("line-test:{*}:events")
+    subscription = await subscribed(redis_client)
     await redis_client.publish("line-test:{a}:events", b"\x01first")
     await redis_client.publish("elsewhere", b"not for us")
     await redis_client.publish("line-test:{b}:events", b"second")
@@ -116,8 +121,7 @@ async def test_a_silent_subscription_pings_and_stays_open(
     redis_client: redis.asyncio.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(redis_line, "PING_AFTER", 0.1)
-    subscription = Subscription(redis_client)
-    await subscription.open("line-test:{*}:events")
+    subscription = await subscribed(redis_client)
     reading = asyncio.create_task(subscription.message())
     await asyncio.sleep(0.5)  # several pings answered meanwhile
     assert not reading.done()
@@ -131,8 +135,7 @@ async def test_a_subscription_that_gets_no_answer_to_its_ping_is_called_broken(
 ) -> None:
     """`CLIENT PAUSE` holds every client's commands, the PING's too: a network gone silent."""
     monkeypatch.setattr(redis_line, "PING_AFTER", 0.1)
-    subscription = Subscription(redis_client)
-    await subscription.open("line-test:{*}:events")
+    subscription = await subscribed(redis_client)
     await redis_client.execute_command("CLIENT", "PAUSE", 1000, "ALL")
     try:
         with pytest.raises(redis_errors.ConnectionError, match="no PING"):
