@@ -41,14 +41,13 @@ from server.adapters.commit import (
 )
 from server.adapters.direct_send import wire_frame
 from server.adapters.lost_tail import lost_tail, renew_epoch
-from server.adapters.snapshots import SnapshotPolicy, pack_off_loop, unpack_off_loop
+from server.adapters.snapshots import Packed, SnapshotPolicy, pack_off_loop, unpack_off_loop
 from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
 from server.adapters.subscribers import Subscribers
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
 from server.core.schedule import Outlook, OutlookMemo, outlook
-from server.core.snapshots import Captured
 from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
 from server.protocol import messages
@@ -155,8 +154,8 @@ class Hub:
         self._snapshot_idle = asyncio.Event()
         self._snapshot_idle.set()
         """Set while no snapshot is being written."""
-        self._captured: Captured | None = None
-        """What the last snapshot written captured (its feed columns are reused by the next)."""
+        self._captured: Packed | None = None
+        """What the last snapshot written made that the next reuses (the feed's columns and chunks)."""
         self._captured_epoch = ""
         self._spawn = spawn
         self._store = store

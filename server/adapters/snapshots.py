@@ -6,23 +6,42 @@ writes one: every `every` events, or after `seconds` with at least one new event
 instance has the exercise loaded (the store keeps the most recent of the same epoch, so two
 instances writing is harmless). Packing and unpacking run in a worker thread: the state is
 immutable, so the event loop goes on serving meanwhile.
+
+Stored, a snapshot is a msgpack pair: the capture without its long histories, then those
+histories in chunks (`Parts`): the feed's items by `FEED_CHUNK` (columns, as in the capture; its
+tables of audiences and threads stay in the head) and the injects, requests, actions and
+releases by `CHUNK`. A long exercise's snapshot is mostly history that no longer changes, so a
+hub keeps the bytes of each chunk (`Packed`) and encodes again only a chunk whose items are not
+the very objects it encoded last time (the state is immutable: an unchanged item is the same
+object). The cost of a snapshot hardly grows with the exercise's age (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from itertools import chain
+from typing import TypeVar
 
 import msgspec
 
 from server.adapters.store import StoredSnapshot
 from server.core.exercise import Exercise
+from server.core.injects import InjectRun
+from server.core.records import Release, Taken
+from server.core.requests import RequestRun
 from server.core.scenario import Scenario
-from server.core.snapshots import FORMAT, Captured, capture, restore
+from server.core.snapshots import FORMAT, Captured, FeedColumns, capture, restore
 
-_ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(Captured)
+FEED_CHUNK = 4096
+"""Feed items per stored chunk."""
+CHUNK = 256
+"""Injects, requests, actions or releases per stored chunk."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +52,146 @@ class SnapshotPolicy:
     """Seconds after the last snapshot that make the next one due, if any event came since."""
 
 
-def pack(state: Exercise, epoch: str, earlier: Captured | None = None) -> tuple[StoredSnapshot, Captured]:
-    """The snapshot of `state`, and what was captured of it (to pass as `earlier` next time, so
-    that the feed is not turned into columns again from its start)."""
-    captured = capture(state, earlier)
-    return StoredSnapshot(epoch, state.seq, FORMAT, _ENCODER.encode(captured)), captured
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The histories of a stored snapshot, in chunks, in order."""
+
+    feed: list[FeedColumns]
+    injects: list[tuple[InjectRun, ...]]
+    requests: list[tuple[RequestRun, ...]]
+    actions: list[tuple[Taken, ...]]
+    releases: list[tuple[Release, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    key: tuple[object, ...]
+    """What tells whether the chunk at the same place later holds the same items: the items
+    themselves (for the feed: how many, and the last one's seq)."""
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """What a pack made that the next one reuses: the capture (the feed's columns are not made
+    again from its start) and the encoded chunks of each history."""
+
+    captured: Captured
+    chunks: dict[str, tuple[Chunk, ...]]
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(tuple[Captured, Parts])
+_HISTORIES = ("injects", "requests", "actions", "releases")
+_NO_FEED = FeedColumns((), (), (), (), (), (), (), (), (), (), ())
+
+
+def pack(state: Exercise, epoch: str, earlier: Packed | None = None) -> tuple[StoredSnapshot, Packed]:
+    """The snapshot of `state`, and what to pass as `earlier` to the next pack of the same
+    exercise and epoch."""
+    captured = capture(state, None if earlier is None else earlier.captured)
+    before = {} if earlier is None else earlier.chunks
+    feed = captured.feed
+    chunks = {
+        "feed": _encoded(
+            len(feed.seq),
+            FEED_CHUNK,
+            before.get("feed", ()),
+            key=lambda at: (at.stop - at.start, feed.seq[at.stop - 1]),
+            same=operator.eq,
+            part=lambda at: _feed_chunk(feed, at),
+        )
+    }
+    for name in _HISTORIES:
+        items: tuple[object, ...] = getattr(captured, name)
+        chunks[name] = _encoded(
+            len(items),
+            CHUNK,
+            before.get(name, ()),
+            key=items.__getitem__,
+            same=_same_objects,
+            part=items.__getitem__,
+        )
+    head = replace(
+        captured,
+        feed=replace(_NO_FEED, audiences=feed.audiences, threads=feed.threads),
+        injects=(),
+        requests=(),
+        actions=(),
+        releases=(),
+    )
+    parts = {name: [msgspec.Raw(chunk.data) for chunk in done] for name, done in chunks.items()}
+    data = _ENCODER.encode((msgspec.Raw(_ENCODER.encode(head)), parts))
+    return StoredSnapshot(epoch, state.seq, FORMAT, data), Packed(captured, chunks)
+
+
+def _encoded(
+    count: int,
+    size: int,
+    before: tuple[Chunk, ...],
+    key: Callable[[slice], tuple[object, ...]],
+    same: Callable[[tuple[object, ...], tuple[object, ...]], bool],
+    part: Callable[[slice], object],
+) -> tuple[Chunk, ...]:
+    """The chunks of a history of `count` items, `size` to a chunk: the chunk at the same place
+    in `before` when its key is the `same` as this one's, else `part` of the history encoded."""
+    chunks = []
+    for index, start in enumerate(range(0, count, size)):
+        at = slice(start, min(start + size, count))
+        mark = key(at)
+        if index < len(before) and same(mark, before[index].key):
+            chunks.append(before[index])
+        else:
+            chunks.append(Chunk(mark, _ENCODER.encode(part(at))))
+    return tuple(chunks)
+
+
+def _same_objects(these: tuple[object, ...], those: tuple[object, ...]) -> bool:
+    return len(these) == len(those) and all(map(operator.is_, these, those))
+
+
+def _feed_chunk(feed: FeedColumns, at: slice) -> FeedColumns:
+    """The feed's items `at`, by columns (its tables of audiences and threads stay in the head)."""
+    return replace(
+        _NO_FEED,
+        author=feed.author[at],
+        text=feed.text[at],
+        channel=feed.channel[at],
+        seq=feed.seq[at],
+        team=feed.team[at],
+        to_team=feed.to_team[at],
+        sim_time=feed.sim_time[at],
+        audience=feed.audience[at],
+        thread=feed.thread[at],
+    )
+
+
+def _joined(head: Captured, parts: Parts) -> Captured:
+    """The capture of a stored snapshot, its histories put back together."""
+    feed = parts.feed
+    return replace(
+        head,
+        feed=replace(
+            head.feed,
+            author=_whole(chunk.author for chunk in feed),
+            text=_whole(chunk.text for chunk in feed),
+            channel=_whole(chunk.channel for chunk in feed),
+            seq=_whole(chunk.seq for chunk in feed),
+            team=_whole(chunk.team for chunk in feed),
+            to_team=_whole(chunk.to_team for chunk in feed),
+            sim_time=_whole(chunk.sim_time for chunk in feed),
+            audience=_whole(chunk.audience for chunk in feed),
+            thread=_whole(chunk.thread for chunk in feed),
+        ),
+        injects=_whole(parts.injects),
+        requests=_whole(parts.requests),
+        actions=_whole(parts.actions),
+        releases=_whole(parts.releases),
+    )
+
+
+def _whole(chunks: Iterable[tuple[T, ...]]) -> tuple[T, ...]:
+    return tuple(chain.from_iterable(chunks))
 
 
 def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
@@ -47,7 +201,8 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     collecting = gc.isenabled()
     gc.disable()  # millions of new objects, none in a cycle: no collector passes over them meanwhile
     try:
-        state = restore(_DECODER.decode(snapshot.data), scenario)
+        head, parts = _DECODER.decode(snapshot.data)
+        state = restore(_joined(head, parts), scenario)
     except msgspec.DecodeError as error:  # ValidationError is a kind of DecodeError
         raise ValueError(f"unreadable snapshot: {error}") from error
     finally:
@@ -59,8 +214,8 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
 
 
 async def pack_off_loop(
-    state: Exercise, epoch: str, earlier: Captured | None = None
-) -> tuple[StoredSnapshot, Captured]:
+    state: Exercise, epoch: str, earlier: Packed | None = None
+) -> tuple[StoredSnapshot, Packed]:
     return await asyncio.to_thread(pack, state, epoch, earlier)
 
 

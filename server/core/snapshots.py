@@ -32,8 +32,9 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 10
-"""The snapshot format; a loader ignores snapshots of any other (and folds the log instead)."""
+FORMAT = 11
+"""The snapshot format; a loader ignores snapshots of any other (and folds the log instead).
+11: histories stored in chunks (`server.adapters.snapshots`)."""
 
 
 @dataclass(frozen=True, slots=True)

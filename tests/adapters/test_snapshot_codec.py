@@ -4,13 +4,16 @@ a snapshot of another format, or bytes that are not one, is refused with ValueEr
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections import Counter
 
 import pytest
 
+from server.adapters import snapshots
 from server.adapters.snapshots import pack, unpack
 from server.adapters.store import StoredSnapshot
 from server.core.events import ExerciseCreated
-from server.core.state import fold
+from server.core.state import apply, fold
 from tests.core.test_snapshots import played
 
 
@@ -38,3 +41,30 @@ def test_what_cannot_be_read_is_refused() -> None:
     ):
         with pytest.raises(ValueError, match=why):
             unpack(bad, created.scenario)
+
+
+def test_a_pack_that_reuses_an_earlier_one_stores_the_same_bytes_as_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small chunks, so that the play-through spans many of each history; each later pack reuses
+    the chunks of the one before and must still store exactly what a fresh pack does."""
+    monkeypatch.setattr(snapshots, "CHUNK", 4)
+    monkeypatch.setattr(snapshots, "FEED_CHUNK", 3)
+    log = played()
+    created = log[0]
+    assert isinstance(created, ExerciseCreated)
+    earlier: snapshots.Packed | None = None
+    reused: Counter[str] = Counter()
+    state = fold(log[:1])
+    for at, event in enumerate(log[1:], start=2):
+        state = apply(state, event)  # as a hub does: what an event leaves alone stays the same object
+        if at % 7:
+            continue
+        stored, packed = pack(state, "e1", earlier)
+        assert stored.data == pack(state, "e1")[0].data
+        assert unpack(stored, created.scenario) == state
+        if earlier is not None:
+            for name, chunks in packed.chunks.items():
+                reused[name] += sum(map(operator.is_, chunks, earlier.chunks[name]))
+        earlier = packed
+    assert all(reused[name] > 0 for name in ("feed", "injects", "requests", "actions")), reused
