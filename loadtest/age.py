@@ -48,23 +48,39 @@ def growth_env(server_env: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 def growers_of(exercise: Exercise, count: int) -> list[Member]:
     """The first participant of each team and role (then the others, when `count` asks for more),
-    and the control marker: `count` connections in all (0: one per team and role, at most 24)."""
+    the control marker and, if the roster has one, a SimCell member (who answers what SimCell
+    is given): `count` participants and the marker in all (0: one per team and role, at most 24)."""
     participants = [m for m in exercise.members if not m.staff]
     firsts: dict[str, Member] = {}
     for member in participants:
         firsts.setdefault(f"{member.team}/{member.role}", member)
     ordered = [*firsts.values(), *(m for m in participants if m not in firsts.values())]
     wanted = (count or min(MAX_GROWERS, len(firsts) + 1)) - 1
-    return [*ordered[: max(1, wanted)], exercise.marker]
+    simcell = [m for m in exercise.members if m.role == "simcell"][:1]
+    return [*ordered[: max(1, wanted)], exercise.marker, *simcell]
 
 
 def _first(members: list[Member], role: str | None) -> Member | None:
     return next((m for m in members if (m.role == role if role else not m.staff)), None)
 
 
-async def _sizes(url: str, participant: Member | None, director: Member) -> dict[str, int | None]:
+def _one_per_team(members: list[Member]) -> list[Member]:
+    firsts: dict[str, Member] = {}
+    for member in members:
+        if not member.staff:
+            firsts.setdefault(member.team or "", member)
+    return list(firsts.values())
+
+
+async def _sizes(url: str, participants: list[Member], director: Member) -> dict[str, Any]:
+    """The welcome sizes of the director and of a participant: the largest of one per team (a
+    team's welcome carries its requests in flight, so teams differ)."""
+    sizes = {m.team or "": await welcome_size(url, m.code) for m in participants}
+    largest = max(sizes, key=sizes.__getitem__) if sizes else None
     return {
-        "participant": await welcome_size(url, participant.code) if participant else None,
+        "participant": None if largest is None else sizes[largest],
+        "participant_team": largest,
+        "participant_by_team": sizes,
         "director": await welcome_size(url, director.code),
     }
 
@@ -78,7 +94,8 @@ async def age_exercise(
     url = target.ws_urls[0]
     participant = _first(exercise.members, None)
     director = _first(exercise.members, "director") or exercise.marker
-    start_sizes = await _sizes(url, participant, director)
+    per_team = _one_per_team(exercise.members)
+    start_sizes = await _sizes(url, per_team, director)
     async with Client(url, code=exercise.marker.code, discard_events=True) as control:
         await control.command("exercise.ready")
         await control.command("exercise.start")
@@ -144,7 +161,7 @@ async def age_exercise(
         first, size = await first_welcome(url, participant.code if participant else director.code, since)
         result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": len(urls)}
         progress.done()
-    result["welcome_bytes"]["aged"] = await _sizes(url, participant, director)
+    result["welcome_bytes"]["aged"] = await _sizes(url, per_team, director)
     return exercise, scenario, result
 
 

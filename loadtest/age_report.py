@@ -95,9 +95,14 @@ def age_lines(age: dict[str, Any]) -> list[str]:
     start, aged = sizes.get("start") or {}, sizes.get("aged") or {}
     for who, limit in WELCOME_TARGETS.items():
         over = aged.get(who) is not None and aged[who] > limit
+        whose = (
+            f" (team {aged['participant_team']}, the largest of one per team)"
+            if who == "participant" and aged.get("participant_team")
+            else ""
+        )
         lines.append(
             f"  welcome of a {who:<11}: {_kb(start.get(who))} at the start, {_kb(aged.get(who))} at age "
-            f"{_num(age.get('reached'))} (target ≤ {limit // 1024} KB){' ✗' if over else ''}"
+            f"{_num(age.get('reached'))}{whose} (target ≤ {limit // 1024} KB){' ✗' if over else ''}"
         )
     restart = age.get("restart")
     if restart:

