@@ -49,13 +49,14 @@ def growth_env(server_env: tuple[tuple[str, str], ...]) -> dict[str, str]:
 def growers_of(exercise: Exercise, count: int) -> list[Member]:
     """The first participant of each team and role (then the others, when `count` asks for more),
     the control marker and, if the roster has one, a SimCell member (who answers what SimCell
-    is given): `count` participants and the marker in all (0: one per team and role, at most 24)."""
+    is given): `count` connections besides SimCell's (0: one per team and role, at most 24, and
+    the marker; a team and role left out would leave the requests it should answer open)."""
     participants = [m for m in exercise.members if not m.staff]
     firsts: dict[str, Member] = {}
     for member in participants:
         firsts.setdefault(f"{member.team}/{member.role}", member)
     ordered = [*firsts.values(), *(m for m in participants if m not in firsts.values())]
-    wanted = (count or min(MAX_GROWERS, len(firsts) + 1)) - 1
+    wanted = count - 1 if count else min(MAX_GROWERS, len(firsts))  # every answering team and role
     simcell = [m for m in exercise.members if m.role == "simcell"][:1]
     return [*ordered[: max(1, wanted)], exercise.marker, *simcell]
 
