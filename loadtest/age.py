@@ -1,9 +1,10 @@
 """The age phase of `--age N`: an exercise grown to N events, measured before and after.
 
-In order: create the exercise (the cohort's roster), take the welcome sizes of a participant and
-of the director (bytes, msgpack), start it, grow it (`loadtest.growth`), restart the local
-instances and time process start → first welcome served, and take the welcome sizes again. The
-cohort window and the reconnect storm then run on this exercise (`loadtest.runner`).
+In order: create the exercise (the cohort's roster), take the welcome sizes of one participant
+per team (the largest is "a participant's") and of the director (bytes, msgpack), start it, grow
+it (`loadtest.growth`), restart the local instances and time process start → first welcome
+served, and take the welcome sizes again. The cohort window and the reconnect storm then run on
+this exercise (`loadtest.runner`).
 
 For local instances the growth runs with the command rate limit raised (`GROWTH_SETTINGS`, unless
 `--server-setting` sets them) and with Redis's `appendfsync` at `--age-fsync` (everysec by
