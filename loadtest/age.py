@@ -31,7 +31,7 @@ from .growth import Growth, growth_line
 from .monitor import Monitor
 from .progress import ProgressLine
 from .runner import Exercise, Target, create_exercise
-from .wire import first_welcome, welcome_size
+from .wire import first_welcome, welcome_sizes
 
 GROWTH_SETTINGS = (("LIAISON_COMMAND_RATE", "1000000"), ("LIAISON_COMMAND_BURST", "1000000"))
 """For local instances, while the exercise grows: no command rate limit to speak of."""
@@ -76,14 +76,20 @@ def _one_per_team(members: list[Member]) -> list[Member]:
 
 async def _sizes(url: str, participants: list[Member], director: Member) -> dict[str, Any]:
     """The welcome sizes of the director and of a participant: the largest of one per team (a
-    team's welcome carries its requests in flight, so teams differ)."""
-    sizes = {m.team or "": await welcome_size(url, m.code) for m in participants}
+    team's welcome carries its requests in flight, so teams differ). `participant` and
+    `director` are the welcomes of a client that holds the scenario's catalogue (every welcome
+    after a browser's first); `*_first` those of a client's very first, catalogue included."""
+    both = {m.team or "": await welcome_sizes(url, m.code) for m in participants}
+    sizes = {team: held for team, (_, held) in both.items()}
     largest = max(sizes, key=sizes.__getitem__) if sizes else None
+    first, held = await welcome_sizes(url, director.code)
     return {
         "participant": None if largest is None else sizes[largest],
         "participant_team": largest,
         "participant_by_team": sizes,
-        "director": await welcome_size(url, director.code),
+        "participant_first": max((f for f, _ in both.values()), default=None),
+        "director": held,
+        "director_first": first,
     }
 
 

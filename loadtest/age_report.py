@@ -104,6 +104,11 @@ def age_lines(age: dict[str, Any]) -> list[str]:
             f"  welcome of a {who:<11}: {_kb(start.get(who))} at the start, {_kb(aged.get(who))} at age "
             f"{_num(age.get('reached'))}{whose} (target ≤ {limit // 1024} KB){' ✗' if over else ''}"
         )
+        if aged.get(f"{who}_first") is not None:
+            lines.append(
+                f"    a client's first, with the catalogue: {_kb(start.get(f'{who}_first'))} at the start, "
+                f"{_kb(aged.get(f'{who}_first'))} at age {_num(age.get('reached'))}"
+            )
     restart = age.get("restart")
     if restart:
         lines.append(

@@ -69,6 +69,8 @@ class LightBot:
         """The first welcome's snapshot (its catalogue is what the players read); the worker
         drops it once read (`keep_snapshot` then stays False: a rejoin's is not kept)."""
         self.keep_snapshot = True
+        self.catalogue_tag = ""
+        """The tag of the catalogue the first welcome carried: a rejoin names it, as the pages do."""
         self.keep_play = True
         self.play_kinds: frozenset[str] = PLAY_KINDS
         """The kinds this bot's player reacts to (`loadtest.players` narrows it per player): only
@@ -99,7 +101,9 @@ class LightBot:
         wire = Wire(self.url, code=None if self.token else self.member.code, token=self.token or None)
         started = time.perf_counter()
         try:
-            welcome = await wire.open(within=start_timeout, resume=self.position)
+            welcome = await wire.open(
+                within=start_timeout, resume=self.position, catalogue=self.catalogue_tag
+            )
         except (OSError, TimeoutError, WireError, InvalidHandshake, WebSocketException) as error:
             self.failure = f"open: {error!r}"
             self.measures.errors["open_failed"] += 1
@@ -122,8 +126,11 @@ class LightBot:
             self.last, self._positioned = seq, True
             self._replay_until = 0
             self._live.set()
-        if self.snapshot is None and self.keep_snapshot and isinstance(welcome.get("snapshot"), dict):
-            self.snapshot = welcome["snapshot"]
+        snapshot = welcome.get("snapshot")
+        if isinstance(snapshot, dict):
+            self.catalogue_tag = str(snapshot.get("catalogue_tag") or "")  # named in the next hello
+            if self.snapshot is None and self.keep_snapshot:
+                self.snapshot = snapshot
         wire.listen(self._message)
         self._reader = tasks.create_task(self._watch(wire), name=f"watch:{self.member.name}")
         if not rejoin:

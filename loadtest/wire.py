@@ -143,7 +143,12 @@ class Wire:
         return self.closed is not None and not self.closed.done()
 
     async def open(
-        self, within: float = 30.0, resume: tuple[str, int] | None = None, *, greet: bool = True
+        self,
+        within: float = 30.0,
+        resume: tuple[str, int] | None = None,
+        *,
+        greet: bool = True,
+        catalogue: str = "",
     ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         self.closed, self._handshake, self._first = (
@@ -162,7 +167,7 @@ class Wire:
                 if not greet:  # a bare WebSocket server (loadtest.receive_floor): no welcome
                     self._first.set_result(b"")
                     return {}
-                hello = frames.hello(code=self.code, token=self.token, resume=resume)
+                hello = frames.hello(code=self.code, token=self.token, resume=resume, catalogue=catalogue)
                 self.write(frames.encode(Subprotocol.MSGPACK, hello))
                 raw = await self._first
         except BaseException:
@@ -353,9 +358,15 @@ async def first_welcome(url: str, code: str, since: float, within: float = 120.0
         return done - since, wire.welcome_bytes
 
 
-async def welcome_size(url: str, code: str) -> int:
-    """The size in bytes (msgpack) of the welcome this code gets now."""
+async def welcome_sizes(url: str, code: str) -> tuple[int, int]:
+    """The sizes in bytes (msgpack) of the welcomes this code gets now: a client's first, which
+    carries the scenario's catalogue, and then that of a client holding it (it names the
+    catalogue's tag in its hello, as the pages and the SDK do: docs/protocol.md)."""
     wire = Wire(url, code=code)
-    await wire.open()
+    welcome = await wire.open()
     await wire.close()
-    return wire.welcome_bytes
+    tag = str((welcome.get("snapshot") or {}).get("catalogue_tag") or "")
+    holding = Wire(url, code=code)
+    await holding.open(catalogue=tag)
+    await holding.close()
+    return wire.welcome_bytes, holding.welcome_bytes

@@ -87,9 +87,14 @@ def decode(subprotocol: Subprotocol, data: bytes | str) -> dict[str, Any]:
 
 
 def hello(
-    *, code: str | None = None, token: str | None = None, resume: tuple[str, int] | None = None
+    *,
+    code: str | None = None,
+    token: str | None = None,
+    resume: tuple[str, int] | None = None,
+    catalogue: str = "",
 ) -> dict[str, Any]:
-    """`hello` with exactly one of `code` and `token`, and an optional position to resume from."""
+    """`hello` with exactly one of `code` and `token`, an optional position to resume from, and
+    the `catalogue_tag` of the catalogue the client holds (a snapshot then leaves it out)."""
     if (code is None) == (token is None):
         raise ValueError("hello takes exactly one of code and token")
     frame: dict[str, Any] = {"type": "hello", "v": VERSION}
@@ -100,6 +105,8 @@ def hello(
     if resume is not None:
         epoch, seq = resume
         frame["resume"] = {"epoch": epoch, "seq": seq}
+    if catalogue:
+        frame["catalogue"] = catalogue
     return frame
 
 

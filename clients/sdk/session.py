@@ -108,6 +108,9 @@ class Session:
         """The `error` frame of the current connection, if any."""
         self._offered: tuple[str, int] | None = None
         self._used_token = False
+        self._catalogue: tuple[str, Any] | None = None
+        """The scenario catalogue of the last snapshot that carried one, with its tag: named in
+        every hello, so that later snapshots leave it out (protocol.md, "The catalogue once")."""
 
     @property
     def me(self) -> Me | None:
@@ -119,9 +122,10 @@ class Session:
         self.error = None
         self._offered = self.position
         self._used_token = self.token is not None
+        held = "" if self._catalogue is None else self._catalogue[0]
         if self.token is not None:
-            return frames.hello(token=self.token, resume=self.position)
-        return frames.hello(code=self.code, resume=self.position)
+            return frames.hello(token=self.token, resume=self.position, catalogue=held)
+        return frames.hello(code=self.code, resume=self.position, catalogue=held)
 
     def receive(self, frame: ServerFrame) -> Item | Reply | None:
         """Take in one frame; what it gives: an item for the event stream, a reply, or nothing."""
@@ -180,8 +184,20 @@ class Session:
         if offered is not None:
             self.resets += 1
         self.position = (welcome.epoch, welcome.seq)
-        self.snapshot = welcome.snapshot
-        return Reset(welcome.snapshot, welcome.reason, welcome.epoch, welcome.seq)
+        self.snapshot = self._with_catalogue(welcome.snapshot)
+        return Reset(self.snapshot, welcome.reason, welcome.epoch, welcome.seq)
+
+    def _with_catalogue(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """The snapshot with its catalogue: kept when it carries one, put back when it left out
+        the one this session holds."""
+        tag = snapshot.get("catalogue_tag")
+        if "catalogue" in snapshot:
+            if isinstance(tag, str) and tag:
+                self._catalogue = (tag, snapshot["catalogue"])
+            return snapshot
+        if self._catalogue is not None and tag == self._catalogue[0]:
+            return {**snapshot, "catalogue": self._catalogue[1]}
+        return snapshot
 
     def connection_lost(self, code: int | None, reason: str) -> Decision:
         """The connection closed with `code` (None: none was opened, or it broke without one)."""

@@ -37,9 +37,10 @@ from server.core.audience import Viewer
 from server.core.commands import Command
 from server.core.errors import DomainError
 from server.core.evaluation import is_anonymous
+from server.core.view import catalogue_with_tag
 from server.protocol import messages
 from server.protocol.codec import encode
-from server.protocol.commands import COMMANDS, PING, ArgumentError, NewCode
+from server.protocol.commands import CATALOGUE, COMMANDS, PING, ArgumentError, NewCode
 from server.protocol.history import HISTORY, parse_history
 
 log = structlog.get_logger("liaison.endpoint")
@@ -56,7 +57,8 @@ class CommandRunner:
         self._store = services.store
         self._credentials = credentials
         self._read_only = read_only
-        """When set (a preview), every command but `history` is refused with this message."""
+        """When set (a preview), every command but the reads (`history`, `catalogue`) is refused
+        with this message."""
 
     async def read(self, connection: Connection, hub: Hub, stats: dict[str, Any]) -> None:
         """Until the client goes (or the instance stops); raises `Refused` on a protocol error."""
@@ -121,6 +123,9 @@ class CommandRunner:
     async def execute(self, connection: Connection, hub: Hub, frame: messages.CommandFrame) -> dict[str, Any]:
         if frame.name == HISTORY:
             return await self._history(connection, hub, frame)
+        if frame.name == CATALOGUE:  # a read, like history: allowed in a preview
+            rules, tag = catalogue_with_tag(hub.state.scenario)
+            return messages.reply_ok(frame.id, {"tag": tag, "catalogue": rules}, None)
         if self._read_only:
             return messages.reply_error(frame.id, "read_only", self._read_only)
         spec = COMMANDS.get(frame.name)

@@ -112,7 +112,9 @@ class Endpoint:
             raise Refused(4000, "shutting_down", _STOPPING)
         try:
             try:
-                attached = await hub.attach(connection, hello.resume, lambda a: self._welcome(a, identity))
+                attached = await hub.attach(
+                    connection, hello.resume, lambda a: self._welcome(a, identity, hello.catalogue)
+                )
             except (StoreUnavailable, ExerciseGone) as failure:
                 raise Refused.by(failure) from None
             stats.update(mode=attached.mode, reason=attached.reason)
@@ -205,7 +207,7 @@ class Endpoint:
             return  # a protocol error or a bug: reported as such
         connection.kick(4000, "shutting_down", _STOPPING)
 
-    def _welcome(self, attached: Attached, identity: Identity) -> dict[str, Any]:
+    def _welcome(self, attached: Attached, identity: Identity, catalogue_held: str) -> dict[str, Any]:
         hub, viewer = identity.hub, identity.viewer
         member = hub.state.participants[viewer.participant]
         now = time.time()
@@ -223,7 +225,9 @@ class Endpoint:
             seq=attached.seq,
             mode=attached.mode,
             reason=attached.reason,
-            snapshot=None if attached.snapshot_state is None else snapshot(attached.snapshot_state, viewer),
+            snapshot=None
+            if attached.snapshot_state is None
+            else snapshot(attached.snapshot_state, viewer, catalogue_held),
             instance=self._hubs.instance,
             now=now,
             preview=_preview_of(identity),

@@ -6,6 +6,7 @@ client that starts from a snapshot and one that replayed the log show the same t
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -42,12 +43,16 @@ KNOWLEDGE_LATEST = 200
 """Case-file releases a staff welcome carries (`knowledge`)."""
 
 
-def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
+def snapshot(state: Exercise, viewer: Viewer, catalogue_held: str = "") -> dict[str, Any]:
     """What `viewer` sees now, bounded whatever the age of the exercise: the latest `FEED_LATEST`
     items of each feed thread (and in `feed_older`, per thread with more, the seq to page back
     from); the latest released injects, actions and closed requests (every request in flight);
     for staff, the MSEL's planned injects and the latest released, the latest knowledge. `older`
-    says which of these lists left older items out (the `history` of events has them)."""
+    says which of these lists left older items out (the `history` of events has them).
+
+    The scenario's `catalogue` is the same for everyone and does not change with play: it is left
+    out when `catalogue_held` is its `catalogue_tag` (the client said it holds that one)."""
+    rules, tag = catalogue_with_tag(state.scenario)
     shown: dict[str, Any] = {
         "exercise": {
             "id": state.id,
@@ -62,7 +67,8 @@ def snapshot(state: Exercise, viewer: Viewer) -> dict[str, Any]:
             {"id": team.id, "name": team.name, "country": team.country} for team in state.teams.values()
         ],
         "roles": [{"id": role.id, "name": role.name} for role in state.scenario.roles],
-        "catalogue": catalogue(state.scenario),
+        "catalogue_tag": tag,
+        **({} if catalogue_held == tag else {"catalogue": rules}),
         "participants": [
             _participant(state, p, viewer) for p in state.participants.values() if _sees_member(viewer, p)
         ],
@@ -205,7 +211,7 @@ def feed_item(item: FeedItem) -> dict[str, Any]:
     return shown
 
 
-_CATALOGUES: dict[int, tuple[Scenario, dict[str, Any]]] = {}
+_CATALOGUES: dict[int, tuple[Scenario, dict[str, Any], str]] = {}
 """Catalogues built, by scenario object: every welcome carries one, and the availability matrix
 behind it grows with the square of the countries. Read only; a handful of scenarios at most."""
 CATALOGUES_KEPT = 8
@@ -217,14 +223,27 @@ def catalogue(scenario: Scenario) -> dict[str, Any]:
     (artefacts, injects, characters, response templates, staff notes) is in it.
 
     Built once per scenario object and shared: callers must not change it."""
+    return catalogue_with_tag(scenario)[0]
+
+
+def catalogue_tag(scenario: Scenario) -> str:
+    """A name of the catalogue's content: two scenarios with the same rules of play have the
+    same tag, any change to them gives another. A client that holds the catalogue of a tag says
+    so in its hello, and its welcomes leave the catalogue out (docs/protocol.md)."""
+    return catalogue_with_tag(scenario)[1]
+
+
+def catalogue_with_tag(scenario: Scenario) -> tuple[dict[str, Any], str]:
     kept = _CATALOGUES.get(id(scenario))
     if kept is not None and kept[0] is scenario:
-        return kept[1]
+        return kept[1], kept[2]
     if len(_CATALOGUES) >= CATALOGUES_KEPT:
         _CATALOGUES.clear()
     built = _catalogue(scenario)
-    _CATALOGUES[id(scenario)] = (scenario, built)
-    return built
+    # the catalogue is built in a fixed order from plain values: its repr names its content
+    tag = "c1-" + hashlib.sha256(repr(built).encode()).hexdigest()[:20]
+    _CATALOGUES[id(scenario)] = (scenario, built, tag)
+    return built, tag
 
 
 def _catalogue(scenario: Scenario) -> dict[str, Any]:

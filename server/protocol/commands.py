@@ -25,6 +25,8 @@ from server.core.simtime import parse_sim_time
 
 PING = "ping"
 """The heartbeat: answered at once by the session, never a core command (docs/protocol.md)."""
+CATALOGUE = "catalogue"
+"""A read: the scenario's catalogue and its tag, for a client whose welcome left it out."""
 
 
 class ArgumentError(ValueError):

@@ -44,6 +44,9 @@ class Hello:
     resume: Resume | None
     preview: str | None = None
     """Control's read-only preview: the participant whose station to see as they do."""
+    catalogue: str = ""
+    """The `catalogue_tag` of the scenario catalogue the client holds: a welcome whose catalogue
+    has that tag leaves it out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +77,14 @@ def parse_hello(frame: dict[str, Any]) -> Hello:
     preview = frame.get("preview")
     if preview is not None and (not isinstance(preview, str) or not 0 < len(preview) <= MAX_ID):
         raise ProtocolError(f"hello.preview must be a participant id, a string of 1 to {MAX_ID} characters")
+    catalogue = frame.get("catalogue", "")
+    if not isinstance(catalogue, str) or len(catalogue) > MAX_ID:
+        raise ProtocolError(
+            f"hello.catalogue must be a catalogue_tag, a string of at most {MAX_ID} characters"
+        )
     resume = frame.get("resume")
     if resume is None:
-        return Hello(code, token, None, preview)
+        return Hello(code, token, None, preview, catalogue)
     if (
         not isinstance(resume, dict)
         or not isinstance(resume.get("epoch"), str)
@@ -84,7 +92,7 @@ def parse_hello(frame: dict[str, Any]) -> Hello:
         or resume["seq"] < 0
     ):
         raise ProtocolError("hello.resume must be {epoch: string, seq: integer >= 0}")
-    return Hello(code, token, Resume(resume["epoch"], resume["seq"]), preview)
+    return Hello(code, token, Resume(resume["epoch"], resume["seq"]), preview, catalogue)
 
 
 def parse_command(frame: dict[str, Any]) -> CommandFrame:

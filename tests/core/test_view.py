@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from server.core import commands as c
 from server.core.audience import Audience, Viewer
@@ -22,7 +26,7 @@ from server.core.scenario import (
     RouteRole,
     Scenario,
 )
-from server.core.view import CATALOGUES_KEPT, catalogue, snapshot, to_data_clock
+from server.core.view import CATALOGUES_KEPT, catalogue, catalogue_tag, snapshot, to_data_clock
 from tests.core.transcript import Run
 
 
@@ -63,6 +67,7 @@ def test_what_a_participant_sees(running: Run) -> None:
             {"id": "police", "name": "Police investigator"},
             {"id": "prosecutor", "name": "Prosecutor"},
         ],
+        "catalogue_tag": catalogue_tag(ex.state.scenario),
         "catalogue": catalogue(ex.state.scenario),
         "participants": [
             {
@@ -343,6 +348,25 @@ def test_every_viewer_gets_the_same_catalogue(running: Run) -> None:
     assert seen[0] == seen[1] == seen[2] == catalogue(running.state.scenario)
 
 
+def test_a_viewer_who_holds_the_catalogue_gets_a_snapshot_without_it(running: Run) -> None:
+    tag = catalogue_tag(running.state.scenario)
+    assert tag.startswith("c1-")
+    held = snapshot(running.state, running.viewer("Anna"), catalogue_held=tag)
+    assert "catalogue" not in held and held["catalogue_tag"] == tag
+    full = snapshot(running.state, running.viewer("Anna"))
+    assert {**held, "catalogue": full["catalogue"]} == full
+    other = snapshot(running.state, running.viewer("Anna"), catalogue_held="c1-0000")  # not this one
+    assert other["catalogue"] == full["catalogue"]
+
+
+def test_the_catalogue_tag_names_its_content(running: Run) -> None:
+    scenario = running.state.scenario
+    retitled = dataclasses.replace(scenario, title="another title")  # not in the catalogue
+    assert catalogue_tag(retitled) == catalogue_tag(scenario)
+    fewer = dataclasses.replace(scenario, countries=(scenario.countries[0],))
+    assert catalogue_tag(fewer) != catalogue_tag(scenario)
+
+
 def test_the_catalogue_is_built_once_per_scenario_and_follows_a_changed_one(running: Run) -> None:
     scenario = running.state.scenario
     assert catalogue(scenario) is catalogue(scenario)
@@ -351,3 +375,25 @@ def test_the_catalogue_is_built_once_per_scenario_and_follows_a_changed_one(runn
     assert all(b == catalogue(scenario) for b in built)  # titles are not in the catalogue
     renamed = dataclasses.replace(scenario, countries=(scenario.countries[0],))
     assert [c["id"] for c in catalogue(renamed)["countries"]] == [scenario.countries[0].id]
+
+
+def test_the_catalogue_tag_is_the_same_in_every_process() -> None:
+    """Instances on one Redis must agree on a tag, whatever their hash seeds (no set order in it)."""
+    program = (
+        "from pathlib import Path; from server.scenario.loader import load_scenario;"
+        " from server.core.view import catalogue_tag;"
+        " print(catalogue_tag(load_scenario(Path('scenarios/greenhouse'))))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    tags = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(tags) == 1 and next(iter(tags)).startswith("c1-"), tags

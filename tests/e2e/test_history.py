@@ -110,3 +110,30 @@ async def test_history_says_which_arg_is_wrong(server: ServerProcess) -> None:
         assert not reply["ok"] and reply["error"]["code"] == "invalid_args", reply
         assert reply["error"]["message"].startswith(where)
     await nor.close()
+
+
+async def test_a_client_that_names_its_catalogue_gets_welcomes_without_it(server: ServerProcess) -> None:
+    created = server.create_exercise()
+    first = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
+    snapshot = first.welcome["snapshot"]  # type: ignore[index]
+    tag, rules = snapshot["catalogue_tag"], snapshot["catalogue"]
+    assert rules["instruments"] and tag.startswith("c1-")
+
+    again = await Wire.open(server.ws_url, binary=False)
+    welcome = await again.hello(token=first.welcome["token"], catalogue=tag)  # type: ignore[index]
+    assert welcome["mode"] == "snapshot"
+    assert "catalogue" not in welcome["snapshot"] and welcome["snapshot"]["catalogue_tag"] == tag
+    reply = await again.ok("catalogue")
+    assert reply["result"] == {"tag": tag, "catalogue": rules} and reply["seq"] is None
+    full = len(json.dumps(snapshot)) - len(json.dumps(welcome["snapshot"]))
+    assert full >= len(json.dumps(rules))  # what a reconnect no longer carries
+
+    stale = await Wire.open(server.ws_url)
+    welcome = await stale.hello(token=first.welcome["token"], catalogue="c1-not-this-one")
+    assert welcome["snapshot"]["catalogue"] == rules and welcome["snapshot"]["catalogue_tag"] == tag
+    bad = await Wire.open(server.ws_url)
+    await bad.send({"type": "hello", "v": 1, "token": first.welcome["token"], "catalogue": 7})
+    error = await bad.next("error")
+    assert "hello.catalogue" in error["message"]
+    for wire in (first, again, stale, bad):
+        await wire.close()

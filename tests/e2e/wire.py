@@ -50,9 +50,16 @@ class Wire:
         await self.ws.send(msgpack.packb(frame) if self.binary else json.dumps(frame))
 
     async def hello(
-        self, *, code: str | None = None, token: str | None = None, resume: Any = None
+        self,
+        *,
+        code: str | None = None,
+        token: str | None = None,
+        resume: Any = None,
+        catalogue: str | None = None,
     ) -> dict[str, Any]:
         frame: dict[str, Any] = {"type": "hello", "v": 1}
+        if catalogue is not None:
+            frame["catalogue"] = catalogue
         if code is not None:
             frame["code"] = code
         if token is not None:

@@ -20,7 +20,7 @@ from server.adapters.wire_errors import TABLE
 from server.core.errors import ERROR_CODES
 from server.core.events import EVENT_TYPES
 from server.protocol import messages
-from server.protocol.commands import COMMANDS, PING
+from server.protocol.commands import CATALOGUE, COMMANDS, PING
 from server.protocol.history import HISTORY
 from server.settings import setting_names
 
@@ -180,7 +180,7 @@ def test_docs_mention(kind: str, values: Iterable[object]) -> None:
 
 def test_commands_table_matches_the_commands() -> None:
     listed = table_names(section(doc_text(), "Commands"))
-    commands = {*COMMANDS, HISTORY, PING}
+    commands = {*COMMANDS, HISTORY, PING, CATALOGUE}
     unknown = sorted(set(listed) - commands)
     assert not unknown, f"docs/protocol.md lists commands that do not exist: {unknown}"
     unlisted = sorted(commands - set(listed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -249,3 +250,35 @@ def test_refused_token_without_a_code_is_terminal() -> None:
     session = Session(code="c", token="t")
     session.connecting()
     assert isinstance(session.connection_lost(4503, ""), Stop)  # revoked: the code is too
+
+
+def test_the_catalogue_is_named_once_held_and_put_back_where_left_out() -> None:
+    session = Session(code="c")
+    assert "catalogue" not in session.connecting()
+    rules = {"instruments": [{"id": "MLA"}]}
+    session.receive(
+        dataclasses.replace(welcome(), snapshot={"teams": [], "catalogue_tag": "c1-a", "catalogue": rules})
+    )
+    session.connection_lost(1006, "")
+    assert session.connecting()["catalogue"] == "c1-a"
+    reset = session.receive(
+        dataclasses.replace(welcome(seq=5), snapshot={"teams": [], "catalogue_tag": "c1-a"})
+    )
+    assert isinstance(reset, Reset)
+    assert reset.snapshot["catalogue"] is rules and session.snapshot == reset.snapshot
+    # A snapshot of another catalogue (a changed scenario) carries it: held from then on.
+    other = {"instruments": []}
+    session.connection_lost(1006, "")
+    session.connecting()
+    session.receive(
+        dataclasses.replace(
+            welcome(seq=9), snapshot={"teams": [], "catalogue_tag": "c1-b", "catalogue": other}
+        )
+    )
+    session.connection_lost(1006, "")
+    assert session.connecting()["catalogue"] == "c1-b"
+    # A snapshot without one it does not hold stays as it came (the `catalogue` command reads it).
+    bare = session.receive(
+        dataclasses.replace(welcome(seq=12), snapshot={"teams": [], "catalogue_tag": "c1-z"})
+    )
+    assert isinstance(bare, Reset) and "catalogue" not in bare.snapshot

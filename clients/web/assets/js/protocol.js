@@ -7,6 +7,8 @@
 // A heartbeat (`ping` every HEARTBEAT ms) notices a network that died without closing the socket:
 // no reply within HEARTBEAT_TIMEOUT ms, and the connection is given up and opened again.
 
+import { loadCatalogue, saveCatalogue } from "./session.js";
+
 export const SUBPROTOCOL = "liaison.v1.json";
 const BACKOFF_INITIAL = 250; // ms
 const BACKOFF_MAX = 5000; // ms
@@ -76,6 +78,7 @@ export class Connection {
     this.attempt = 0;
     this.timer = null;
     this.lastError = null;
+    this.heldCatalogue = null; // {tag, catalogue} named in the last hello (session.js)
     this.pending = new Map(); // id -> {frame, resolve, reject}
     this.counter = 0;
     this.suffix = randomHex(4);
@@ -118,6 +121,8 @@ export class Connection {
     else hello.code = this.credential.code;
     if (this.credential.preview) hello.preview = this.credential.preview; // control's read-only preview
     if (this.position && this.token) hello.resume = { epoch: this.position.epoch, seq: this.position.seq };
+    this.heldCatalogue = loadCatalogue();
+    if (this.heldCatalogue) hello.catalogue = this.heldCatalogue.tag; // a snapshot then leaves it out
     socket.send(JSON.stringify(hello));
   }
 
@@ -152,11 +157,22 @@ export class Connection {
     this.welcomedAt = Date.now();
     const isReset = frame.mode === "snapshot";
     if (isReset) this.position = { epoch: frame.epoch, seq: frame.seq };
+    if (isReset && frame.snapshot) this.withCatalogue(frame.snapshot);
     // A resume is followed by the replay, which ends with a position frame.
     this.setState(isReset ? "live" : "catching-up");
     this.handlers.welcome?.(frame, isReset);
     for (const { frame: cmd } of this.pending.values()) this.socket.send(JSON.stringify(cmd));
     this.startHeartbeat();
+  }
+
+  /** Keep the catalogue a snapshot carries; put back the one we hold where it was left out. */
+  withCatalogue(snapshot) {
+    const tag = snapshot.catalogue_tag;
+    if (snapshot.catalogue) {
+      if (tag) saveCatalogue(tag, snapshot.catalogue);
+    } else if (this.heldCatalogue && this.heldCatalogue.tag === tag) {
+      snapshot.catalogue = this.heldCatalogue.catalogue;
+    }
   }
 
   startHeartbeat() {

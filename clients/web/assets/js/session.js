@@ -54,3 +54,25 @@ export function pageFor(me) {
   if (me.role === "mentor" || me.role === "observer" || me.role === "evaluator") return "/observer";
   return "/console";
 }
+
+// The scenario catalogue of the last snapshot that carried one, in localStorage (it outlives the
+// tab: a participant back on day four still holds it). Its tag goes in every hello, and the
+// snapshots that leave the catalogue out get it back from here (protocol.md, "The catalogue once").
+const CATALOGUE_KEY = "liaison.catalogue";
+
+export function loadCatalogue() {
+  try {
+    const held = JSON.parse(localStorage.getItem(CATALOGUE_KEY) ?? "null");
+    return held && typeof held.tag === "string" && held.catalogue ? held : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveCatalogue(tag, catalogue) {
+  try {
+    localStorage.setItem(CATALOGUE_KEY, JSON.stringify({ tag, catalogue }));
+  } catch {
+    // storage full or disabled: the next snapshot carries the catalogue again
+  }
+}
