@@ -133,6 +133,11 @@ def summary_text(result: dict[str, Any]) -> str:
                     f"{name} {count:,}" for name, count in sorted(calls.items(), key=lambda kv: -kv[1])[:6]
                 )
             )
+        if cohort.get("redis_aof_rewrites"):
+            lines.append(
+                f"  redis rewrote its AOF {cohort['redis_aof_rewrites']} time(s) during the run: a rewrite"
+                " competes with the fsync each event waits for (appendfsync always): a long tail's cause?"
+            )
         found = cohort["checks"]
         errors = ", ".join(f"{k} {v}" for k, v in sorted(cohort["errors"].items())) or "none"
         lines.append(

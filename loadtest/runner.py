@@ -287,6 +287,7 @@ async def run_cohort(
         drops=drops,
         extra={"play_scenario": scenario.folder is not None, "leads": _leads(exercise)},
     )
+    rewrites = None if target.redis_url is None else await _aof_rewrites(target.redis_url)
     monitor = Monitor(dict(target.pids))
     monitor.start()
     pool = Pool(specs)
@@ -339,6 +340,8 @@ async def run_cohort(
         }
         result["checks"] = _check_clients(log, pool.results)
         result["redis_calls"] = await _redis_calls(target.redis_url)
+        if rewrites is not None:
+            result["redis_aof_rewrites"] = await _aof_rewrites(target.redis_url) - rewrites
     else:
         result["checks"] = {"lost": None, **_sdk_anomalies(pool.results)}
     result["server"] = _server_usage(monitor, target, live_at, until, pool)
@@ -358,6 +361,17 @@ async def _redis_calls(url: str) -> dict[str, int]:
     finally:
         await client.aclose()
     return {key.removeprefix("cmdstat_"): int(value["calls"]) for key, value in stats.items()}
+
+
+async def _aof_rewrites(url: str) -> int:
+    """AOF rewrites Redis has made since it started (`INFO persistence`): one during a run
+    competes with every fsync of `appendfsync always`, and can show in the latency's tail."""
+    client = aioredis.Redis.from_url(url)
+    try:
+        persistence = await client.info("persistence")
+    finally:
+        await client.aclose()
+    return int(persistence.get("aof_rewrites", 0)) + int(persistence.get("aof_rewrite_in_progress", 0))
 
 
 def _sdk_anomalies(results: dict[int, dict[str, Any]]) -> dict[str, Any]:

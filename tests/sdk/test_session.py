@@ -267,7 +267,7 @@ def test_the_catalogue_is_named_once_held_and_put_back_where_left_out() -> None:
     assert isinstance(reset, Reset)
     assert reset.snapshot["catalogue"] is rules and session.snapshot == reset.snapshot
     # A snapshot of another catalogue (a changed scenario) carries it: held from then on.
-    other = {"instruments": []}
+    other: dict[str, Any] = {"instruments": []}
     session.connection_lost(1006, "")
     session.connecting()
     session.receive(
