@@ -44,6 +44,9 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
     for moment in ("start", "aged"):
         sizes = age["welcome_bytes"][moment]
         assert sizes["participant"] > 0 and sizes["director"] > sizes["participant"]
+        # a client's first welcome carries the catalogue, one that holds it does not
+        assert sizes["participant_first"] > sizes["participant"] + 1000
+        assert sizes["director_first"] > sizes["director"] + 1000
     assert age["welcome_bytes"]["aged"]["director"] > age["welcome_bytes"]["start"]["director"]
     assert age["restart"]["to_first_welcome_s"] > 0
     assert age["settings"]["growth"]["LIAISON_COMMAND_RATE"]
