@@ -250,6 +250,13 @@ class Growth:
                 delay = 0.05 * 2**item.attempt * grower.rng.uniform(0.5, 1.0)
                 asyncio.get_running_loop().call_later(delay, self._again, grower, item)
                 return
+            if item.name == "request.answer" and item.args.get("as_proposed") and code == "invalid_state":
+                # no template of the scenario fits it: SimCell answers by hand, as at a course
+                self.errors["no template fits (SimCell answered by hand)"] += 1
+                by_hand = {"request": item.args["request"], "text": "Executed by SimCell: results attached."}
+                grower.pending.append(Pending("request.answer", by_hand))
+                grower.wake.set()
+                return
             self.errors[f"{code} ({item.name})"] += 1
             if item.name == "request.draft":
                 grower.open_requests -= 1
