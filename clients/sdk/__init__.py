@@ -40,7 +40,7 @@ from .events import (
     Welcome,
 )
 from .frames import Subprotocol
-from .history import EventPage, FeedItem, FeedPage
+from .history import EventPage, FeedItem, FeedPage, RequestPage
 from .session import Anomaly, AnomalyKind
 from .stream import EventStream
 
@@ -64,6 +64,7 @@ __all__ = [
     "Position",
     "ProtocolViolation",
     "Reply",
+    "RequestPage",
     "Reset",
     "ServerFrame",
     "ServerInfo",

@@ -32,7 +32,7 @@ from . import backoff, frames
 from .errors import CommandError, ConnectionClosed, LiaisonError, ProtocolViolation
 from .events import Event, Me, Reply, Welcome
 from .frames import Subprotocol
-from .history import EventPage, FeedItem, FeedPage, event_page, feed_page
+from .history import EventPage, FeedItem, FeedPage, RequestPage, event_page, feed_page, request_page
 from .session import Anomaly, AnomalyKind, Reconnect, Session, Stop
 from .stream import EventStream
 
@@ -370,6 +370,49 @@ class Client:
             args["limit"] = limit
         reply = await self.request("history", args, timeout=timeout)
         return event_page(reply.result)
+
+    async def history_requests(
+        self,
+        before: int,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (as in `command`)
+    ) -> RequestPage:
+        """Up to `limit` (1-50, the server's default 50) requests numbered below `before` (request
+        `R-<n>` has the number n) that this viewer may see, in the order drafted. Start from
+        `snapshot["requests_before"]`; go on with `page.before` while `page.more`."""
+        args: dict[str, Any] = {"of": "requests", "before": before}
+        if limit is not None:
+            args["limit"] = limit
+        reply = await self.request("history", args, timeout=timeout)
+        return request_page(reply.result)
+
+    async def requests_now(
+        self,
+        ids: list[str],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (as in `command`)
+    ) -> RequestPage:
+        """Requests by id (1-50 of them) as they are now, for one a live event named that the last
+        snapshot did not carry; the ids the viewer may not see are left out."""
+        reply = await self.request("history", {"of": "requests", "ids": list(ids)}, timeout=timeout)
+        return request_page(reply.result)
+
+    async def older_requests(
+        self, before: int | None = None, *, limit: int | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The requests numbered below `before` this viewer may see, newest first, back to the
+        first, a page at a time. `before` defaults to where the last snapshot's requests start
+        (`snapshot["requests_before"]`); nothing when it carried every request."""
+        if before is None:
+            before = (self.snapshot or {}).get("requests_before")
+        while before is not None:
+            page = await self.history_requests(before, limit=limit)
+            for request in reversed(page.requests):
+                yield request
+            if page.more and page.before >= before:
+                raise ProtocolViolation(f"history.before did not go back ({page.before} after {before})")
+            before = page.before if page.more else None
 
     async def older_feed(
         self, thread: str, before: int | None = None, *, limit: int | None = None

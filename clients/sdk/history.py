@@ -4,7 +4,9 @@ history: `history`").
 A welcome is bounded: its snapshot carries the latest messages of each feed thread
 (`snapshot["feed"]`) and says which threads have older ones (`snapshot["feed_older"]`, thread ->
 the seq to page back from). `history` reads further back, page by page, under the visibility of
-live events. `feed_page` and `event_page` turn a reply's `result` into typed pages; like
+live events. Requests likewise: the snapshot carries the latest (`snapshot["requests"]`) and,
+when there are older ones, `snapshot["requests_before"]`, the request number to page back from.
+`feed_page`, `event_page` and `request_page` turn a reply's `result` into typed pages; like
 `frames.parse` they raise nothing but `ProtocolViolation`, and ignore fields the protocol does
 not define.
 """
@@ -22,6 +24,8 @@ FEED_LIMIT = 100
 """The most feed items one page holds (the server's default)."""
 EVENTS_LIMIT = 200
 """The most events one page holds (the server's default)."""
+REQUESTS_LIMIT = 50
+"""The most requests one page holds (the server's default), and the most ids one read names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,19 @@ class EventPage:
     events: tuple[Event, ...]
     before: int
     more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPage:
+    """Requests as a snapshot shows them (maps: protocol.md, "Requests"), in the order they were
+    drafted, as they were at `seq`: the events up to `seq` about them are in them already. A
+    page of older requests goes on with `before` (a request number) while `more` is true; a read
+    by id has `before` 0 and `more` false, and leaves out the ids the viewer may not see."""
+
+    requests: tuple[dict[str, Any], ...]
+    before: int
+    more: bool
+    seq: int
 
 
 def feed_item(item: object) -> FeedItem:
@@ -104,6 +121,26 @@ def event_page(result: dict[str, Any]) -> EventPage:
     if not isinstance(before, int) or isinstance(before, bool) or before < 1:
         raise ProtocolViolation(f"history.before must be an integer >= 1, not {before!r}")
     return EventPage(tuple(events), before, _bool(result, "more"))
+
+
+def request_page(result: dict[str, Any]) -> RequestPage:
+    """The result of `history` with `of: "requests"`: `{requests, before, more, seq}` (by id:
+    `{requests, seq}`)."""
+    found = result.get("requests")
+    if not isinstance(found, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("id"), str) for r in found
+    ):
+        raise ProtocolViolation(f"history.requests must be a list of requests, not {found!r}")
+    requests: list[dict[str, Any]] = found
+    seq = result.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ProtocolViolation(f"history.seq must be an integer >= 0, not {seq!r}")
+    if "before" not in result:  # read by id
+        return RequestPage(tuple(requests), 0, False, seq)
+    before = result.get("before")
+    if not isinstance(before, int) or isinstance(before, bool) or before < 1:
+        raise ProtocolViolation(f"history.before must be an integer >= 1, not {before!r}")
+    return RequestPage(tuple(requests), before, _bool(result, "more"), seq)
 
 
 def _str(item: dict[str, Any], key: str) -> str:

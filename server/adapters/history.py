@@ -1,6 +1,7 @@
 """Answering `history` (`server.protocol.history`): older feed items and events, page by page.
 
-Feed pages come from the hub's projection (`Feed.page`, no walk of the history). Event pages
+Feed pages come from the hub's projection (`Feed.page`, no walk of the history), and so do
+requests (`requests_page`, `requests_by_id`), with the seq of the state they show. Event pages
 read the log backwards from Redis in chunks and keep what the viewer may see (the same
 `audience` + `can_see` as live events and replays); a page stops after `SCAN_LIMIT` events of
 the log, so a participant who sees few of them gets a short page and a cursor to go on from,
@@ -13,7 +14,7 @@ from typing import Any
 
 from server.adapters.hub import Hub
 from server.core.audience import Viewer, can_see
-from server.core.view import feed_item
+from server.core.view import feed_item, requests_by_id, requests_page
 from server.core.visibility import audience
 from server.protocol import messages
 from server.protocol.history import HistoryQuery
@@ -28,6 +29,11 @@ async def history(hub: Hub, viewer: Viewer, query: HistoryQuery) -> dict[str, An
     if query.of == "feed":
         items, more = hub.state.feed.page(viewer, query.thread, query.before, query.limit)
         return {"items": [feed_item(item) for item in items], "more": more}
+    if query.of == "requests":  # as of `seq`: a client skips the events up to it for these requests
+        if query.ids:
+            return {"requests": requests_by_id(hub.state, viewer, query.ids), "seq": hub.seq}
+        shown, before, more = requests_page(hub.state, viewer, query.before, query.limit)
+        return {"requests": shown, "before": before, "more": more, "seq": hub.seq}
     return await _events(hub, viewer, query)
 
 

@@ -43,11 +43,17 @@ class Ordered(Mapping[K, V], Generic[K, V]):
             made = made.set(key, value)
         return made
 
-    def newest(self) -> Iterator[V]:
-        """The values, the last set first (a walk back that stops early costs only its steps)."""
+    def newest(self, before: int | None = None) -> Iterator[V]:
+        """The values, the last set first (a walk back that stops early costs only its steps);
+        with `before`, from the value set before the `before`-th key on."""
         keys = self._keys
-        for index in range(len(keys) - 1, -1, -1):
+        start = len(keys) if before is None else min(before, len(keys))
+        for index in range(start - 1, -1, -1):
             yield self._map[keys[index]]
+
+    def key_at(self, index: int) -> K:
+        """The `index`-th key set (in O(log n))."""
+        return self._keys[index]
 
     def __getitem__(self, key: K) -> V:
         return self._map[key]

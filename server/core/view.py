@@ -37,8 +37,15 @@ INJECTS_LATEST = 30
 """Released injects a welcome carries (the latest the viewer may see)."""
 ACTIONS_LATEST = 30
 """Actions a welcome carries (the latest the viewer may see)."""
-CLOSED_REQUESTS_LATEST = 6
-"""Closed requests a welcome carries besides every request in flight."""
+REQUESTS_LATEST = 16
+"""Requests a participant's welcome carries: the latest the viewer may see, in flight or not;
+older ones are read page by page (`history` of `requests`)."""
+REQUESTS_LATEST_STAFF = 64
+"""Requests a staff welcome carries (staff see every team's)."""
+REQUESTS_PAGE = 50
+"""Requests one `history` page of `requests` carries at most."""
+REQUESTS_SCAN = 5_000
+"""Requests a page looks at at most (a viewer may see few of them): a short page and a cursor."""
 KNOWLEDGE_LATEST = 200
 """Case-file releases a staff welcome carries (`knowledge`)."""
 
@@ -108,8 +115,18 @@ def snapshot(state: Exercise, viewer: Viewer, catalogue_held: str = "") -> dict[
     older_actions, actions = _latest(
         _backwards(state.actions), lambda t: viewer.staff or t.team == viewer.team, ACTIONS_LATEST
     )
-    older_requests, requests = _requests(state, viewer)
-    shown["requests"] = [_request(state, r, viewer) for r in requests]
+    older_requests, requests = _latest(
+        state.requests.newest(),
+        lambda r: _sees_request(r, viewer),
+        REQUESTS_LATEST_STAFF if viewer.staff else REQUESTS_LATEST,
+    )
+    shown["requests"] = [_request(state, r, viewer) for r in reversed(requests)]
+    if older_requests:  # where `history` of `requests` pages back from, and what waits there
+        oldest = _number(requests[-1].id)
+        shown["requests_before"] = oldest
+        shown["requests_older_in_flight"] = sum(
+            1 for r in state.facts.in_flight.values() if _number(r.id) < oldest and _sees_request(r, viewer)
+        )
     shown["actions"] = [
         {
             "action": t.action,
@@ -177,16 +194,39 @@ def _by_release(runs: Iterable[InjectRun]) -> list[InjectRun]:
     return sorted(runs, key=lambda run: (run.released_at or 0.0, run.released_seq))
 
 
-def _requests(state: Exercise, viewer: Viewer) -> tuple[bool, list[RequestRun]]:
-    """Every request in flight the viewer may see, and the latest others (closed, drafts), in the
-    order they were drafted."""
-    flying = [r for r in state.facts.in_flight.values() if _sees_request(r, viewer)]
-    more, others = _latest(
-        state.requests.newest(),
-        lambda r: r.id not in state.facts.in_flight and _sees_request(r, viewer),
-        CLOSED_REQUESTS_LATEST,
-    )
-    return more, sorted([*flying, *others], key=lambda r: _number(r.id))
+def requests_page(
+    state: Exercise, viewer: Viewer, before: int, limit: int
+) -> tuple[list[dict[str, Any]], int, bool]:
+    """The `history` of `requests`: up to `limit` requests numbered below `before` that the
+    viewer may see, in the order they were drafted; the number to page back from next; and
+    whether there may be more (a page that looked at `REQUESTS_SCAN` requests stops short)."""
+    drafted = state.requests
+    low, high = 0, len(drafted)
+    while low < high:  # requests are numbered as drafted: the first at or after `before`
+        middle = (low + high) // 2
+        if _number(drafted.key_at(middle)) < before:
+            low = middle + 1
+        else:
+            high = middle
+    found: list[RequestRun] = []
+    cursor = before
+    for scanned, request in enumerate(drafted.newest(before=low)):
+        if len(found) == limit or scanned == REQUESTS_SCAN:
+            return [_request(state, r, viewer) for r in reversed(found)], cursor, True
+        cursor = _number(request.id)
+        if _sees_request(request, viewer):
+            found.append(request)
+    return [_request(state, r, viewer) for r in reversed(found)], cursor, False
+
+
+def requests_by_id(state: Exercise, viewer: Viewer, ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The `history` of `requests` by id: those of `ids` the viewer may see (others are left out,
+    whether they do not exist or are not the viewer's to see)."""
+    return [
+        _request(state, state.requests[i], viewer)
+        for i in dict.fromkeys(ids)
+        if i in state.requests and _sees_request(state.requests[i], viewer)
+    ]
 
 
 def _number(request_id: str) -> int:

@@ -1,11 +1,19 @@
 """A welcome is bounded whatever the age of the exercise: the latest released injects, actions
-and closed requests, every request in flight, and `older` says what was left out."""
+and requests, and `older` says what was left out; `requests_page` and `requests_by_id` (the
+`history` of `requests`) read the rest under the same visibility."""
 
 from __future__ import annotations
 
 from server.core import commands as c
 from server.core.audience import Audience
-from server.core.view import ACTIONS_LATEST, CLOSED_REQUESTS_LATEST, INJECTS_LATEST, snapshot
+from server.core.view import (
+    ACTIONS_LATEST,
+    INJECTS_LATEST,
+    REQUESTS_LATEST,
+    requests_by_id,
+    requests_page,
+    snapshot,
+)
 from tests.core.test_actions import play as actions_play  # noqa: F401 - the fixture
 from tests.core.test_requests import draft
 from tests.core.test_requests import play as requests_play  # noqa: F401 - the fixture
@@ -35,21 +43,49 @@ def test_the_latest_released_injects_and_actions(actions_play: Run) -> None:  # 
     assert staff["older"]["msel"] is True and staff["older"]["knowledge"] is False
 
 
-def test_every_request_in_flight_and_the_latest_closed(requests_play: Run) -> None:  # noqa: F811
+def test_the_latest_requests_and_pages_of_the_older(requests_play: Run) -> None:  # noqa: F811
     play = requests_play
     anna, carla = play.viewer("Anna"), play.viewer("Carla")
     oldest = draft(play, instrument="SIENA")
     play.do(c.SendRequest(oldest), anna)  # stays in flight
-    for _ in range(CLOSED_REQUESTS_LATEST + 4):
+    closed = []
+    for _ in range(REQUESTS_LATEST + 4):
         request = draft(play, instrument="SIENA")
         play.do(c.SendRequest(request), anna)
         play.do(c.AnswerRequest(request, "Done."), carla)
+        closed.append(request)
     waiting = draft(play, instrument="SIENA")  # a draft: only nl sees it
 
     mine = snapshot(play.state, anna)
     ids = [r["id"] for r in mine["requests"]]
-    assert ids[0] == oldest and ids[-1] == waiting and len(ids) == 1 + CLOSED_REQUESTS_LATEST
-    assert ids == sorted(ids, key=lambda r: int(r.split("-")[1]))
+    assert ids == [*closed[-(REQUESTS_LATEST - 1) :], waiting]
     assert mine["older"]["requests"] is True
-    theirs = [r["id"] for r in snapshot(play.state, carla)["requests"]]
-    assert theirs[0] == oldest and waiting not in theirs and len(theirs) == CLOSED_REQUESTS_LATEST + 1
+    assert mine["requests_before"] == number(ids[0]) and mine["requests_older_in_flight"] == 1
+    theirs = snapshot(play.state, carla)
+    assert [r["id"] for r in theirs["requests"]] == closed[-REQUESTS_LATEST:]  # not nl's draft
+
+    for viewer, everything in ((anna, [oldest, *closed, waiting]), (carla, [oldest, *closed])):
+        shown = snapshot(play.state, viewer)
+        held, before, more = [r["id"] for r in shown["requests"]], shown["requests_before"], True
+        while more:  # page back to the first request: each one once, in the order drafted
+            page, before, more = requests_page(play.state, viewer, before, 3)
+            assert len(page) <= 3
+            held[:0] = [r["id"] for r in page]
+        assert held == everything
+        full = {r["id"]: r for r in requests_page(play.state, viewer, 10**6, 50)[0]}
+        assert requests_by_id(play.state, viewer, [oldest, "R-999", oldest]) == [full[oldest]]
+    assert requests_by_id(play.state, carla, [waiting]) == []
+
+
+def test_a_welcome_with_few_requests_has_no_cursor(requests_play: Run) -> None:  # noqa: F811
+    play = requests_play
+    anna = play.viewer("Anna")
+    play.do(c.SendRequest(draft(play, instrument="SIENA")), anna)
+    shown = snapshot(play.state, anna)
+    assert shown["older"]["requests"] is False
+    assert "requests_before" not in shown and "requests_older_in_flight" not in shown
+    assert requests_page(play.state, anna, 1, 10) == ([], 1, False)
+
+
+def number(request_id: str) -> int:
+    return int(request_id.rpartition("-")[2])

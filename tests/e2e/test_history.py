@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from server.core.view import FEED_LATEST
+from server.core.view import FEED_LATEST, REQUESTS_LATEST
 from tests.e2e.servers import ServerProcess, code_of
 from tests.e2e.wire import Wire
 
@@ -105,6 +105,10 @@ async def test_history_says_which_arg_is_wrong(server: ServerProcess) -> None:
         ({"of": "feed", "before": 0, "thread": "team:NOR"}, "args.before"),
         ({"of": "feed", "before": 5, "thread": ""}, "args.thread"),
         ({"of": "events", "before": 5, "limit": 1000}, "args.limit"),
+        ({"of": "requests", "before": 0}, "args.before: expected a request number"),
+        ({"of": "requests", "before": 9, "limit": 51}, "args.limit"),
+        ({"of": "requests", "ids": []}, "args.ids"),
+        ({"of": "requests", "ids": ["R-1", 5]}, "args.ids[1]"),
     ):
         reply = await nor.command("history", **args)
         assert not reply["ok"] and reply["error"]["code"] == "invalid_args", reply
@@ -136,4 +140,48 @@ async def test_a_client_that_names_its_catalogue_gets_welcomes_without_it(server
     error = await bad.next("error")
     assert "hello.catalogue" in error["message"]
     for wire in (first, again, stale, bad):
+        await wire.close()
+
+
+async def test_a_welcome_carries_the_latest_requests_and_history_pages_back_to_the_first(
+    server: ServerProcess,
+) -> None:
+    created = server.create_exercise()
+    director = await Wire.join(server.ws_url, code_of(created, "Dana Director"))
+    await director.ok("exercise.ready")
+    await director.ok("exercise.start")
+    sara = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
+    question = {"question": "Who runs SeaCrew Agency?"}
+    sent = []
+    for i in range(REQUESTS_LATEST + 3):
+        drafted = await sara.ok(
+            "request.draft", instrument="POLICE_MSG", to="NOR", subject=f"Crew {i}", fields=question
+        )
+        sent.append(drafted["result"]["request"])
+        await sara.ok("request.send", request=sent[-1])
+    draft = (
+        await sara.ok("request.draft", instrument="POLICE_MSG", to="NOR", subject="SUD-ONLY", fields=question)
+    )["result"]["request"]
+
+    nils = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))  # NOR: sees what was sent
+    snapshot = nils.welcome["snapshot"]  # type: ignore[index]
+    held = [r["id"] for r in snapshot["requests"]]
+    assert held == sent[-REQUESTS_LATEST:] and snapshot["older"]["requests"] is True
+    assert snapshot["requests_older_in_flight"] == 3
+    before, more, pages = snapshot["requests_before"], True, 0
+    while more:
+        reply = await nils.ok("history", of="requests", before=before, limit=2)
+        page = reply["result"]
+        assert len(page["requests"]) <= 2 and page["seq"] >= nils.welcome["seq"]  # type: ignore[index]
+        held[:0] = [r["id"] for r in page["requests"]]
+        before, more, pages = page["before"], page["more"], pages + 1
+    assert held == sent and pages >= 2
+
+    reply = await nils.ok("history", of="requests", ids=[sent[0], draft, "R-404"])
+    assert [r["id"] for r in reply["result"]["requests"]] == [sent[0]]  # not SUD's draft
+    assert reply["result"]["requests"][0]["subject"] == "Crew 0" and reply["seq"] is None
+    assert "SUD-ONLY" not in json.dumps(nils.frames)
+    mine = await sara.ok("history", of="requests", ids=[draft])
+    assert mine["result"]["requests"][0]["status"] == "draft"
+    for wire in (director, sara, nils):
         await wire.close()

@@ -1,5 +1,6 @@
-"""The SDK's `history`: older feed items by thread and older events, page by page and as
-iterators back to the start, against a real server, under the visibility of live events."""
+"""The SDK's `history`: older feed items by thread, older events and older requests, page by
+page and as iterators back to the start, against a real server, under the visibility of live
+events."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import pytest
 
 from clients.sdk import Client, CommandError, Event, FeedItem
-from server.core.view import FEED_LATEST
+from server.core.view import FEED_LATEST, REQUESTS_LATEST
 from tests.e2e.servers import ServerProcess, code_of
 
 MESSAGES = FEED_LATEST * 2 + 17
@@ -94,3 +95,37 @@ async def test_wrong_history_args_raise_a_command_error(server: ServerProcess) -
             await nils.history_events(5, limit=1000)
         assert events.value.code == "invalid_args" and events.value.message.startswith("args.limit")
         assert nils.anomalies == []
+
+
+@pytest.mark.parametrize("subprotocol", ["msgpack", "json"])
+async def test_older_requests_page_back_and_a_request_reads_by_id(
+    server: ServerProcess, subprotocol: str
+) -> None:
+    created = server.create_exercise()
+    async with Client(server.ws_url, code=code_of(created, "Dana Director"), discard_events=True) as director:
+        await director.command("exercise.ready")
+        await director.command("exercise.start")
+    sent: list[str] = []
+    async with Client(server.ws_url, code=code_of(created, "Sara Costa"), discard_events=True) as sara:
+        for i in range(REQUESTS_LATEST + 5):
+            drafted = await sara.command(
+                "request.draft", instrument="POLICE_MSG", to="NOR", subject=f"Crew {i}",
+                fields={"question": "Who runs SeaCrew Agency?"},
+            )  # fmt: skip
+            sent.append(drafted["request"])
+            await sara.command("request.send", request=sent[-1])
+    code = code_of(created, "Nils Berg")
+    async with Client(server.ws_url, code=code, subprotocol=subprotocol, discard_events=True) as nils:
+        snapshot = nils.snapshot
+        assert snapshot is not None
+        assert [r["id"] for r in snapshot["requests"]] == sent[-REQUESTS_LATEST:]
+        page = await nils.history_requests(snapshot["requests_before"], limit=2)
+        assert [r["id"] for r in page.requests] == sent[-REQUESTS_LATEST - 2 : -REQUESTS_LATEST]
+        assert page.more and page.seq >= 1
+        older = [r["id"] async for r in nils.older_requests(limit=3)]
+        assert list(reversed(older)) == sent[:-REQUESTS_LATEST]
+        now = await nils.requests_now([sent[0], "R-999"])
+        assert [r["subject"] for r in now.requests] == ["Crew 0"] and not now.more
+        with pytest.raises(CommandError) as failed:
+            await nils.requests_now([])
+        assert "args.ids" in str(failed.value)

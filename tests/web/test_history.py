@@ -13,7 +13,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from clients.sdk import Client
-from server.core.view import FEED_LATEST
+from server.core.view import FEED_LATEST, REQUESTS_LATEST
+from tests.e2e.wire import Wire
 from tests.web.conftest import People
 from tests.web.test_pages import post
 
@@ -188,3 +189,52 @@ def test_the_observer_timeline_and_the_console_log_load_older_entries_without_du
     entries = seqs(console, "#log > li")
     assert entries[0] == 1 and entries == list(range(1, entries[-1] + 1))
     keys(console, "#log > li")
+
+
+def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(people: People) -> None:
+    """A welcome carries the latest `REQUESTS_LATEST` requests; the station loads the older ones
+    on click, and fetches a left-out request when an event names it, with that step once."""
+    sent: list[str] = []
+
+    async def send_all() -> None:
+        url = people.server.ws_url
+        director = await Wire.join(url, people.code("Dana Director"))
+        await director.ok("exercise.ready")
+        await director.ok("exercise.start")
+        sara = await Wire.join(url, people.code("Sara Costa"))
+        for i in range(REQUESTS_LATEST + 3):
+            drafted = await sara.ok(
+                "request.draft", instrument="POLICE_MSG", to="NOR", subject=f"Crew {i:02}",
+                fields={"question": "Who runs SeaCrew Agency?"},
+            )  # fmt: skip
+            sent.append(drafted["result"]["request"])
+            await sara.ok("request.send", request=sent[-1])
+        for wire in (director, sara):
+            await wire.close()
+
+    run_async(send_all)
+    nils = people.open("Nils Berg")
+    inbox = nils.locator("#inbox [data-request]")
+    expect(inbox).to_have_count(REQUESTS_LATEST)
+    edge = nils.locator("#requests-older")
+    expect(edge).to_have_attribute("data-state", "more")
+    expect(edge).to_contain_text("Load older requests (3 still in flight)")
+
+    async def acknowledge_the_oldest() -> None:  # from Nils's laptop: a request his station does not hold
+        laptop = await Wire.join(people.server.ws_url, people.code("Nils Berg"))
+        await laptop.ok("request.acknowledge", request=sent[0])
+        await laptop.close()
+
+    run_async(acknowledge_the_oldest)
+    oldest = nils.locator(f"#inbox [data-request='{sent[0]}']")
+    expect(oldest).to_have_attribute("data-status", "acknowledged")
+    expect(inbox).to_have_count(REQUESTS_LATEST + 1)
+    oldest.locator("summary").click()
+    expect(oldest.locator(".history li")).to_have_count(3)  # drafted, sent, acknowledged: each once
+
+    nils.get_by_role("button", name="Load older requests").click()
+    expect(inbox).to_have_count(REQUESTS_LATEST + 3)
+    expect(edge).to_be_hidden()
+    subjects = nils.locator("#inbox [data-request] summary").all_inner_texts()
+    assert all(any(f"Crew {i:02}" in s for s in subjects) for i in range(REQUESTS_LATEST + 3))
+    expect(oldest).to_have_attribute("data-status", "acknowledged")

@@ -4,6 +4,7 @@
 // snapshot-mode welcome (to load the first page of its timeline, say: history.js).
 
 import { $, setText } from "./dom.js";
+import { fetchWantedRequests } from "./history.js";
 import { applyEvent, carryOver, formatSim, fromWelcome, roleName, simNow, STATUS_LABELS, teamName } from "./model.js";
 import { lockPreview, previewOf, READ_ONLY } from "./preview.js";
 import { Connection } from "./protocol.js";
@@ -64,6 +65,7 @@ export function startPage({ page, render, tick, onSnapshot }) {
       render(ctx);
       if (preview) lockPreview(ctx.model, ctx.previewBy);
       save();
+      if (ctx.model.requestsWanted?.length && ctx.connection.state === "live") fetchWantedRequests(ctx);
       if (ctx.model.resync && !ctx.model.me.staff) resyncSoon();
     }, 0);
   }

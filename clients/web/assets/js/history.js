@@ -5,14 +5,19 @@
 // holds (`model.older`), timelines page back through the events from `model.timelineBefore`.
 // Everything lands by seq (feed.js, and the timeline is in seq order), so a page that overlaps
 // what the page already has, a reload or a replay never shows an item twice.
+// Requests: a welcome carries the latest (`requests_before` is where older ones page back
+// from); a live event about a request the page does not hold fetches it by id. Both come as of
+// a seq, and the events up to it are skipped for those requests (play.js, `requestsAsOf`).
 
 import { $, el } from "./dom.js";
 import { addFeedItem, feedItemOf } from "./feed.js";
 import { TIMELINE_LIMIT } from "./model.js";
-import { applyPlay } from "./play.js";
+import { applyPlay, CLOSED, holdRequests } from "./play.js";
 
 export const FEED_PAGE = 30;
 export const EVENTS_PAGE = 200;
+export const REQUESTS_PAGE = 20;
+const IDS_MOST = 50; // request ids one fetch names at most
 const EMPTY_ROUNDS = 5; // event pages that may come back empty (a long stretch the viewer may not see) per click
 
 /** The threads with older messages among those whose id starts with one of `prefixes`. */
@@ -62,6 +67,43 @@ export async function loadOlderTimeline(ctx) {
   });
   // A new snapshot came while this page was on its way: its timeline starts afresh.
   if (ctx.model && ctx.model !== model && !ctx.model.timeline.length) loadOlderTimeline(ctx);
+}
+
+/** One page of older requests (numbered below the oldest the welcome carried). */
+export async function loadOlderRequests(ctx) {
+  const model = ctx.model;
+  if (!model || ctx.loading.has("requests") || (model.requestsBefore ?? null) === null) return;
+  await loading(ctx, "requests", async () => {
+    const before = model.requestsBefore;
+    const page = await ctx.connection.command("history", { of: "requests", before, limit: REQUESTS_PAGE });
+    if (ctx.model !== model || model.requestsBefore !== before) return; // a new snapshot came meanwhile
+    const fresh = page.requests.filter((r) => !model.requests[r.id]);
+    holdRequests(model, fresh, page.seq);
+    model.requestsOlderInFlight = Math.max(0, model.requestsOlderInFlight - fresh.filter((r) => !CLOSED.has(r.status)).length);
+    model.requestsBefore = page.more ? page.before : null;
+  });
+}
+
+/** The requests live events named that the page does not hold, as they are now. */
+export async function fetchWantedRequests(ctx) {
+  const model = ctx.model;
+  if (!model?.requestsWanted.length || ctx.loading.has("wanted")) return;
+  const ids = model.requestsWanted.slice(0, IDS_MOST);
+  ctx.loading.add("wanted");
+  try {
+    const found = await ctx.connection.command("history", { of: "requests", ids });
+    if (ctx.model !== model) return;
+    holdRequests(model, found.requests.filter((r) => !model.requests[r.id]), found.seq);
+    model.requestsWanted = model.requestsWanted.filter((id) => !ids.includes(id)); // not ours to see: dropped
+  } catch {
+    if (ctx.model !== model) return;
+    model.requestsWanted = model.requestsWanted.filter((id) => !ids.includes(id));
+    model.resync = !model.me.staff; // a fresh snapshot has the latest requests
+  } finally {
+    ctx.loading.delete("wanted");
+    ctx.render();
+  }
+  if (ctx.model === model && model.requestsWanted.length) fetchWantedRequests(ctx);
 }
 
 /**

@@ -35,6 +35,10 @@ export function emptyPlay(model) {
   model.responses = null; // staff: the scenario's SimCell templates, from exercise.created
   model.artefactTitles = {}; // staff: every artefact's title, from exercise.created
   model.resync = false;
+  model.requestsBefore = null; // where older requests page back from (history of requests)
+  model.requestsOlderInFlight = 0; // of those, in flight when the welcome came
+  model.requestsWanted = []; // requests a live event named that the page does not hold: fetched
+  model.requestsAsOf = {}; // a fetched request's seq: the events up to it are in it already
 }
 
 export function playFromSnapshot(model, snap) {
@@ -51,6 +55,8 @@ export function playFromSnapshot(model, snap) {
     };
   }
   for (const r of snap.requests ?? []) model.requests[r.id] = { ...r };
+  model.requestsBefore = snap.requests_before ?? null;
+  model.requestsOlderInFlight = snap.requests_older_in_flight ?? 0;
   for (const item of snap.case_file ?? []) model.caseFile[item.id] = { ...item, shares: [] };
   model.actions = (snap.actions ?? []).map((a) => ({ ...a }));
 }
@@ -76,10 +82,28 @@ function fieldsOf(list) {
   return out;
 }
 
+/**
+ * A request the page does not hold: sent to us (its form was a draft of the other team's), or
+ * older than the welcome's. The page fetches it as it is now (`history` of `requests` by id).
+ */
+export function wantRequest(model, id) {
+  model.requestsWanted ??= []; // a view saved by an earlier version of the page
+  if (!model.requestsWanted.includes(id)) model.requestsWanted.push(id);
+}
+
+/** Requests from a `history` page or fetch, as of `seq`: held from now on, newer events fold in. */
+export function holdRequests(model, requests, seq) {
+  model.requestsAsOf ??= {};
+  for (const r of requests) {
+    model.requests[r.id] = { ...r };
+    model.requestsAsOf[r.id] = seq;
+  }
+}
+
 function step(model, data, status, changes = {}, note = "") {
   const request = model.requests[data.request];
   if (!request) {
-    model.resync = true; // sent to us: its form is only in a snapshot
+    wantRequest(model, data.request);
     return;
   }
   Object.assign(request, changes);
@@ -101,6 +125,7 @@ function artefactArrives(model, id, changes) {
 export function applyPlay(model, frame) {
   const { kind, data, seq, at } = frame;
   const me = model.me.participant;
+  if (kind.startsWith("request.") && seq <= (model.requestsAsOf?.[data.request] ?? 0)) return; // fetched after it
   switch (kind) {
     case "exercise.created": {
       const scenario = data.scenario ?? {};
@@ -220,7 +245,7 @@ export function applyPlay(model, frame) {
     case "request.consent_granted": {
       const request = model.requests[data.request];
       if (request) request.consents = [...(request.consents ?? []), { by: data.by, side: data.side, uses: data.uses, sim_time: data.sim_time, note: data.note }];
-      else model.resync = true;
+      else wantRequest(model, data.request);
       if (!model.me.staff) model.resync = true; // the items it covers show their consent from a snapshot
       break;
     }
@@ -248,7 +273,7 @@ export function applyPlay(model, frame) {
       const due = request?.deadlines?.find((d) => d.stage === stage);
       if (due && !(due.warned ?? []).includes(data.warning)) due.warned = [...(due.warned ?? []), data.warning];
       if (request && stage === request.due_stage && !request.warned.includes(data.warning)) request.warned = [...request.warned, data.warning];
-      else if (!request) model.resync = true;
+      else if (!request) wantRequest(model, data.request);
       break;
     }
     case "artefact.released":

@@ -11,7 +11,7 @@ import { fieldLabel, humanize } from "./labels.js";
 import { countLength, limitsOf } from "./limits.js";
 import { renderMarkdown } from "./markdown.js";
 import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
-import { renderHistory, wireHistory } from "./history.js";
+import { loadOlderRequests, renderEdge, renderHistory, wireHistory } from "./history.js";
 import { hasLocalTimes, localLine, offsetText, profileLines, ruleText, rulesFor, countryIn } from "./localtime.js";
 import { renderQuestionnaires } from "./questionnaire.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
@@ -286,7 +286,17 @@ function renderRequests(ctx) {
     empty.hidden = items.length > 0;
   }
   page.unread.requests = incoming.filter((r) => isNew(model, r, true)).length + outgoing.filter((r) => isNew(model, r, false) || waitsForMe(model, r)).length;
+  renderOlderRequests(ctx);
   renderComposer(ctx);
+}
+
+/** The welcome carries the latest requests: older ones load on demand (history.js). */
+function renderOlderRequests(ctx) {
+  const { model } = ctx;
+  const more = (model.requestsBefore ?? null) !== null;
+  const flying = model.requestsOlderInFlight ?? 0;
+  const label = flying ? `Load older requests (${flying} still in flight)` : "Load older requests";
+  renderEdge(ctx, $("#requests-older"), { name: "requests", more, empty: !more, label, load: () => loadOlderRequests(ctx) });
 }
 
 function renderComposer(ctx) {
