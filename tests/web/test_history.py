@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from clients.sdk import Client
-from server.core.view import FEED_LATEST, REQUESTS_LATEST
+from server.core.view import FEED_LATEST, REQUESTS_LATEST, REQUESTS_LATEST_STAFF
 from tests.e2e.wire import Wire
 from tests.web.conftest import People
 from tests.web.test_pages import post
@@ -191,9 +191,8 @@ def test_the_observer_timeline_and_the_console_log_load_older_entries_without_du
     keys(console, "#log > li")
 
 
-def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(people: People) -> None:
-    """A welcome carries the latest `REQUESTS_LATEST` requests; the station loads the older ones
-    on click, and fetches a left-out request when an event names it, with that step once."""
+def send_requests(people: People, count: int) -> list[str]:
+    """Start the exercise; Sara (SUD) sends `count` police messages to Norland ("Crew 00" ...)."""
     sent: list[str] = []
 
     async def send_all() -> None:
@@ -202,7 +201,7 @@ def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(peopl
         await director.ok("exercise.ready")
         await director.ok("exercise.start")
         sara = await Wire.join(url, people.code("Sara Costa"))
-        for i in range(REQUESTS_LATEST + 3):
+        for i in range(count):
             drafted = await sara.ok(
                 "request.draft", instrument="POLICE_MSG", to="NOR", subject=f"Crew {i:02}",
                 fields={"question": "Who runs SeaCrew Agency?"},
@@ -213,6 +212,13 @@ def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(peopl
             await wire.close()
 
     run_async(send_all)
+    return sent
+
+
+def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(people: People) -> None:
+    """A welcome carries the latest `REQUESTS_LATEST` requests; the station loads the older ones
+    on click, and fetches a left-out request when an event names it, with that step once."""
+    sent = send_requests(people, REQUESTS_LATEST + 3)
     nils = people.open("Nils Berg")
     inbox = nils.locator("#inbox [data-request]")
     expect(inbox).to_have_count(REQUESTS_LATEST)
@@ -238,3 +244,14 @@ def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(peopl
     subjects = nils.locator("#inbox [data-request] summary").all_inner_texts()
     assert all(any(f"Crew {i:02}" in s for s in subjects) for i in range(REQUESTS_LATEST + 3))
     expect(oldest).to_have_attribute("data-status", "acknowledged")
+
+
+def test_control_s_overview_says_what_older_requests_are_in_flight_and_loads_them(people: People) -> None:
+    send_requests(people, REQUESTS_LATEST_STAFF + 2)
+    console = people.open("Carl Controller")
+    expect(console.locator("#overview-count")).to_have_text(f"{REQUESTS_LATEST_STAFF} open · 0 overdue")
+    edge = console.locator("#overview-older")
+    expect(edge).to_contain_text("Load older requests (2 still in flight)")
+    console.get_by_role("button", name="Load older requests").click()
+    expect(console.locator("#overview-count")).to_have_text(f"{REQUESTS_LATEST_STAFF + 2} open · 0 overdue")
+    expect(edge).to_be_hidden()

@@ -1,8 +1,10 @@
 // Control's overview of the requests in play: per instrument and pair of countries, how many
 // are open and how many are overdue against their game deadline; a group opens its requests,
-// and a request its form and history.
+// and a request its form and history. It counts the requests the page holds: the latest 64 of
+// the welcome, those live events named, and older ones loaded with "Load older requests".
 
 import { $, el, rebuildKeeping, setText } from "./dom.js";
+import { loadOlderRequests, renderEdge } from "./history.js";
 import { signedName, teamName } from "./model.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, statusTag } from "./panels.js";
 import { CLOSED, OUTBOX } from "./play.js";
@@ -56,6 +58,11 @@ export function renderOverview(ctx, now) {
   const open = groups.reduce((n, g) => n + g.requests.length, 0);
   const overdue = groups.reduce((n, g) => n + g.overdue, 0);
   setText($("#overview-count"), open ? `${open} open · ${overdue} overdue` : "");
+  // The welcome carries the latest 64 requests: older ones still in flight load on demand.
+  const flying = model.requestsOlderInFlight ?? 0;
+  const more = (model.requestsBefore ?? null) !== null;
+  const label = flying ? `Load older requests (${flying} still in flight)` : "Load older requests";
+  renderEdge(ctx, $("#overview-older"), { name: "requests", more, empty: !more, label, load: () => loadOlderRequests(ctx) });
   $("#overview-empty").hidden = groups.length > 0;
   const minute = Math.floor(now / 60);
   const signature = JSON.stringify([minute, [...opened], groups.map((g) => [g.key, g.overdue, g.requests.map((r) => [r.id, r.status, r.due_at, r.history?.length])])]);
