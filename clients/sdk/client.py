@@ -350,10 +350,7 @@ class Client:
         `before`, oldest first. Start from `snapshot["feed_older"][thread]`; go on with
         `page.before` while `page.more`. A thread the viewer may not read is empty."""
         args: dict[str, Any] = {"of": "feed", "thread": thread, "before": before}
-        if limit is not None:
-            args["limit"] = limit
-        reply = await self.request("history", args, timeout=timeout)
-        return feed_page(reply.result)
+        return feed_page(await self._history(args, limit, timeout))
 
     async def history_events(
         self,
@@ -366,10 +363,7 @@ class Client:
         viewer may see, oldest first. For what came before a snapshot, start with its seq + 1
         (`Reset.seq + 1`); go on with `page.before` while `page.more`."""
         args: dict[str, Any] = {"of": "events", "before": before}
-        if limit is not None:
-            args["limit"] = limit
-        reply = await self.request("history", args, timeout=timeout)
-        return event_page(reply.result)
+        return event_page(await self._history(args, limit, timeout))
 
     async def history_requests(
         self,
@@ -382,10 +376,20 @@ class Client:
         `R-<n>` has the number n) that this viewer may see, in the order drafted. Start from
         `snapshot["requests_before"]`; go on with `page.before` while `page.more`."""
         args: dict[str, Any] = {"of": "requests", "before": before}
+        return request_page(await self._history(args, limit, timeout))
+
+    async def _history(
+        self,
+        args: dict[str, Any],
+        limit: int | None,
+        timeout: float | None,  # noqa: ASYNC109 (as in `command`)
+    ) -> dict[str, Any]:
+        """The result of one `history` read (`args`, and `limit` when given)."""
         if limit is not None:
             args["limit"] = limit
         reply = await self.request("history", args, timeout=timeout)
-        return request_page(reply.result)
+        result: dict[str, Any] = reply.result
+        return result
 
     async def requests_now(
         self,
