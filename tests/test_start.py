@@ -1,0 +1,34 @@
+"""The entry point (`liaison`, `python -m server`): the CLI runs, and the collector is back on."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+import pytest
+
+import server.cli
+from server import start
+
+
+def test_the_entry_point_runs_the_cli_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    states: list[bool] = []
+
+    def cli() -> int:
+        states.append(gc.isenabled())
+        return 7
+
+    monkeypatch.setattr(server.cli, "main", cli)
+    try:
+        assert start.main() == 7
+    finally:
+        gc.unfreeze()
+    assert states == [True] and gc.isenabled()
+
+
+def test_python_m_server_is_the_liaison_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "server", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0 and "usage: liaison" in done.stdout
