@@ -2,8 +2,9 @@
 
 Importing the server creates some 300 dataclasses and their generated methods, hundreds of
 thousands of objects, none of them garbage: with the cyclic collector on, Python walks them
-again and again while they are made (about 0.1 s of each start, a sixth of an instance's
-restart; docs/performance.md, round 6). After the import they are frozen, so later collections
+again and again while they are made (0.07-0.18 s of each start, measured by
+`scripts/bench_start.py`; most of an instance's restart is its start: docs/performance.md,
+round 6). After the import they are frozen, so later collections
 skip them too, as the instance does again after loading an exercise.
 """
 
