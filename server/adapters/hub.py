@@ -48,6 +48,7 @@ from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
 from server.core.events import CredentialIssued, CredentialRevoked, Event, ExerciseCreated
 from server.core.schedule import Outlook, OutlookMemo, outlook
+from server.core.snapshots import FORMAT
 from server.core.state import Exercise, Status, apply, initial
 from server.core.visibility import audience
 from server.protocol import messages
@@ -430,8 +431,9 @@ class Hub:
         started = time.monotonic()
         state, epoch = self.state, self.epoch
         try:
-            stored = await self._store.snapshot_seq(self.exercise)
-            if stored > self._snapshot_at[0] and stored <= state.seq:  # another instance wrote one
+            stored = await self._store.snapshot_seq(self.exercise, epoch, FORMAT)
+            # another instance wrote one that a load would take (not one of an older format)
+            if stored > self._snapshot_at[0] and stored <= state.seq:
                 self._snapshot_at = (stored, time.monotonic())
                 return
             earlier = self._captured if self._captured_epoch == epoch else None

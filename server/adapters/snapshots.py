@@ -30,11 +30,12 @@ import msgspec
 
 from server.adapters.store import StoredSnapshot
 from server.core.exercise import Exercise
+from server.core.feed import Feed
 from server.core.injects import InjectRun
 from server.core.records import Release, Taken
 from server.core.requests import RequestRun
 from server.core.scenario import Scenario
-from server.core.snapshots import FORMAT, Captured, FeedColumns, capture, restore
+from server.core.snapshots import FORMAT, Captured, FeedColumns, capture, restore, settled_feed
 
 FEED_CHUNK = 4096
 """Feed items per stored chunk."""
@@ -56,7 +57,8 @@ class SnapshotPolicy:
 class Parts:
     """The histories of a stored snapshot, in chunks, in order."""
 
-    feed: list[FeedColumns]
+    feed: list[msgspec.Raw]
+    """Each a `FeedColumns`: decoded when the load needs it (`unpack`)."""
     injects: list[tuple[InjectRun, ...]]
     requests: list[tuple[RequestRun, ...]]
     actions: list[tuple[Taken, ...]]
@@ -82,6 +84,17 @@ class Packed:
 
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(tuple[Captured, Parts])
+_FEED_CHUNK_DECODER = msgspec.msgpack.Decoder(FeedColumns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Threads:
+    """A feed chunk read for its items' threads only (msgspec skips the other columns)."""
+
+    thread: tuple[int, ...]
+
+
+_THREADS_DECODER = msgspec.msgpack.Decoder(_Threads)
 _HISTORIES = ("injects", "requests", "actions", "releases")
 _NO_FEED = FeedColumns((), (), (), (), (), (), (), (), (), (), ())
 
@@ -114,7 +127,13 @@ def pack(state: Exercise, epoch: str, earlier: Packed | None = None) -> tuple[St
         )
     head = replace(
         captured,
-        feed=replace(_NO_FEED, audiences=feed.audiences, threads=feed.threads),
+        feed=replace(
+            _NO_FEED,
+            audiences=feed.audiences,
+            threads=feed.threads,
+            thread_channels=feed.thread_channels,
+            thread_audiences=feed.thread_audiences,
+        ),
         injects=(),
         requests=(),
         actions=(),
@@ -167,26 +186,27 @@ def _feed_chunk(feed: FeedColumns, at: slice) -> FeedColumns:
 
 
 def _joined(head: Captured, parts: Parts) -> Captured:
-    """The capture of a stored snapshot, its histories put back together."""
-    feed = parts.feed
+    """The capture of a stored snapshot, its histories but the feed put back together."""
     return replace(
         head,
-        feed=replace(
-            head.feed,
-            author=_whole(chunk.author for chunk in feed),
-            text=_whole(chunk.text for chunk in feed),
-            channel=_whole(chunk.channel for chunk in feed),
-            seq=_whole(chunk.seq for chunk in feed),
-            team=_whole(chunk.team for chunk in feed),
-            to_team=_whole(chunk.to_team for chunk in feed),
-            sim_time=_whole(chunk.sim_time for chunk in feed),
-            audience=_whole(chunk.audience for chunk in feed),
-            thread=_whole(chunk.thread for chunk in feed),
-        ),
         injects=_whole(parts.injects),
         requests=_whole(parts.requests),
         actions=_whole(parts.actions),
         releases=_whole(parts.releases),
+    )
+
+
+def _settled_feed(head: Captured, chunks: list[msgspec.Raw]) -> Feed:
+    """The feed of a stored snapshot, its items made a chunk at a time when first read: a load
+    reads only each item's thread (to index the threads), not the messages themselves."""
+    threads = [_THREADS_DECODER.decode(chunk).thread for chunk in chunks]
+    if any(len(part) != FEED_CHUNK for part in threads[:-1]) or (threads and not threads[-1]):
+        raise ValueError(f"a feed chunk of the snapshot does not hold {FEED_CHUNK} items")
+    return settled_feed(
+        head.feed,
+        chain.from_iterable(threads),
+        FEED_CHUNK,
+        lambda index: _FEED_CHUNK_DECODER.decode(chunks[index]),
     )
 
 
@@ -202,7 +222,7 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     gc.disable()  # millions of new objects, none in a cycle: no collector passes over them meanwhile
     try:
         head, parts = _DECODER.decode(snapshot.data)
-        state = restore(_joined(head, parts), scenario)
+        state = restore(_joined(head, parts), scenario, _settled_feed(head, parts.feed))
     except msgspec.DecodeError as error:  # ValidationError is a kind of DecodeError
         raise ValueError(f"unreadable snapshot: {error}") from error
     finally:

@@ -359,10 +359,13 @@ class Store:
             return None
         return StoredSnapshot(raw[0].decode(), int(raw[1]), int(raw[2]), raw[3])
 
-    async def snapshot_seq(self, exercise: str) -> int:
-        """The seq of the stored snapshot (0: none), whatever its epoch."""
-        raw = await self._call(self._redis.hget(keys.snapshot(exercise), "seq"))
-        return 0 if raw is None else int(raw)
+    async def snapshot_seq(self, exercise: str, epoch: str, format: int) -> int:
+        """The seq of the stored snapshot if it is of this epoch and format (0: none, or one that
+        a load of this epoch and format would ignore)."""
+        raw = await self._call(self._redis.hmget(keys.snapshot(exercise), ["seq", "epoch", "format"]))
+        if any(value is None for value in raw) or raw[1].decode() != epoch or int(raw[2]) != format:
+            return 0
+        return int(raw[0])
 
     async def first_seq(self, exercise: str) -> int | None:
         entries = await self._call(self._redis.xrange(keys.log(exercise), count=1))

@@ -14,6 +14,7 @@ ones). `restore(capture(state), scenario) == state` for every state
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -25,7 +26,7 @@ from server.core.evaluation_records import CapturedEvaluation, capture_evaluatio
 from server.core.events import Team
 from server.core.exercise import Exercise, Participant, Status
 from server.core.facts import Facts
-from server.core.feed import Feed, Thread, thread_of
+from server.core.feed import Feed, Settled, Thread, thread_of
 from server.core.injects import InjectRun
 from server.core.ordered import Ordered
 from server.core.records import ArtefactState, FeedItem, Release, Taken
@@ -33,9 +34,10 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 11
+FORMAT = 12
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead).
-11: histories stored in chunks (`server.adapters.snapshots`)."""
+11: histories stored in chunks (`server.adapters.snapshots`). 12: each thread's channel and
+audience in the feed's tables, so that a load makes no item (`settled_feed`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,10 @@ class FeedColumns:
     threads: tuple[str, ...]
     thread: tuple[int, ...]
     """Each item's thread, as its index in `threads`."""
+    thread_channels: tuple[str, ...] = ()
+    """Each thread's channel, in the order of `threads`."""
+    thread_audiences: tuple[int, ...] = ()
+    """Each thread's audience, as its index in `audiences`, in the order of `threads`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +123,9 @@ def capture(state: Exercise, earlier: Captured | None = None) -> Captured:
     )
 
 
-def restore(captured: Captured, scenario: Scenario) -> Exercise:
-    """The state `capture` took; ValueError if it is of another format."""
+def restore(captured: Captured, scenario: Scenario, feed: Feed | None = None) -> Exercise:
+    """The state `capture` took; ValueError if it is of another format. With a `feed` (made by
+    `settled_feed`), that is the state's feed and `captured.feed` is not read."""
     if captured.format != FORMAT:
         raise ValueError(f"snapshot format {captured.format!r}, this server reads {FORMAT}")
     requests = Ordered((request.id, request) for request in captured.requests)
@@ -135,7 +142,7 @@ def restore(captured: Captured, scenario: Scenario) -> Exercise:
         participants=Ordered((p.id, p) for p in captured.participants),
         connections=Map((p, frozenset(open_now)) for p, open_now in captured.connections),
         connected_at=Map(captured.connected_at),
-        feed=_feed_from(captured.feed),
+        feed=_feed_from(captured.feed) if feed is None else feed,
         created_at=captured.created_at,
         seq=captured.seq,
         injects=injects,
@@ -169,9 +176,17 @@ def _feed_columns(feed: Feed, earlier: FeedColumns | None) -> FeedColumns:
     same feed are kept and only the items after them are turned into columns (the whole feed
     when `earlier` is None or is not the start of this feed)."""
     done = earlier if earlier is not None and _starts(earlier, feed) else NO_COLUMNS
-    items = feed.items[len(done.seq) :]
+    items = tuple(feed.since(len(done.seq)))
     audiences = {audience: i for i, audience in enumerate(done.audiences)}
     threads = {thread: i for i, thread in enumerate(done.threads)}
+    audience = tuple(audiences.setdefault(item.audience, len(audiences)) for item in items)
+    thread = tuple(threads.setdefault(thread_of(item), len(threads)) for item in items)
+    firsts: dict[int, tuple[str, int]] = {}  # a new thread's channel and audience: its first item's
+    if len(threads) > len(done.threads):
+        for item, in_thread, to_audience in zip(items, thread, audience, strict=True):
+            if in_thread >= len(done.threads):
+                firsts.setdefault(in_thread, (item.channel, to_audience))
+    new_threads = range(len(done.threads), len(threads))
     return FeedColumns(
         author=done.author + tuple(item.author for item in items),
         text=done.text + tuple(item.text for item in items),
@@ -180,34 +195,23 @@ def _feed_columns(feed: Feed, earlier: FeedColumns | None) -> FeedColumns:
         team=done.team + tuple(item.team for item in items),
         to_team=done.to_team + tuple(item.to_team for item in items),
         sim_time=done.sim_time + tuple(item.sim_time for item in items),
-        audience=done.audience + tuple(audiences.setdefault(item.audience, len(audiences)) for item in items),
-        thread=done.thread + tuple(threads.setdefault(thread_of(item), len(threads)) for item in items),
+        audience=done.audience + audience,
+        thread=done.thread + thread,
         audiences=tuple(audiences),
         threads=tuple(threads),
+        thread_channels=done.thread_channels + tuple(firsts[i][0] for i in new_threads),
+        thread_audiences=done.thread_audiences + tuple(firsts[i][1] for i in new_threads),
     )
 
 
 def _starts(columns: FeedColumns, feed: Feed) -> bool:
     """Whether `columns` hold the first items of `feed` (the same items up to the last seq)."""
     count = len(columns.seq)
-    return count <= len(feed) and (count == 0 or feed.items[count - 1].seq == columns.seq[-1])
+    return count <= len(feed) and (count == 0 or feed[count - 1].seq == columns.seq[-1])
 
 
 def _feed_from(columns: FeedColumns) -> Feed:
-    # Every item made in C: zip makes each row, tuple.__new__ makes it a FeedItem (a named
-    # tuple), with no Python call per item (twice as fast as a comprehension over the rows).
-    rows = zip(
-        columns.author,
-        map(columns.audiences.__getitem__, columns.audience),
-        columns.text,
-        columns.channel,
-        columns.seq,
-        columns.team,
-        columns.to_team,
-        columns.sim_time,
-        strict=True,
-    )
-    items: list[FeedItem] = list(map(partial(tuple.__new__, FeedItem), rows))
+    items = _items(columns, columns.audiences)
     positions: dict[str, list[int]] = {key: [] for key in columns.threads}
     for position, thread in enumerate(columns.thread):
         positions[columns.threads[thread]].append(position)
@@ -217,3 +221,51 @@ def _feed_from(columns: FeedColumns) -> Feed:
         if at
     )
     return Feed(Vector(items), threads)
+
+
+def settled_feed(
+    tables: FeedColumns, threads: Iterable[int], size: int, chunk: Callable[[int], FeedColumns]
+) -> Feed:
+    """The feed of a stored snapshot, none of its items made yet (`Settled`): `tables` holds
+    its audiences and threads, `threads` each item's thread (its index in `tables.threads`), in
+    order, and `chunk` the columns of the items in each chunk of `size`, by the chunk's index."""
+    positions: dict[int, list[int]] = {}
+    count = 0
+    for count, thread in enumerate(threads, start=1):
+        positions.setdefault(thread, []).append(count - 1)
+    audiences = tables.audiences
+    settled = Settled(count, size, lambda index: _items(chunk(index), audiences))
+    return Feed(
+        Vector(),
+        Map(
+            (
+                key,
+                Thread(
+                    key,
+                    tables.thread_channels[i],
+                    audiences[tables.thread_audiences[i]],
+                    Vector(positions[i]),
+                ),
+            )
+            for i, key in enumerate(tables.threads)
+            if i in positions
+        ),
+        settled,
+    )
+
+
+def _items(columns: FeedColumns, audiences: tuple[Audience, ...]) -> list[FeedItem]:
+    # Every item made in C: zip makes each row, tuple.__new__ makes it a FeedItem (a named
+    # tuple), with no Python call per item (twice as fast as a comprehension over the rows).
+    rows = zip(
+        columns.author,
+        map(audiences.__getitem__, columns.audience),
+        columns.text,
+        columns.channel,
+        columns.seq,
+        columns.team,
+        columns.to_team,
+        columns.sim_time,
+        strict=True,
+    )
+    return list(map(partial(tuple.__new__, FeedItem), rows))

@@ -12,7 +12,9 @@ import pytest
 from server.adapters import snapshots
 from server.adapters.snapshots import pack, unpack
 from server.adapters.store import StoredSnapshot
+from server.core.audience import Viewer
 from server.core.events import ExerciseCreated
+from server.core.feed import Settled
 from server.core.state import apply, fold
 from tests.core.test_snapshots import played
 
@@ -68,3 +70,27 @@ def test_a_pack_that_reuses_an_earlier_one_stores_the_same_bytes_as_a_fresh_one(
                 reused[name] += sum(map(operator.is_, chunks, earlier.chunks[name]))
         earlier = packed
     assert all(reused[name] > 0 for name in ("feed", "injects", "requests", "actions")), reused
+
+
+def test_a_loaded_feed_makes_its_items_only_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load makes no feed item (`Settled`); a welcome's latest messages make only the chunks
+    they are in; the tail folds onto it as onto the folded state, and it packs to the same state."""
+    monkeypatch.setattr(snapshots, "FEED_CHUNK", 3)
+    log = played()
+    created = log[0]
+    assert isinstance(created, ExerciseCreated)
+    half = len(log) // 2
+    folded = fold(log[:half])
+    loaded = unpack(pack(folded, "e1")[0], created.scenario)
+    settled = loaded.feed.settled
+    assert isinstance(settled, Settled) and len(settled) == len(folded.feed) > 9
+    assert settled.made == 0
+    director = Viewer("D", None, "director", True)
+    assert loaded.feed.latest(director, 1, 1) == folded.feed.latest(director, 1, 1)
+    assert settled.made == 1  # the newest item's chunk only
+    assert unpack(pack(loaded, "e1")[0], created.scenario) == folded
+    resumed = loaded
+    for event in log[half:]:
+        resumed = apply(resumed, event)
+    assert resumed == fold(log)
+    assert resumed.feed.settled is settled and list(resumed.feed) == list(fold(log).feed)

@@ -6,9 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.core.audience import Audience, Viewer, can_see
-from server.core.feed import PAGE_LIMIT, Feed, thread_of
+from server.core.feed import PAGE_LIMIT, Feed, Settled, thread_of
 from server.core.ordered import Ordered
 from server.core.records import FeedItem
+from server.core.vector import Vector
 
 ANNA = Viewer("P1", "nl", "police", False)
 CARLA = Viewer("P2", "be", "police", False)
@@ -106,3 +107,30 @@ def test_ordered_keeps_the_order_keys_were_first_set_in() -> None:
     assert second.update([("d", 5)])["d"] == 5
     assert repr(first) == "Ordered([('b', 1), ('a', 2)])"
     assert dict(second) == {"a": 2, "b": 4, "c": 3}
+
+
+def test_settled_items_are_made_a_chunk_at_a_time_when_first_read() -> None:
+    items = [team(f"m{i}", i + 1) for i in range(10)]
+    asked: list[int] = []
+
+    def make(index: int) -> list[FeedItem]:
+        asked.append(index)
+        return items[index * 4 : index * 4 + 4]
+
+    settled = Settled(10, 4, make)
+    assert len(settled) == 10 and settled.made == 0
+    assert settled[9] == items[9] and settled[-1] == items[9] and asked == [2]
+    assert settled[1:3] == items[1:3] and asked == [2, 0]
+    assert list(settled) == items and asked == [2, 0, 1]  # each chunk made once, then kept
+    assert settled.made == 3
+
+
+def test_a_feed_with_settled_items_reads_and_grows_as_one_that_was_folded() -> None:
+    items = [team(f"m{i}", i + 1, "nl" if i % 3 else "be") for i in range(9)]
+    folded = fed(*items)
+    half = Feed(Vector(), folded.threads, Settled(9, 4, lambda i: items[i * 4 : i * 4 + 4]))
+    assert half == folded and list(half) == items and half[8] == items[8]
+    assert list(half.since(7)) == items[7:]
+    more = team("new", 10)
+    assert half.add(more) == folded.add(more)
+    assert half.add(more).page(ANNA, "team:nl", 11, 3) == folded.add(more).page(ANNA, "team:nl", 11, 3)

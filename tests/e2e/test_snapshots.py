@@ -12,6 +12,7 @@ from typing import Any
 
 import redis
 
+from server.core.snapshots import FORMAT
 from server.core.state import fold
 from server.core.view import snapshot
 from tests.e2e.log import read_log, viewer_of
@@ -129,3 +130,34 @@ async def test_a_snapshot_that_cannot_be_trusted_is_ignored_and_the_log_folded(
         client.delete(key)
         client.hset(key, mapping=original)
     assert '"hub.snapshot_ignored"' in a.log()
+
+
+async def test_a_snapshot_of_an_older_format_is_replaced_not_taken_for_a_recent_one(
+    redis_url: str, start_server: Callable[..., ServerProcess]
+) -> None:
+    """After an upgrade changes the format, the stored snapshot is ignored at the load; the
+    next one written must replace it, not be skipped as if another instance had just written
+    a snapshot this far (every start would then fold the whole log)."""
+    a = start_server(redis_url, snapshot_every="1000")
+    created = a.create_exercise()
+    exercise = created["exercise"]
+    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
+    for i in range(30):
+        await sud.ok("message.post", text=f"message {i}")
+    await sud.close()
+    a.stop()
+    key = f"liaison:{{{exercise}}}:snapshot"
+    client = redis.Redis.from_url(redis_url)
+    client.hset(key, "format", str(FORMAT - 1))  # as an older release wrote it
+    a.start()
+    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
+    assert loaded_lines(a)[-1]["source"] == "log"
+    await sud.ok("message.post", text="after the upgrade")
+    await sud.close()
+    a.stop()
+    assert int(client.hget(key, "format") or 0) == FORMAT
+    a.start()
+    after = await Wire.join(a.ws_url, code_of(created, "Sofia Reyes"))
+    assert (loaded_lines(a)[-1]["source"], loaded_lines(a)[-1]["folded"]) == ("snapshot", 0)
+    await assert_welcome_is_the_fold_of_the_log(redis_url, exercise, after.welcome)
+    await after.close()
