@@ -66,7 +66,9 @@ def age_lines(age: dict[str, Any]) -> list[str]:
     lines.append(f"  mix: {mix}")
     if age.get("errors"):
         lines.append("  growth errors: " + ", ".join(f"{k} {v}" for k, v in sorted(age["errors"].items())))
-    header = " ".join(f"{h:>14}" for h in ("events", "µs/event", "µs/command", "gen µs/event"))
+    header = " ".join(
+        f"{h:>14}" for h in ("events", "µs/event", "µs/command", "gen µs/event", "frames/event", "µs/frame")
+    )
     lines.append(f"  {'server CPU':<30} {header}")
     cpu = age.get("cpu") or {}
     for label, key in (("growth, first tenth", "first"), ("growth, last tenth", "last")):
@@ -76,18 +78,28 @@ def age_lines(age: dict[str, Any]) -> list[str]:
             _num(part.get("server_us_per_event")),
             _num(part.get("server_us_per_command")),
             _num(part.get("generator_us_per_event")),
+            _num(part.get("frames_per_event"), 2),
+            _num(part.get("server_us_per_frame")),
         ]
         lines.append(f"  {label:<30} " + " ".join(f"{c:>14}" for c in cells))
     first, last = (cpu.get("first") or {}), (cpu.get("last") or {})
     if first.get("server_us_per_command") and last.get("server_us_per_command"):
         ratio = last["server_us_per_command"] / first["server_us_per_command"]
         lines.append(f"  {'  last / first (per command)':<30} {ratio:>14.2f}x  (target ≤ 1.2x)")
+    if first.get("server_us_per_frame") and last.get("server_us_per_frame"):
+        ratio = last["server_us_per_frame"] / first["server_us_per_frame"]
+        lines.append(f"  {'  last / first (per frame)':<30} {ratio:>14.2f}x  (per event frame delivered)")
+    if cpu.get("tenths"):
+        tenths = " ".join(_num(value, 0) for value in cpu["tenths"])
+        lines.append(f"  {'  µs/event in each tenth':<30} {tenths}")
     window = age.get("window")
     if window:
         cells = [
             _num(window.get("events")),
             _num(window.get("server_us_per_event")),
             _num(window.get("server_us_per_command")),
+            "-",
+            "-",
             "-",
         ]
         lines.append(f"  {'measured window (cohort)':<30} " + " ".join(f"{c:>14}" for c in cells))

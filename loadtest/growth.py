@@ -81,6 +81,8 @@ class Sample:
     commands: int
     server_cpu: float
     generator_cpu: float
+    frames: int = 0
+    """Event frames the growth's connections had received."""
 
 
 class Growth:
@@ -330,10 +332,13 @@ class Growth:
             return
         server = sum(taken.cpu_seconds.get(n, 0.0) for n in servers)
         generator = sum(taken.cpu_seconds.get(n, 0.0) for n in generators)
-        self.samples.append(Sample(taken.time, self.seq, self.ok, server, generator))
+        self.samples.append(Sample(taken.time, self.seq, self.ok, server, generator, self.frames))
 
     def parts(self, start_seq: int) -> dict[str, Any]:
-        """CPU per event and per command in the first and the last tenth of the growth."""
+        """CPU per event, per command and per delivered frame in the first and the last tenth of
+        the growth, and the server's CPU per event in each tenth (`tenths`: whether a difference
+        between the first and the last is a trend or a burst of the machine's). The frames per
+        event tell a change in the mix of commands from a change in what each costs."""
         samples = list(self.samples)
         while len(samples) > 2 and samples[-2].seq >= samples[-1].seq:
             samples.pop()  # the drain at the end: no more events
@@ -346,6 +351,13 @@ class Growth:
             "first": _part(samples[0], samples[first_end]),
             "last": _part(samples[last_start], samples[-1]),
             "whole": _part(samples[0], samples[-1]),
+            "tenths": [
+                _part(
+                    samples[_at_seq(samples, start_seq + i * PART * span) - (i > 0)],
+                    samples[_at_seq(samples, start_seq + (i + 1) * PART * span)],
+                )["server_us_per_event"]
+                for i in range(round(1 / PART))
+            ],
         }
 
 
@@ -361,6 +373,7 @@ def _part(first: Sample, last: Sample) -> dict[str, Any]:
     commands = last.commands - first.commands
     cpu = last.server_cpu - first.server_cpu
     generator = last.generator_cpu - first.generator_cpu
+    frames = last.frames - first.frames
     seconds = max(1e-9, last.time - first.time)
     return {
         "from_seq": first.seq,
@@ -374,6 +387,9 @@ def _part(first: Sample, last: Sample) -> dict[str, Any]:
         "server_us_per_event": 1e6 * cpu / events if events else None,
         "server_us_per_command": 1e6 * cpu / commands if commands else None,
         "generator_us_per_event": 1e6 * generator / events if events else None,
+        "frames": frames,
+        "frames_per_event": frames / events if events else None,
+        "server_us_per_frame": 1e6 * cpu / frames if frames else None,
     }
 
 

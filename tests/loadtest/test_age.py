@@ -41,6 +41,8 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
     for part in ("first", "last"):
         assert age["cpu"][part]["events"] > 0
         assert age["cpu"][part]["commands"] > 0  # its CPU may round to 0 in so short a run
+        assert age["cpu"][part]["frames"] > 0 and age["cpu"][part]["frames_per_event"] > 0
+    assert len(age["cpu"]["tenths"]) == 10
     for moment in ("start", "aged"):
         sizes = age["welcome_bytes"][moment]
         assert sizes["participant"] > 0 and sizes["director"] > sizes["participant"]
