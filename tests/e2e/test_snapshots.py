@@ -39,6 +39,16 @@ async def wait_for(condition: Callable[[], bool], within: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def thirty_messages(server: ServerProcess) -> tuple[dict[str, Any], str]:
+    """A new exercise on `server` in which Sara Costa has posted 30 messages: it and its id."""
+    created = server.create_exercise()
+    sud = await Wire.join(server.ws_url, code_of(created, "Sara Costa"))
+    for i in range(30):
+        await sud.ok("message.post", text=f"message {i}")
+    await sud.close()
+    return created, str(created["exercise"])
+
+
 async def assert_welcome_is_the_fold_of_the_log(redis_url: str, exercise: str, welcome: Any) -> None:
     """What the instance served equals the core's snapshot of the log up to the welcome's seq."""
     log = await read_log(redis_url, exercise)
@@ -84,12 +94,7 @@ async def test_a_graceful_stop_writes_a_last_snapshot_so_the_next_start_folds_no
     redis_url: str, start_server: Callable[..., ServerProcess]
 ) -> None:
     a = start_server(redis_url, snapshot_every="1000")
-    created = a.create_exercise()
-    exercise = created["exercise"]
-    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
-    for i in range(30):
-        await sud.ok("message.post", text=f"message {i}")
-    await sud.close()
+    created, exercise = await thirty_messages(a)
     assert snapshot_seq(redis_url, exercise) == 0  # 1,000 events make one due: none yet
 
     a.stop()  # SIGTERM: the lifespan closes the connections, then snapshots what moved
@@ -139,12 +144,7 @@ async def test_a_snapshot_of_an_older_format_is_replaced_not_taken_for_a_recent_
     next one written must replace it, not be skipped as if another instance had just written
     a snapshot this far (every start would then fold the whole log)."""
     a = start_server(redis_url, snapshot_every="1000")
-    created = a.create_exercise()
-    exercise = created["exercise"]
-    sud = await Wire.join(a.ws_url, code_of(created, "Sara Costa"))
-    for i in range(30):
-        await sud.ok("message.post", text=f"message {i}")
-    await sud.close()
+    created, exercise = await thirty_messages(a)
     a.stop()
     key = f"liaison:{{{exercise}}}:snapshot"
     client = redis.Redis.from_url(redis_url)
