@@ -31,6 +31,7 @@ from .growth import Growth, growth_line
 from .monitor import Monitor
 from .progress import ProgressLine
 from .runner import Exercise, Target, create_exercise
+from .turns import in_turns
 from .wire import first_welcome, welcome_sizes
 
 GROWTH_SETTINGS = (("LIAISON_COMMAND_RATE", "1000000"), ("LIAISON_COMMAND_BURST", "1000000"))
@@ -108,21 +109,10 @@ async def age_exercise(
         await control.command("exercise.ready")
         await control.command("exercise.start")
     growers = growers_of(exercise, options.age_clients)
-    participants = [m.participant for m in exercise.members if not m.staff]
-    growth = Growth(
-        options.age,
-        window=options.age_window,
-        teams=scenario.teams,
-        roles=scenario.roles,
-        participants=participants,
-        rng=random.Random(options.seed),
-        rate=options.age_rate,
-    )
-    urls = target.ws_urls
+    growth = await _grow(options, target, scenario, exercise, options.age, options.seed)
     fsync = options.age_fsync if target.restart is not None and target.redis_url else None
     if fsync is not None:
         await _appendfsync(target.redis_url, fsync)
-    await growth.connect(lambda index: urls[index % len(urls)], growers)
     start_seq = growth.seq
     monitor = Monitor(dict(target.pids))
     monitor.start()
@@ -134,8 +124,12 @@ async def age_exercise(
         growth.sample(monitor, servers, ["generator-growth"])
         growth_line(progress, growth, started, start_seq)
 
+    turns: dict[str, Any] | None = None
     try:
         await growth.run(tick)
+        progress.done()
+        if options.age_turns:
+            turns = await _in_turns(options, target, scenario, members, exercise, monitor, progress)
     finally:
         progress.done()
         if fsync is not None:
@@ -158,6 +152,7 @@ async def age_exercise(
         "mode": "real commands over /ws, pipelined (no direct writes to Redis)",
         "settings": _settings(options, target),
         "cpu": growth.parts(start_seq),
+        "turns": turns,
         "welcome_bytes": {"start": start_sizes},
         "timeline": [
             {"time": s.time - started, "seq": s.seq, "server_cpu_s": s.server_cpu} for s in growth.samples
@@ -167,10 +162,61 @@ async def age_exercise(
         progress.text("restart  the instances with the aged exercise ...")
         since = await asyncio.to_thread(target.restart)
         first, size = await first_welcome(url, participant.code if participant else director.code, since)
-        result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": len(urls)}
+        instances = len(target.ws_urls)
+        result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": instances}
         progress.done()
     result["welcome_bytes"]["aged"] = await _sizes(url, per_team, director)
     return exercise, scenario, result
+
+
+async def _grow(
+    options: Any, target: Target, scenario: Scenario, exercise: Exercise, events: int, seed: int
+) -> Growth:
+    """A growth of `exercise` to `events` events, its connections open (`growers_of`)."""
+    participants = [m.participant for m in exercise.members if not m.staff]
+    growth = Growth(
+        events,
+        window=options.age_window,
+        teams=scenario.teams,
+        roles=scenario.roles,
+        participants=participants,
+        rng=random.Random(seed),
+        rate=options.age_rate,
+    )
+    urls = target.ws_urls
+    await growth.connect(lambda index: urls[index % len(urls)], growers_of(exercise, options.age_clients))
+    return growth
+
+
+async def _in_turns(
+    options: Any,
+    target: Target,
+    scenario: Scenario,
+    members: list[Member],
+    aged: Exercise,
+    monitor: Monitor,
+    progress: ProgressLine,
+) -> dict[str, Any]:
+    """The aged exercise against a fresh one of the same roster, in turns (`loadtest.turns`)."""
+    progress.text("turns    a fresh exercise beside the aged one ...")
+    fresh = await create_exercise(target, scenario, members)
+    async with Client(target.ws_urls[0], code=fresh.marker.code, discard_events=True) as control:
+        await control.command("exercise.ready")
+        await control.command("exercise.start")
+    growths = {
+        "aged": await _grow(options, target, scenario, aged, 0, options.seed + 1),
+        "fresh": await _grow(options, target, scenario, fresh, 0, options.seed + 1),
+    }
+    result = await in_turns(
+        growths,
+        monitor,
+        target.server_names,
+        ["generator-growth"],
+        pairs=options.age_turns,
+        seconds=options.age_turn,
+        progress=progress,
+    )
+    return {"fresh_exercise": fresh.id, **result}
 
 
 async def _appendfsync(redis_url: str | None, value: str) -> None:

@@ -92,6 +92,7 @@ def age_lines(age: dict[str, Any]) -> list[str]:
     if cpu.get("tenths"):
         tenths = " ".join(_num(value, 0) for value in cpu["tenths"])
         lines.append(f"  {'  µs/event in each tenth':<30} {tenths}")
+    lines.extend(_turn_lines(age.get("turns")))
     window = age.get("window")
     if window:
         cells = [
@@ -129,4 +130,37 @@ def age_lines(age: dict[str, Any]) -> list[str]:
         )
     else:
         lines.append("  restart to first welcome: not measured (only for local instances)")
+    return lines
+
+
+def _turn_lines(turns: dict[str, Any] | None) -> list[str]:
+    """The aged exercise against a fresh one, in turns on the same server (`loadtest.turns`)."""
+    if not turns:
+        return []
+    lines = []
+    for who in ("aged", "fresh"):
+        part = turns[who]
+        cells = [
+            _num(part.get("events")),
+            _num(part.get("server_us_per_event")),
+            _num(part.get("server_us_per_command")),
+            _num(part.get("generator_us_per_event")),
+            _num(part.get("frames_per_event"), 2),
+            _num(part.get("server_us_per_frame")),
+        ]
+        label = f"in turns, {who} ({part.get('turns')} x {_num(turns.get('seconds_per_turn'))} s)"
+        lines.append(f"  {label:<30} " + " ".join(f"{c:>14}" for c in cells))
+    ratio = turns.get("ratio") or {}
+    by_pair = turns.get("ratio_per_command_by_pair") or {}
+    if ratio.get("command") is not None:
+        lines.append(
+            f"  {'  aged / fresh (per command)':<30} {ratio['command']:>14.2f}x  (target ≤ 1.2x; "
+            f"pairs: median {_num(by_pair.get('median'), 2)}x, {_num(by_pair.get('min'), 2)}"
+            f" to {_num(by_pair.get('max'), 2)}x)"
+        )
+    if ratio.get("frame") is not None and ratio.get("generator_per_event") is not None:
+        lines.append(
+            f"  {'  aged / fresh (per frame)':<30} {ratio['frame']:>14.2f}x  "
+            f"(the generators' per event: {ratio['generator_per_event']:.2f}x)"
+        )
     return lines

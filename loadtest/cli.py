@@ -138,6 +138,15 @@ def add_loadtest_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         default=0.0,
         help="commands/s per growth connection at most (for --server: under its LIAISON_COMMAND_RATE)",
     )
+    aging.add_argument(
+        "--age-turns",
+        type=int,
+        default=12,
+        metavar="PAIRS",
+        help="then the aged exercise and a fresh one take turns on the same server, to compare their "
+        "CPU per command (default 12 pairs; 0: skip)",
+    )
+    aging.add_argument("--age-turn", type=duration, default=1.0, help="the length of one turn (1s)")
 
     probes = parser.add_argument_group("capacity probes")
     probes.add_argument("--probe", choices=["connections", "storm"], help="run a probe instead of a cohort")
@@ -195,6 +204,8 @@ def options_from(args: argparse.Namespace) -> Options:
         age_window=max(1, args.age_window),
         age_rate=max(0.0, args.age_rate),
         age_fsync=args.age_fsync,
+        age_turns=max(0, args.age_turns),
+        age_turn=max(0.1, args.age_turn),
         baseline=args.baseline,
         baseline_duration=args.baseline_duration,
         baseline_fanout=args.baseline_fanout,

@@ -115,7 +115,10 @@ class Growth:
         self.samples: list[Sample] = []
         self.done = asyncio.Event()
         self.drained = asyncio.Event()
-        """Set when no command is in flight (after `done`)."""
+        """Set when no command is in flight."""
+        self.gate = asyncio.Event()
+        """Open: the connections send. Closed: they hold new commands back (`loadtest.turns`)."""
+        self.gate.set()
 
     # -- connections ----------------------------------------------------------------------
 
@@ -164,10 +167,21 @@ class Growth:
     def _finished(self) -> bool:
         return self.seq >= self.target
 
+    def open(self) -> None:
+        """Let the connections send again."""
+        self.gate.set()
+        for grower in self.growers:
+            grower.wake.set()
+
+    def close_gate(self) -> None:
+        """Hold new commands back (those in flight still get their replies)."""
+        self.gate.clear()
+
     async def _pump(self, grower: Grower) -> None:
         while not self.done.is_set():
             while (
-                len(grower.in_flight) < self.window
+                self.gate.is_set()
+                and len(grower.in_flight) < self.window
                 and (grower.pending or (not grower.simcell and self.seq + self.in_flight < self.target))
                 and not self._finished()
             ):

@@ -86,6 +86,10 @@ class Options:
     """Local Redis's `appendfsync` while the exercise grows (the window uses `fsync`)."""
     age_rate: float = 0.0
     """Commands per second per growth connection at most (0: unpaced)."""
+    age_turns: int = 12
+    """Pairs of turns between the aged exercise and a fresh one after the growth (0: none)."""
+    age_turn: float = 1.0
+    """Seconds of one turn."""
     fsync: str = "always"
     seed: int = 1
     out: Path = Path("loadtest-results")

@@ -19,6 +19,8 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
         "--scenario", "twin-ports",
         "--participants", "10",
         "--age", "2000",
+        "--age-turns", "2",
+        "--age-turn", "0.3s",
         "--ramp", "1s",
         "--duration", "3s",
         "--churn", "0.2",
@@ -43,6 +45,18 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
         assert age["cpu"][part]["commands"] > 0  # its CPU may round to 0 in so short a run
         assert age["cpu"][part]["frames"] > 0 and age["cpu"][part]["frames_per_event"] > 0
     assert len(age["cpu"]["tenths"]) == 10
+    turns = age["turns"]  # the aged exercise and a fresh one, in turns on the same server
+    assert turns["fresh_exercise"] != report["cohort"]["exercise"]
+    assert [(t["exercise"], t["pair"]) for t in turns["turns"]] == [
+        ("aged", 0),
+        ("fresh", 0),
+        ("fresh", 1),
+        ("aged", 1),
+    ]
+    assert all(t["events"] > 0 and t["commands"] > 0 and t["frames"] > 0 for t in turns["turns"])
+    assert turns["aged"]["turns"] == turns["fresh"]["turns"] == 1  # the first pair is left out
+    assert turns["aged"]["frames_per_event"] > 0 and turns["fresh"]["frames_per_event"] > 0
+    assert "aged / fresh (per command)" in done.stdout
     for moment in ("start", "aged"):
         sizes = age["welcome_bytes"][moment]
         assert sizes["participant"] > 0 and sizes["director"] > sizes["participant"]
