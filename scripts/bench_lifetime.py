@@ -8,8 +8,9 @@ closing, injects opened and acknowledged, staff notes, requests drafted, sent, a
 and answered) until the log holds each age. At each age it prints the cost per command of the
 last 2,000 commands, the time to decode and fold the whole encoded log (what a hub without a
 snapshot does), the state snapshot's size and the time to pack it (from scratch, and again
-2,000 commands after a first pack, as a hub does from its last snapshot) and to unpack it (what
-a hub with one does before folding the tail), and the welcome of a participant
+2,000 commands after a first pack, as a hub does from its last snapshot, with the KB that
+pack sends to Redis: its head and the chunks the first one did not have) and to unpack it
+(what a hub with one does before folding the tail), and the welcome of a participant
 and of the director (msgpack bytes, build time). The figures go to docs/performance.md.
 """
 
@@ -184,7 +185,7 @@ class Course:
 def measure(course: Course, age: int) -> dict[str, float]:
     while len(course.log) < age - WINDOW:
         course.play_one()
-    _, earlier = pack(course.state, "epoch")  # as a hub's last snapshot, WINDOW events ago
+    last, earlier = pack(course.state, "epoch")  # as a hub's last snapshot, WINDOW events ago
     started, before = time.process_time(), len(course.log)
     commands = 0
     while len(course.log) < age:
@@ -200,8 +201,10 @@ def measure(course: Course, age: int) -> dict[str, float]:
     stored, _ = pack(course.state, "epoch")
     packed = time.process_time() - started
     started = time.process_time()
-    pack(course.state, "epoch", earlier)
+    again, _ = pack(course.state, "epoch", earlier)
     repacked = time.process_time() - started
+    held = {name for name, _ in last.chunks}
+    sent = {name: len(data) for name, data in again.chunks if name not in held}
     started = time.process_time()
     restored = unpack(stored, course.state.scenario)
     unpacked = time.process_time() - started
@@ -218,7 +221,10 @@ def measure(course: Course, age: int) -> dict[str, float]:
         "age": len(course.log),
         "us_per_command": per_command,
         "load_s": load,
-        "snapshot_mb": len(stored.data) / 1e6,
+        "snapshot_mb": stored.size / 1e6,
+        "head_kb": len(again.head) / 1024,
+        "sent_kb": (len(again.head) + sum(sent.values())) / 1024,
+        "sent_chunks": len(sent),
         "pack_s": packed,
         "repack_s": repacked,
         "unpack_s": unpacked,
@@ -247,14 +253,14 @@ def main() -> None:
     course = Course(busy=args.busy, freeze_every=args.freeze_every)
     print(
         f"{'events':>8} {'µs/command':>11} {'load s':>8} {'snap. MB':>8} {'pack s':>7} {'repack s':>8} "
-        f"{'unpack s':>9} {'part. KB':>9} {'ms':>6} {'dir. KB':>8} {'ms':>6}"
+        f"{'unpack s':>9} {'head KB':>8} {'sent KB':>8} {'part. KB':>9} {'ms':>6} {'dir. KB':>8} {'ms':>6}"
     )
     for age in (int(a) for a in args.ages.split(",")):
         row = measure(course, age)
         print(
             f"{row['age']:>8,} {row['us_per_command']:>11.1f} {row['load_s']:>7.2f} "
             f"{row['snapshot_mb']:>8.2f} {row['pack_s']:>7.3f} {row['repack_s']:>8.3f} "
-            f"{row['unpack_s']:>9.3f} "
+            f"{row['unpack_s']:>9.3f} {row['head_kb']:>8.1f} {row['sent_kb']:>8.1f} "
             f"{row['participant_kb']:>9.1f} {row['participant_ms']:>6.1f} "
             f"{row['director_kb']:>8.1f} {row['director_ms']:>6.1f}",
             flush=True,

@@ -439,14 +439,15 @@ class Hub:
             earlier = self._captured if self._captured_epoch == epoch else None
             snapshot, self._captured = await pack_off_loop(state, epoch, earlier)
             self._captured_epoch = epoch
-            await self._store.save_snapshot(self.exercise, snapshot)
+            _, sent = await self._store.save_snapshot(self.exercise, snapshot)
             self._snapshot_at = (state.seq, time.monotonic())
             gc.freeze()
             log.info(
                 "hub.snapshot_written",
                 exercise=self.exercise,
                 seq=state.seq,
-                bytes=len(snapshot.data),
+                bytes=snapshot.size,
+                sent=sent + len(snapshot.head),
                 seconds=round(time.monotonic() - started, 3),
             )
         except StoreUnavailable as error:

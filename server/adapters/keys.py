@@ -16,7 +16,8 @@ those of a single Redis, so moving to a cluster needs no rename of stored data.
 | `liaison:{ex}:meta` | hash | `seq`, `epoch`, `created`; `archived`, `restored`, `renewed`, `renewed_why` |
 | `liaison:{ex}:cmds` | hash | `<participant>/<client id>` → seq: commands already applied |
 | `liaison:{ex}:turn` | string with TTL | id of the instance whose append goes next (see append.lua) |
-| `liaison:{ex}:snapshot` | hash | the latest state snapshot: `epoch`, `seq`, `format`, `data` (msgpack) |
+| `liaison:{ex}:snapshot` | hash | the latest snapshot: `epoch`, `seq`, `format`, `head`, `chunks` (names) |
+| `liaison:{ex}:snapshot-chunks` | hash | chunk name → bytes: the chunks that snapshot names, each once |
 | `liaison:{ex}:events` | pub/sub channel | one message per append: first seq, time, events |
 | `liaison:{ex}:sync` | pub/sub channel | unheard: with MIN_REPLICAS, lets WAIT confirm a duplicate |
 | `liaison:{ex}:closing` | set with TTL | connections that ended and wait for their presence grace |
@@ -52,6 +53,10 @@ def turn(exercise: str) -> str:
 
 def snapshot(exercise: str) -> str:
     return f"liaison:{{{exercise}}}:snapshot"
+
+
+def snapshot_chunks(exercise: str) -> str:
+    return f"liaison:{{{exercise}}}:snapshot-chunks"
 
 
 def channel(exercise: str) -> str:

@@ -7,24 +7,31 @@ instance has the exercise loaded (the store keeps the most recent of the same ep
 instances writing is harmless). Packing and unpacking run in a worker thread: the state is
 immutable, so the event loop goes on serving meanwhile.
 
-Stored, a snapshot is a msgpack pair: the capture without its long histories, then those
-histories in chunks (`Parts`): the feed's items by `FEED_CHUNK` (columns, as in the capture; its
-tables of audiences and threads stay in the head) and the injects, requests, actions and
-releases by `CHUNK`. A long exercise's snapshot is mostly history that no longer changes, so a
-hub keeps the bytes of each chunk (`Packed`) and encodes again only a chunk whose items are not
-the very objects it encoded last time (the state is immutable: an unchanged item is the same
-object). The cost of a snapshot hardly grows with the exercise's age (docs/performance.md).
+Stored, a snapshot is a head and chunks (`StoredSnapshot`). The head is the capture without its
+long histories (msgpack); the chunks hold those histories: the feed's items by `FEED_CHUNK`
+(columns, as in the capture; its tables of audiences and threads stay in the head) and the
+injects, requests, actions and releases by `CHUNK`. A chunk is named after its history and a
+digest of its bytes (`feed:3f2a…`), so Redis keeps each chunk once, however many snapshots name
+it, and a hub sends only the chunks it did not send before (`Store.save_snapshot`).
+
+A long exercise's snapshot is mostly history that no longer changes, so a hub keeps the bytes of
+each chunk (`Packed`) and encodes again only a chunk whose items are not the very objects it
+encoded last time (the state is immutable: an unchanged item is the same object). A snapshot of a
+200,000-event exercise is about 14 MB; one 5,000 events later sends about 1 MB to Redis: the head
+(about 55 KB) and the chunks with something new in them, mostly the messages posted since
+(docs/performance.md, round 8).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import chain
-from typing import TypeVar
+from typing import Any
 
 import msgspec
 
@@ -42,8 +49,6 @@ FEED_CHUNK = 4096
 CHUNK = 256
 """Injects, requests, actions or releases per stored chunk."""
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True, slots=True)
 class SnapshotPolicy:
@@ -54,22 +59,12 @@ class SnapshotPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class Parts:
-    """The histories of a stored snapshot, in chunks, in order."""
-
-    feed: list[msgspec.Raw]
-    """Each a `FeedColumns`: decoded when the load needs it (`unpack`)."""
-    injects: list[tuple[InjectRun, ...]]
-    requests: list[tuple[RequestRun, ...]]
-    actions: list[tuple[Taken, ...]]
-    releases: list[tuple[Release, ...]]
-
-
-@dataclass(frozen=True, slots=True)
 class Chunk:
     key: tuple[object, ...]
     """What tells whether the chunk at the same place later holds the same items: the items
     themselves (for the feed: how many, and the last one's seq)."""
+    name: str
+    """`<history>:<digest of data>`, as stored."""
     data: bytes
 
 
@@ -83,8 +78,14 @@ class Packed:
 
 
 _ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(tuple[Captured, Parts])
+_HEAD_DECODER = msgspec.msgpack.Decoder(Captured)
 _FEED_CHUNK_DECODER = msgspec.msgpack.Decoder(FeedColumns)
+_CHUNK_DECODERS: dict[str, msgspec.msgpack.Decoder[Any]] = {
+    "injects": msgspec.msgpack.Decoder(tuple[InjectRun, ...]),
+    "requests": msgspec.msgpack.Decoder(tuple[RequestRun, ...]),
+    "actions": msgspec.msgpack.Decoder(tuple[Taken, ...]),
+    "releases": msgspec.msgpack.Decoder(tuple[Release, ...]),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ class _Threads:
 
 
 _THREADS_DECODER = msgspec.msgpack.Decoder(_Threads)
-_HISTORIES = ("injects", "requests", "actions", "releases")
+_HISTORIES = tuple(_CHUNK_DECODERS)
 _NO_FEED = FeedColumns((), (), (), (), (), (), (), (), (), (), ())
 
 
@@ -107,6 +108,7 @@ def pack(state: Exercise, epoch: str, earlier: Packed | None = None) -> tuple[St
     feed = captured.feed
     chunks = {
         "feed": _encoded(
+            "feed",
             len(feed.seq),
             FEED_CHUNK,
             before.get("feed", ()),
@@ -118,6 +120,7 @@ def pack(state: Exercise, epoch: str, earlier: Packed | None = None) -> tuple[St
     for name in _HISTORIES:
         items: tuple[object, ...] = getattr(captured, name)
         chunks[name] = _encoded(
+            name,
             len(items),
             CHUNK,
             before.get(name, ()),
@@ -139,12 +142,12 @@ def pack(state: Exercise, epoch: str, earlier: Packed | None = None) -> tuple[St
         actions=(),
         releases=(),
     )
-    parts = {name: [msgspec.Raw(chunk.data) for chunk in done] for name, done in chunks.items()}
-    data = _ENCODER.encode((msgspec.Raw(_ENCODER.encode(head)), parts))
-    return StoredSnapshot(epoch, state.seq, FORMAT, data), Packed(captured, chunks)
+    stored = tuple((chunk.name, chunk.data) for done in chunks.values() for chunk in done)
+    return StoredSnapshot(epoch, state.seq, FORMAT, _ENCODER.encode(head), stored), Packed(captured, chunks)
 
 
 def _encoded(
+    history: str,
     count: int,
     size: int,
     before: tuple[Chunk, ...],
@@ -161,7 +164,8 @@ def _encoded(
         if index < len(before) and same(mark, before[index].key):
             chunks.append(before[index])
         else:
-            chunks.append(Chunk(mark, _ENCODER.encode(part(at))))
+            data = _ENCODER.encode(part(at))
+            chunks.append(Chunk(mark, f"{history}:{hashlib.blake2b(data, digest_size=12).hexdigest()}", data))
     return tuple(chunks)
 
 
@@ -185,18 +189,33 @@ def _feed_chunk(feed: FeedColumns, at: slice) -> FeedColumns:
     )
 
 
-def _joined(head: Captured, parts: Parts) -> Captured:
+def _joined(head: Captured, chunks: dict[str, list[bytes]]) -> Captured:
     """The capture of a stored snapshot, its histories but the feed put back together."""
+
+    def whole(history: str) -> tuple[Any, ...]:
+        return tuple(chain.from_iterable(map(_CHUNK_DECODERS[history].decode, chunks[history])))
+
     return replace(
         head,
-        injects=_whole(parts.injects),
-        requests=_whole(parts.requests),
-        actions=_whole(parts.actions),
-        releases=_whole(parts.releases),
+        injects=whole("injects"),
+        requests=whole("requests"),
+        actions=whole("actions"),
+        releases=whole("releases"),
     )
 
 
-def _settled_feed(head: Captured, chunks: list[msgspec.Raw]) -> Feed:
+def _by_history(snapshot: StoredSnapshot) -> dict[str, list[bytes]]:
+    """The snapshot's chunks, history by history, in order."""
+    found: dict[str, list[bytes]] = {name: [] for name in ("feed", *_HISTORIES)}
+    for name, data in snapshot.chunks:
+        history = name.partition(":")[0]
+        if history not in found:
+            raise ValueError(f"unreadable snapshot: a chunk named {name!r} belongs to no history")
+        found[history].append(data)
+    return found
+
+
+def _settled_feed(head: Captured, chunks: list[bytes]) -> Feed:
     """The feed of a stored snapshot, its items made a chunk at a time when first read: a load
     reads only each item's thread (to index the threads), not the messages themselves."""
     threads = [_THREADS_DECODER.decode(chunk).thread for chunk in chunks]
@@ -210,10 +229,6 @@ def _settled_feed(head: Captured, chunks: list[msgspec.Raw]) -> Feed:
     )
 
 
-def _whole(chunks: Iterable[tuple[T, ...]]) -> tuple[T, ...]:
-    return tuple(chain.from_iterable(chunks))
-
-
 def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     """The state of a stored snapshot; ValueError if it is of another format or unreadable."""
     if snapshot.format != FORMAT:
@@ -221,8 +236,9 @@ def unpack(snapshot: StoredSnapshot, scenario: Scenario) -> Exercise:
     collecting = gc.isenabled()
     gc.disable()  # millions of new objects, none in a cycle: no collector passes over them meanwhile
     try:
-        head, parts = _DECODER.decode(snapshot.data)
-        state = restore(_joined(head, parts), scenario, _settled_feed(head, parts.feed))
+        head = _HEAD_DECODER.decode(snapshot.head)
+        chunks = _by_history(snapshot)
+        state = restore(_joined(head, chunks), scenario, _settled_feed(head, chunks["feed"]))
     except msgspec.DecodeError as error:  # ValidationError is a kind of DecodeError
         raise ValueError(f"unreadable snapshot: {error}") from error
     finally:

@@ -58,12 +58,20 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class StoredSnapshot:
-    """A state snapshot as stored: the log's epoch and seq it reflects, its format, the bytes."""
+    """A state snapshot as stored: the log's epoch and seq it reflects, its format, its head and
+    its chunks in order, each by name. A chunk's name says what its bytes are (a digest of them,
+    `server.adapters.snapshots`), so the same chunk in two snapshots is stored once."""
 
     epoch: str
     seq: int
     format: int
-    data: bytes
+    head: bytes
+    chunks: tuple[tuple[str, bytes], ...]
+
+    @property
+    def size(self) -> int:
+        """Bytes, head and chunks."""
+        return len(self.head) + sum(len(data) for _, data in self.chunks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +151,8 @@ class Store:
         appended to lately, least recent first; None in a cluster."""
         self._give_back = client.register_script(_GIVE_BACK)
         self._save_snapshot = client.register_script(_SAVE_SNAPSHOT)
+        self._snapshot_chunks: dict[str, frozenset[str]] = {}
+        """The chunks of the last snapshot this instance saved or read, by exercise (`save_snapshot`)."""
         self._renew_epoch = client.register_script(_RENEW_EPOCH)
 
     @property
@@ -343,21 +353,52 @@ class Store:
         )
         return bytes(value).decode()
 
-    async def save_snapshot(self, exercise: str, snapshot: StoredSnapshot) -> bool:
-        """Keep `snapshot` unless the stored one is of the same epoch and as recent; True if kept."""
-        kept = await self._call(
-            self._save_snapshot(
-                keys=[keys.snapshot(exercise)],
-                args=[snapshot.epoch, snapshot.seq, snapshot.format, snapshot.data],
-            )
-        )
-        return bool(kept)
+    async def save_snapshot(self, exercise: str, snapshot: StoredSnapshot) -> tuple[bool, int]:
+        """Keep `snapshot` unless the stored one is of the same epoch and as recent: whether it
+        was kept, and how many bytes of chunks went to Redis.
+
+        Only the chunks Redis does not hold already are sent: those this instance saved last
+        time for the exercise are named, and the script checks that they are still there (another
+        instance's snapshot may have dropped them), else everything is sent again. The chunks
+        no snapshot names any more are deleted with the same script."""
+        names = [name for name, _ in snapshot.chunks]
+        head: list[str | int | bytes] = [
+            snapshot.epoch,
+            snapshot.seq,
+            snapshot.format,
+            snapshot.head,
+            " ".join(names),
+        ]
+        held = self._snapshot_chunks.get(exercise, frozenset())
+        script_keys = [keys.snapshot(exercise), keys.snapshot_chunks(exercise)]
+        for skip in (held, frozenset()):
+            sent = [(name, data) for name, data in snapshot.chunks if name not in skip]
+            args = [*head, *(part for chunk in sent for part in chunk)]
+            kept = await self._call(self._save_snapshot(keys=script_keys, args=args))
+            if kept != -1:  # -1: a chunk believed held is gone
+                break
+        if kept != 1:
+            return False, 0
+        self._snapshot_chunks[exercise] = frozenset(names)
+        return True, sum(len(data) for _, data in sent)
 
     async def snapshot(self, exercise: str) -> StoredSnapshot | None:
-        raw = await self._call(self._redis.hmget(keys.snapshot(exercise), ["epoch", "seq", "format", "data"]))
-        if any(value is None for value in raw):
-            return None
-        return StoredSnapshot(raw[0].decode(), int(raw[1]), int(raw[2]), raw[3])
+        """The stored snapshot, whole; None if there is none, or if its chunks went on changing
+        under three reads in a row (the instances writing snapshots faster than one reads)."""
+        for _ in range(3):
+            raw = await self._call(
+                self._redis.hmget(keys.snapshot(exercise), ["epoch", "seq", "format", "head", "chunks"])
+            )
+            if any(value is None for value in raw):
+                return None
+            names = raw[4].decode().split()
+            chunks_key = keys.snapshot_chunks(exercise)
+            found = await self._call(self._redis.hmget(chunks_key, names)) if names else []
+            if all(value is not None for value in found):
+                chunks = tuple(zip(names, found, strict=True))
+                self._snapshot_chunks[exercise] = frozenset(names)  # the next save need not send them
+                return StoredSnapshot(raw[0].decode(), int(raw[1]), int(raw[2]), raw[3], chunks)
+        return None
 
     async def snapshot_seq(self, exercise: str, epoch: str, format: int) -> int:
         """The seq of the stored snapshot if it is of this epoch and format (0: none, or one that
@@ -442,10 +483,26 @@ class Store:
 
 
 _SAVE_SNAPSHOT = """
+-- KEYS: the snapshot hash, its chunks hash (name -> bytes).
+-- ARGV: epoch, seq, format, head, the names of its chunks in order (space-separated), then
+-- name, bytes, name, bytes... of the chunks sent. 0: a snapshot as recent is stored; -1: a
+-- chunk named and not sent is not stored (send them all); 1: stored.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if epoch == ARGV[1] and seq >= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', ARGV[2], 'format', ARGV[3], 'data', ARGV[4])
+local sent, named = {}, {}
+for i = 6, #ARGV, 2 do sent[ARGV[i]] = true end
+for name in string.gmatch(ARGV[5], '%S+') do
+  named[name] = true
+  if not sent[name] and redis.call('HEXISTS', KEYS[2], name) == 0 then return -1 end
+end
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for _, name in ipairs(redis.call('HKEYS', KEYS[2])) do
+  if not named[name] then redis.call('HDEL', KEYS[2], name) end
+end
+redis.call('HDEL', KEYS[1], 'data')  -- a snapshot of format 12 or older held everything there
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', ARGV[2], 'format', ARGV[3],
+           'head', ARGV[4], 'chunks', ARGV[5])
 return 1
 """
 

@@ -34,10 +34,11 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 12
+FORMAT = 13
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead).
 11: histories stored in chunks (`server.adapters.snapshots`). 12: each thread's channel and
-audience in the feed's tables, so that a load makes no item (`settled_feed`)."""
+audience in the feed's tables, so that a load makes no item (`settled_feed`). 13: each chunk
+stored once, by name, beside the head (`Store.save_snapshot`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,9 +37,11 @@ def test_what_cannot_be_read_is_refused() -> None:
     stored, _ = pack(fold(log[:20]), "e1")
     for bad, why in (
         (dataclasses.replace(stored, format=stored.format + 1), "snapshot format"),
-        (dataclasses.replace(stored, data=b"\x00garbage"), "unreadable snapshot"),
+        (dataclasses.replace(stored, head=b"\x00garbage"), "unreadable snapshot"),
         (dataclasses.replace(stored, seq=stored.seq + 1), "its state is at"),
-        (StoredSnapshot("e1", 20, stored.format, b"\x91\x01"), "unreadable snapshot"),
+        (StoredSnapshot("e1", 20, stored.format, b"\x91\x01", stored.chunks), "unreadable snapshot"),
+        (dataclasses.replace(stored, chunks=(("notes:1", b"\x90"), *stored.chunks)), "belongs to no history"),
+        (dataclasses.replace(stored, chunks=tuple((n, b"\xc1") for n, _ in stored.chunks)), "unreadable"),
     ):
         with pytest.raises(ValueError, match=why):
             unpack(bad, created.scenario)
@@ -63,7 +65,7 @@ def test_a_pack_that_reuses_an_earlier_one_stores_the_same_bytes_as_a_fresh_one(
         if at % 7:
             continue
         stored, packed = pack(state, "e1", earlier)
-        assert stored.data == pack(state, "e1")[0].data
+        assert stored == pack(state, "e1")[0]
         assert unpack(stored, created.scenario) == state
         if earlier is not None:
             for name, chunks in packed.chunks.items():

@@ -122,18 +122,30 @@ async def test_a_snapshot_that_cannot_be_trusted_is_ignored_and_the_log_folded(
     a.kill()
 
     client = redis.Redis.from_url(redis_url)
-    key = f"liaison:{{{exercise}}}:snapshot"
-    for damage in ({"format": "99"}, {"epoch": "another"}, {"data": b"\x00garbage"}, {"seq": "999999"}):
-        original = client.hgetall(key)
-        client.hset(key, mapping=damage)
+    key, chunks = f"liaison:{{{exercise}}}:snapshot", f"liaison:{{{exercise}}}:snapshot-chunks"
+    a_chunk = client.hkeys(chunks)[0]
+    for turn, (where, damage) in enumerate(
+        (
+            (key, {"format": "99"}),
+            (key, {"epoch": "another"}),
+            (key, {"head": b"\x00garbage"}),
+            (key, {"seq": "999999"}),
+            (chunks, {a_chunk: b"\x00garbage"}),
+            (key, {"chunks": b"feed:gone"}),  # a chunk Redis does not hold
+        )
+    ):
+        original = {key: client.hgetall(key), chunks: client.hgetall(chunks)}
+        client.hset(where, mapping=damage)
         a.start()
-        after = await Wire.join(a.ws_url, code_of(created, "Sofia Reyes"))
+        # a killed instance's connections count for a while: at most 5 per participant
+        after = await Wire.join(a.ws_url, code_of(created, ("Sofia Reyes", "Sara Costa")[turn % 2]))
         assert loaded_lines(a)[-1]["source"] == "log", damage
         await assert_welcome_is_the_fold_of_the_log(redis_url, exercise, after.welcome)
         await after.close()
         a.kill()
-        client.delete(key)
-        client.hset(key, mapping=original)
+        for name, fields in original.items():
+            client.delete(name)
+            client.hset(name, mapping=fields)
     assert '"hub.snapshot_ignored"' in a.log()
 
 
