@@ -77,7 +77,10 @@ class Packed:
     chunks: dict[str, tuple[Chunk, ...]]
 
 
-_ENCODER = msgspec.msgpack.Encoder()
+_ENCODER = msgspec.msgpack.Encoder(order="deterministic")
+"""Sets and mappings in sorted order: the same state makes the same bytes in every process (a
+string's hash, and so a set's order, changes from one process to the next), so a chunk keeps its
+name across a restart."""
 _HEAD_DECODER = msgspec.msgpack.Decoder(Captured)
 _FEED_CHUNK_DECODER = msgspec.msgpack.Decoder(FeedColumns)
 _CHUNK_DECODERS: dict[str, msgspec.msgpack.Decoder[Any]] = {

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +100,29 @@ def test_a_loaded_feed_makes_its_items_only_when_read(monkeypatch: pytest.Monkey
         resumed = apply(resumed, event)
     assert resumed == fold(log)
     assert resumed.feed.settled is settled and list(resumed.feed) == list(fold(log).feed)
+
+
+NAMES = """
+from server.adapters.snapshots import pack
+from server.core.state import fold
+from tests.core.test_snapshots import played
+print(" ".join(name for name, _ in pack(fold(played()), "e1")[0].chunks))
+"""
+
+
+def test_a_chunk_has_the_same_name_in_every_process() -> None:
+    """Sets are encoded in sorted order, not in their hash order, which changes from one process
+    to the next: so a restarted instance names the chunks it did not change as Redis holds them."""
+    root = Path(__file__).resolve().parents[2]
+    names = {
+        subprocess.run(
+            [sys.executable, "-c", NAMES],
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(names) == 1 and names.pop().count(":") >= 5
