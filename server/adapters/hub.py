@@ -42,7 +42,7 @@ from server.adapters.commit import (
 from server.adapters.direct_send import wire_frame
 from server.adapters.lost_tail import lost_tail, renew_epoch
 from server.adapters.snapshots import Packed, SnapshotPolicy, pack_off_loop, unpack_off_loop
-from server.adapters.store import Meta, Store, StoredEvent, StoreUnavailable, decode_event
+from server.adapters.store import Meta, Store, StoredEvent, StoredSnapshot, StoreUnavailable, decode_event
 from server.adapters.subscribers import Subscribers
 from server.core import commands as c
 from server.core.audience import Audience, Viewer, can_see
@@ -155,8 +155,9 @@ class Hub:
         self._snapshot_idle = asyncio.Event()
         self._snapshot_idle.set()
         """Set while no snapshot is being written."""
-        self._captured: Packed | None = None
-        """What the last snapshot written made that the next reuses (the feed's columns and chunks)."""
+        self._captured: Packed | StoredSnapshot | None = None
+        """What the last snapshot written made that the next reuses (the feed's columns and chunks),
+        or the snapshot the hub loaded, until it writes one."""
         self._captured_epoch = ""
         self._spawn = spawn
         self._store = store
@@ -252,6 +253,7 @@ class Hub:
                 self._load_times["unpack"] = round(time.monotonic() - started, 3)
                 self._state, self.seq, self.epoch = state, state.seq, meta.epoch
                 self._snapshot_at = (state.seq, time.monotonic())
+                self._captured, self._captured_epoch = stored, meta.epoch  # the next pack starts from it
                 metrics.snapshot_loaded("hit")
                 return "snapshot"
         metrics.snapshot_loaded("stale")

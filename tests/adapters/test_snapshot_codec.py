@@ -126,3 +126,29 @@ def test_a_chunk_has_the_same_name_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert len(names) == 1 and names.pop().count(":") >= 5
+
+
+def test_the_first_pack_after_a_load_reuses_the_loaded_feed_and_makes_none_of_its_items(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hub passes the snapshot it loaded as `earlier`: the feed's chunks are taken as stored,
+    and the pack is still exactly a fresh pack of the same state."""
+    monkeypatch.setattr(snapshots, "FEED_CHUNK", 3)
+    log = played()
+    created = log[0]
+    assert isinstance(created, ExerciseCreated)
+    half = len(log) // 2
+    stored, _ = pack(fold(log[:half]), "e1")
+    loaded = unpack(stored, created.scenario)
+    resumed = loaded
+    for event in log[half:]:
+        resumed = apply(resumed, event)
+    again, packed = pack(resumed, "e1", stored)
+    settled = loaded.feed.settled
+    assert isinstance(settled, Settled) and len(settled) > 9
+    assert settled.made == 1  # the last loaded chunk, read to check that the feed starts with it
+    assert again == pack(resumed, "e1")[0]  # (a pack without `earlier` makes every item)
+    assert unpack(again, created.scenario) == fold(log)
+    stored_feed = [data for name, data in stored.chunks if name.startswith("feed:")]
+    reused = [chunk.data for chunk in packed.chunks["feed"][: len(stored_feed)]]
+    assert all(map(operator.is_, reused[:-1], stored_feed[:-1]))  # the very bytes read from Redis

@@ -86,8 +86,20 @@ async def test_a_restarted_instance_starts_from_the_snapshot_and_serves_the_same
     frames = await resumed.drain()
     texts = [f["data"]["text"] for f in frames if f.get("kind") == "message.posted"]
     assert texts == ["after the snapshot"]
+
+    # The restarted instance's own snapshot starts from the one it loaded; it loads as well.
+    loaded_at = snapshot_seq(redis_url, exercise)
+    for i in range(60):
+        await resumed.ok("message.post", text=f"after the restart {i}")
+    await wait_for(lambda: snapshot_seq(redis_url, exercise) > loaded_at)
     for wire in (after, resumed):
         await wire.close()
+    a.kill()
+    a.start()
+    again = await Wire.join(a.ws_url, code_of(created, "Sofia Reyes"))
+    assert loaded_lines(a)[-1]["source"] == "snapshot"
+    await assert_welcome_is_the_fold_of_the_log(redis_url, exercise, again.welcome)
+    await again.close()
 
 
 async def test_a_graceful_stop_writes_a_last_snapshot_so_the_next_start_folds_nothing(
