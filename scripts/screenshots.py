@@ -9,9 +9,7 @@ the SDK (STARTEX, Ion's interview, a urgent SIENA request to Kalmaria) and write
 docs/screenshots/station.png, console.png and observer.png at 1280x800, and station-phone.png,
 console-390.png and observer-390.png on a phone (390x844); then follows the console's Debrief
 link and writes docs/screenshots/debrief.png (as Westria's team, at the latest moment) and
-debrief-390.png; last, Kalmaria sends Westria 18 more requests, more than a welcome carries, and
-it writes station-older.png and station-older-390.png: the station at the end of its requests,
-with "Load older requests".
+debrief-390.png.
 """
 
 from __future__ import annotations
@@ -171,45 +169,6 @@ def play(browser: Browser, base: str, codes: dict[str, str]) -> dict[str, Page]:
     return {"station": station, "console": console, "observer": observer, "station-phone": phone}
 
 
-async def many_requests(ws: str, codes: dict[str, str], count: int) -> None:
-    """Kalmaria's police asks Westria `count` times: more than a welcome carries (16)."""
-    async with Client(ws, code=codes["Adam Adamek"], name="Adam Adamek") as adam:
-        for number in range(1, count + 1):
-            drafted = await adam.command(
-                "request.draft",
-                instrument="SIENA",
-                to="WES",
-                subject=f"Vehicle check {number}: VS-{2200 + number}",
-                fields={
-                    "urgency": "other",
-                    "info_requested": f"Keeper, insurer and border crossings of VS-{2200 + number}",
-                    "purpose": "Trafficking investigation GreenSun (Kalmaria)",
-                    "link_person_purpose": "A van seen at the KalStaff yard",
-                    "offence": "Trafficking in human beings for labour exploitation",
-                    "handling_code": "H2",
-                    "copy_europol": False,
-                },
-            )
-            await adam.command("request.send", request=drafted["request"])
-
-
-def older_requests(browser: Browser, base: str, codes: dict[str, str]) -> None:
-    """Westria's station with more requests than its welcome carries: the edge of its list."""
-    ws = base.replace("http://", "ws://") + "/ws"
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, many_requests(ws, codes, 18)).result()
-    for name, viewport in (("station-older", VIEWPORT), ("station-older-390", PHONE)):
-        page = open_as(browser, base, codes["Anna Albers"], viewport)
-        edge = page.locator("#requests-older")
-        expect(edge.get_by_role("button")).to_contain_text("Load older requests")
-        page.evaluate("document.activeElement?.blur()")
-        edge.scroll_into_view_if_needed()
-        page.evaluate("window.scrollBy(0, 200)")
-        page.screenshot(path=str(OUT / f"{name}.png"))
-        print(f"wrote {OUT / f'{name}.png'}")
-        page.close()
-
-
 def debrief(console: Page) -> None:
     """The debrief page, opened from the console, seen as Westria's team at the latest moment."""
     console.set_viewport_size(VIEWPORT)
@@ -255,7 +214,6 @@ def main() -> int:
                     page.screenshot(path=str(OUT / f"{name}-390.png"))
                     print(f"wrote {OUT / f'{name}-390.png'}")
                 debrief(pages["console"])
-                older_requests(browser, base, codes)
                 browser.close()
         finally:
             server.terminate()

@@ -126,7 +126,7 @@ def _run(inject: Inject, countries: Mapping[str, str]) -> InjectRun:
         channel=str(inject.channel),
         sender=inject.sender,
         audience=audience_of(inject.audience, countries),
-        at=inject.at,
+        at=None if inject.at is None else float(inject.at),  # a float, as a snapshot gives it back
         trigger=inject.trigger,
         delay=inject.delay,
         releases=inject.releases,

@@ -448,7 +448,9 @@ def deadlines(scenario: Scenario, request: RequestRun, sim_now: float) -> tuple[
         soon_at = None
         if delay.anchor is Anchor.NEXT_MORNING:
             soon_at, due_at = due_at, due_at + FIRST_HOUR
-        found.append(StageDue(rule.stage, due_at, rule.legal, soon_at))
+        # as floats, whole numbers too: what a snapshot gives back (its chunks then keep their names)
+        soon = None if soon_at is None else float(soon_at)
+        found.append(StageDue(rule.stage, float(due_at), rule.legal, soon))
     return tuple(found)
 
 

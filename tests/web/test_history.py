@@ -215,43 +215,74 @@ def send_requests(people: People, count: int) -> list[str]:
     return sent
 
 
-def test_a_station_loads_older_requests_and_fetches_one_a_live_event_names(people: People) -> None:
-    """A welcome carries the latest `REQUESTS_LATEST` requests; the station loads the older ones
-    on click, and fetches a left-out request when an event names it, with that step once."""
+def answer(people: People, requests: list[str]) -> None:
+    """Nils (NOR) acknowledges and answers `requests`: they are closed."""
+
+    async def answer_all() -> None:
+        nils = await Wire.join(people.server.ws_url, people.code("Nils Berg"))
+        for request in requests:
+            await nils.ok("request.acknowledge", request=request)
+            await nils.ok("request.answer", request=request, text="Done: see the attached list.")
+        await nils.close()
+
+    run_async(answer_all)
+
+
+def test_a_station_loads_the_older_requests_still_in_flight_by_itself(people: People) -> None:
+    """A welcome carries the latest `REQUESTS_LATEST` requests; what is older and still waits for
+    someone loads by itself. A request a live event names that the page does not hold (sent to
+    the team, its draft never seen) is fetched, with each step once."""
     sent = send_requests(people, REQUESTS_LATEST + 3)
+    answer(people, sent[:2])  # the third oldest is still in flight
+    nils = people.open("Nils Berg")
+    inbox = nils.locator("#inbox [data-request]")
+    expect(inbox).to_have_count(REQUESTS_LATEST + 3)
+    expect(nils.locator(f"#inbox [data-request='{sent[2]}']")).to_have_attribute("data-status", "sent")
+    expect(nils.locator(f"#inbox [data-request='{sent[0]}']")).to_have_attribute("data-status", "answered")
+    expect(nils.locator("#requests-older")).to_be_hidden()
+
+    async def send_one_more() -> None:
+        sara = await Wire.join(people.server.ws_url, people.code("Sara Costa"))
+        drafted = await sara.ok(
+            "request.draft", instrument="POLICE_MSG", to="NOR", subject="Crew late",
+            fields={"question": "Who runs SeaCrew Agency?"},
+        )  # fmt: skip
+        sent.append(drafted["result"]["request"])
+        await sara.ok("request.send", request=sent[-1])
+        await sara.close()
+
+    run_async(send_one_more)
+    newest = nils.locator(f"#inbox [data-request='{sent[-1]}']")
+    expect(newest).to_have_attribute("data-status", "sent")
+    expect(inbox).to_have_count(REQUESTS_LATEST + 4)
+    newest.locator("summary").click()
+    expect(newest.locator(".history li")).to_have_count(2)  # drafted, sent: each once
+
+
+def test_a_station_loads_older_closed_requests_on_click(people: People) -> None:
+    sent = send_requests(people, REQUESTS_LATEST + 3)
+    answer(people, sent[:3])
     nils = people.open("Nils Berg")
     inbox = nils.locator("#inbox [data-request]")
     expect(inbox).to_have_count(REQUESTS_LATEST)
     edge = nils.locator("#requests-older")
     expect(edge).to_have_attribute("data-state", "more")
-    expect(edge).to_contain_text("Load older requests (3 still in flight)")
-
-    async def acknowledge_the_oldest() -> None:  # from Nils's laptop: a request his station does not hold
-        laptop = await Wire.join(people.server.ws_url, people.code("Nils Berg"))
-        await laptop.ok("request.acknowledge", request=sent[0])
-        await laptop.close()
-
-    run_async(acknowledge_the_oldest)
-    oldest = nils.locator(f"#inbox [data-request='{sent[0]}']")
-    expect(oldest).to_have_attribute("data-status", "acknowledged")
-    expect(inbox).to_have_count(REQUESTS_LATEST + 1)
-    oldest.locator("summary").click()
-    expect(oldest.locator(".history li")).to_have_count(3)  # drafted, sent, acknowledged: each once
-
+    expect(edge.get_by_role("button")).to_have_text("Load older requests")  # none of them in flight
+    expect(nils.locator("#outbox-empty")).to_have_text(
+        "None among the latest requests: older ones load below."
+    )
     nils.get_by_role("button", name="Load older requests").click()
     expect(inbox).to_have_count(REQUESTS_LATEST + 3)
     expect(edge).to_be_hidden()
+    expect(nils.locator("#outbox-empty")).to_have_text("Your team has not drafted a request yet.")
     subjects = nils.locator("#inbox [data-request] summary").all_inner_texts()
     assert all(any(f"Crew {i:02}" in s for s in subjects) for i in range(REQUESTS_LATEST + 3))
-    expect(oldest).to_have_attribute("data-status", "acknowledged")
 
 
-def test_control_s_overview_says_what_older_requests_are_in_flight_and_loads_them(people: People) -> None:
+def test_control_s_overview_loads_the_older_requests_still_in_flight_by_itself(people: People) -> None:
+    """The welcome carries the latest `REQUESTS_LATEST_STAFF`; the two older ones are open, so
+    the console loads them without being asked: "Requests in play" counts every open one."""
     send_requests(people, REQUESTS_LATEST_STAFF + 2)
     console = people.open("Carl Controller")
-    expect(console.locator("#overview-count")).to_have_text(f"{REQUESTS_LATEST_STAFF} open · 0 overdue")
-    edge = console.locator("#overview-older")
-    expect(edge).to_contain_text("Load older requests (2 still in flight)")
-    console.get_by_role("button", name="Load older requests").click()
     expect(console.locator("#overview-count")).to_have_text(f"{REQUESTS_LATEST_STAFF + 2} open · 0 overdue")
-    expect(edge).to_be_hidden()
+    expect(console.locator("#overview-older")).to_be_hidden()

@@ -4,7 +4,7 @@
 // the welcome, those live events named, and older ones loaded with "Load older requests".
 
 import { $, el, rebuildKeeping, setText } from "./dom.js";
-import { loadOlderRequests, renderEdge } from "./history.js";
+import { loadOlderRequests, loadRequestsInFlight, renderEdge } from "./history.js";
 import { signedName, teamName } from "./model.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, statusTag } from "./panels.js";
 import { CLOSED, OUTBOX } from "./play.js";
@@ -63,7 +63,9 @@ export function renderOverview(ctx, now) {
   const more = (model.requestsBefore ?? null) !== null;
   const label = flying ? `Load older requests (${flying} still in flight)` : "Load older requests";
   renderEdge(ctx, $("#overview-older"), { name: "requests", more, empty: !more, label, load: () => loadOlderRequests(ctx) });
+  loadRequestsInFlight(ctx);
   $("#overview-empty").hidden = groups.length > 0;
+  setText($("#overview-empty"), flying ? "No request is open among the latest: older ones are loading." : "No request is open.");
   const minute = Math.floor(now / 60);
   const signature = JSON.stringify([minute, [...opened], groups.map((g) => [g.key, g.overdue, g.requests.map((r) => [r.id, r.status, r.due_at, r.history?.length])])]);
   rebuildKeeping($("#overview"), signature, () =>

@@ -84,6 +84,19 @@ export async function loadOlderRequests(ctx) {
   });
 }
 
+/**
+ * The older requests still in flight load by themselves, a page at a time: what waits for a team,
+ * or for SimCell, belongs on the screen, not behind a button. Stops when the welcome's count of
+ * them is loaded or nothing older is left, and after a failed page (the edge says so; its button
+ * tries again).
+ */
+export function loadRequestsInFlight(ctx) {
+  const model = ctx.model;
+  if (!model || !(model.requestsOlderInFlight > 0) || (model.requestsBefore ?? null) === null) return;
+  if (ctx.loading.has("requests") || ctx.historyErrors.requests || ctx.connection?.state !== "live") return;
+  loadOlderRequests(ctx);
+}
+
 /** The requests live events named that the page does not hold, as they are now. */
 export async function fetchWantedRequests(ctx) {
   const model = ctx.model;

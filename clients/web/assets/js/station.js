@@ -11,7 +11,7 @@ import { fieldLabel, humanize } from "./labels.js";
 import { countLength, limitsOf } from "./limits.js";
 import { renderMarkdown } from "./markdown.js";
 import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
-import { loadOlderRequests, renderEdge, renderHistory, wireHistory } from "./history.js";
+import { loadOlderRequests, loadRequestsInFlight, renderEdge, renderHistory, wireHistory } from "./history.js";
 import { hasLocalTimes, localLine, offsetText, profileLines, ruleText, rulesFor, countryIn } from "./localtime.js";
 import { renderQuestionnaires } from "./questionnaire.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
@@ -284,6 +284,8 @@ function renderRequests(ctx) {
     const signature = JSON.stringify([items, [...expanded], model.exercise.status, seen]);
     rebuildKeeping(list, signature, () => items.map((r) => requestCard(ctx, r, isIn, simNow)));
     empty.hidden = items.length > 0;
+    empty.dataset.none ??= empty.textContent; // the page's own words, for when nothing is older
+    empty.textContent = (model.requestsBefore ?? null) !== null ? "None among the latest requests: older ones load below." : empty.dataset.none;
   }
   page.unread.requests = incoming.filter((r) => isNew(model, r, true)).length + outgoing.filter((r) => isNew(model, r, false) || waitsForMe(model, r)).length;
   renderOlderRequests(ctx);
@@ -297,6 +299,7 @@ function renderOlderRequests(ctx) {
   const flying = model.requestsOlderInFlight ?? 0;
   const label = flying ? `Load older requests (${flying} still in flight)` : "Load older requests";
   renderEdge(ctx, $("#requests-older"), { name: "requests", more, empty: !more, label, load: () => loadOlderRequests(ctx) });
+  loadRequestsInFlight(ctx);
 }
 
 function renderComposer(ctx) {
