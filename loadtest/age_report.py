@@ -72,16 +72,7 @@ def age_lines(age: dict[str, Any]) -> list[str]:
     lines.append(f"  {'server CPU':<30} {header}")
     cpu = age.get("cpu") or {}
     for label, key in (("growth, first tenth", "first"), ("growth, last tenth", "last")):
-        part = cpu.get(key) or {}
-        cells = [
-            _num(part.get("events")),
-            _num(part.get("server_us_per_event")),
-            _num(part.get("server_us_per_command")),
-            _num(part.get("generator_us_per_event")),
-            _num(part.get("frames_per_event"), 2),
-            _num(part.get("server_us_per_frame")),
-        ]
-        lines.append(f"  {label:<30} " + " ".join(f"{c:>14}" for c in cells))
+        lines.append(_cpu_row(label, cpu.get(key) or {}))
     first, last = (cpu.get("first") or {}), (cpu.get("last") or {})
     if first.get("server_us_per_command") and last.get("server_us_per_command"):
         ratio = last["server_us_per_command"] / first["server_us_per_command"]
@@ -140,16 +131,8 @@ def _turn_lines(turns: dict[str, Any] | None) -> list[str]:
     lines = []
     for who in ("aged", "fresh"):
         part = turns[who]
-        cells = [
-            _num(part.get("events")),
-            _num(part.get("server_us_per_event")),
-            _num(part.get("server_us_per_command")),
-            _num(part.get("generator_us_per_event")),
-            _num(part.get("frames_per_event"), 2),
-            _num(part.get("server_us_per_frame")),
-        ]
         label = f"in turns, {who} ({part.get('turns')} x {_num(turns.get('seconds_per_turn'))} s)"
-        lines.append(f"  {label:<30} " + " ".join(f"{c:>14}" for c in cells))
+        lines.append(_cpu_row(label, part))
     ratio = turns.get("ratio") or {}
     by_pair = turns.get("ratio_per_command_by_pair") or {}
     if ratio.get("command") is not None:
@@ -164,3 +147,17 @@ def _turn_lines(turns: dict[str, Any] | None) -> list[str]:
             f"(the generators' per event: {ratio['generator_per_event']:.2f}x)"
         )
     return lines
+
+
+def _cpu_row(label: str, part: dict[str, Any]) -> str:
+    """One row of the server CPU table: events, µs/event, µs/command, the generators' µs/event,
+    frames/event, µs/frame."""
+    cells = [
+        _num(part.get("events")),
+        _num(part.get("server_us_per_event")),
+        _num(part.get("server_us_per_command")),
+        _num(part.get("generator_us_per_event")),
+        _num(part.get("frames_per_event"), 2),
+        _num(part.get("server_us_per_frame")),
+    ]
+    return f"  {label:<30} " + " ".join(f"{c:>14}" for c in cells)
