@@ -7,6 +7,12 @@ machines) puts those stalls straight into the p99, where the bare `websockets` f
 writes nothing to disk, has none. The probe writes and fsyncs a small record in the folder the
 run's Redis keeps its AOF in, the way Redis appends, for a few seconds before the run, so a
 report can tell a slow disk from a slow server.
+
+A disk that stalls only now and then may be quick during the probe and stall in the window. So
+during the cohort run Redis's own latency monitor records every step of 20 ms or more
+(`watch_stalls`, `stalls`: `aof-fsync-always` is the fsync each append waits for), and the report
+says how many of the slow seconds of delivery had one (`stall_lines`), with the worst step of
+each second drawn on the latency chart.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import os
 import time
 from pathlib import Path
 from typing import Any
+
+import redis.asyncio as aioredis
 
 from .stats import percentile
 
@@ -57,3 +65,84 @@ def fsync_line(probe: dict[str, Any]) -> str:
         f"max {probe['max']:.1f} ms ({probe['over_20ms']} of {probe['count']} over 20 ms); with "
         "appendfsync always every event waits for one"
     )
+
+
+STALL_MS = 20
+"""Redis's latency monitor records what took at least this long (`latency-monitor-threshold`)."""
+SLOW_SECOND_MS = 50.0
+"""A second of the window whose slowest delivery took longer than this is a slow second."""
+
+
+async def watch_stalls(url: str) -> int | None:
+    """Make the run's Redis record its own slow steps (`LATENCY`, from `STALL_MS`) from now on;
+    the threshold it had before, to put back (`stalls`), or None when this Redis does not let
+    us (a managed Redis without `CONFIG`): the report then has no such line."""
+    client = aioredis.Redis.from_url(url)
+    try:
+        before = await client.config_get("latency-monitor-threshold")
+        await client.config_set("latency-monitor-threshold", STALL_MS)
+        await client.latency_reset()
+    except aioredis.RedisError:
+        return None
+    finally:
+        await client.aclose()
+    return int(before.get("latency-monitor-threshold") or 0)
+
+
+async def stalls(url: str, threshold_before: int) -> dict[str, list[tuple[int, int]]]:
+    """The slow steps Redis recorded since `watch_stalls`, by event (`aof-fsync-always`: the
+    fsync every append waits for; `command`: a slow command ...), each as (Unix second, ms):
+    Redis keeps the worst of each second, the latest 160. The threshold is put back."""
+    client = aioredis.Redis.from_url(url)
+    try:
+        latest = await client.latency_latest()
+        found: dict[str, list[tuple[int, int]]] = {}
+        for row in latest:
+            name = row[0].decode() if isinstance(row[0], bytes) else str(row[0])
+            history = await client.latency_history(name)
+            found[name] = [(int(at), int(ms)) for at, ms in history]
+        await client.config_set("latency-monitor-threshold", threshold_before)
+    except aioredis.RedisError:
+        return {}
+    finally:
+        await client.aclose()
+    return found
+
+
+def stall_lines(
+    recorded: dict[str, list[tuple[int, int]]],
+    window: tuple[float, float],
+    by_second: dict[str, Any],
+    t0: float,
+) -> list[str]:
+    """The report's lines: Redis's slow steps in the measured window, and how many of the slow
+    seconds of delivery (a delivery over `SLOW_SECOND_MS`) had one, the same second or the one
+    before: a tail that the disk made, told apart from one the server made."""
+    start, end = window
+    steps = {
+        name: [(at, ms) for at, ms in rows if start - 1 <= at <= end]
+        for name, rows in sorted(recorded.items())
+    }
+    steps = {name: rows for name, rows in steps.items() if rows}
+    slow = sorted(
+        int(t0) + int(second)
+        for second, figures in by_second.items()
+        if figures.get("max", 0) > SLOW_SECOND_MS and start <= t0 + int(second) <= end
+    )
+    if not steps:
+        return [f"  redis's own latency monitor: no step of {STALL_MS} ms or more in the window"]
+    lines = [
+        f"  redis's own latency monitor (steps of {STALL_MS} ms or more in the window): "
+        + "; ".join(
+            f"{name} in {len(rows)} s, the worst {max(ms for _, ms in rows)} ms"
+            for name, rows in steps.items()
+        )
+    ]
+    if slow:
+        stalled = {at for rows in steps.values() for at, _ in rows}
+        matched = sum(1 for second in slow if {second - 1, second, second + 1} & stalled)
+        lines.append(
+            f"    of the {len(slow)} s with a delivery over {SLOW_SECOND_MS:g} ms, {matched} had such a step"
+            " within a second"
+        )
+    return lines

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .age_report import age_lines
-from .disk import fsync_line
+from .disk import fsync_line, stall_lines
 from .options import Thresholds
 from .stats import log_bins
 
@@ -137,6 +137,10 @@ def summary_text(result: dict[str, Any]) -> str:
             lines.append(
                 f"  redis rewrote its AOF {cohort['redis_aof_rewrites']} time(s) during the run: a rewrite"
                 " competes with the fsync each event waits for (appendfsync always): a long tail's cause?"
+            )
+        if (recorded := cohort.get("redis_stalls")) is not None:
+            lines += stall_lines(
+                recorded, cohort["window"], cohort.get("latency_by_second") or {}, cohort.get("t0", 0.0)
             )
         found = cohort["checks"]
         errors = ", ".join(f"{k} {v}" for k, v in sorted(cohort["errors"].items())) or "none"
@@ -379,6 +383,7 @@ def write_html(result: dict[str, Any], latencies: dict[str, Sequence[float]], pa
                 [
                     ("p50", "#2a6fdb", {int(k): float(v["p50"]) for k, v in by_second.items()}),
                     ("p99", "#c00", {int(k): float(v["p99"]) for k, v in by_second.items()}),
+                    ("redis's slowest step", "#888", _stall_series(cohort)),
                 ],
                 shared=True,
             )
@@ -407,6 +412,17 @@ def _growth_series(samples: list[dict[str, Any]]) -> list[tuple[str, str, dict[i
             cpu[second] = 100 * (sample["server_cpu_s"] - previous["server_cpu_s"]) / elapsed
         previous = sample
     return [("events in the log", "#0a0", seq), ("events/s", "#d2691e", rate), ("server CPU %", "#c00", cpu)]
+
+
+def _stall_series(cohort: dict[str, Any]) -> dict[int, float]:
+    """The worst step Redis recorded in each second (its latency monitor), by second of the run."""
+    t0 = cohort.get("t0", 0.0)
+    series: dict[int, float] = {}
+    for rows in (cohort.get("redis_stalls") or {}).values():
+        for at, ms in rows:
+            second = int(at - t0)
+            series[second] = max(series.get(second, 0.0), float(ms))
+    return series
 
 
 def _cpu_series(result: dict[str, Any], cohort: dict[str, Any]) -> dict[int, float]:

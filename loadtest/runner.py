@@ -25,7 +25,7 @@ import redis.asyncio as aioredis
 
 from clients.sdk import Client, CommandError
 
-from . import oracle
+from . import disk, oracle
 from .bot import RETRYABLE
 from .cluster import HOST, api_call, free_port
 from .cohort import Member, Scenario, generate_roster, probe_scenario, resolve_scenario, roster_for
@@ -288,6 +288,7 @@ async def run_cohort(
         extra={"play_scenario": scenario.folder is not None, "leads": _leads(exercise)},
     )
     rewrites = None if target.redis_url is None else await _aof_rewrites(target.redis_url)
+    watching = None if target.redis_url is None else await disk.watch_stalls(target.redis_url)
     monitor = Monitor(dict(target.pids))
     monitor.start()
     pool = Pool(specs)
@@ -342,6 +343,8 @@ async def run_cohort(
         result["redis_calls"] = await _redis_calls(target.redis_url)
         if rewrites is not None:
             result["redis_aof_rewrites"] = await _aof_rewrites(target.redis_url) - rewrites
+        if watching is not None:
+            result["redis_stalls"] = await disk.stalls(target.redis_url, watching)
     else:
         result["checks"] = {"lost": None, **_sdk_anomalies(pool.results)}
     result["server"] = _server_usage(monitor, target, live_at, until, pool)

@@ -32,7 +32,16 @@ from . import backoff, frames
 from .errors import CommandError, ConnectionClosed, LiaisonError, ProtocolViolation
 from .events import Event, Me, Reply, Welcome
 from .frames import Subprotocol
-from .history import EventPage, FeedItem, FeedPage, RequestPage, event_page, feed_page, request_page
+from .history import (
+    REQUESTS_LIMIT,
+    EventPage,
+    FeedItem,
+    FeedPage,
+    RequestPage,
+    event_page,
+    feed_page,
+    request_page,
+)
 from .session import Anomaly, AnomalyKind, Reconnect, Session, Stop
 from .stream import EventStream
 
@@ -401,6 +410,19 @@ class Client:
         snapshot did not carry; the ids the viewer may not see are left out."""
         reply = await self.request("history", {"of": "requests", "ids": list(ids)}, timeout=timeout)
         return request_page(reply.result)
+
+    async def older_requests_in_flight(self) -> list[dict[str, Any]]:
+        """The requests older than the last snapshot's that were in flight when it was made, as
+        they are now, oldest first: a team's inbox or a SimCell queue shows every open request.
+        They are read by the ids the snapshot names (`snapshot["requests_older_in_flight_ids"]`,
+        the newest 200), 50 a read; those it counts beyond (`requests_older_in_flight`) are
+        found with `older_requests`."""
+        ids = list((self.snapshot or {}).get("requests_older_in_flight_ids") or [])
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(ids), REQUESTS_LIMIT):
+            page = await self.requests_now(ids[start : start + REQUESTS_LIMIT])
+            found.extend(page.requests)
+        return found
 
     async def older_requests(
         self, before: int | None = None, *, limit: int | None = None

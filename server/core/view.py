@@ -46,6 +46,9 @@ REQUESTS_PAGE = 50
 """Requests one `history` page of `requests` carries at most."""
 REQUESTS_SCAN = 5_000
 """Requests a page looks at at most (a viewer may see few of them): a short page and a cursor."""
+IN_FLIGHT_IDS_MOST = 200
+"""Ids of older requests in flight a welcome names at most (the newest of them): a client reads
+those by id (`history` of `requests`, 50 ids a read) rather than paging back to find them."""
 KNOWLEDGE_LATEST = 200
 """Case-file releases a staff welcome carries (`knowledge`)."""
 
@@ -124,9 +127,16 @@ def snapshot(state: Exercise, viewer: Viewer, catalogue_held: str = "") -> dict[
     if older_requests:  # where `history` of `requests` pages back from, and what waits there
         oldest = _number(requests[-1].id)
         shown["requests_before"] = oldest
-        shown["requests_older_in_flight"] = sum(
-            1 for r in state.facts.in_flight.values() if _number(r.id) < oldest and _sees_request(r, viewer)
+        flying = sorted(
+            (
+                r.id
+                for r in state.facts.in_flight.values()
+                if _number(r.id) < oldest and _sees_request(r, viewer)
+            ),
+            key=_number,
         )
+        shown["requests_older_in_flight"] = len(flying)
+        shown["requests_older_in_flight_ids"] = flying[-IN_FLIGHT_IDS_MOST:]
     shown["actions"] = [
         {
             "action": t.action,

@@ -8,6 +8,7 @@ from server.core import commands as c
 from server.core.audience import Audience
 from server.core.view import (
     ACTIONS_LATEST,
+    IN_FLIGHT_IDS_MOST,
     INJECTS_LATEST,
     REQUESTS_LATEST,
     requests_by_id,
@@ -61,6 +62,7 @@ def test_the_latest_requests_and_pages_of_the_older(requests_play: Run) -> None:
     assert ids == [*closed[-(REQUESTS_LATEST - 1) :], waiting]
     assert mine["older"]["requests"] is True
     assert mine["requests_before"] == number(ids[0]) and mine["requests_older_in_flight"] == 1
+    assert mine["requests_older_in_flight_ids"] == [oldest]  # read by id, no paging back
     theirs = snapshot(play.state, carla)
     assert [r["id"] for r in theirs["requests"]] == closed[-REQUESTS_LATEST:]  # not nl's draft
 
@@ -84,7 +86,29 @@ def test_a_welcome_with_few_requests_has_no_cursor(requests_play: Run) -> None: 
     shown = snapshot(play.state, anna)
     assert shown["older"]["requests"] is False
     assert "requests_before" not in shown and "requests_older_in_flight" not in shown
+    assert "requests_older_in_flight_ids" not in shown
     assert requests_page(play.state, anna, 1, 10) == ([], 1, False)
+
+
+def test_a_welcome_names_the_newest_older_requests_in_flight_in_order(
+    requests_play: Run,  # noqa: F811
+) -> None:
+    play = requests_play
+    anna, carla = play.viewer("Anna"), play.viewer("Carla")
+    flying, closed = [], 0
+    while len(flying) < IN_FLIGHT_IDS_MOST + 3:
+        request = draft(play, instrument="SIENA")
+        play.do(c.SendRequest(request), anna)
+        if (len(flying) + closed) % 4 == 3:  # every fourth is answered: closed, not named
+            play.do(c.AnswerRequest(request, "Done."), carla)
+            closed += 1
+        else:
+            flying.append(request)
+    for _ in range(REQUESTS_LATEST):
+        draft(play, instrument="SIENA")  # nl's drafts push the sent ones out of anna's welcome
+    mine = snapshot(play.state, anna)
+    assert mine["requests_older_in_flight"] == IN_FLIGHT_IDS_MOST + 3  # the count stays whole
+    assert mine["requests_older_in_flight_ids"] == flying[3:]  # the newest, oldest first
 
 
 def number(request_id: str) -> int:

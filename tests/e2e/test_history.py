@@ -168,6 +168,7 @@ async def test_a_welcome_carries_the_latest_requests_and_history_pages_back_to_t
     held = [r["id"] for r in snapshot["requests"]]
     assert held == sent[-REQUESTS_LATEST:] and snapshot["older"]["requests"] is True
     assert snapshot["requests_older_in_flight"] == 3
+    assert snapshot["requests_older_in_flight_ids"] == sent[:3]
     before, more, pages = snapshot["requests_before"], True, 0
     while more:
         reply = await nils.ok("history", of="requests", before=before, limit=2)

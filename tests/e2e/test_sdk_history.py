@@ -124,6 +124,9 @@ async def test_older_requests_page_back_and_a_request_reads_by_id(
         assert page.more and page.seq >= 1
         older = [r["id"] async for r in nils.older_requests(limit=3)]
         assert list(reversed(older)) == sent[:-REQUESTS_LATEST]
+        flying = await nils.older_requests_in_flight()  # all five wait for Norland: one read by id
+        assert [r["id"] for r in flying] == sent[:-REQUESTS_LATEST]
+        assert {r["status"] for r in flying} == {"sent"}
         now = await nils.requests_now([sent[0], "R-999"])
         assert [r["subject"] for r in now.requests] == ["Crew 0"] and not now.more
         with pytest.raises(CommandError) as failed:

@@ -39,6 +39,7 @@ def test_a_small_cohort_loses_nothing_and_writes_its_reports(tmp_path: Path) -> 
     assert cohort["log"]["contiguous"]
     assert cohort["log"]["events_in_window"] > 50
     assert cohort["redis_aof_rewrites"] == 0  # a short run on a fresh Redis: none
+    assert isinstance(cohort["redis_stalls"], dict)  # Redis's own slow steps, watched in the run
     assert cohort["deliveries"] > 500
     assert cohort["checks"]["clients"] == 38
     assert (cohort["checks"]["lost"], cohort["checks"]["duplicates"], cohort["checks"]["out_of_order"]) == (

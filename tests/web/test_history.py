@@ -230,16 +230,22 @@ def answer(people: People, requests: list[str]) -> None:
 
 def test_a_station_loads_the_older_requests_still_in_flight_by_itself(people: People) -> None:
     """A welcome carries the latest `REQUESTS_LATEST` requests; what is older and still waits for
-    someone loads by itself. A request a live event names that the page does not hold (sent to
-    the team, its draft never seen) is fetched, with each step once."""
+    someone loads by itself, read by the ids the welcome names: the older closed ones stay behind
+    the edge. A request a live event names that the page does not hold (sent to the team, its
+    draft never seen) is fetched, with each step once."""
     sent = send_requests(people, REQUESTS_LATEST + 3)
     answer(people, sent[:2])  # the third oldest is still in flight
     nils = people.open("Nils Berg")
     inbox = nils.locator("#inbox [data-request]")
-    expect(inbox).to_have_count(REQUESTS_LATEST + 3)
+    expect(inbox).to_have_count(REQUESTS_LATEST + 1)
     expect(nils.locator(f"#inbox [data-request='{sent[2]}']")).to_have_attribute("data-status", "sent")
+    expect(nils.locator(f"#inbox [data-request='{sent[0]}']")).to_have_count(0)  # closed: not paged for
+    edge = nils.locator("#requests-older")
+    expect(edge.get_by_role("button")).to_have_text("Load older requests")  # none left in flight
+    edge.get_by_role("button").click()
+    expect(inbox).to_have_count(REQUESTS_LATEST + 3)
     expect(nils.locator(f"#inbox [data-request='{sent[0]}']")).to_have_attribute("data-status", "answered")
-    expect(nils.locator("#requests-older")).to_be_hidden()
+    expect(edge).to_be_hidden()
 
     async def send_one_more() -> None:
         sara = await Wire.join(people.server.ws_url, people.code("Sara Costa"))

@@ -85,14 +85,17 @@ export async function loadOlderRequests(ctx) {
 }
 
 /**
- * The older requests still in flight load by themselves, a page at a time: what waits for a team,
- * or for SimCell, belongs on the screen, not behind a button. Stops when the welcome's count of
- * them is loaded or nothing older is left, and after a failed page (the edge says so; its button
- * tries again).
+ * The older requests still in flight load by themselves: what waits for a team, or for SimCell,
+ * belongs on the screen, not behind a button. The welcome names them
+ * (`requests_older_in_flight_ids`), and they are read by id with the other wanted requests; only
+ * those it did not name (more than 200, or a server that names none) are found by paging back, a
+ * page at a time. Paging stops when the welcome's count of them is loaded or nothing older is
+ * left, and after a failed page (the edge says so; its button tries again).
  */
 export function loadRequestsInFlight(ctx) {
   const model = ctx.model;
   if (!model || !(model.requestsOlderInFlight > 0) || (model.requestsBefore ?? null) === null) return;
+  if (model.requestsWanted?.length || ctx.loading.has("wanted")) return; // read by id first
   if (ctx.loading.has("requests") || ctx.historyErrors.requests || ctx.connection?.state !== "live") return;
   loadOlderRequests(ctx);
 }
@@ -108,6 +111,13 @@ export async function fetchWantedRequests(ctx) {
     if (ctx.model !== model) return;
     holdRequests(model, found.requests.filter((r) => !model.requests[r.id]), found.seq);
     model.requestsWanted = model.requestsWanted.filter((id) => !ids.includes(id)); // not ours to see: dropped
+    const named = (model.requestsOlderInFlightIds ?? []).filter((id) => ids.includes(id));
+    if (named.length) {
+      // The welcome's older requests in flight: held now (or closed meanwhile), not to page back for.
+      model.requestsOlderInFlight = Math.max(0, model.requestsOlderInFlight - named.length);
+      model.requestsOlderInFlightIds = model.requestsOlderInFlightIds.filter((id) => !ids.includes(id));
+      lowerRequestsEdge(model);
+    }
   } catch {
     if (ctx.model !== model) return;
     model.requestsWanted = model.requestsWanted.filter((id) => !ids.includes(id));
@@ -117,6 +127,21 @@ export async function fetchWantedRequests(ctx) {
     ctx.render();
   }
   if (ctx.model === model && model.requestsWanted.length) fetchWantedRequests(ctx);
+}
+
+/** Request `R-<n>` has the number n. */
+const numberOf = (id) => Number(String(id).split("-").pop());
+
+/**
+ * Where older requests page back from, moved past those now held without a gap below it (read
+ * by id): the edge goes when every older request is held (a staff page, which sees them all).
+ */
+function lowerRequestsEdge(model) {
+  if ((model.requestsBefore ?? null) === null) return;
+  const held = new Set(Object.keys(model.requests).map(numberOf));
+  let before = model.requestsBefore;
+  while (before > 1 && held.has(before - 1)) before -= 1;
+  model.requestsBefore = before > 1 ? before : null;
 }
 
 /**
@@ -160,9 +185,10 @@ export function renderEdge(ctx, node, { name, more, empty, label, load }) {
   const state = ctx.loading.has(name) ? "loading" : more ? "more" : "start";
   const error = ctx.historyErrors[name] ?? "";
   node.hidden = state === "start" && empty;
-  if (node.dataset.state === state && node.dataset.error === error) return;
+  if (node.dataset.state === state && node.dataset.error === error && node.dataset.label === String(label)) return;
   node.dataset.state = state;
   node.dataset.error = error;
+  node.dataset.label = String(label); // "(3 still in flight)" changes as they load
   const parts = [];
   if (state === "loading") parts.push(el("span", { class: "muted small", role: "status" }, "Loading older entries…"));
   else if (state === "more") parts.push(el("button", { type: "button", class: "small link load-older", onclick: load }, label));

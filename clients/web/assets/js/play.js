@@ -37,6 +37,7 @@ export function emptyPlay(model) {
   model.resync = false;
   model.requestsBefore = null; // where older requests page back from (history of requests)
   model.requestsOlderInFlight = 0; // of those, in flight when the welcome came
+  model.requestsOlderInFlightIds = []; // those the welcome named, not fetched yet
   model.requestsWanted = []; // requests a live event named that the page does not hold: fetched
   model.requestsAsOf = {}; // a fetched request's seq: the events up to it are in it already
 }
@@ -57,6 +58,9 @@ export function playFromSnapshot(model, snap) {
   for (const r of snap.requests ?? []) model.requests[r.id] = { ...r };
   model.requestsBefore = snap.requests_before ?? null;
   model.requestsOlderInFlight = snap.requests_older_in_flight ?? 0;
+  // The welcome names them (the newest 200): read by id at once, not found by paging back.
+  model.requestsOlderInFlightIds = [...(snap.requests_older_in_flight_ids ?? [])];
+  for (const id of model.requestsOlderInFlightIds) wantRequest(model, id);
   for (const item of snap.case_file ?? []) model.caseFile[item.id] = { ...item, shares: [] };
   model.actions = (snap.actions ?? []).map((a) => ({ ...a }));
 }
