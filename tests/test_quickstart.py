@@ -89,14 +89,21 @@ async def test_scripts_start_installs_and_serves_the_demo_in_a_fresh_copy(tmp_pa
         ]
         assert redis_children, "no embedded redis-server was started"
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C in the terminal does
         try:
             process.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            raise
-        log.close()
+            process.wait()
+            raise AssertionError(
+                f"scripts/start still ran 20 s after Ctrl+C:\n{_after_banner(tmp_path / 'start.log')}"
+            ) from None
+        finally:
+            log.close()
     assert process.returncode in (0, -signal.SIGINT, 130)
+    stopping = _after_banner(tmp_path / "start.log")
+    assert "redis.exited" not in stopping, f"Redis went down before Liaison did:\n{stopping}"
+    assert "redis.stopped" in stopping, stopping
     for child in redis_children:
         assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, (
             "redis-server outlived Liaison"
@@ -124,6 +131,10 @@ def _follow_the_printed_links(output: str) -> dict[str, str]:
             page.close()
         browser.close()
     return reached
+
+
+def _after_banner(path: Path) -> str:
+    return path.read_text(errors="replace").split("Stop with Ctrl+C", 1)[-1]
 
 
 def _wait_for(path: Path, text: str, *, within: float, process: subprocess.Popen[bytes]) -> str:

@@ -13,7 +13,10 @@ Both build the command line with `redis_command`. A process counts as started on
 PING and `INFO server` reports its own pid (so a server that grabbed the port first is not
 mistaken for ours). A second process is never started on a folder whose redis-server still runs.
 On Linux the process is started through `setpriv --pdeathsig TERM` (util-linux), so that it
-shuts down when Liaison dies without stopping it (kill -9, a crash) instead of living on.
+shuts down when Liaison dies without stopping it (kill -9, a crash) instead of living on. It runs
+in a process group of its own, so that Ctrl+C in a terminal (SIGINT to the foreground group)
+reaches only Liaison, which writes its last events and then stops Redis, instead of Redis
+exiting under Liaison's shutdown and the supervisor starting it again.
 """
 
 from __future__ import annotations
@@ -243,7 +246,12 @@ class EmbeddedRedis:
             log_fd, log_offset = await asyncio.to_thread(_open_log, self.redis_dir)
             try:
                 process = await asyncio.create_subprocess_exec(
-                    *self._launcher, *command, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd
+                    *self._launcher,
+                    *command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_fd,
+                    stderr=log_fd,
+                    process_group=0,  # not in the terminal's group: Ctrl+C is for Liaison
                 )
             finally:
                 os.close(log_fd)
@@ -366,7 +374,11 @@ class RedisProcess:
             log_fd, log_offset = _open_log(self.redis_dir)
             try:
                 process = subprocess.Popen(  # noqa: S603 (our binary, our arguments)
-                    [*self._launcher, *command], stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd
+                    [*self._launcher, *command],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_fd,
+                    stderr=log_fd,
+                    process_group=0,
                 )
             finally:
                 os.close(log_fd)

@@ -95,6 +95,17 @@ async def test_starts_answers_ping_and_runs_as_configured(tmp_path: Path) -> Non
     assert "Ready to accept connections" in (tmp_path / "redis" / "redis.log").read_text()
 
 
+async def test_ctrl_c_in_the_terminal_reaches_liaison_not_its_redis(tmp_path: Path) -> None:
+    """A terminal's Ctrl+C signals the foreground process group; the embedded Redis is outside
+    it, so it neither exits under Liaison's shutdown nor gets started again by the supervisor."""
+    with structlog.testing.capture_logs() as logs:
+        async with EmbeddedRedis(tmp_path) as server:
+            assert server.pid is not None
+            assert os.getpgid(server.pid) != os.getpgid(0)
+            assert os.getpgid(server.pid) == server.pid
+    assert [entry["event"] for entry in logs] == ["redis.started", "redis.stopped"]
+
+
 async def test_data_survives_stop_and_start_on_the_same_data_dir(tmp_path: Path) -> None:
     async with EmbeddedRedis(tmp_path) as server:
         client = redis.asyncio.Redis.from_url(server.url)
