@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 
 from clients.sdk import Client
 
+from . import disk
 from .cohort import Member, Scenario, resolve_scenario, roster_for
 from .growth import Growth, growth_line
 from .monitor import Monitor
@@ -160,10 +161,14 @@ async def age_exercise(
     }
     if target.restart is not None:
         progress.text("restart  the instances with the aged exercise ...")
+        watching = None if target.redis_url is None else await disk.watch_stalls(target.redis_url)
         since = await asyncio.to_thread(target.restart)
         first, size = await first_welcome(url, participant.code if participant else director.code, since)
         instances = len(target.ws_urls)
         result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": instances}
+        if target.redis_url is not None and watching is not None:
+            recorded = await disk.stalls(target.redis_url, watching)
+            result["restart"]["redis_stalls"] = disk.steps_between(recorded, since, since + first)
         progress.done()
     result["welcome_bytes"]["aged"] = await _sizes(url, per_team, director)
     return exercise, scenario, result

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import disk
+
 WELCOME_TARGETS = {"participant": 64 * 1024, "director": 256 * 1024}
 """DESIGN.md, "a course's whole life": a participant's welcome ≤ 64 KB, a director's ≤ 256 KB."""
 
@@ -119,6 +121,9 @@ def age_lines(age: dict[str, Any]) -> list[str]:
             f"  restart to first welcome: {_num(restart['to_first_welcome_s'], 2)} s "
             f"({restart['instances']} instance(s), from process start; target ≤ 1 s)"
         )
+        if "redis_stalls" in restart:
+            meanwhile = disk.steps_line(restart["redis_stalls"])
+            lines.append(f"    redis's own latency monitor meanwhile: {meanwhile}")
     else:
         lines.append("  restart to first welcome: not measured (only for local instances)")
     return lines

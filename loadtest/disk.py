@@ -109,6 +109,24 @@ async def stalls(url: str, threshold_before: int) -> dict[str, list[tuple[int, i
     return found
 
 
+def steps_between(
+    recorded: dict[str, list[tuple[int, int]]], start: float, end: float
+) -> dict[str, list[tuple[int, int]]]:
+    """The steps recorded from a second before `start` to `end` (Unix times; Redis names each
+    step by the whole second it was recorded in), by event; the events without one left out."""
+    steps = {name: [(at, ms) for at, ms in rows if start - 1 <= at <= end] for name, rows in recorded.items()}
+    return {name: rows for name, rows in sorted(steps.items()) if rows}
+
+
+def steps_line(steps: dict[str, list[tuple[int, int]]]) -> str:
+    """Recorded steps as the report says them: "aof-fsync-always in 3 s, the worst 268 ms"."""
+    if not steps:
+        return f"no step of {STALL_MS} ms or more"
+    return "; ".join(
+        f"{name} in {len(rows)} s, the worst {max(ms for _, ms in rows)} ms" for name, rows in steps.items()
+    )
+
+
 def stall_lines(
     recorded: dict[str, list[tuple[int, int]]],
     window: tuple[float, float],
@@ -119,11 +137,7 @@ def stall_lines(
     seconds of delivery (a delivery over `SLOW_SECOND_MS`) had one, the same second or the one
     before: a tail that the disk made, told apart from one the server made."""
     start, end = window
-    steps = {
-        name: [(at, ms) for at, ms in rows if start - 1 <= at <= end]
-        for name, rows in sorted(recorded.items())
-    }
-    steps = {name: rows for name, rows in steps.items() if rows}
+    steps = steps_between(recorded, start, end)
     slow = sorted(
         int(t0) + int(second)
         for second, figures in by_second.items()
@@ -131,13 +145,8 @@ def stall_lines(
     )
     if not steps:
         return [f"  redis's own latency monitor: no step of {STALL_MS} ms or more in the window"]
-    lines = [
-        f"  redis's own latency monitor (steps of {STALL_MS} ms or more in the window): "
-        + "; ".join(
-            f"{name} in {len(rows)} s, the worst {max(ms for _, ms in rows)} ms"
-            for name, rows in steps.items()
-        )
-    ]
+    heading = f"  redis's own latency monitor (steps of {STALL_MS} ms or more in the window)"
+    lines = [f"{heading}: {steps_line(steps)}"]
     if slow:
         stalled = {at for rows in steps.values() for at, _ in rows}
         matched = sum(1 for second in slow if {second - 1, second, second + 1} & stalled)

@@ -65,6 +65,8 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
         assert sizes["director_first"] > sizes["director"] + 1000
     assert age["welcome_bytes"]["aged"]["director"] > age["welcome_bytes"]["start"]["director"]
     assert age["restart"]["to_first_welcome_s"] > 0
+    assert isinstance(age["restart"]["redis_stalls"], dict)  # Redis's slow steps while restarting
+    assert "redis's own latency monitor meanwhile: " in done.stdout
     assert age["settings"]["growth"]["LIAISON_COMMAND_RATE"]
     assert age["settings"]["growth"]["redis appendfsync"] == "everysec"
     assert age["settings"]["window_fsync"] == "always"

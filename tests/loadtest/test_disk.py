@@ -7,7 +7,16 @@ from pathlib import Path
 
 import redis.asyncio
 
-from loadtest.disk import STALL_MS, fsync_line, fsync_probe, stall_lines, stalls, watch_stalls
+from loadtest.disk import (
+    STALL_MS,
+    fsync_line,
+    fsync_probe,
+    stall_lines,
+    stalls,
+    steps_between,
+    steps_line,
+    watch_stalls,
+)
 
 SLOW_SCRIPT = """local start = redis.call('TIME')
 repeat local now = redis.call('TIME')
@@ -62,3 +71,12 @@ def test_the_report_says_which_slow_seconds_had_a_slow_step_of_redis() -> None:
     assert stall_lines({"command": [(1_005, 40)]}, window, by_second, t0) == [
         "  redis's own latency monitor: no step of 20 ms or more in the window"
     ]
+
+
+def test_the_steps_of_a_span_are_those_recorded_from_a_second_before_it_to_its_end() -> None:
+    # Redis records a step at the Unix second it ended in: 100 is 100.0-101.0
+    recorded = {"aof-fsync-always": [(99, 30), (100, 858), (101, 20), (103, 40)], "command": [(90, 25)]}
+    steps = steps_between(recorded, 100.4, 101.9)  # a restart from 100.4 to 101.9
+    assert steps == {"aof-fsync-always": [(100, 858), (101, 20)]}
+    assert steps_line(steps) == "aof-fsync-always in 2 s, the worst 858 ms"
+    assert steps_line(steps_between(recorded, 110.0, 111.0)) == "no step of 20 ms or more"
