@@ -17,9 +17,12 @@ window sees the usual limits and durability.
 from __future__ import annotations
 
 import asyncio
+import datetime
+import json
 import os
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -162,16 +165,40 @@ async def age_exercise(
     if target.restart is not None:
         progress.text("restart  the instances with the aged exercise ...")
         watching = None if target.redis_url is None else await disk.watch_stalls(target.redis_url)
+        offset = target.logs[0].stat().st_size if target.logs else 0
         since = await asyncio.to_thread(target.restart)
         first, size = await first_welcome(url, participant.code if participant else director.code, since)
         instances = len(target.ws_urls)
         result["restart"] = {"to_first_welcome_s": first, "welcome_bytes": size, "instances": instances}
+        if target.logs:
+            result["restart"]["phases"] = restart_phases(target.logs[0], offset, since)
         if target.redis_url is not None and watching is not None:
             recorded = await disk.stalls(target.redis_url, watching)
             result["restart"]["redis_stalls"] = disk.steps_between(recorded, since, since + first)
         progress.done()
     result["welcome_bytes"]["aged"] = await _sizes(url, per_team, director)
     return exercise, scenario, result
+
+
+def restart_phases(log: Path, offset: int, since: float) -> dict[str, float | None]:
+    """When the restarted instance (its log from byte `offset` on) logged its first line
+    (`server.event_loop`: the process has started and imported the server) and loaded the
+    exercise (`hub.loaded`), in seconds from `since`, the wall time it was started at; and how
+    long the load itself took. None for a step it did not log."""
+    phases: dict[str, float | None] = {"started_s": None, "loaded_s": None, "load_s": None}
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                at = datetime.datetime.fromisoformat(entry["timestamp"]).timestamp() - since
+            except (ValueError, KeyError, TypeError):
+                continue  # not one of structlog's JSON lines
+            if entry.get("event") == "server.event_loop" and phases["started_s"] is None:
+                phases["started_s"] = at
+            elif entry.get("event") == "hub.loaded" and phases["loaded_s"] is None:
+                phases["loaded_s"], phases["load_s"] = at, entry.get("seconds")
+    return phases
 
 
 async def _grow(

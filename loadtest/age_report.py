@@ -121,12 +121,24 @@ def age_lines(age: dict[str, Any]) -> list[str]:
             f"  restart to first welcome: {_num(restart['to_first_welcome_s'], 2)} s "
             f"({restart['instances']} instance(s), from process start; target ≤ 1 s)"
         )
+        phases = restart.get("phases") or {}
+        if phases.get("started_s") is not None:
+            lines.append(_phases_line(phases))
         if "redis_stalls" in restart:
             meanwhile = disk.steps_line(restart["redis_stalls"])
             lines.append(f"    redis's own latency monitor meanwhile: {meanwhile}")
     else:
         lines.append("  restart to first welcome: not measured (only for local instances)")
     return lines
+
+
+def _phases_line(phases: dict[str, Any]) -> str:
+    """Where the restart's time went, from the instance's own log (`age.restart_phases`)."""
+    line = f"    of it: the process started and imported the server by {_num(phases['started_s'], 2)} s"
+    if phases.get("loaded_s") is not None:
+        loaded, load = _num(phases["loaded_s"], 2), _num(phases["load_s"], 2)
+        line += f", the exercise loaded at {loaded} s ({load} s loading)"
+    return line
 
 
 def _turn_lines(turns: dict[str, Any] | None) -> list[str]:

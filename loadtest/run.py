@@ -51,6 +51,7 @@ def target_for(options: Options, run_dir: Path) -> Iterator[Target]:
             cluster.redis_url,
             pids,
             restart,
+            tuple(instance.log_path for instance in cluster.instances),
         )
 
 

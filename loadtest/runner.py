@@ -54,6 +54,8 @@ class Target:
     restart: Callable[[], float] | None = field(default=None)
     """Local instances only: restart them all (their PIDs in `pids` follow); the wall time just
     before the first process was started."""
+    logs: tuple[Path, ...] = ()
+    """Local instances only: their log files (JSON lines), the first instance's first."""
 
     @property
     def server_names(self) -> list[str]:

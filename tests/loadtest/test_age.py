@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from loadtest.age import restart_phases
+
 
 def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
     command = [
@@ -66,6 +70,9 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
     assert age["welcome_bytes"]["aged"]["director"] > age["welcome_bytes"]["start"]["director"]
     assert age["restart"]["to_first_welcome_s"] > 0
     assert isinstance(age["restart"]["redis_stalls"], dict)  # Redis's slow steps while restarting
+    phases = age["restart"]["phases"]  # from the restarted instance's own log
+    assert 0 < phases["started_s"] < phases["loaded_s"] < age["restart"]["to_first_welcome_s"]
+    assert "of it: the process started and imported the server by " in done.stdout
     assert "redis's own latency monitor meanwhile: " in done.stdout
     assert age["settings"]["growth"]["LIAISON_COMMAND_RATE"]
     assert age["settings"]["growth"]["redis appendfsync"] == "everysec"
@@ -86,3 +93,24 @@ def test_an_aged_exercise_is_measured_and_loses_nothing(tmp_path: Path) -> None:
     assert report["verdict"]["pass"]
     assert "Age: " in done.stdout and "restart to first welcome" in done.stdout
     assert "welcome of a director" in (run_dir / "report.html").read_text()
+
+
+def test_the_restart_phases_come_from_the_restarted_instances_log(tmp_path: Path) -> None:
+    log = tmp_path / "server-a.log"
+    before = '{"event": "hub.loaded", "seconds": 9.0, "timestamp": "2026-12-03T13:32:10.000000Z"}\n'
+    log.write_text(
+        before
+        + "Traceback? no: a line that is not JSON\n"
+        + '{"loop": "asyncio", "event": "server.event_loop", "timestamp": "2026-12-03T13:32:42.750000Z"}\n'
+        + '{"event": "instance.started", "timestamp": "2026-12-03T13:32:42.900000Z"}\n'
+        + '{"exercise": "x", "seconds": 0.124, "event": "hub.loaded", "timestamp": "2026-12-03T13:32:43.050000Z"}\n'
+        + '{"exercise": "y", "seconds": 0.5, "event": "hub.loaded", "timestamp": "2026-12-03T13:32:44.000000Z"}\n'
+    )
+    since = 1_796_304_762.0  # 2026-12-03T13:32:42Z
+    phases = restart_phases(log, len(before), since)
+    assert phases == {"started_s": pytest.approx(0.75), "loaded_s": pytest.approx(1.05), "load_s": 0.124}
+    assert restart_phases(log, log.stat().st_size, since) == {
+        "started_s": None,
+        "loaded_s": None,
+        "load_s": None,
+    }
