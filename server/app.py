@@ -67,12 +67,14 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 yield {"services": services, "endpoint": Endpoint(services, graceful)}
             finally:
-                await _close_own_connections(hubs, settings.instance_id)
-                await _snapshot_loaded(hubs)
+                deadline = asyncio.get_running_loop().time() + LAST_WRITES_WAIT
+                await _close_own_connections(hubs, settings.instance_id, deadline)
+                await _snapshot_loaded(hubs, deadline)
                 services.accepting = False
                 hubs.stop()
-                with contextlib.suppress(StoreUnavailable):
-                    await store.forget_instance(settings.instance_id)
+                with contextlib.suppress(StoreUnavailable, TimeoutError):
+                    async with asyncio.timeout_at(deadline):  # else its liveness key expires
+                        await store.forget_instance(settings.instance_id)
         await store.aclose()
         await client.aclose()
         log.info("instance.stopped", instance=settings.instance_id)
@@ -90,13 +92,14 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-SNAPSHOT_WAIT = 5.0
-"""Seconds the lifespan's end gives the loaded exercises to write a last snapshot."""
-CLOSE_WAIT = 3.0
-"""Seconds the lifespan's end gives the exercises to record that this instance's connections closed."""
+LAST_WRITES_WAIT = 5.0
+"""Seconds the lifespan's end gives its last writes in all: this instance's connections closed,
+a last snapshot of each loaded exercise, this instance forgotten. Usually they take a fraction
+of a second; when Redis does not answer, the stop gives them up at this deadline instead of
+waiting on Redis (nothing acknowledged depends on them)."""
 
 
-async def _close_own_connections(hubs: Hubs, instance: str) -> None:
+async def _close_own_connections(hubs: Hubs, instance: str, deadline: float) -> None:
     """Write `connection.closed` for this instance's connections now: the presence grace of the
     last ones would outlive the process (other instances would close them, ~15 s later)."""
 
@@ -109,14 +112,14 @@ async def _close_own_connections(hubs: Hubs, instance: str) -> None:
             log.warning("presence.close_failed", exercise=hub.exercise, error=repr(refused))
 
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(CLOSE_WAIT):
+        async with asyncio.timeout_at(deadline):
             await asyncio.gather(*(close(hub) for hub in hubs.loaded()))
 
 
-async def _snapshot_loaded(hubs: Hubs) -> None:
+async def _snapshot_loaded(hubs: Hubs, deadline: float) -> None:
     """Write a snapshot of every loaded exercise that moved since its last one: the next start
     (of this instance or another) then loads it without folding a tail of the log. A crash
     skips this; the next load folds at most `SnapshotPolicy.every` events."""
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(SNAPSHOT_WAIT):
+        async with asyncio.timeout_at(deadline):
             await asyncio.gather(*(hub.snapshot_now() for hub in hubs.loaded()))

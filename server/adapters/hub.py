@@ -545,6 +545,12 @@ class Hub:
             self._writer = asyncio.create_task(self._write(), name=f"writer:{self.exercise}")
         return await pending.outcome
 
+    def stop_writing(self) -> None:
+        """Cancel the writer, if one runs: its batch and the queued commands are answered
+        `StoreUnavailable` ("the server is stopping"); nothing of them was acknowledged."""
+        if self._writer is not None:
+            self._writer.cancel()
+
     async def _write(self) -> None:
         """Commit the queued commands, a batch at a time, until none are left (`server.adapters.commit`)."""
         batch: list[Pending] = []

@@ -100,9 +100,13 @@ class Hubs:
         task.add_done_callback(self._chores.discard)
 
     def stop(self) -> None:
-        """Cancel every task of this instance (hubs, chores, bus, heartbeat)."""
+        """Cancel every task of this instance (hubs, chores, bus, heartbeat), and every hub's
+        writer: a command still queued or committing hears "the server is stopping" instead of
+        holding the stop up while Redis does not answer."""
         for task in list(self._chores):
             task.cancel()
+        for hub in self._hubs.values():
+            hub.stop_writing()
 
     async def heartbeat(self) -> None:
         """Keep this instance's liveness key alive."""

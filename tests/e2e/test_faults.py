@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 from collections.abc import Callable
 
+import pytest
 from websockets.exceptions import ConnectionClosed
 
 from server.adapters.redis_server import RedisProcess
@@ -147,6 +150,35 @@ async def test_the_server_starts_while_redis_is_down_and_serves_when_it_comes_ba
         await wire.close()
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+async def test_a_stop_ends_even_while_redis_answers_nothing(
+    fresh_redis: RedisProcess, start_server: Callable[..., ServerProcess]
+) -> None:
+    """Redis frozen (SIGSTOP: its connections stay open and nothing is answered) with a command
+    in flight: SIGTERM still ends the instance, its last writes given up at their deadline,
+    instead of waiting on Redis for ever (it did, before the writers were cancelled on stop)."""
+    server = start_server(fresh_redis.url, "frozen")
+    created = server.create_exercise()
+    wire = await Wire.join(server.ws_url, code_of(created, "Nils Berg"))
+    await wire.ok("message.post", text="before the freeze")
+    assert fresh_redis.pid is not None and server.process is not None
+    redis_pid = fresh_redis.pid
+    os.kill(redis_pid, signal.SIGSTOP)
+    try:
+        in_flight = asyncio.create_task(wire.command("message.post", text="during the freeze"))
+        await asyncio.sleep(0.3)
+        server.process.send_signal(signal.SIGTERM)
+        exited = await asyncio.to_thread(server.process.wait, 60)  # a bound on liveness, not a timing
+    finally:
+        os.kill(redis_pid, signal.SIGCONT)
+    assert exited in (0, -signal.SIGTERM), server.log()
+    assert "instance.stopped" in server.log()
+    in_flight.cancel()
+    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+        await in_flight
+    await wire.close()
 
 
 async def _until_ok(wire: Wire, name: str, **args: object) -> dict[str, object]:
