@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+
+from loadtest.cluster import free_port
 
 WAYS = {
     "entry point (collector off while importing)": [sys.executable, "-m", "server", "--help"],
@@ -58,9 +59,7 @@ def main() -> None:
 
 def _serve_once(redis_url: str) -> float:
     """Seconds from starting `liaison serve` on `redis_url` to its first 200 on `/healthz`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "LIAISON_REDIS_URL": redis_url, "LIAISON_ADMIN_TOKEN": "bench"}
     command = [sys.executable, "-m", "server", "serve", "--port", str(port)]
     started = time.perf_counter()
