@@ -58,10 +58,24 @@ class World:
 NO_WORLD = World()
 
 
+def bound(named: str | None, team: str | None, facts: Facts) -> tuple[bool, str | None]:
+    """Whose taking (or sending) a part looks for, and whether it can hold at all: the team (or
+    country) the part names, or anyone; under `scope`, the scoped `team`, which a part naming
+    another team (or another country) can never hold for. So "one inject per team, with `team:`
+    in its parts" goes to the team its parts name, not to the first team of the roster."""
+    if team is None:
+        return True, named
+    if named is None or named == team or facts.country(team) == named:
+        return True, team
+    return False, None
+
+
 def action_time(trigger: Trigger, facts: Facts, team: str | None) -> float | None:
     """When an action part first held: the first (or `count`-th) taking, or the first taking
     more than `apart` seconds after the first; `team` binds the part to one team (`scope`)."""
-    who = trigger.team or team
+    can, who = bound(trigger.team, team, facts)
+    if not can:
+        return None
     if trigger.action is None or (trigger.apart is None and trigger.count == 1 and trigger.subject is None):
         return facts.action_first_taken(trigger.action, who)
     if trigger.apart is not None:
@@ -74,7 +88,9 @@ def request_time(
 ) -> float | None:
     """When a request part first held (a request of the instrument, from and to it names, with
     its test passed, reached one of `statuses`); `team` binds the sender (`scope`)."""
-    source = trigger.source or team
+    can, source = bound(trigger.source, team, facts)
+    if not can:
+        return None
     if trigger.test is None:
         times = [facts.request_reached(trigger.instrument, source, trigger.target, s) for s in statuses]
     else:

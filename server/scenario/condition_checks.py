@@ -5,8 +5,10 @@ character a condition names."""
 from __future__ import annotations
 
 from server.core.facts import MAX_COUNT
+from server.core.matching import teams_named
 from server.core.scenario import FieldTest, Instrument, Receipt, Scenario, Trigger, TriggerKind
 from server.core.simtime import format_sim_time
+from server.core.team_models import team_countries
 from server.core.watch import leaves_of
 from server.scenario.fields import FieldReader
 from server.scenario.source import suggestion
@@ -30,6 +32,8 @@ def check_conditions(reader: FieldReader, scenario: Scenario) -> None:
                 "scope: team needs an action or a request part in the trigger, taken or sent by a "
                 "team; without one it holds for every team at once",
             )
+        if inject.scope and inject.trigger is not None:
+            _one_team(reader, scenario, inject.trigger, f"{path}.trigger")
         if inject.scope and inject.stand_in_for:
             reader.problem(
                 f"{path}.scope", "a stand-in answers one request: it cannot also be scoped per team"
@@ -51,6 +55,31 @@ def check_conditions(reader: FieldReader, scenario: Scenario) -> None:
                         + ": give the country a calendar (calendar: {opens: '08:00', closes: '17:00', "
                         "holidays: [D3]}})",
                     )
+
+
+def _one_team(reader: FieldReader, scenario: Scenario, trigger: Trigger, path: str) -> None:
+    """Under `scope: team` every part must hold for one team: parts that must all hold (the
+    trigger itself, or its `all_of`) naming teams or countries that share no team never can."""
+    countries = team_countries(scenario)
+    named: dict[str, set[str]] = {}
+    for part in _conjuncts(trigger):
+        party = part.team if part.kind is TriggerKind.ACTION else part.source
+        if part.kind in (TriggerKind.ACTION, TriggerKind.REQUEST) and party:
+            named[party] = set(teams_named(party, countries))
+    if len(named) > 1 and not set.intersection(*named.values()):
+        names = ", ".join(sorted(named))
+        reader.problem(
+            f"{path}",
+            f"scope: team: its parts name {names}, and no one team is all of them, so it never "
+            "fires; name one team (or country) in the parts, or none (the first team to do them all)",
+        )
+
+
+def _conjuncts(trigger: Trigger) -> list[Trigger]:
+    """The parts that must all hold for `trigger` to: itself, or the parts of its `all_of`."""
+    if trigger.kind is TriggerKind.ALL_OF:
+        return [part for child in trigger.of for part in _conjuncts(child)]
+    return [trigger]
 
 
 def _leaf(reader: FieldReader, scenario: Scenario, leaf: Trigger, path: str) -> None:

@@ -51,6 +51,9 @@ injects:
 {inject("C-NOT-CHARACTER", '{all_of: [{time: "D1 10:00"}, {not: {character: {id: CH-ERIK, trust_below: 2}}}]}')}
 {inject("C-FIELDS", "{request: {instrument: POLICE_MSG, to: NOR, state: sent, fields: [{field: question, contains: seacrew}]}}")}
 {inject("C-SCOPE", "{all_of: [{action: search}, {action: interview_victim}]}", "scope: team")}
+{inject("C-SCOPE-SUD", "{all_of: [{action: {action: search, team: SUD}}, {action: {action: interview_victim, team: SUD}}]}", "scope: team")}
+{inject("C-SCOPE-NOR", "{all_of: [{action: {action: search, team: NOR}}, {action: {action: interview_victim, team: NOR}}]}", "scope: team")}
+{inject("C-SCOPE-FROM-NOR", "{request: {instrument: POLICE_MSG, from: NOR, state: sent}}", "scope: team")}
 {inject("C-HOLDING", '{time: "D1 09:30"}', "to_teams: {holding: A-NOR-AD}")}
 {inject("C-REFUSED", "{request: {instrument: MLA, state: refused}}", "to_teams: {refused: {instrument: MLA}}")}
 """
@@ -130,6 +133,33 @@ def test_a_scoped_condition_holds_for_one_team_and_goes_to_it(run: Run) -> None:
     assert release.audience == Audience.of(team_roles=["SUD/police"])  # type: ignore[attr-defined]
     assert not any(i["id"] == "C-SCOPE" for i in snapshot(run.state, run.viewer("Nils"))["injects"])
     assert any(i["id"] == "C-SCOPE" for i in snapshot(run.state, run.viewer("Sara"))["injects"])
+
+
+def test_a_scoped_condition_whose_parts_name_a_team_holds_for_that_team_only(run: Run) -> None:
+    """One inject per team, written with `team:` in its parts (docs/scenarios.md, "Per team"):
+    each goes to the team its parts name, never to the first team of the roster instead."""
+    assert not {"C-SCOPE-SUD", "C-SCOPE-NOR"} & act(run, "Nils", "search", "D1 09:00")
+    fired = act(run, "Nils", "interview_victim", "D1 09:10")
+    assert "C-SCOPE-NOR" in fired and "C-SCOPE-SUD" not in fired
+    (release,) = (e for e in run.log if getattr(e, "inject", None) == "C-SCOPE-NOR")
+    assert release.audience == Audience.of(team_roles=["NOR/police"])  # type: ignore[attr-defined]
+    assert "C-SCOPE-SUD" not in act(run, "Sara", "search", "D1 09:20")
+    assert "C-SCOPE-SUD" in act(run, "Sara", "interview_victim", "D1 09:30")
+    (release,) = (e for e in run.log if getattr(e, "inject", None) == "C-SCOPE-SUD")
+    assert release.audience == Audience.of(team_roles=["SUD/police"])  # type: ignore[attr-defined]
+
+
+def test_a_scoped_request_part_from_a_team_goes_to_that_team(run: Run) -> None:
+    nils = run.viewer("Nils")
+    (drafted,) = run.do(
+        c.DraftRequest("POLICE_MSG", "SUD", {"question": "Who crews the trawler Kittiwake?"}),
+        nils,
+        at=wall("D1 09:00"),
+    )
+    run.do(c.SendRequest(drafted.request), nils)  # type: ignore[attr-defined]
+    assert "C-SCOPE-FROM-NOR" in set(released(advance(run, "D1 09:00")))
+    (release,) = (e for e in run.log if getattr(e, "inject", None) == "C-SCOPE-FROM-NOR")
+    assert release.audience == Audience.of(team_roles=["NOR/police"])  # type: ignore[attr-defined]
 
 
 def test_the_team_holding_an_artefact(run: Run) -> None:
@@ -236,6 +266,21 @@ def test_the_validator_explains_a_malformed_scope_or_audience(more: str, path: s
     assert any(p.path == f"injects[6].{path}" and message in p.message for p in error.value.problems), (
         error.value
     )
+
+
+def test_the_validator_refuses_a_scoped_trigger_whose_parts_name_two_teams() -> None:
+    both = (
+        "{all_of: [{action: {action: search, team: SUD}}, {action: {action: interview_victim, team: NOR}}]}"
+    )
+    with pytest.raises(ScenarioError) as error:
+        twin("injects:\n" + inject("C-BROKEN", both, "scope: team"))
+    assert any(
+        p.path == "injects[6].trigger"
+        and "its parts name NOR, SUD, and no one team is all of them" in p.message
+        for p in error.value.problems
+    ), error.value
+    either = "{any_of: [{action: {action: interview_victim, team: SUD}}, {action: {action: interview_victim, team: NOR}}]}"
+    twin("injects:\n" + inject("C-EITHER", either, "scope: team"))  # either team: loads
 
 
 def test_the_msel_sheet_summarises_the_new_conditions() -> None:
