@@ -909,3 +909,10 @@ class Scenario:
             (a.id, a.id, [i.id for i in self.instruments if self.available(i.id, a.id, a.id)])
             for a in self.countries
         ]
+
+
+def scripted_releases(scenario: Scenario) -> frozenset[str]:
+    """The artefacts that an inject or a SimCell answer template of `scenario` releases."""
+    found = {name for inject in scenario.injects for name in inject.releases}
+    found |= {name for r in scenario.responses for o in r.outcomes for name in o.releases}
+    return frozenset(found)

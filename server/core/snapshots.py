@@ -34,11 +34,12 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 13
+FORMAT = 14
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead).
 11: histories stored in chunks (`server.adapters.snapshots`). 12: each thread's channel and
 audience in the feed's tables, so that a load makes no item (`settled_feed`). 13: each chunk
-stored once, by name, beside the head (`Store.save_snapshot`)."""
+stored once, by name, beside the head (`Store.save_snapshot`). 14: a joint team's items that an inject
+or an answer releases are no longer released as it is formed (`server.core.fold.casefile`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from server.core.scenario import (
     TeamModel,
     Trigger,
     TriggerKind,
+    scripted_releases,
 )
 from server.core.simtime import format_sim_time
 from server.core.team_models import model_of, team_specs
@@ -493,9 +494,11 @@ def _rule_fields(
 
 
 def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
-    released = {name for i in scenario.injects for name in i.releases}
-    released |= {name for r in scenario.responses for o in r.outcomes for name in o.releases}
-    released |= {name for r in scenario.requests for name in r.releases}
+    released = set(scripted_releases(scenario))
+    # joint teams that can be formed in play: their items reach the members then
+    formed = {jit.id for jit in scenario.joint_teams if jit.formed_by is not None}
+    _requests_bring(reader, scenario, released)
+    released |= {name for request in scenario.requests for name in request.releases}  # by SimCell
     for artefact in scenario.artefacts:
         for i, found in enumerate(artefact.discovery):
             target = named(scenario, found.target) if found.target else None
@@ -509,13 +512,37 @@ def _artefacts(reader: FieldReader, scenario: Scenario) -> None:
                     f"{instrument.id} is not available to {found.target} from any country, "
                     f"so {artefact.id} can never be found that way",
                 )
-        hidden = artefact.visibility.scope in (Scope.STAFF, Scope.JOINT_TEAM)
+        visibility = artefact.visibility
+        hidden = visibility.scope is Scope.STAFF or (
+            visibility.scope is Scope.JOINT_TEAM and visibility.joint_team not in formed
+        )
         if hidden and not artefact.discovery and artefact.id not in released:
             path = reader.paths.get(id(artefact), "artefacts")
             reader.problem(
                 f"{path}.visible_to",
                 f"artefact {artefact.id!r} is hidden from players and nothing releases it "
-                "(an inject, a SimCell answer, a request or a discovery)",
+                "(an inject, a SimCell answer, a request, a discovery, or forming the joint team "
+                "it is scoped to: give that joint team a `formed_by`)",
+            )
+
+
+def _requests_bring(reader: FieldReader, scenario: Scenario, released: set[str]) -> None:
+    """An expected request's `releases` says what a strong team's request brings (the MSEL's
+    word); an item only staff see must then come by an inject, a SimCell answer template or a
+    discovery, or SimCell must release it by hand, which the warning says."""
+    artefacts = {artefact.id: artefact for artefact in scenario.artefacts}
+    for request in scenario.requests:
+        for name in request.releases:
+            artefact = artefacts.get(name)
+            if artefact is None or name in released or artefact.discovery:
+                continue  # unknown: reported as a reference
+            if artefact.visibility.scope is not Scope.STAFF:
+                continue  # a team holds it (and may attach it to its answer), or the joint team brings it
+            reader.warn(
+                f"{reader.paths.get(id(request), 'requests')}.releases",
+                f"{request.id} says it brings {name}, but no inject and no SimCell answer "
+                f"template ({request.instrument} to {request.target}) releases it: SimCell must "
+                "release it by hand when answering (or add it to the template's `releases`)",
             )
 
 

@@ -11,7 +11,20 @@ from server.core.audience import Viewer, can_see
 from server.core.decide import create
 from server.core.errors import Forbidden, NotFound
 from server.core.events import ArtefactShared, JointTeamFormed, SharingFlagged
-from server.core.scenario import Agency, Artefact, EvidentialStatus, JointTeam, Scope, Visibility
+from server.core.scenario import (
+    Agency,
+    Artefact,
+    Channel,
+    EvidentialStatus,
+    Inject,
+    InjectAudience,
+    JointTeam,
+    Recipient,
+    Scope,
+    Trigger,
+    TriggerKind,
+    Visibility,
+)
 from server.core.sharing import share
 from server.core.view import snapshot
 from server.core.visibility import audience
@@ -163,6 +176,40 @@ def test_a_joint_team_forms_when_its_agreement_is_answered_and_opens_a_shared_sc
     outsider = Viewer("P0099", "fr", "police", False)
     with pytest.raises(Forbidden, match="not a member"):
         share(play.state, outsider, "A-PUBLIC", "JIT-1", "", 0.0)
+
+
+def test_a_joint_team_item_that_an_inject_releases_arrives_with_the_inject_not_with_the_agreement() -> None:
+    """The flagship's "Joint Action Day results" are scoped to its JIT and released by the action
+    day's inject: they must not be in the members' case files the day the agreement is signed."""
+    results = dataclasses.replace(JOINT_ITEM, id="A-JOINT-RESULTS", title="Action day results")
+    action_day = Inject(
+        id="I-AD",
+        title="Action day",
+        body="Searches and arrests in both countries.",
+        channel=Channel.SCENE,
+        sender="Exercise control",
+        audience=InjectAudience(recipients=(Recipient("nl"), Recipient("be"))),
+        trigger=Trigger(TriggerKind.MANUAL),
+        releases=("A-JOINT-RESULTS",),
+    )
+    scenario = dataclasses.replace(
+        JIT_SCENARIO, artefacts=(*JIT_SCENARIO.artefacts, results), injects=(action_day,)
+    )
+    play = Run(create(scenario, "EX1", "", ROSTER, NOW), NOW)
+    dana = play.viewer("Dana")
+    play.do(c.MarkReady(), dana)
+    play.do(c.StartExercise(), dana, at=NOW + 10)
+    anna, carla = play.viewer("Anna"), play.viewer("Carla")
+    request = draft(play, "Anna", "SIENA")
+    play.do(c.SendRequest(request), anna)
+    _, formed = play.do(c.AnswerRequest(request, "Agreed and signed."), carla)
+    assert isinstance(formed, JointTeamFormed)
+    held = {a["id"] for a in snapshot(play.state, anna)["case_file"]}
+    assert "A-JOINT" in held  # the joint team's own item: now
+    assert "A-JOINT-RESULTS" not in held  # the action day's: not yet
+    play.do(c.ReleaseInject("I-AD"), dana)
+    for viewer in (anna, carla):
+        assert "A-JOINT-RESULTS" in {a["id"] for a in snapshot(play.state, viewer)["case_file"]}
 
 
 def test_items_attached_to_messages_are_shared_with_the_readers(play: Run) -> None:

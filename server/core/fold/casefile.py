@@ -18,6 +18,7 @@ from server.core.events import (
 from server.core.exercise import Exercise, teams_of
 from server.core.fold import Handler
 from server.core.records import Release, Taken
+from server.core.scenario import scripted_releases
 from server.core.watch import watch_of
 
 
@@ -28,11 +29,15 @@ def _released(state: Exercise, event: ArtefactReleased) -> Exercise:
 
 
 def _joint_team(state: Exercise, event: JointTeamFormed) -> Exercise:
+    """The joint team's own items reach its members as it is formed; an item scoped to it that an
+    inject or a SimCell answer releases reaches them when that happens (the action day's results
+    are not in the case file the day the agreement is signed)."""
     members = Audience.of(teams=event.teams)
+    later = scripted_releases(state.scenario)
     scoped = [
         Release(a.id, members, f"jit:{event.joint_team}", event.sim_time)
         for a in state.scenario.artefacts
-        if a.visibility.joint_team == event.joint_team
+        if a.visibility.joint_team == event.joint_team and a.id not in later
     ]
     return replace(
         state, joint_teams=state.joint_teams | {event.joint_team}, releases=state.releases.extend(scoped)
