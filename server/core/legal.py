@@ -29,12 +29,13 @@ SIDE_VALUES = {"$source": "source", "$target": "target"}
 """Rule values that stand for the country id of a side of the request."""
 
 
-def profile_value(profile: LegalProfile, key: str) -> str:
-    """A legal profile entry as a rule compares it: booleans as true/false, numbers as digits."""
-    value = getattr(profile, key)
+def profile_value(profile: LegalProfile, key: str) -> str | None:
+    """A legal profile entry as a rule compares it: booleans as true/false, numbers as digits;
+    None when the scenario does not state it (no rule holds on what the law is not said to be)."""
+    value = profile.entries().get(key)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value).strip().lower()
+    return None if value is None else str(value).strip().lower()
 
 
 def _values(value: FieldValue) -> set[str]:

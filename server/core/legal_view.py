@@ -4,18 +4,16 @@ scheduled clock jumps. The station's request composer shows them."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from server.core.exercise import Exercise
 from server.core.scenario import Country, LegalProfile, LegalRule, OfficeCalendar, Scenario
 
-DEFAULT_PROFILE = LegalProfile()
-
 
 def profile_lines(profile: LegalProfile) -> dict[str, Any]:
-    """The entries of a legal profile, all of them (a client shows those that matter)."""
-    return {f.name: getattr(profile, f.name) for f in fields(profile)}
+    """The entries of a legal profile that the scenario states (a client shows those that
+    matter), its `other` ones included; an entry it left out is no fact to show."""
+    return profile.entries()
 
 
 def calendar_data(calendar: OfficeCalendar | None) -> dict[str, Any] | None:

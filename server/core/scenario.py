@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from server.core.evaluation_model import Questionnaire, RatingLevel
 
@@ -127,6 +128,32 @@ class LegalProfile:
     formal_identification_days: int | None = None
     mla_central_authority: str = ""
     notes: str = ""
+    other: tuple[tuple[str, str], ...] = ()
+    """Entries of the country's own law beyond those above (`other:` in the file, such as a
+    non-punishment clause), by name, their values as written (true/false, a number, a text)."""
+    unstated: frozenset[str] = frozenset()
+    """The entries above that the scenario left out: no fact of the country's law, so neither shown
+    to players nor matched by a legal rule (their defaults are only the dataclass's)."""
+
+    def entries(self) -> dict[str, Any]:
+        """What the scenario says of the country's law: the entries it wrote, and its `other` ones."""
+        stated = {f: getattr(self, f) for f in PROFILE_ENTRIES if f not in self.unstated}
+        return {**stated, **dict(self.other)}
+
+
+PROFILE_ENTRIES = (
+    "thb_offence",
+    "reflection_period_days",
+    "child_age",
+    "extradites_nationals",
+    "labour_inspector_criminal_powers",
+    "fiu_type",
+    "nrm_authority",
+    "formal_identification_days",
+    "mla_central_authority",
+    "notes",
+)
+"""The named entries of a legal profile, in the order the docs list them."""
 
 
 @dataclass(frozen=True, slots=True)

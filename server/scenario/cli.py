@@ -145,12 +145,8 @@ def render(scenario: Scenario) -> list[str]:
             f"blocs: {', '.join(sorted(country.blocs)) or '-'}; "
             f"EIO: {'yes' if country.eio_participant else 'no'}"
         )
-        if legal.thb_offence:
-            lines.append(
-                f"        {legal.thb_offence}; reflection {legal.reflection_period_days} d; "
-                f"child < {legal.child_age}; "
-                f"extradites nationals: {'yes' if legal.extradites_nationals else 'no'}"
-            )
+        if stated := legal.entries():  # only what the scenario says of the law
+            lines.append("        law: " + "; ".join(f"{key}: {value}" for key, value in stated.items()))
         if country.agencies:
             lines.append(f"        agencies: {', '.join(a.id for a in country.agencies)}")
         lines += country_lines(country)

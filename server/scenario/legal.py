@@ -4,17 +4,14 @@ clock jumps (`clock.jumps`, `clock.overnight`); their cross-checks are in `legal
 from __future__ import annotations
 
 import re
-from dataclasses import fields as dataclass_fields
 from itertools import pairwise
 from typing import Any
 
-from server.core.scenario import FieldMatch, LegalEffect, LegalProfile, LegalRule, ScheduledJump
+from server.core.scenario import FieldMatch, LegalEffect, LegalRule, ScheduledJump
 from server.core.simtime import DAY, HOUR, MINUTE, format_sim_time, next_morning
 from server.scenario.conditions import ConditionReader
-from server.scenario.source import suggestion
 
 _OFFSET = re.compile(r"^([+-])(\d{1,2}):(\d{2})$")
-PROFILE_KEYS = tuple(f.name for f in dataclass_fields(LegalProfile))
 WHEN_KEYS = {"source_country", "target_country", "fields", "target_profile", "treaty_missing"}
 OVERNIGHT_DAYS = 14
 """How many simulated days `clock.overnight` covers when the clock has no `end`."""
@@ -52,13 +49,7 @@ class LegalReader(ConditionReader):
         if not isinstance(raw_profile, dict):
             self.problem(f"{path}.when.target_profile", "expected a map of legal_profile entry: value")
             raw_profile = {}
-        for key, wanted in raw_profile.items():
-            if key not in PROFILE_KEYS:
-                self.problem(
-                    f"{path}.when.target_profile.{key}",
-                    f"unknown legal_profile entry {key!r}{suggestion(str(key), PROFILE_KEYS)} "
-                    f"(entries: {', '.join(PROFILE_KEYS)})",
-                )
+        for key, wanted in raw_profile.items():  # the entries are checked by `legal_checks`
             profile.append((str(key), _plain(wanted)))
         treaties = self.strings(when.get("treaty_missing"), f"{path}.when.treaty_missing")
         if isinstance(when.get("treaty_missing"), str):

@@ -4,9 +4,8 @@ and a rule can hold at all (a dead rule is an error, with the reason)."""
 from __future__ import annotations
 
 from server.core.legal import SIDE_VALUES, profile_value
-from server.core.scenario import LegalRule, Scenario
+from server.core.scenario import PROFILE_ENTRIES, LegalRule, Scenario
 from server.scenario.fields import FieldReader
-from server.scenario.legal import PROFILE_KEYS
 from server.scenario.source import suggestion
 
 _CHOICE_TYPES = frozenset({"enum", "multiselect"})
@@ -20,7 +19,22 @@ def check_legal(reader: FieldReader, scenario: Scenario) -> None:
             reader.problem(f"{path}.id", f"duplicate legal rule id {rule.id!r}")
         seen.add(rule.id)
         _fields(reader, scenario, rule, path)
-        _can_hold(reader, scenario, rule, path)
+        if _entries_known(reader, scenario, rule, path):
+            _can_hold(reader, scenario, rule, path)
+
+
+def _entries_known(reader: FieldReader, scenario: Scenario, rule: LegalRule, path: str) -> bool:
+    """The legal_profile entries a rule compares are named entries, or `other` entries that some
+    country states."""
+    known = [*PROFILE_ENTRIES, *sorted({k for c in scenario.countries for k, _ in c.legal_profile.other})]
+    unknown = [key for key, _ in rule.target_profile if key not in known]
+    for key in unknown:
+        reader.problem(
+            f"{path}.when.target_profile.{key}",
+            f"unknown legal_profile entry {key!r}{suggestion(key, known)} (entries: {', '.join(known)}; "
+            "a country's own are written under its legal_profile's `other`)",
+        )
+    return not unknown
 
 
 def _fields(reader: FieldReader, scenario: Scenario, rule: LegalRule, path: str) -> None:
@@ -61,8 +75,6 @@ def _can_hold(reader: FieldReader, scenario: Scenario, rule: LegalRule, path: st
     target country whose legal profile matches."""
     sources = [c for c in scenario.countries if not rule.source_countries or c.id in rule.source_countries]
     targets = [c for c in scenario.countries if not rule.target_countries or c.id in rule.target_countries]
-    if any(key not in PROFILE_KEYS for key, _ in rule.target_profile):
-        return  # reported as an unknown entry
     targets_ok = [
         c
         for c in targets
@@ -72,7 +84,8 @@ def _can_hold(reader: FieldReader, scenario: Scenario, rule: LegalRule, path: st
         wanted = ", ".join(f"{key}: {value}" for key, value in rule.target_profile)
         reader.problem(
             f"{path}.when.target_profile",
-            f"legal rule {rule.id!r} never holds: no target country has {wanted} in its legal_profile",
+            f"legal rule {rule.id!r} never holds: no target country has {wanted} in its legal_profile "
+            "(an entry a country leaves out matches no rule: its law is not stated)",
         )
         return
     instruments = [i.id for i in scenario.instruments if not rule.instruments or i.id in rule.instruments]

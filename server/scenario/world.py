@@ -12,6 +12,7 @@ from server.core.scenario import (
     CONSENT_USES,
     DEADLINE_RECEIVERS,
     DEFAULT_LIFECYCLE,
+    PROFILE_ENTRIES,
     SIDES,
     Action,
     Agency,
@@ -123,14 +124,13 @@ class WorldReader(LegalReader):
         return frozenset(treaties)
 
     def legal_profile(self, value: Any, path: str) -> LegalProfile:
+        """A country's law: the entries written (the others are `unstated`: no fact to show or
+        to match), and `other:` entries of the country's own."""
         if value is None:
-            return LegalProfile()
-        keys = {"thb_offence", "reflection_period_days", "child_age", "extradites_nationals",
-                "labour_inspector_criminal_powers", "fiu_type", "nrm_authority",
-                "formal_identification_days", "mla_central_authority", "notes"}  # fmt: skip
-        data = self.map(value, path, keys, set())
+            return LegalProfile(unstated=frozenset(PROFILE_ENTRIES))
+        data = self.map(value, path, {*PROFILE_ENTRIES, "other"}, set())
         if data is None:
-            return LegalProfile()
+            return LegalProfile(unstated=frozenset(PROFILE_ENTRIES))
 
         def text(key: str, default: str = "") -> str:
             return self.text(data.get(key, default or None), f"{path}.{key}", required=False)
@@ -155,7 +155,36 @@ class WorldReader(LegalReader):
             else number("formal_identification_days", 0, 3650),
             mla_central_authority=text("mla_central_authority"),
             notes=text("notes"),
+            other=self._other_law(data.get("other"), f"{path}.other"),
+            unstated=frozenset(key for key in PROFILE_ENTRIES if data.get(key) is None),
         )
+
+    def _other_law(self, value: Any, path: str) -> tuple[tuple[str, str], ...]:
+        """`other: {non_punishment: "Art. 26: victims are not punished for ...", ...}`: entries of a
+        country's own law, each a text, a number or true/false, by a name of its own."""
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.problem(path, "expected a map of entry: value, e.g. {non_punishment: true}")
+            return ()
+        found = []
+        for key, raw in value.items():
+            name = str(key)
+            if name in PROFILE_ENTRIES:
+                self.problem(
+                    f"{path}.{name}", f"{name} is a legal_profile entry of its own: write it beside `other`"
+                )
+            elif not name.replace("_", "").isalnum() or not name[:1].isalpha():
+                self.problem(
+                    f"{path}.{name}", "an entry's name is a word like non_punishment (letters, digits, _)"
+                )
+            elif isinstance(raw, bool):
+                found.append((name, "true" if raw else "false"))
+            elif isinstance(raw, int | float | str) and str(raw).strip():
+                found.append((name, str(raw).strip()))
+            else:
+                self.problem(f"{path}.{name}", "expected a text, a number, or true/false")
+        return tuple(found)
 
     def agency(self, value: Any, path: str) -> Agency | None:
         keys = {"id", "name", "type", "channels", "played_by", "calendar"}

@@ -243,3 +243,63 @@ def test_scenario_show_names_the_treaty_gaps_and_the_rules() -> None:
         in shown
     )
     assert "treaties: CoE-MLA-1959" in shown
+
+
+OWN_LAW = """
+countries:
+  - id: NOR
+    treaties: [CoE-MLA-1959]
+    legal_profile:
+      thb_offence: "Penal Code s. 257 (trafficking), up to 10 years"
+      extradites_nationals: false
+      other: {non_punishment: false, compensation_fund: "State fund for victims, Act 12 of 2019"}
+legal_rules:
+  - id: victims_may_be_charged
+    instrument: MLA
+    when:
+      target_profile: {non_punishment: false}
+      fields: {measures: hearing_witness}
+    effect: flag
+    ground: "Norland has no non-punishment clause: a victim heard as a witness may be charged"
+"""
+
+
+def test_the_catalogue_carries_only_what_the_scenario_says_of_a_countrys_law() -> None:
+    """A country's law shown to players is what its scenario states: an entry it leaves out is not
+    filled in with a default (Sudria says nothing of its age of a child)."""
+    shown = {country["id"]: country["legal_profile"] for country in catalogue(SCENARIO)["countries"]}
+    assert set(shown["SUD"]) == {"thb_offence", "reflection_period_days"}
+    assert "child_age" not in shown["NOR"] and shown["NOR"]["extradites_nationals"] is False
+
+
+def test_a_countrys_own_law_under_other_is_shown_and_decides_rules() -> None:
+    scenario = twin(OWN_LAW)
+    shown = {country["id"]: country["legal_profile"] for country in catalogue(scenario)["countries"]}
+    assert shown["NOR"]["non_punishment"] == "false"
+    assert shown["NOR"]["compensation_fund"] == "State fund for victims, Act 12 of 2019"
+    assert "reflection_period_days" not in shown["NOR"]  # left out this time
+    run = play(scenario)
+    request = mla(run, "hearing_witness")
+    flag = run.do(c.SendRequest(request), run.viewer("Sofia"))[-1]
+    assert isinstance(flag, RequestFlagged) and flag.rules == ("victims_may_be_charged",)
+    assert "non_punishment: false" in "\n".join(render(scenario))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "message"),
+    [
+        ("target_profile: {non_punishment: false}", "target_profile: {non_punishmnt: false}",
+         "legal_rules[0].when.target_profile.non_punishmnt", "did you mean 'non_punishment'?"),
+        ("target_profile: {non_punishment: false}", "target_profile: {child_age: 16}",
+         "legal_rules[0].when.target_profile", "an entry a country leaves out matches no rule"),
+        ("other: {non_punishment: false,", "other: {extradites_nationals: false, non_punishment: false,",
+         "countries[0].legal_profile.other.extradites_nationals", "entry of its own: write it beside"),
+        ("other: {non_punishment: false,", "other: {non_punishment: [a, b],",
+         "countries[0].legal_profile.other.non_punishment", "a text, a number, or true/false"),
+    ],
+)  # fmt: skip
+def test_the_validator_explains_a_countrys_own_law(old: str, new: str, path: str, message: str) -> None:
+    assert old in OWN_LAW
+    with pytest.raises(ScenarioError) as error:
+        twin(OWN_LAW.replace(old, new, 1))
+    assert any(p.path == path and message in p.message for p in error.value.problems), error.value

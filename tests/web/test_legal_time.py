@@ -25,6 +25,9 @@ countries:
     treaties: [CoE-MLA-1959]
     time_offset: "+02:00"
     calendar: {opens: "08:00", closes: "16:00"}
+    legal_profile:
+      extradites_nationals: false
+      other: {non_punishment: false}
   - id: SUD
     treaties: [CoE-MLA-1959, BANK-SECRECY-2001]
 legal_rules:
@@ -65,6 +68,8 @@ def test_the_composer_shows_the_law_and_the_local_time_of_the_other_side(people:
     expect(legal).to_be_visible()
     expect(legal.locator(".legal-profile")).to_contain_text("Norland law:")
     expect(legal.locator(".legal-profile")).to_contain_text("does not extradite its nationals")
+    expect(legal.locator(".legal-profile")).to_contain_text("non punishment: no")  # its own law
+    expect(legal.locator(".legal-profile")).not_to_contain_text("reflection period")  # not stated
     expect(legal.locator("[data-rule=bank_secrecy_treaty]")).to_have_text(
         "Will be refused if measures is bank_records: bank records cross the border only under the "
         "Bank Secrecy Protocol (bank_secrecy_treaty)"

@@ -68,12 +68,15 @@ const PROFILE_LABELS = {
   notes: (v) => v,
 };
 
-/** The target country's legal profile, as short lines (what is set and not the default). */
+/** The target country's legal profile, as short lines: what its scenario states (a country's own
+ * entries, under `other` in the scenario, as "name: value"). */
 export function profileLines(model, countryId) {
   const profile = countryIn(model, countryId)?.legal_profile ?? {};
-  return Object.entries(PROFILE_LABELS)
-    .map(([key, label]) => (key in profile ? label(profile[key]) : ""))
-    .filter(Boolean);
+  const named = Object.entries(PROFILE_LABELS).map(([key, label]) => (key in profile ? label(profile[key]) : ""));
+  const own = Object.entries(profile)
+    .filter(([key]) => !(key in PROFILE_LABELS))
+    .map(([key, value]) => `${key.replaceAll("_", " ")}: ${value === "true" ? "yes" : value === "false" ? "no" : value}`);
+  return [...named, ...own].filter(Boolean);
 }
 
 function profileValue(value) {
