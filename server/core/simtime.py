@@ -22,7 +22,9 @@ def parse_sim_time(text: str) -> int:
         raise ValueError(f"not a simulated time like 'D1 08:30': {text!r}")
     day, hour, minute = (int(group) for group in match.groups())
     if day < 1 or hour > 23 or minute > 59:
-        raise ValueError(f"simulated time out of range: {text!r}")
+        raise ValueError(
+            f"simulated time out of range: {text!r} (days from D1, hours 00 to 23, minutes 00 to 59)"
+        )
     return (day - 1) * DAY + hour * HOUR + minute * MINUTE
 
 

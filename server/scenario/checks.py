@@ -210,7 +210,10 @@ def _injects(reader: FieldReader, scenario: Scenario) -> None:
         if late:
             reader.problem(f"{path}.at", f"inject {inject.id!r} is planned outside the exercise: {late}")
         if inject.trigger is None and inject.at is None:
-            reader.problem(path, f"inject {inject.id!r} can never fire: it has neither `at` nor a trigger")
+            if not reader.reported(f"{path}.at"):  # an `at` it could not read is the one mistake
+                reader.problem(
+                    path, f"inject {inject.id!r} can never fire: it has neither `at` nor a trigger"
+                )
             continue
         if inject.trigger is not None:
             reason = _never(reader.paths, scenario, inject.trigger, by_id, fires)

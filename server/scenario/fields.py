@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from server.core.scenario import Anchor, Delay, InjectAudience, Recipient
 from server.core.simtime import DAY, HOUR, MINUTE, parse_sim_time
 from server.scenario.source import Source, suggestion
-from server.scenario.yaml_text import dash_hint
+from server.scenario.yaml_text import dash_hint, split_hint
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
@@ -34,6 +34,10 @@ class FieldReader:
     def problem(self, path: str, message: str) -> None:
         self.source.problem(path, message)
 
+    def reported(self, path: str) -> bool:
+        """Whether a problem was already reported at `path` (so a follow-up is not)."""
+        return any(problem.path == path for problem in self.source.problems)
+
     def warn(self, path: str, message: str) -> None:
         self.source.warn(path, message)
 
@@ -51,7 +55,7 @@ class FieldReader:
             return None
         for key in value:
             if key not in keys:
-                hint = dash_hint(key) or suggestion(key, keys)
+                hint = dash_hint(key) or split_hint(key) or suggestion(key, keys)
                 self.problem(f"{path}.{key}", f"unknown key {key!r}{hint}")
         for key in sorted(required - value.keys()):
             self.problem(f"{path}.{key}", f"missing {key!r}")

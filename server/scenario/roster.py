@@ -20,6 +20,7 @@ from server.core.team_models import team_specs
 from server.scenario import yaml_text
 from server.scenario.errors import Problem, ScenarioError
 from server.scenario.sheets import Table, cell, columns, is_xlsx, parse_csv_text, read_xlsx, text
+from server.scenario.source import suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,18 @@ def _check(raw: list[tuple[int | None, str, Any]], scenario: Scenario, file: str
             problems.append(Problem(file, line, f"{path}.name", "a name is required"))
         if role not in roles and not is_staff_role(role):
             known = ", ".join(sorted(roles | STAFF_ROLES))
-            problems.append(Problem(file, line, f"{path}.role", f"unknown role {role!r} (roles: {known})"))
+            hint = suggestion(role, sorted(roles | STAFF_ROLES))
+            problems.append(
+                Problem(file, line, f"{path}.role", f"unknown role {role!r}{hint} (roles: {known})")
+            )
         if team is None and role in roles:
             problems.append(Problem(file, line, f"{path}.team", f"participant {name!r} needs a team"))
         if team is not None and team not in teams:
             known = ", ".join(sorted(teams))
-            problems.append(Problem(file, line, f"{path}.team", f"unknown team {team!r} (teams: {known})"))
+            hint = suggestion(team, sorted(teams))
+            problems.append(
+                Problem(file, line, f"{path}.team", f"unknown team {team!r}{hint} (teams: {known})")
+            )
         rows.append(RosterRow(name, team, role))
     if not raw:
         problems.append(Problem(file, None, "", "the roster is empty"))

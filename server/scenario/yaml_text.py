@@ -80,6 +80,11 @@ def hint(error: yaml.YAMLError, text: str) -> str:
         return "a value cannot start with ` or @: put it in quotes"
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
         return "check the indentation of this line and the one before: items of one map or list line up"
+    if re.search(r"expected ',' or '[}\]]'", problem):
+        return (
+            "inside { } or [ ], a comma, a colon or a ? ends the value: put a text that holds one in "
+            'quotes ({question: "Who, and when?"}) or write the map on lines of its own'
+        )
     if "found undefined alias" in problem or "found unhashable key" in problem:
         return "a value starting with * or { or [ is read as YAML syntax: put it in quotes"
     return ""
@@ -89,6 +94,17 @@ def dash_hint(value: object) -> str:
     """For a key or a text that looks like a list item written without the space after `-`."""
     if isinstance(value, str) and re.match(r"^-[^\s-]", value):
         return " (a list item needs a space after the dash: `- id: ...`, not `-id: ...`)"
+    return ""
+
+
+def split_hint(key: object) -> str:
+    """For a key that is no name but the rest of a text a comma split inside `{ }`
+    (`{content: The van, its passengers)}` gives the key `its passengers)`)."""
+    if isinstance(key, str) and re.search(r"[\s()'\".;!?]", key):
+        return (
+            " (this looks like the rest of a text: inside { }, a comma ends a value, so put the whole "
+            'text in quotes: "a, b and c")'
+        )
     return ""
 
 

@@ -135,3 +135,27 @@ def test_a_problem_points_at_the_column_of_its_key() -> None:
     assert problem.line == line_of(text, "interview_kid")
     assert problem.column == text.splitlines()[problem.line - 1].index("action: interview_kid") + 1
     assert "did you mean 'interview_child'" in problem.message
+
+
+def test_a_comma_inside_a_flow_map_that_splits_a_text_says_to_quote_it() -> None:
+    text = edited(
+        "      - {id: MAR-FIU, name: Marenland FIU unit,",
+        "      - {id: MAR-FIU, name: Marenland FIU, the unit),",
+    )
+    found = [p for p in problems(text) if "unit)" in p.path]
+    assert found and "a comma ends a value, so put the whole text in quotes" in found[0].message
+
+
+def test_a_question_mark_inside_a_flow_map_says_to_quote_it() -> None:
+    (problem,) = problems(
+        edited("      - {id: MAR-FIU, name: Marenland FIU unit,", "      - {id: MAR-FIU, name: Who?, x,")
+    )
+    assert problem.message.startswith("not valid YAML: ")
+    assert "inside { } or [ ], a comma, a colon or a ? ends the value" in problem.message
+
+
+def test_a_time_of_day_out_of_range_is_one_problem_that_says_the_range() -> None:
+    text = edited('    at: "D1 08:30"\n', '    at: "D1 25:00"\n')
+    (problem,) = problems(text)
+    assert problem.path == "injects[0].at"
+    assert "hours 00 to 23" in problem.message
