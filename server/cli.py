@@ -9,8 +9,9 @@
     liaison exercise delete ID [--yes]               delete it for good (asks for its id first)
     liaison report ID --out DIR [--file EXPORT]      the debrief reports: HTML, PDF, XLSX, per team
 
-`exercise` and `report` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080) with the
-admin token from `--token`, `LIAISON_ADMIN_TOKEN` or the file the server keeps in its data folder.
+`exercise` and `report` commands talk to the HTTP API (`--server`, default http://127.0.0.1:8080, or
+the port in LIAISON_PORT) with the admin token from `--token`, `LIAISON_ADMIN_TOKEN` or the file the
+server keeps in its data folder.
 """
 
 from __future__ import annotations
@@ -136,7 +137,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", default="http://127.0.0.1:8080", help="server URL")
+    port = os.environ.get("LIAISON_PORT", "").strip() or "8080"  # the server's own setting
+    parser.add_argument(
+        "--server", default=f"http://127.0.0.1:{port}", help=f"server URL (default: http://127.0.0.1:{port})"
+    )
     parser.add_argument("--token", help="admin token (default: LIAISON_ADMIN_TOKEN or DATA_DIR/admin-token)")
 
 
