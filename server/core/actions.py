@@ -34,7 +34,7 @@ def take(
         raise NotFound(f"no action {action_id!r} in this scenario (actions: {known})")
     role = scenario.role(viewer.role)
     if viewer.staff or viewer.team is None or role is None or not role.can("act", action.id):
-        raise Forbidden(f"the role {viewer.role!r} may not {action.name.lower()}")
+        raise Forbidden(f"the role {viewer.role!r} may not {_as_verb(action.name)}")
     if len(note) > MAX_NOTE or len(subject) > 200:
         raise InvalidArguments(f"a note has at most {MAX_NOTE} characters, a subject at most 200")
     flags = tuple(
@@ -53,3 +53,11 @@ def take(
         if any(d.action == action.id for d in artefact.discovery)
     ]  # a search finds the ledger, a phone extraction the chats
     return [*decision, *found]
+
+
+def _as_verb(name: str) -> str:
+    """An action's name inside a sentence: its first letter lower case, the rest as the scenario
+    writes it ("Trace the USDT wallets" → "trace the USDT wallets"; an acronym stays: "NRM referral")."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]

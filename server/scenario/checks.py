@@ -421,6 +421,12 @@ def _reaches(reader: FieldReader, scenario: Scenario, inject: Inject, path: str)
                 "it and, for a unit, when it works for the unit's agency type): name the team or the "
                 "roles that should receive it",
             )
+        elif missing := [role for role in wanted if role not in playing]:
+            reader.warn(
+                f"{path}.to",
+                f"inject {inject.id!r} goes to {', '.join(missing)} in {describe(recipient.team, 'team')} "
+                "too, but no such role plays there: they reach nobody (the others do)",
+            )
 
 
 def _expected(reader: FieldReader, scenario: Scenario, inject: Inject, path: str) -> None:

@@ -236,3 +236,11 @@ def test_staff_write_notes_on_a_team_or_an_event_for_the_debrief(play: Run) -> N
         play.do(c.WriteNote("x", team="zz"), mia)
     with pytest.raises(InvalidArguments):
         play.do(c.WriteNote("x", about=0), mia)
+
+
+def test_a_refusal_keeps_the_action_names_acronyms() -> None:
+    from server.core.actions import _as_verb
+
+    assert _as_verb("Trace the USDT wallets") == "trace the USDT wallets"
+    assert _as_verb("NRM referral") == "NRM referral"
+    assert _as_verb("Appoint a guardian") == "appoint a guardian"

@@ -1,5 +1,6 @@
-"""What the validator says of items scoped to a joint team, and of what an expected request
-says it brings (found by a scenario written from docs/scenarios.md alone)."""
+"""What a scenario written from docs/scenarios.md alone, for another region, found the validator
+saying wrongly or not at all: items scoped to a joint team, what an expected request says it
+brings, a `to` line with a role that does not play there."""
 
 from __future__ import annotations
 
@@ -71,3 +72,22 @@ requests:
     (warning,) = warnings
     assert warning.path == "requests[0].releases"
     assert "R1 says it brings A-NOR-MANIFEST, but no inject and no SimCell answer template" in warning.message
+
+
+def test_a_to_line_with_a_role_that_does_not_play_there_is_a_warning() -> None:
+    fragment = """
+countries:
+  - {id: NOR, composition: {police: 1, social_worker: 1}}
+injects:
+  - id: T-BOTH
+    title: "To Norland's police and prosecutor"
+    at: "D1 09:00"
+    channel: auto
+    from: Exercise control
+    to: "NOR: police, prosecutor"
+    body: "Some of it reaches nobody."
+"""
+    warnings: list[Problem] = []
+    parse_scenario(twin_text(fragment), "twin.yaml", warnings=warnings)
+    found = [w for w in warnings if w.path.endswith(".to")]
+    assert found and "goes to prosecutor in" in found[0].message and "reach nobody" in found[0].message
