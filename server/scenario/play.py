@@ -402,13 +402,14 @@ class PlayReader(ConditionReader):
         data = self.map(value, path, keys, {"id", "name", "kind"})
         if data is None:
             return None
+        known_kind = data.get("kind") in {str(k) for k in MetricKind}
         kind = self.enum(data.get("kind"), f"{path}.kind", MetricKind, MetricKind.REQUEST_COUNT)
-        needs = _METRIC_NEEDS[kind]
+        needs = _METRIC_NEEDS[kind] if known_kind else ()  # an unknown kind is the one mistake
         for key in needs:
             if data.get(key) in (None, "", []):
                 self.problem(f"{path}.{key}", f"a {kind} metric needs {key!r} ({_METRIC_HINTS[key]})")
         for key in sorted({"instrument", "action", "inject", "artefact", "to", "of", "then", "by", "within"}):
-            if key in data and key not in needs and key not in _METRIC_OPTIONAL[kind]:
+            if known_kind and key in data and key not in needs and key not in _METRIC_OPTIONAL[kind]:
                 self.problem(f"{path}.{key}", f"a metric of kind {kind} has no {key!r}")
         for key in ("instrument", "action", "inject", "artefact"):
             self.ref(f"{path}.{key}", key, data.get(key))

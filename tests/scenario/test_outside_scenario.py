@@ -91,3 +91,10 @@ injects:
     parse_scenario(twin_text(fragment), "twin.yaml", warnings=warnings)
     found = [w for w in warnings if w.path.endswith(".to")]
     assert found and "goes to prosecutor in" in found[0].message and "reach nobody" in found[0].message
+
+
+def test_a_metric_kind_misspelt_is_one_problem_not_three() -> None:
+    with pytest.raises(ScenarioError) as error:
+        twin("metrics:\n  - {id: M-X, name: X, kind: artifact_released, artefact: A-NOR-AD}\n")
+    (problem,) = error.value.problems
+    assert problem.path.endswith(".kind") and "did you mean 'artefact_released'?" in problem.message
