@@ -31,4 +31,7 @@ def test_agency_units_take_the_unit_ids() -> None:
     ]
     with pytest.raises(ScenarioError) as raised:
         parse_roster("name,team,role\nAnn,NOR,police\n", "csv", units)
-    assert str(raised.value) == "roster:2 row 1.team: unknown team 'NOR' (did you mean 'NOR-POL'?) (teams: NOR-POL)"
+    assert (
+        str(raised.value)
+        == "roster:2 row 1.team: unknown team 'NOR' (did you mean 'NOR-POL'?) (teams: NOR-POL)"
+    )
