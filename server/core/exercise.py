@@ -96,12 +96,16 @@ class Exercise:
 
     def delivered(self, run: InjectRun, recipients: Iterable[str]) -> frozenset[str]:
         """Who of `recipients` has a released inject in their station: online at its release,
-        or connected since."""
+        or connected since; nobody while it is not released."""
+        if not run.released_seq:
+            return frozenset()
         later = (p for p in recipients if self.connected_at.get(p, 0) > run.released_seq)
         return run.delivered | frozenset(later)
 
     def has_delivered(self, run: InjectRun, participant: str) -> bool:
         """Whether a recipient has a released inject in their station."""
+        if not run.released_seq:
+            return False
         return participant in run.delivered or self.connected_at.get(participant, 0) > run.released_seq
 
 

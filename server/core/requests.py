@@ -412,7 +412,8 @@ def require_receiver(scenario: Scenario, request: RequestRun, viewer: Viewer, do
             raise Forbidden(f"SimCell answers request {request.id}: nobody plays {request.target_team}")
         return
     if viewer.team != request.target_team or not may_answer(scenario, viewer, instrument):
-        raise Forbidden(f"the role {viewer.role!r} of {viewer.team} may not {doing} request {request.id}")
+        whose = f" of {viewer.team}" if viewer.team else ""
+        raise Forbidden(f"the role {viewer.role!r}{whose} may not {doing} request {request.id}")
 
 
 # -- deadlines ----------------------------------------------------------------------------------

@@ -38,8 +38,9 @@ FORMAT = 14
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead).
 11: histories stored in chunks (`server.adapters.snapshots`). 12: each thread's channel and
 audience in the feed's tables, so that a load makes no item (`settled_feed`). 13: each chunk
-stored once, by name, beside the head (`Store.save_snapshot`). 14: a joint team's items that an inject
-or an answer releases are no longer released as it is formed (`server.core.fold.casefile`)."""
+stored once, by name, beside the head (`Store.save_snapshot`). 14: a joint team's items that an
+inject or an answer releases are not released as it is formed (`server.core.fold.casefile`), and
+an amendment's step in a request's history is `clarified`, by the amender."""
 
 
 @dataclass(frozen=True, slots=True)

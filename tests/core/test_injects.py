@@ -377,6 +377,7 @@ def test_control_sees_who_has_an_inject_delivered_opened_and_acknowledged(msel: 
         [],
     )
     assert bas.participant in rows["I-01"]["recipients"]  # not delivered yet: Bas never connected
+    assert rows["I-03"]["status"] == "planned" and rows["I-03"]["delivered"] == []  # online, not released
     mine = {i["id"]: i for i in snapshot(msel.state, carla)["injects"]}
     assert (mine["I-01"]["delivered"], mine["I-01"]["opened"]) == (True, True)
 

@@ -229,6 +229,11 @@ def test_the_requester_amends_after_a_clarification_and_the_loop_closes(play_: R
     assert can_see(carla, audience(play_.state, amended))  # the receiving team sees the amendment
     run = play_.state.requests[request]
     assert run.status is RequestStatus.ACKNOWLEDGED  # acknowledged before: back to acknowledged
+    last = snapshot(play_.state, carla)["requests"][0]["history"][-1]
+    assert (last["status"], last["by"], last["note"]) == ("clarified", anna.participant, "Branch added")
+    # the requesting team answered by amending: it acknowledged nothing (the receiver did, before)
+    acknowledged = [step for step in run.history if step.status is RequestStatus.ACKNOWLEDGED]
+    assert [step.by for step in acknowledged] == [carla.participant]
     assert run.field("question") is not None and run.field("question").text == new_question  # type: ignore[union-attr]
     shown = snapshot(play_.state, carla)["requests"][0]["amendments"]
     assert shown == [

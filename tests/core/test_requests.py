@@ -282,6 +282,9 @@ def test_the_lifecycle_between_two_played_teams(play: Run) -> None:
     play.do(c.SendRequest(request), anna)
     with pytest.raises(Forbidden, match="may not acknowledge"):
         play.do(c.AcknowledgeRequest(request), bas)  # nl cannot answer its own request
+    with pytest.raises(Forbidden) as sim:  # SimCell does not answer for a played team
+        play.do(c.AcknowledgeRequest(request), play.viewer("Sam"))
+    assert str(sim.value).startswith("the role 'simcell' may not acknowledge")  # not "of None"
     play.do(c.AcknowledgeRequest(request), carla)
     play.do(c.AskClarification(request, "Which phone number?"), carla)
     with pytest.raises(Forbidden, match="only the requesting team"):

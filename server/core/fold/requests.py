@@ -43,11 +43,14 @@ def _step(
     by: str,
     sim_time: float,
     note: str = "",
+    step: RequestStatus | None = None,
     **changes: Any,
 ) -> Exercise:
-    """A request moves to `status`: its history grows by one step."""
+    """A request moves to `status`: its history grows by one step (of `step`, when what was done
+    is not the status it comes to: an amendment answers a clarification, then the request is
+    back to acknowledged)."""
     request = state.requests[request_id]
-    history = (*request.history, Step(status, by, sim_time, note))
+    history = (*request.history, Step(step or status, by, sim_time, note))
     moved = replace(request, status=status, history=history, **changes)
     facts = state.facts.request_moved(moved, status, sim_time, watch_of(state.scenario)).request_now(moved)
     return replace(state, requests=state.requests.set(request_id, moved), facts=facts)
@@ -173,6 +176,7 @@ def _amended(state: Exercise, event: RequestAmended) -> Exercise:
         event.by,
         event.sim_time,
         note=event.note or "(amended)",
+        step=RequestStatus.CLARIFIED,  # the requester answered by amending; it acknowledged nothing
         fields=event.fields,
         amendments=(*request.amendments, amendment),
     )
