@@ -104,7 +104,9 @@ export function holdRequests(model, requests, seq) {
   }
 }
 
-function step(model, data, status, changes = {}, note = "") {
+/** A request moves to `status`; its history grows by a step of `shown` (an amendment is a
+ * `clarified` step by the amender, though the request goes back to acknowledged or sent). */
+function step(model, data, status, changes = {}, note = "", shown = status) {
   const request = model.requests[data.request];
   if (!request) {
     wantRequest(model, data.request);
@@ -112,7 +114,7 @@ function step(model, data, status, changes = {}, note = "") {
   }
   Object.assign(request, changes);
   request.status = status;
-  request.history = [...(request.history ?? []), { status, by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, note }];
+  request.history = [...(request.history ?? []), { status: shown, by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, note }];
 }
 
 function artefactArrives(model, id, changes) {
@@ -243,7 +245,7 @@ export function applyPlay(model, frame) {
     case "request.amended": {
       const request = model.requests[data.request];
       const back = request?.history?.some((h) => h.status === "acknowledged") ? "acknowledged" : "sent";
-      step(model, data, back, request ? { fields: fieldsOf(data.fields), amendments: [...(request.amendments ?? []), { by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, wall_time: data.wall_time, note: data.note, changes: data.changes.map((c) => ({ key: c.key, old: c.old ? fieldsOf([c.old])[c.key] : null, new: c.new ? fieldsOf([c.new])[c.key] : null })) }] } : {}, data.note || "(amended)");
+      step(model, data, back, request ? { fields: fieldsOf(data.fields), amendments: [...(request.amendments ?? []), { by: data.by, by_name: data.by_name ?? "", by_agency: data.by_agency ?? "", sim_time: data.sim_time, wall_time: data.wall_time, note: data.note, changes: data.changes.map((c) => ({ key: c.key, old: c.old ? fieldsOf([c.old])[c.key] : null, new: c.new ? fieldsOf([c.new])[c.key] : null })) }] } : {}, data.note || "(amended)", "clarified");
       break;
     }
     case "request.consent_granted": {
