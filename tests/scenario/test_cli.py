@@ -21,7 +21,7 @@ GREENHOUSE = SCENARIOS / "greenhouse"
 def test_validate_says_valid_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenario", "validate", str(GREENHOUSE)]) == 0
     out = capsys.readouterr().out
-    assert "valid scenario 'greenhouse' (3 countries, 8 roles, 18 instruments, 37 injects)" in out
+    assert "valid scenario 'greenhouse' (3 countries, 8 roles, 18 instruments, 38 injects)" in out
 
 
 def test_validate_lists_every_problem_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,9 +60,9 @@ def test_show_prints_countries_teams_roles_the_matrix_and_the_msel(
         line.startswith("    WES → VAR   INTERPOL_MSG") and "EIO" not in line.split() for line in matrix
     )
     assert any("WES → KAL" in line and "EIO," in line and "SIENA," in line for line in matrix)
-    msel_at = lines.index("MSEL (37 injects, simulated time)")
+    msel_at = lines.index("MSEL (38 injects, simulated time)")
     rows = lines[msel_at + 2 :]
-    assert len(rows) == 37
+    assert len(rows) == 38
     assert {re.findall(r"I-\d\d[a-z]?", row)[0] for row in rows} >= {f"I-{n:02d}" for n in range(1, 31)}
     assert rows[0].split()[:4] == ["D1", "08:30", "I-01", "document"]
     assert rows[-1].split()[:2] == ["-", "I-15b"]  # manual, no planned time: last
@@ -86,7 +86,7 @@ def test_relative_times() -> None:
 def test_msel_export_is_a_csv_in_relative_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "msel.csv"
     assert main(["scenario", "msel", "export", str(GREENHOUSE), "--out", str(out)]) == 0
-    assert f"wrote 37 injects to {out}" in capsys.readouterr().out
+    assert f"wrote 38 injects to {out}" in capsys.readouterr().out
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     by_id = {row["id"]: row for row in rows}
     assert by_id["I-01"]["time"] == "D+0 H+0 M+0"

@@ -92,6 +92,7 @@ def test_the_flagship_has_all_30_injects_with_real_texts(greenhouse: Scenario) -
     assert ids - {f"I-{n:02d}" for n in range(1, 31)} == {
         "I-06b",
         "I-08b",
+        "I-12K",
         "I-13m",
         "I-15b",
         "I-18b",
