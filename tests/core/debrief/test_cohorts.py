@@ -128,7 +128,9 @@ def test_knowledge_diffusion_shows_what_the_destination_learned_and_when(
     action_day = strong.diffusion.first("A-ACTION-DAY", "VAR")
     assert action_day is not None and action_day.lag == 15 * HOUR
     # Overall: who knew what by the end.
-    assert sum(len(s.arrivals) for s in strong.diffusion.spreads) == 40  # each half of I-12 to its own country
+    assert (
+        sum(len(s.arrivals) for s in strong.diffusion.spreads) == 40
+    )  # each half of I-12 to its own country
     assert sum(len(s.arrivals) for s in passive.diffusion.spreads) == 26
     assert [s.artefact.id for s in strong.diffusion.key] == [
         "A-YELLOW-HIT",
