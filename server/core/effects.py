@@ -1,10 +1,12 @@
 """What an inject's release changes in the case: an artefact degraded, destroyed or moved, a
-character's trust, status, safety or location.
+character's trust, status, safety or location, and the request a stand-in answers.
 
 A tip-off that lets the suspects wipe a laptop, a missed deadline after which a victim is
 moved on: the scenario lists the inject's `effects`, and its release writes them as facts
 (`artefact.changed`, seen by the teams holding the artefact then; `character.changed`, staff).
-The case file shows an artefact's new state beside it (`server.core.view`).
+The case file shows an artefact's new state beside it (`server.core.view`). A scripted stand-in
+for a team's answer (`stand_in_for`) answers the request it stood in for (`request.answered`,
+by `STAND_IN`, signed by the receiving agency), so that request is not answered twice.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from dataclasses import replace
 from server.core.audience import Audience
 from server.core.characters import TRUST
 from server.core.conditions import World, holders, release_audience
-from server.core.events import ArtefactChanged, CharacterChanged, Event, InjectReleased
-from server.core.injects import earliest, scoped_time
+from server.core.events import ArtefactChanged, CharacterChanged, Event, InjectReleased, RequestAnswered
+from server.core.injects import earliest, scoped_time, stand_in_time
 from server.core.scenario import ArtefactCondition, Trigger
 from server.core.state import Exercise
+
+STAND_IN = "scenario"
+"""Who answered a request a stand-in answered (`by`): the scenario's script, not a participant."""
 
 
 def effects_of(state: Exercise, inject_id: str, sim_time: float) -> list[Event]:
@@ -26,7 +31,7 @@ def effects_of(state: Exercise, inject_id: str, sim_time: float) -> list[Event]:
     inject = next((i for i in state.scenario.injects if i.id == inject_id), None)
     if inject is None:
         return []  # an ad-hoc inject has none
-    changes: list[Event] = []
+    changes: list[Event] = _stood_in(state, inject_id, sim_time)
     for effect in inject.effects:
         if effect.artefact is not None:
             teams = holders(state.scenario, state.releases, effect.artefact, list(state.teams))
@@ -55,6 +60,18 @@ def effects_of(state: Exercise, inject_id: str, sim_time: float) -> list[Event]:
                 )
             )
     return changes
+
+
+def _stood_in(state: Exercise, inject_id: str, sim_time: float) -> list[Event]:
+    """A stand-in's answer to the request it stood in for, if that is still open."""
+    run = state.injects[inject_id]
+    if run.stand_in_for is None or run.trigger is None:
+        return []
+    request = state.requests.get(stand_in_time(run, state.facts, state.scenario.clock.morning).answers)
+    if request is None:
+        return []
+    answer = RequestAnswered(request.id, STAND_IN, run.body, False, (), sim_time, sim_time)
+    return [replace(answer, by_agency=request.target_agency)]
 
 
 def world_of(state: Exercise) -> World:

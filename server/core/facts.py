@@ -59,10 +59,11 @@ NO_WATCH = Watch()
 @dataclass(frozen=True, slots=True)
 class Facts:
     firsts: Map[Key, float] = field(default_factory=Map)
-    """("request", instrument, from, to, status) / ("simcell", ...) / ("action", action, team)
-    / ("nth", action, team, subject, n) / ("apart", action, team, subject, seconds) / ("watch",
-    test, team, status) → the first simulated time it happened; `None` in a key matches
-    anything. ("taken", action, team, subject) → how many times (at most `MAX_COUNT`)."""
+    """("request", instrument, from, to, status) / ("simcell", ...) / ("played", ...) / ("action",
+    action, team) / ("nth", action, team, subject, n) / ("apart", action, team, subject, seconds)
+    / ("watch", test, team, status) → the first simulated time it happened; `None` in a key
+    matches anything; "simcell" and "played" keep the requests to an agency nobody plays and to
+    a team people play apart. ("taken", action, team, subject) → how many times (at most `MAX_COUNT`)."""
     in_flight: Map[str, RequestRun] = field(default_factory=Map)
     """Requests sent and not closed, by id, as they are now."""
     countries: Map[str, str] = field(default_factory=Map)
@@ -99,6 +100,12 @@ class Facts:
         """The same, of requests to an agency nobody plays (SimCell answers them)."""
         return self.firsts.get(("simcell", instrument, source, target, str(status)))
 
+    def played_reached(
+        self, instrument: str | None, source: str | None, target: str | None, status: RequestStatus
+    ) -> float | None:
+        """The same, of requests to a team people play (its team answers them)."""
+        return self.firsts.get(("played", instrument, source, target, str(status)))
+
     def action_first_taken(self, action: str | None, team: str | None) -> float | None:
         return self.firsts.get(("action", action, team))
 
@@ -106,7 +113,7 @@ class Facts:
         self, request: RequestRun, status: RequestStatus, sim_time: float, watch: Watch = NO_WATCH
     ) -> Facts:
         """`request` reached `status` at `sim_time` (call `request_now` with its new run too)."""
-        kinds = ("request", "simcell") if request.simcell else ("request",)
+        kinds = ("request", "simcell") if request.simcell else ("request", "played")
         teams = {request.source_team, self.country(request.source_team), None}
         keys: list[Key] = [
             (*key, str(status))

@@ -211,37 +211,73 @@ def trigger_statuses(trigger: Trigger) -> tuple[RequestStatus, ...]:
 
 UNANSWERED = frozenset({RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.CLARIFIED})
 """The receiving team has the request and owes the next move."""
+OWN_ANSWERS = (RequestStatus.ANSWERED, RequestStatus.PARTIALLY_ANSWERED, RequestStatus.REFUSED)
+"""A team that reached one of these on a matching request gave its own answer: no stand-in for it."""
 
 
-def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> tuple[float | None, list[str]]:
-    """When a scripted stand-in for a team's answer fires, and the played requests it waits on.
+@dataclass(frozen=True, slots=True)
+class StandIn:
+    """When a scripted stand-in for a team's answer fires, and for which request."""
+
+    due_at: float | None
+    """None: not due (nothing asked yet, or the team answers itself)."""
+    waiting: list[str]
+    """The played requests whose game deadline it waits for, the team still owing the answer."""
+    answers: str = ""
+    """The request its release answers (closes), if one is still open; "" none."""
+
+
+def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> StandIn:
+    """When a scripted stand-in for a team's answer fires, and the request it answers.
 
     A reply the scenario scripts for a team (the SPOC answers 30 minutes after the request) must
     not give the case a second version when people play that team and answer it themselves. So:
     for a request nobody plays (SimCell's), it fires as scripted; for a played one, only once its
     game deadline has passed with the team still owing the answer (never when it has no deadline:
-    control may release it by hand, or skip it).
+    control may release it by hand, or skip it), and never once the team answered or refused a
+    matching request itself (a later request is the team's to answer too). Its release answers
+    the request it stood in for, so the case has one answer (`server.core.effects`).
     """
     trigger = run.trigger
     assert trigger is not None  # a stand-in's trigger is the request (the validator checks it)
-    times: list[float] = []
+    found: list[tuple[float, str]] = []  # (when, the open request it answers)
     waiting: list[str] = []
-    reached = [
+    statuses = trigger_statuses(trigger)
+    first = [
         t
-        for status in trigger_statuses(trigger)
-        if (t := facts.simcell_reached(trigger.instrument, trigger.source, trigger.target, status))
-        is not None
+        for s in statuses
+        if (t := facts.simcell_reached(trigger.instrument, trigger.source, trigger.target, s)) is not None
     ]
-    if reached:  # a request nobody plays: as scripted
-        times.append(after(after(min(reached), trigger.delay, morning), run.delay, morning))
-    for request in facts.in_flight.values():  # a played one: if the team still owes the answer
+    if first:  # a request nobody plays: as scripted, answering the first such request if still open
+        scripted = after(after(min(first), trigger.delay, morning), run.delay, morning)
+        still_open = [
+            request.id
+            for request in facts.in_flight.values()
+            if request.simcell
+            and _owes(request)
+            and _request_reached(trigger, request, facts.countries) == min(first)
+        ]
+        found.append((scripted, min(still_open, default="")))
+    answered_itself = any(
+        facts.played_reached(trigger.instrument, trigger.source, trigger.target, s) is not None
+        for s in OWN_ANSWERS
+    )
+    for request in [] if answered_itself else facts.in_flight.values():
         if request.simcell or _request_reached(trigger, request, facts.countries) is None:
             continue
         owed = answer_due(request)  # not an acknowledgement's deadline: the answer's
-        if request.status in UNANSWERED and owed is not None:
-            times.append(owed)
+        if _owes(request) and owed is not None:
+            found.append((owed, request.id))
             waiting.append(request.id)
-    return (min(times) if times else None), sorted(waiting)
+    if not found:
+        return StandIn(None, sorted(waiting))
+    when, answers = min(found)
+    return StandIn(when, sorted(waiting), answers)
+
+
+def _owes(request: RequestRun) -> bool:
+    """The receiving team still owes the answer (none is on its way either)."""
+    return request.status in UNANSWERED and request.scheduled is None
 
 
 def due_time(
@@ -256,7 +292,7 @@ def due_time(
     if run.status is not InjectStatus.PLANNED:
         return None
     if run.stand_in_for is not None and run.trigger is not None:
-        return stand_in_time(run, facts, morning)[0]
+        return stand_in_time(run, facts, morning).due_at
     if run.scope and run.trigger is not None:
         return scoped_time(run, injects, sim_now, morning, facts, world)[0]
     start = (

@@ -34,13 +34,15 @@ from server.core.requests import RequestRun
 from server.core.scenario import CharacterState, Scenario
 from server.core.vector import Vector
 
-FORMAT = 14
+FORMAT = 15
 """The snapshot format; a loader ignores snapshots of any other (and folds the log instead).
 11: histories stored in chunks (`server.adapters.snapshots`). 12: each thread's channel and
 audience in the feed's tables, so that a load makes no item (`settled_feed`). 13: each chunk
 stored once, by name, beside the head (`Store.save_snapshot`). 14: a joint team's items that an
 inject or an answer releases are not released as it is formed (`server.core.fold.casefile`), and
-an amendment's step in a request's history is `clarified`, by the amender."""
+an amendment's step in a request's history is `clarified`, by the amender. 15: facts keep the
+requests to played teams apart ("played": a stand-in never fires once the team answered a
+matching request), and a played team holds what its answer releases."""
 
 
 @dataclass(frozen=True, slots=True)

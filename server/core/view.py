@@ -553,14 +553,14 @@ def _stand_in(state: Exercise, run: InjectRun) -> dict[str, Any] | None:
     for while the team owes the answer (control may skip it), and when it fires if none comes."""
     if run.stand_in_for is None or run.trigger is None:
         return None
-    due_at, waiting = stand_in_time(run, state.facts, state.scenario.clock.morning)
+    stand_in = stand_in_time(run, state.facts, state.scenario.clock.morning)
     pending = run.status is InjectStatus.PLANNED
     trigger = run.trigger
     return {
         "team": run.stand_in_for,
         "request": {"instrument": trigger.instrument, "from": trigger.source, "to": trigger.target},
-        "waiting_for": waiting if pending else [],
-        "due_at": due_at if pending else None,
+        "waiting_for": stand_in.waiting if pending else [],
+        "due_at": stand_in.due_at if pending else None,
     }
 
 

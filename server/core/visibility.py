@@ -24,7 +24,8 @@ Rules:
   comes); an answer promised for after ENDEX: the request's audience;
 - a request is seen by the requesting team while it is drafted, then also by the receiving
   team once sent (SimCell, that is staff, when nobody plays that country); an artefact
-  released by an answer, by its audience (the requesting team).
+  released by an answer, by its audience (the requesting team, and the answering team when
+  people play it: it holds what it gave).
 
 Every rule depends only on facts that never change (a participant's team, a request's
 teams, what an event says), so an event's audience is the same whenever it is computed:

@@ -615,6 +615,9 @@ def test_an_answer_brings_in_what_the_scenario_says_it_discovers(play: Run) -> N
     (released,) = play.do(c.Advance(), c.SYSTEM)
     assert isinstance(released, ArtefactReleased)
     assert [a["id"] for a in snapshot(play.state, anna)["case_file"]] == ["A-SUBSCRIBER"]
+    # the answering team holds what it gave (it may share it on; a live check found Kalmaria's
+    # bank records in Westria's case file only)
+    assert [a["id"] for a in snapshot(play.state, carla)["case_file"]] == ["A-SUBSCRIBER"]
 
 
 def test_an_agency_field_names_an_agency_of_its_own_side_of_the_request() -> None:

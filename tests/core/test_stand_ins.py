@@ -5,7 +5,10 @@ sent, while the played Kalmarian team answered the same request with other facts
 of the case. A stand-in (`stand_in_for: be`) now fires as scripted only when nobody plays the
 team (the request went to SimCell); when someone does, only once the request's game deadline
 has passed with the team still owing the answer. Control sees what a stand-in waits for, and may
-skip it.
+skip it. A stand-in's release answers the request it stood in for (the team sees it answered,
+nobody answers it twice), and a team that answered a matching request itself gets no stand-in
+for a later one (a live check: Westria got the scripted reply about its first request when
+Kalmaria, which had answered that one, only acknowledged the second; the second stayed open).
 
 The scenario of test_requests.py, with a SIENA request answered within two game hours, and two
 stand-ins to nl police: "Belgian SPOC answers" (for be, played by Carla) and "French SPOC
@@ -19,8 +22,12 @@ import dataclasses
 import pytest
 
 from server.core import commands as c
+from server.core.audience import can_see
 from server.core.decide import create
-from server.core.events import InjectReleased
+from server.core.effects import STAND_IN
+from server.core.errors import InvalidState
+from server.core.events import InjectReleased, RequestAnswered
+from server.core.requests import RequestStatus
 from server.core.scenario import (
     Channel,
     Deadline,
@@ -33,6 +40,7 @@ from server.core.scenario import (
 )
 from server.core.simtime import HOUR, MINUTE, parse_sim_time
 from server.core.view import snapshot
+from server.core.visibility import audience
 from tests.core.test_requests import REQUEST_SCENARIO, SIENA, wall
 from tests.core.transcript import NOW, ROSTER, Run
 
@@ -171,3 +179,56 @@ def test_a_stand_in_waits_for_the_answer_deadline_not_the_acknowledgement() -> N
     }
     assert released(run, "D1 09:45") == []  # acknowledgement overdue, but the answer is not owed yet
     assert released(run, "D1 11:00") == [("I-BE", parse_sim_time("D1 11:00"))]
+
+
+def test_a_stand_in_answers_the_request_it_stood_in_for_visibly_to_the_team(play: Run) -> None:
+    request = ask(play, "be", "D1 09:00")
+    carla = play.viewer("Carla")
+    play.do(c.AcknowledgeRequest(request), carla, at=wall("D1 09:10"))
+    events = play.do(c.Advance(), c.SYSTEM, at=wall("D1 11:05"))
+    (answer,) = [e for e in events if isinstance(e, RequestAnswered)]
+    assert (answer.request, answer.by, answer.text) == (
+        request,
+        STAND_IN,
+        "The phone is registered to Viktor S.",
+    )
+    assert answer.by_agency == play.state.requests[request].target_agency and answer.by_name == ""
+    assert can_see(carla, audience(play.state, answer))  # be learns its request was answered for it
+    assert play.state.requests[request].status is RequestStatus.ANSWERED
+    with pytest.raises(InvalidState):  # one answer in be's name, not two
+        play.do(c.AnswerRequest(request, "Prepaid SIM."), carla, at=wall("D1 11:10"))
+    (shown,) = [r for r in snapshot(play.state, carla)["requests"] if r["id"] == request]
+    assert shown["history"][-1] | {"sim_time": 0} == {
+        "status": "answered",
+        "by": STAND_IN,
+        "by_name": "",
+        "by_agency": answer.by_agency,
+        "sim_time": 0,
+        "note": "",
+    }
+
+
+def test_a_team_that_answered_a_matching_request_gets_no_stand_in_for_a_later_one(play: Run) -> None:
+    carla = play.viewer("Carla")
+    first = ask(play, "be", "D1 09:00")
+    play.do(c.AnswerRequest(first, "Prepaid SIM, no subscriber data."), carla, at=wall("D1 09:20"))
+    second = ask(play, "be", "D1 12:00")  # Kalmaria only acknowledges this one
+    play.do(c.AcknowledgeRequest(second), carla, at=wall("D1 12:10"))
+    assert stand_in(play, "I-BE") == {"team": "be", "waiting_for": [], "due_at": None}
+    assert released(play, "D1 14:30") == []  # past the second's deadline: still be's to answer
+    assert play.state.requests[second].status is RequestStatus.ACKNOWLEDGED
+
+
+def test_a_stand_in_for_a_team_nobody_plays_closes_the_request_simcell_would_answer(play: Run) -> None:
+    request = ask(play, "fr", "D1 09:00")
+    events = play.do(c.Advance(), c.SYSTEM, at=wall("D1 09:31"))
+    assert [e.request for e in events if isinstance(e, RequestAnswered)] == [request]
+    with pytest.raises(InvalidState):
+        play.do(c.AnswerRequest(request, "Another version."), play.viewer("Sam"), at=wall("D1 09:40"))
+
+
+def test_released_by_control_a_stand_in_answers_the_request_it_waits_for(play: Run) -> None:
+    request = ask(play, "be", "D1 09:00")
+    events = play.do(c.ReleaseInject("I-BE"), play.viewer("Colm"), at=wall("D1 09:40"))
+    assert [type(e).__name__ for e in events] == ["InjectReleased", "RequestAnswered"]
+    assert play.state.requests[request].status is RequestStatus.ANSWERED

@@ -233,7 +233,13 @@ def test_the_fiu_finding_goes_to_whoever_holds_silkjobs_accounts(
 ) -> None:
     cohort, _ = strong_run
     (finding,) = [e for e in cohort.run.log if isinstance(e, InjectReleased) and e.inject == "S-14"]
-    assert finding.audience.team_roles == {"QAD-FIU/fiu_analyst", "QAD-FIU/prosecutor"}
+    # Qadira's FIU unit got the accounts with Tarkand's answer; Tarkand holds what it gave
+    assert finding.audience.team_roles == {
+        "QAD-FIU/fiu_analyst",
+        "QAD-FIU/prosecutor",
+        "TAR/fiu_analyst",
+        "TAR/prosecutor",
+    }
 
 
 def test_every_released_inject_is_acknowledged_by_everyone_it_reaches(

@@ -73,7 +73,9 @@ def test_the_workbook_has_every_sheet_with_its_data(written: dict[str, Path]) ->
     assert eio[2:4] == ("WES", "KAL") and eio[13] == 30  # minutes to answer, as a number
     metric = next(r for r in rows["metrics"] if r[1] == "M-GUARDIAN" and r[5] == "KAL")
     assert (metric[6], metric[8]) == (20700, "met")
-    assert tuple(next(r for r in rows["diffusion"] if r[0] == "A-KAL-BANK-01")[i] for i in (0, 3, 4, 5)) == (
+    bank = [r for r in rows["diffusion"] if r[0] == "A-KAL-BANK-01"]
+    assert [r[3] for r in bank] == ["KAL", "WES"]  # Kalmaria holds the records it sent, at its answer
+    assert tuple(bank[1][i] for i in (0, 3, 4, 5)) == (
         "A-KAL-BANK-01",
         "WES",
         "D2 10:00",

@@ -236,6 +236,34 @@ def test_control_sees_a_pending_stand_in_for_a_played_team_and_cancels_it(
     assert people.problems == [], people.problems
 
 
+def test_a_stand_in_released_by_control_answers_the_request_for_the_team(
+    browser: Browser, web_server: ServerProcess
+) -> None:
+    # A live check: the scripted reply went to Sudria while Norland's request stayed open, to be
+    # answered a second time. Now its release answers the request, and both sides see by whom.
+    yaml = (ROOT / "scenarios" / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("responses:\n", STAND_IN + "responses:\n", 1)
+    people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": yaml}))
+    try:
+        console = people.open("Carl Controller")
+        sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
+        start_exercise(console)
+        send_police_message(sara)
+        console.get_by_role("button", name="Release now T-07").click()
+        incoming = nils.locator("#inbox [data-request]")
+        expect(incoming).to_have_attribute("data-status", "answered")
+        incoming.locator("summary").click()
+        expect(incoming.locator(".history")).to_contain_text(
+            "Answered · Norland Police (scripted by exercise control)"
+        )
+        expect(incoming.locator(".answer")).to_contain_text("SeaCrew Agency is known to us.")
+        outgoing = sara.locator("#outbox [data-request]")
+        expect(outgoing).to_have_attribute("data-status", "answered")
+    finally:
+        people.close()
+    assert people.problems == [], people.problems
+
+
 TIP_OFF = """  - id: T-08
     title: "SeaCrew takes its advert down"
     trigger: manual

@@ -130,8 +130,12 @@ def _answered(state: Exercise, event: RequestAnswered) -> Exercise:
     answered = _step(
         state, event.request, status, event.by, event.sim_time, answer=event.text, scheduled=None
     )
-    source = Audience.team(answered.requests[event.request].source_team)
-    later = tuple(Release(a, source, event.request, event.release_at) for a in event.releases)
+    request = answered.requests[event.request]
+    teams = {request.source_team}
+    if not request.simcell and request.target_team in state.teams:
+        teams.add(request.target_team)  # a played team holds what it gave (the bank records it sent)
+    holders = Audience.of(teams=teams)
+    later = tuple(Release(a, holders, event.request, event.release_at) for a in event.releases)
     return replace(answered, pending=(*answered.pending, *later))
 
 

@@ -88,7 +88,10 @@ def test_request_analytics_show_who_asked_whom_and_how_fast(strong: Debrief, pas
     cohort = strong.requests.cohort
     assert (cohort.sent, cohort.answered, cohort.refused, cohort.withdrawn_drafts) == (16, 15, 0, 0)
     assert cohort.median_to_answer == 30 * 60  # the scripted teams answer after 30 minutes
-    assert cohort.game_overdue == 4  # answered after the engine warned they were overdue
+    # answered after the engine warned they were overdue; Westria's SIENA to Kalmaria (sent at
+    # D1 11:00, due 11:30) is answered by the SPOC's stand-in (I-13) at its deadline, before
+    # Kalmaria's script comes to it: one answer, not two
+    assert cohort.game_overdue == 3
     assert {s.label: s.sent for s in strong.requests.by_pair} == {
         "WES → KAL": 10,
         "WES → VAR": 4,
@@ -128,9 +131,8 @@ def test_knowledge_diffusion_shows_what_the_destination_learned_and_when(
     action_day = strong.diffusion.first("A-ACTION-DAY", "VAR")
     assert action_day is not None and action_day.lag == 15 * HOUR
     # Overall: who knew what by the end.
-    assert (
-        sum(len(s.arrivals) for s in strong.diffusion.spreads) == 40
-    )  # each half of I-12 to its own country
+    # each half of I-12 to its own country; Kalmaria holds the bank records it sent
+    assert sum(len(s.arrivals) for s in strong.diffusion.spreads) == 41
     assert sum(len(s.arrivals) for s in passive.diffusion.spreads) == 26
     assert [s.artefact.id for s in strong.diffusion.key] == [
         "A-YELLOW-HIT",

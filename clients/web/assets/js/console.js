@@ -112,7 +112,8 @@ function renderMsel(ctx) {
         ),
         el("td", { class: "mono" }, when),
         el("td", {}, el("span", { class: `tag tone-${tone}` }, label), overdue ? el("span", { class: "tag tone-bad msel-overdue" }, "Overdue") : null),
-        el("td", { class: "acks" }, r.status === "released" ? `${acked} of ${who.length}` : "—"),
+        // an inject for staff roles only (`*: mentor`) has no participant to acknowledge it
+        el("td", { class: "acks" }, r.status !== "released" ? "—" : who.length ? `${acked} of ${who.length}` : "staff only"),
         el(
           "td",
           { class: "actions" },

@@ -249,11 +249,13 @@ export function agencyName(model, id) {
 
 /**
  * Who acted on a request, as this viewer may know them: a teammate by name; someone of another
- * country by the name and agency the server signed the step with (the agency alone for SimCell).
+ * country by the name and agency the server signed the step with (the agency alone for SimCell);
+ * a stand-in inject's answer (`by: "scenario"`) as the agency's, scripted by exercise control.
  */
 export function signedName(model, id, name, agency) {
   const known = model.participants[id] ?? (model.me.participant === id ? model.me : null);
   const office = agencyName(model, agency);
+  if (id === "scenario") return office ? `${office} (scripted by exercise control)` : "Exercise control";
   if (known) return office && !known.staff && known.team !== model.me.team ? `${known.name} (${office})` : known.name;
   if (name) return office ? `${name} (${office})` : name;
   return office || "Exercise control";
