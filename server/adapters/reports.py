@@ -58,8 +58,8 @@ async def report(services: Services, exercise: str, format: str, team: str | Non
     if format not in FORMAT_NAMES:
         raise ValueError(f"format: expected one of {', '.join(FORMAT_NAMES)}, got {format!r}")
     debrief = await debrief_of(services, exercise)
-    if team is not None and team not in debrief.played.state.teams:
-        raise ValueError(f"team: no team {team!r} in {exercise} (teams: {', '.join(debrief.teams)})")
+    if team is not None and (why := debrief.no_report(team)) is not None:
+        raise ValueError(f"team: {why}, in {exercise}")
     if format == "json":
         body = json.dumps(summary(debrief, team), separators=(",", ":")).encode()
         return body, "application/json", file_name(exercise, "json", team)

@@ -6,7 +6,8 @@ weekday D1 is (`clock.d1_weekday`, Monday by default) and, per country, when its
 rule can then answer a request received on a Saturday, a holiday or at night like a real office
 would (`server.core.requests.propose`). Office hours, weekdays and holidays are read in the
 country's local time: exercise time plus its `time_offset` (`server.core.local_time`); an agency
-with its own `calendar` keeps its own hours.
+with its own `calendar` keeps its own hours, and one with its own `time_offset` (an embassy
+abroad) its own clock.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ def weekday(scenario: Scenario, sim_time: float) -> int:
     return (scenario.clock.d1_weekday + day_number(sim_time) - 1) % 7
 
 
+def local_offset(country: Country | None, agency: Agency | None = None) -> int:
+    """What `agency`'s clocks (its own `time_offset`, an embassy abroad's), else its country's,
+    show minus exercise time."""
+    if agency is not None and agency.time_offset is not None:
+        return agency.time_offset
+    return 0 if country is None else country.time_offset
+
+
 def receipt(
     scenario: Scenario, country: Country | None, sim_time: float, agency: Agency | None = None
 ) -> frozenset[Receipt]:
@@ -36,8 +45,7 @@ def receipt(
     calendar = None if country is None else country.calendar
     if agency is not None and agency.calendar is not None:
         calendar = agency.calendar
-    if country is not None:
-        sim_time += country.time_offset
+    sim_time += local_offset(country, agency)
     if calendar is None:
         return frozenset({Receipt.OFFICE_HOURS})
     found: set[Receipt] = set()

@@ -680,6 +680,7 @@ def received(scenario: Scenario, request: RequestRun) -> frozenset[Receipt]:
     """When the request reached the receiving country, in its calendar (`server.core.calendar`)."""
     sent = request.reached(RequestStatus.SENT)
     found = scenario.agency(request.target_agency)
-    return receipt(
-        scenario, found[0] if found else None, 0.0 if sent is None else sent, found[1] if found else None
-    )
+    if found is None:  # no agency named: the receiving team's country
+        country = team_countries(scenario).get(request.target_team, request.target_team)
+        return receipt(scenario, scenario.country(country), 0.0 if sent is None else sent)
+    return receipt(scenario, found[0], 0.0 if sent is None else sent, found[1])

@@ -82,6 +82,9 @@ def add_participant(state: Exercise, entry: c.RosterEntry) -> ParticipantAdded:
         raise InvalidArguments(f"participant {name!r} needs a team")
     if entry.team is not None and entry.team not in state.teams:
         raise NotFound(f"unknown team {entry.team!r} (teams: {', '.join(sorted(state.teams))})")
+    country = None if entry.team is None else state.scenario.country(state.teams[entry.team].country)
+    if country is not None and country.played_by_simcell:
+        raise InvalidArguments(f"nobody plays in team {entry.team!r}: its country is played by SimCell")
     return ParticipantAdded(
         participant=f"P{len(state.participants) + 1:04d}",
         name=name,

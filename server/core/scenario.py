@@ -165,6 +165,9 @@ class Agency:
     played_by_simcell: bool = False
     calendar: OfficeCalendar | None = None
     """This agency's own working time, over its country's (`server.core.calendar`); None: the country's."""
+    time_offset: int | None = None
+    """Its own local time minus exercise time, when it is not where its country is (an embassy
+    abroad keeps its host's clock); None: its country's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +196,10 @@ class Country:
     """When this country's offices work (SimCell rules on the time of receipt); None: always."""
     time_offset: int = 0
     """Local time minus exercise time, in seconds (`time_offset: "+02:00"`): what its clocks show."""
+    played_by_simcell: bool = False
+    """`played_by: simcell`: nobody plays this country; SimCell answers every request to it (each
+    of its agencies is SimCell's), the roster places nobody in its team, and the debrief gives
+    it no report of its own."""
 
 
 @dataclass(frozen=True, slots=True)

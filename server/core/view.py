@@ -27,6 +27,7 @@ from server.core.scenario import Instrument, Scenario
 from server.core.sharing import consent_map
 from server.core.signatures import Signature, signature
 from server.core.state import Exercise, FeedItem, Participant
+from server.core.team_models import team_specs
 
 FEED_LATEST = 30
 """Messages of each thread a welcome carries; older ones are read page by page (`history`)."""
@@ -73,9 +74,7 @@ def snapshot(state: Exercise, viewer: Viewer, catalogue_held: str = "") -> dict[
             "morning": state.scenario.clock.morning,
             "jumps": jumps_view(state),
         },
-        "teams": [
-            {"id": team.id, "name": team.name, "country": team.country} for team in state.teams.values()
-        ],
+        "teams": _teams(state),
         "roles": [{"id": role.id, "name": role.name} for role in state.scenario.roles],
         "catalogue_tag": tag,
         **({} if catalogue_held == tag else {"catalogue": rules}),
@@ -296,6 +295,15 @@ def catalogue_with_tag(scenario: Scenario) -> tuple[dict[str, Any], str]:
     return built, tag
 
 
+def _teams(state: Exercise) -> list[dict[str, Any]]:
+    """Every team, with the agency it is when it is a unit of an `agency_units` country ("" else)."""
+    agencies = {spec.id: spec.unit.agency for spec in team_specs(state.scenario) if spec.unit is not None}
+    return [
+        {"id": team.id, "name": team.name, "country": team.country, "agency": agencies.get(team.id, "")}
+        for team in state.teams.values()
+    ]
+
+
 def _catalogue(scenario: Scenario) -> dict[str, Any]:
     return {
         "countries": [
@@ -306,6 +314,7 @@ def _catalogue(scenario: Scenario) -> dict[str, Any]:
                 "blocs": sorted(country.blocs),
                 "eio_participant": country.eio_participant,
                 "language": country.language,
+                "simcell": country.played_by_simcell,
                 "agencies": [
                     {
                         "id": agency.id,
@@ -318,6 +327,9 @@ def _catalogue(scenario: Scenario) -> dict[str, Any]:
                 **country_law(country),
                 "agency_calendars": {
                     a.id: calendar_data(a.calendar) for a in country.agencies if a.calendar is not None
+                },
+                "agency_time_offsets": {
+                    a.id: a.time_offset for a in country.agencies if a.time_offset is not None
                 },
             }
             for country in scenario.countries

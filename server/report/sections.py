@@ -124,7 +124,12 @@ def facts(debrief: Debrief, team: str | None) -> list[tuple[str, str]]:
         ("status", str(state.status)),
         ("played", f"{format_sim_time(played.start)} to {format_sim_time(played.now)}"),
         ("events", f"{state.seq:,}"),
-        ("teams", ", ".join(f"{t.name} ({t.id})" for t in state.teams.values() if team in (None, t.id))),
+        ("teams", ", ".join(f"{state.teams[t].name} ({t})" for t in debrief.teams if team in (None, t))),
+        *(
+            [("played by SimCell", ", ".join(f"{state.teams[t].name} ({t})" for t in debrief.simcell_teams))]
+            if team is None and debrief.simcell_teams
+            else []
+        ),
         ("participants", str(_players(debrief, team))),
         ("requests sent", str(sent.sent)),
         ("injects released", str(sum(1 for r in played.releases if team is None or team in r.teams))),

@@ -42,8 +42,8 @@ FORMATS: dict[str, tuple[str, Callable[[Debrief, str | None], bytes]]] = {
 
 def render(debrief: Debrief, format: str, team: str | None = None) -> bytes:
     """One report; KeyError for an unknown format, ValueError for an unknown team."""
-    if team is not None and team not in debrief.played.state.teams:
-        raise ValueError(f"no team {team!r} (teams: {', '.join(debrief.teams)})")
+    if team is not None and (why := debrief.no_report(team)) is not None:
+        raise ValueError(why)
     return FORMATS[format][1](debrief, team)
 
 

@@ -144,6 +144,7 @@ def render(scenario: Scenario) -> list[str]:
             f"  {country.id:<5} {country.name:<12} {country.route_role:<12} "
             f"blocs: {', '.join(sorted(country.blocs)) or '-'}; "
             f"EIO: {'yes' if country.eio_participant else 'no'}"
+            + ("; played by SimCell" if country.played_by_simcell else "")
         )
         if stated := legal.entries():  # only what the scenario says of the law
             lines.append("        law: " + "; ".join(f"{key}: {value}" for key, value in stated.items()))

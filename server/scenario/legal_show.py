@@ -27,6 +27,9 @@ def country_lines(country: Country) -> list[str]:
     own = [a.id for a in country.agencies if a.calendar is not None]
     if own:
         parts.append(f"own office hours: {', '.join(own)}")
+    clocks = [f"{a.id} {offset_text(a.time_offset)}" for a in country.agencies if a.time_offset is not None]
+    if clocks:
+        parts.append(f"own local time: {', '.join(clocks)}")
     return [f"        {'; '.join(parts)}"] if parts else []
 
 

@@ -77,6 +77,7 @@ def _check(raw: list[tuple[int | None, str, Any]], scenario: Scenario, file: str
     problems: list[Problem] = []
     rows: list[RosterRow] = []
     teams = {spec.id for spec in team_specs(scenario)}
+    simcell = {spec.id for spec in team_specs(scenario) if _played_by_simcell(scenario, spec.country)}
     roles = {role.id for role in scenario.roles}
     for line, path, row in raw:
         if not isinstance(row, dict):
@@ -101,12 +102,26 @@ def _check(raw: list[tuple[int | None, str, Any]], scenario: Scenario, file: str
             problems.append(
                 Problem(file, line, f"{path}.team", f"unknown team {team!r}{hint} (teams: {known})")
             )
+        if team in simcell:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"{path}.team",
+                    f"nobody plays in team {team!r}: its country is played by SimCell",
+                )
+            )
         rows.append(RosterRow(name, team, role))
     if not raw:
         problems.append(Problem(file, None, "", "the roster is empty"))
     if problems:
         raise ScenarioError(problems)
     return rows
+
+
+def _played_by_simcell(scenario: Scenario, country: str) -> bool:
+    found = scenario.country(country)
+    return found is not None and found.played_by_simcell
 
 
 def _rows_from_csv(text: str, file: str) -> list[tuple[int | None, str, Any]]:

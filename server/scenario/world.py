@@ -4,6 +4,7 @@ actions, instruments, entities, artefacts, joint teams and characters."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from server.core.roles import STAFF_ROLES
@@ -84,10 +85,17 @@ class WorldReader(LegalReader):
     def country(self, value: Any, path: str) -> Country | None:
         keys = {"id", "name", "route_role", "blocs", "treaties", "eio_participant", "language",
                 "legal_profile", "agencies", "composition", "team_model", "units",
-                "calendar", "time_offset"}  # fmt: skip
+                "calendar", "time_offset", "played_by"}  # fmt: skip
         data = self.map(value, path, keys, {"id", "name", "route_role"})
         if data is None:
             return None
+        played_by = data.get("played_by", "team")
+        if played_by not in ("team", "simcell"):
+            self.problem(f"{path}.played_by", f"expected team or simcell, got {played_by!r}")
+        simcell = played_by == "simcell"
+        agencies = tuple(self.items_at(data, "agencies", path, self.agency))
+        if simcell:  # every agency of a country nobody plays is SimCell's
+            agencies = tuple(replace(agency, played_by_simcell=True) for agency in agencies)
         composition = data.get("composition") or {}
         seats: list[Seat] = []
         if not isinstance(composition, dict):
@@ -96,6 +104,10 @@ class WorldReader(LegalReader):
             for role, count in composition.items():
                 self.ref(f"{path}.composition.{role}", "role", str(role))
                 seats.append(Seat(str(role), self.integer(count, f"{path}.composition.{role}", 0, 1, 1000)))
+        if simcell and seats:
+            self.problem(
+                f"{path}.composition", "a country played by SimCell (played_by: simcell) has no team to fill"
+            )
         return self.at(
             Country(
                 id=self.identifier(data.get("id"), f"{path}.id"),
@@ -106,13 +118,14 @@ class WorldReader(LegalReader):
                 eio_participant=self.boolean(data.get("eio_participant"), f"{path}.eio_participant", False),
                 language=self.text(data.get("language"), f"{path}.language", required=False),
                 legal_profile=self.legal_profile(data.get("legal_profile"), f"{path}.legal_profile"),
-                agencies=tuple(self.items_at(data, "agencies", path, self.agency)),
+                agencies=agencies,
                 composition=tuple(seats),
                 team_model=self.enum(data.get("team_model"), f"{path}.team_model", TeamModel, None)
                 if "team_model" in data
                 else None,
                 calendar=self.calendar(data.get("calendar"), f"{path}.calendar"),
                 time_offset=self.time_offset(data.get("time_offset"), f"{path}.time_offset"),
+                played_by_simcell=simcell,
             ),
             path,
         )
@@ -187,7 +200,7 @@ class WorldReader(LegalReader):
         return tuple(found)
 
     def agency(self, value: Any, path: str) -> Agency | None:
-        keys = {"id", "name", "type", "channels", "played_by", "calendar"}
+        keys = {"id", "name", "type", "channels", "played_by", "calendar", "time_offset"}
         data = self.map(value, path, keys, {"id", "name", "type"})
         if data is None:
             return None
@@ -201,6 +214,9 @@ class WorldReader(LegalReader):
             channels=frozenset(self.strings(data.get("channels"), f"{path}.channels")),
             played_by_simcell=played_by == "simcell",
             calendar=self.calendar(data.get("calendar"), f"{path}.calendar"),
+            time_offset=None
+            if data.get("time_offset") is None
+            else self.time_offset(data["time_offset"], f"{path}.time_offset"),
         )
 
     def _cross_border(self, data: dict[str, Any], path: str) -> bool:

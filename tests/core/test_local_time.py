@@ -123,6 +123,34 @@ def test_office_hours_are_local_and_an_agency_may_keep_its_own() -> None:
     )
 
 
+def test_an_agency_abroad_keeps_its_own_clock() -> None:
+    # A scenario from another region had an embassy in another time zone: it could only keep its
+    # country's clock, so its office hours were read hours off.
+    scenario = twin(
+        FRAGMENT
+        + """
+  - id: SUD
+    agencies:
+      - {id: SUD.POL, name: Sudria Police, type: police}
+      - {id: SUD.PROS, name: Sudria Prosecutor's Office, type: prosecutor}
+      - {id: SUD.SOC, name: Sudria Social Services, type: social_services}
+      - {id: SUD.EMB, name: Sudrian Embassy in Norland, type: embassy, time_offset: "+02:00"}
+    calendar: {opens: "08:00", closes: "16:00"}
+"""
+    )
+    sudria = scenario.country("SUD")
+    assert sudria is not None and sudria.time_offset == 0
+    police, embassy = sudria.agencies[0], sudria.agencies[3]
+    assert (police.time_offset, embassy.time_offset) == (None, 7200)
+    at = parse_sim_time("D1 15:00")  # 17:00 at the embassy: closed; 15:00 in Sudria: open
+    assert receipt(scenario, sudria, at, embassy) == frozenset({Receipt.OUT_OF_HOURS})
+    assert receipt(scenario, sudria, at, police) == frozenset({Receipt.OFFICE_HOURS})
+    countries = snapshot(play(scenario).state, play(scenario).viewer("Sara"))["catalogue"]["countries"]
+    shown = next(country for country in countries if country["id"] == "SUD")
+    assert (shown["time_offset"], shown["agency_time_offsets"]) == (0, {"SUD.EMB": 7200})
+    assert "own local time: SUD.EMB +02:00" in "\n".join(render(scenario))
+
+
 def test_the_catalogue_carries_local_time_and_office_hours() -> None:
     run = play(SCENARIO)
     countries = snapshot(run.state, run.viewer("Sara"))["catalogue"]["countries"]

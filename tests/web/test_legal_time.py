@@ -132,3 +132,35 @@ def test_the_scheduler_makes_the_jump_and_the_stations_say_why(people: People) -
         "Next scheduled jump: D1 18:00 → D2 08:30 (overnight)"
     )
     expect(console.locator("#log")).to_contain_text("scheduled: lunch break")
+
+
+def test_an_agency_abroad_shows_its_own_clock(browser: Browser, web_server: ServerProcess) -> None:
+    # Norland's police liaison officer works in Sudria, on Sudria's time, not Norland's +02:00.
+    liaison = """
+countries:
+  - id: NOR
+    time_offset: "+02:00"
+    agencies:
+      - {id: NOR.POL, name: Norland Police, type: police}
+      - {id: NOR.PLO, name: Norland police liaison in Sudria, type: police, time_offset: "+00:00"}
+      - {id: NOR.PROS, name: Norland Prosecution Service, type: prosecutor}
+      - {id: NOR.SOC, name: Norland Social Services, type: social_services}
+"""
+    people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": twin_text(liaison)}))
+    try:
+        console = people.open("Carl Controller")
+        sara = people.open("Sara Costa")
+        start_exercise(console)
+        expect(console.locator("#local-times")).to_contain_text("NOR 10:3")
+        expect(console.locator("#local-times")).to_contain_text("NOR.PLO 08:3")
+        sara.get_by_role("button", name="New request").click()
+        sara.locator("#request-to").select_option("NOR")
+        sara.locator("#request-instrument").select_option("POLICE_MSG")
+        local = sara.locator("#request-local")
+        expect(local).to_contain_text("Norland: D1 10:3")
+        sara.locator("#request-agency").select_option("NOR.PLO")
+        expect(local).to_contain_text("Norland police liaison in Sudria: D1 08:3")
+        expect(local).to_contain_text("local (+00:00)")
+    finally:
+        people.close()
+    assert people.problems == [], people.problems

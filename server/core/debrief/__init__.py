@@ -41,7 +41,23 @@ class Debrief:
 
     @property
     def teams(self) -> tuple[str, ...]:
-        return tuple(self.played.state.teams)
+        """The teams people played, in scenario order: each has a report of its own."""
+        return self.played.teams
+
+    @property
+    def simcell_teams(self) -> tuple[str, ...]:
+        """The teams nobody played (a country `played_by: simcell`, or nobody on the roster):
+        SimCell answered for them; they have no report of their own."""
+        return tuple(team for team in self.played.state.teams if team not in self.teams)
+
+    def no_report(self, team: str) -> str | None:
+        """Why `team` has no report of its own; None: it has one."""
+        if team in self.teams:
+            return None
+        known = f"teams: {', '.join(self.teams)}"
+        if team in self.played.state.teams:
+            return f"team {team!r} was played by SimCell: it has no report of its own ({known})"
+        return f"no team {team!r} ({known})"
 
 
 def analyse(entries: Iterable[Entry]) -> Debrief:

@@ -58,9 +58,9 @@ def compute_metrics(played: Played, spread: Diffusion) -> tuple[MetricReport, ..
     looks = _Looks(played, spread)
     reports = []
     for metric in scenario.metrics:
-        teams = [t for t in (metric.teams or tuple(played.state.teams)) if t in played.state.teams]
+        teams = [t for t in (metric.teams or played.teams) if t in played.state.teams]
         results = tuple(looks.result(metric, (team,), team) for team in teams)
-        cohort = looks.result(metric, tuple(played.state.teams), COHORT)
+        cohort = looks.result(metric, played.teams, COHORT)
         objectives = tuple(o.id for o in scenario.objectives if metric.id in o.metrics)
         reports.append(MetricReport(metric, objectives, target_text(metric), (*results, cohort)))
     return tuple(reports)

@@ -119,6 +119,13 @@ class Played:
         found = self.state.teams.get(team)
         return found.country if found else team
 
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The teams people played (someone of the roster is in them), in scenario order; the
+        others were SimCell's (a country `played_by: simcell`, or nobody on the roster)."""
+        players = {p.team for p in self.state.participants.values() if not p.staff}
+        return tuple(team for team in self.state.teams if team in players)
+
 
 NOTABLE: frozenset[str] = frozenset(
     kind

@@ -2,7 +2,7 @@
 // (exercise time plus its `time_offset`), whether its offices (or one agency's) are open now,
 // and what of its legal profile and the scenario's legal rules matters for a request.
 
-import { formatSim } from "./model.js";
+import { agencyName, formatSim } from "./model.js";
 
 const DAY = 86400;
 
@@ -18,13 +18,19 @@ export function offsetText(seconds) {
   return `${seconds < 0 ? "-" : "+"}${hh}:${mm}`;
 }
 
-/** Whether any country keeps another time than the exercise's (else local time says nothing new). */
+/** Whether any country (or agency) keeps another time than the exercise's (else local time says nothing new). */
 export function hasLocalTimes(model) {
-  return (model.catalogue?.countries ?? []).some((c) => c.time_offset);
+  return (model.catalogue?.countries ?? []).some((c) => c.time_offset || Object.keys(c.agency_time_offsets ?? {}).length);
 }
 
-export function localTime(model, countryId, sim) {
-  return sim + (countryIn(model, countryId)?.time_offset ?? 0);
+/** What an agency's clocks (an embassy abroad keeps its host's), else its country's, show minus exercise time. */
+export function offsetOf(model, countryId, agencyId = "") {
+  const country = countryIn(model, countryId);
+  return (agencyId ? country?.agency_time_offsets?.[agencyId] : undefined) ?? country?.time_offset ?? 0;
+}
+
+export function localTime(model, countryId, sim, agencyId = "") {
+  return sim + offsetOf(model, countryId, agencyId);
 }
 
 /** Open or closed now at a country (or at one of its agencies with its own hours), in local time; null: no calendar. */
@@ -33,7 +39,7 @@ export function officeState(model, countryId, agencyId, sim) {
   if (!country) return null;
   const calendar = (agencyId && country.agency_calendars?.[agencyId]) || country.calendar;
   if (!calendar) return null;
-  const local = localTime(model, countryId, sim);
+  const local = localTime(model, countryId, sim, agencyId);
   const day = Math.floor(local / DAY) + 1;
   const weekday = ((model.catalogue.d1_weekday ?? 0) + day - 1) % 7;
   const within = local - (day - 1) * DAY;
@@ -49,10 +55,12 @@ export function localLine(model, countryId, agencyId, sim) {
   const country = countryIn(model, countryId);
   if (!country) return "";
   const parts = [];
-  if (country.time_offset) parts.push(`${formatSim(localTime(model, countryId, sim))} local (${offsetText(country.time_offset)})`);
+  const offset = offsetOf(model, countryId, agencyId);
+  const own = agencyId && country.agency_time_offsets?.[agencyId] !== undefined; // its own clock: say whose
+  if (offset || own) parts.push(`${formatSim(localTime(model, countryId, sim, agencyId))} local (${offsetText(offset)})`);
   const office = officeState(model, countryId, agencyId, sim);
   if (office) parts.push(office.text);
-  return parts.length ? `${country.name}: ${parts.join(", ")}` : "";
+  return parts.length ? `${own ? agencyName(model, agencyId) : country.name}: ${parts.join(", ")}` : "";
 }
 
 const PROFILE_LABELS = {
@@ -110,5 +118,7 @@ export function ruleText(rule) {
 export function localTimesText(model, sim) {
   if (!hasLocalTimes(model)) return "";
   const countries = [...new Set(model.teams.map((team) => team.country))].map((id) => countryIn(model, id)).filter(Boolean);
-  return `Local times: ${countries.map((c) => `${c.id} ${formatSim(sim + (c.time_offset ?? 0)).slice(3)} (${offsetText(c.time_offset ?? 0)})`).join(" · ")}`;
+  const clock = (id, offset) => `${id} ${formatSim(sim + offset).slice(3)} (${offsetText(offset)})`;
+  const own = countries.flatMap((c) => Object.entries(c.agency_time_offsets ?? {}).map(([id, offset]) => clock(id, offset)));
+  return `Local times: ${[...countries.map((c) => clock(c.id, c.time_offset ?? 0)), ...own].join(" · ")}`;
 }

@@ -10,9 +10,9 @@ import { Drafts, restore, valueOf } from "./drafts.js";
 import { fieldLabel, humanize } from "./labels.js";
 import { countLength, limitsOf } from "./limits.js";
 import { renderMarkdown } from "./markdown.js";
-import { authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
+import { agencyName, authorName, formatSim, isOnline, roleName, signedName, teamName } from "./model.js";
 import { loadOlderRequests, loadRequestsInFlight, renderEdge, renderHistory, wireHistory } from "./history.js";
-import { hasLocalTimes, localLine, offsetText, profileLines, ruleText, rulesFor, countryIn } from "./localtime.js";
+import { hasLocalTimes, localLine, offsetOf, offsetText, profileLines, ruleText, rulesFor, countryIn } from "./localtime.js";
 import { renderQuestionnaires } from "./questionnaire.js";
 import { deadlineNode, fieldList, historyList, isOverdue, requestTitle, route, statusTag, tickCountdowns } from "./panels.js";
 import { amendBox, amendmentList, conditionText, consentLine, consentSide, deadlineList, markConditional } from "./request-practice.js";
@@ -770,8 +770,10 @@ function renderLocalTimes(ctx) {
   const own = countryOf(model, model.me.team);
   const box = $("#local-clock");
   const country = countryIn(model, own);
+  const agency = model.teams.find((t) => t.id === model.me.team)?.agency ?? ""; // a unit: its agency's clock
+  const offset = offsetOf(model, own, agency);
   box.hidden = !hasLocalTimes(model) || !country;
-  if (!box.hidden) setText(box, `${country.name} local time ${formatSim(sim + (country.time_offset ?? 0))} (${offsetText(country.time_offset ?? 0)})`);
+  if (!box.hidden) setText(box, `${country.agency_time_offsets?.[agency] !== undefined ? agencyName(model, agency) : country.name} local time ${formatSim(sim + offset)} (${offsetText(offset)})`);
   for (const line of document.querySelectorAll(".request-local")) setText(line, localLine(model, line.dataset.country, line.dataset.agency, sim));
   const target = $("#request-local");
   if (target.dataset.country) setText(target, localLine(model, target.dataset.country, $("#request-agency").value || "", sim));
