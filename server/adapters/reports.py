@@ -98,6 +98,7 @@ def summary(debrief: Debrief, team: str | None = None) -> dict[str, Any]:
             "refused": requests.refused,
             "open": requests.open,
             "overdue_game": requests.game_overdue,
+            "stood_in": requests.stood_in,
             "overdue_legal": requests.legal_overdue,
             "median_to_answer": requests.median_to_answer,
         },

@@ -237,11 +237,13 @@ def _requests(debrief: Debrief, team: str | None) -> Section:
                 "legal deadline",
                 "overdue (legal)",
                 "each stage",
+                "answered by a stand-in",
             ),
             rows,
         ),
         note="Every request with its times (exercise time) against the game and legal deadlines; "
-        "each stage: every deadline of the request against its own due time.",
+        "each stage: every deadline of the request against its own due time; answered by a "
+        "stand-in: the scenario's scripted answer for a team that had not answered by the deadline.",
         sheet="requests",
     )
 
@@ -285,11 +287,13 @@ def _flows(debrief: Debrief, team: str | None) -> Section:
                 "median to respond (min)",
                 "median to answer (min)",
                 "refusal grounds",
+                "answered by a stand-in",
             ),
             tuple(rows),
         ),
         (chart,),
-        note="Per country pair, instrument and requesting team, and for the cohort.",
+        note="Per country pair, instrument and requesting team, and for the cohort; answered by a "
+        "stand-in: of the answered, those the scenario's scripted answer gave for the receiving team.",
         sheet="request_flows",
     )
 
@@ -342,7 +346,7 @@ def _request_row(r: RequestRow) -> tuple[Cell, ...]:
         _minutes(r.to_acknowledge), _minutes(r.to_answer), r.clarifications, r.ground,
         _yes(r.withdrawn_draft),
         _time(r.due_at), r.due_stage, _yes(r.game_overdue), r.legal, _yes(r.legal_overdue),
-        _stages(r),
+        _stages(r), _yes(r.stood_in),
     )  # fmt: skip
 
 
@@ -360,7 +364,7 @@ def _summary_row(group: str, s: Summary) -> tuple[Cell, ...]:
     return (
         group, s.label, s.drafted, s.sent, s.acknowledged, s.answered, s.refused, s.open, s.withdrawn_drafts,
         s.clarification_rounds, s.game_overdue, s.legal_overdue, _minutes(s.median_to_acknowledge),
-        _minutes(s.median_to_answer), "; ".join(f"{g} ({n})" for g, n in s.refusals),
+        _minutes(s.median_to_answer), "; ".join(f"{g} ({n})" for g, n in s.refusals), s.stood_in,
     )  # fmt: skip
 
 

@@ -59,9 +59,9 @@ def test_what_a_participant_sees(running: Run) -> None:
             "jumps": [],
         },
         "teams": [
-            {"id": "nl", "name": "Netherlands", "country": "nl"},
-            {"id": "be", "name": "Belgium", "country": "be"},
-            {"id": "fr", "name": "France", "country": "fr"},
+            {"id": "nl", "name": "Netherlands", "country": "nl", "agency": ""},
+            {"id": "be", "name": "Belgium", "country": "be", "agency": ""},
+            {"id": "fr", "name": "France", "country": "fr", "agency": ""},
         ],
         "roles": [
             {"id": "police", "name": "Police investigator"},
@@ -221,6 +221,8 @@ NO_LAW = {
     "time_offset": 0,
     "calendar": None,
     "agency_calendars": {},
+    "agency_time_offsets": {},
+    "simcell": False,
 }
 """What a country without treaties, legal profile, offset or calendar adds to the catalogue."""
 

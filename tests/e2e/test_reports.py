@@ -78,7 +78,7 @@ async def test_staff_read_the_report_and_participants_do_not(server: ServerProce
         wrong.json()["error"]["message"] == "format: expected one of html, pdf, xlsx, zip, json, got 'docx'"
     )
     team = _get(server, "twin-report", ADMIN_TOKEN, team="XX")
-    assert team.status_code == 400 and "no team 'XX' in twin-report (teams: NOR, SUD)" in team.text
+    assert team.status_code == 400 and "no team 'XX' (teams: NOR, SUD), in twin-report" in team.text
     assert _get(server, "twin-none", ADMIN_TOKEN).status_code == 404
 
 

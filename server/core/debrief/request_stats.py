@@ -9,7 +9,8 @@ that names none ("none", "promptly") sets no legal limit.
 
 An instrument may set several deadlines (acknowledge within two hours, answer by the next
 morning): each stage is counted against its own (`StageRow`; `Summary.stages`), and a request
-is game-overdue when any of its deadlines was.
+is game-overdue when any of its deadlines was. An answer a scripted stand-in gave for the
+receiving team (`stand_in_for`) counts as an answer and is told apart (`stood_in`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from server.core.debrief.played import Played
+from server.core.effects import STAND_IN
 from server.core.requests import RequestRun, met_at, stage_deadlines
 from server.core.requests import RequestStatus as S
 
@@ -75,6 +77,8 @@ class RequestRow:
     legal_overdue: bool
     stages: tuple[StageRow, ...] = ()
     """Every deadline of the request, in the instrument's order."""
+    stood_in: bool = False
+    """Answered by a scripted stand-in for the receiving team (`stand_in_for`), not by the team."""
 
     @property
     def to_acknowledge(self) -> float | None:
@@ -106,6 +110,8 @@ class Summary:
     """(ground, how many), most frequent first."""
     stages: tuple[tuple[str, int, int, int], ...] = field(default=())
     """Per deadline stage: (stage, requests with it, met in time, game-overdue), by stage."""
+    stood_in: int = 0
+    """Of the answered, how many a scripted stand-in answered for the receiving team."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +178,7 @@ def summarise(label: str, rows: Iterable[RequestRow]) -> Summary:
         median_to_answer=median(to_answer) if to_answer else None,
         refusals=tuple(sorted(grounds.items(), key=lambda g: (-g[1], g[0]))),
         stages=_by_stage(sent),
+        stood_in=sum(1 for r in sent if r.stood_in),
     )
 
 
@@ -231,6 +238,7 @@ def _row(played: Played, request: RequestRun) -> RequestRow:
         legal_limit=limit,
         legal_overdue=_past_legal_limit(request, sent, end, limit),
         stages=stages,
+        stood_in=any(step.by == STAND_IN and step.status in _ANSWERS for step in request.history),
     )
 
 

@@ -92,6 +92,7 @@ def test_request_analytics_show_who_asked_whom_and_how_fast(strong: Debrief, pas
     # D1 11:00, due 11:30) is answered by the SPOC's stand-in (I-13) at its deadline, before
     # Kalmaria's script comes to it: one answer, not two
     assert cohort.game_overdue == 3
+    assert cohort.stood_in == 1 and [r.id for r in strong.requests.rows if r.stood_in] == ["R-2"]
     assert {s.label: s.sent for s in strong.requests.by_pair} == {
         "WES → KAL": 10,
         "WES → VAR": 4,

@@ -102,7 +102,8 @@ def test_an_audience_reaches_the_teams_of_its_participants_and_roles() -> None:
     assert arrivals["nl"].lag == 60
     public = debrief.diffusion.first("A-MAP", "fr")
     assert public is not None and describe(public) == "at STARTEX"
-    assert debrief.teams == ("nl", "be", "fr")
+    assert debrief.teams == ("nl", "be")  # nobody plays fr: SimCell's, no report of its own
+    assert debrief.simcell_teams == ("fr",)
     released = [m for m in debrief.timeline if m.kind == "artefact.released"]
     assert [m.teams for m in released] == [("be",), ("fr",), ("nl",)]
     # No destination country: the key question is about the first team.
