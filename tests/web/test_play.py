@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.servers import ServerProcess, default_roster
@@ -213,55 +215,50 @@ STAND_IN = """  - id: T-07
 """
 
 
-def test_control_sees_a_pending_stand_in_for_a_played_team_and_cancels_it(
-    browser: Browser, web_server: ServerProcess
-) -> None:
-    # Issue 11, item 3: a scripted answer for a team must not fire while people play that team.
+@pytest.fixture
+def stand_in_people(browser: Browser, web_server: ServerProcess) -> Iterator[People]:
+    """Twin Ports with T-07, the Norland police's scripted answer to a police message."""
     yaml = (ROOT / "scenarios" / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
     yaml = yaml.replace("responses:\n", STAND_IN + "responses:\n", 1)
     people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": yaml}))
-    try:
-        console = people.open("Carl Controller")
-        sara = people.open("Sara Costa")
-        start_exercise(console)
-        row = console.locator("#msel tr[data-inject='T-07']")
-        expect(row.locator(".stand-in")).to_contain_text("Stands in for Norland's answer")
-        send_police_message(sara)
-        expect(row.locator(".stand-in")).to_contain_text("unless Norland answers R-1 (skip to cancel)")
-        console.get_by_role("button", name="Skip T-07").click()
-        expect(row).to_have_attribute("data-status", "skipped")
-        expect(row.locator(".stand-in")).to_have_count(0)
-    finally:
-        people.close()
+    yield people
+    people.close()
     assert people.problems == [], people.problems
 
 
-def test_a_stand_in_released_by_control_answers_the_request_for_the_team(
-    browser: Browser, web_server: ServerProcess
-) -> None:
+def test_control_sees_a_pending_stand_in_for_a_played_team_and_cancels_it(stand_in_people: People) -> None:
+    # Issue 11, item 3: a scripted answer for a team must not fire while people play that team.
+    people = stand_in_people
+    console = people.open("Carl Controller")
+    sara = people.open("Sara Costa")
+    start_exercise(console)
+    row = console.locator("#msel tr[data-inject='T-07']")
+    expect(row.locator(".stand-in")).to_contain_text("Stands in for Norland's answer")
+    send_police_message(sara)
+    expect(row.locator(".stand-in")).to_contain_text("unless Norland answers R-1 (skip to cancel)")
+    console.get_by_role("button", name="Skip T-07").click()
+    expect(row).to_have_attribute("data-status", "skipped")
+    expect(row.locator(".stand-in")).to_have_count(0)
+
+
+def test_a_stand_in_released_by_control_answers_the_request_for_the_team(stand_in_people: People) -> None:
     # A live check: the scripted reply went to Sudria while Norland's request stayed open, to be
     # answered a second time. Now its release answers the request, and both sides see by whom.
-    yaml = (ROOT / "scenarios" / "twin-ports" / "scenario.yaml").read_text(encoding="utf-8")
-    yaml = yaml.replace("responses:\n", STAND_IN + "responses:\n", 1)
-    people = People(browser, web_server, web_server.create_exercise(scenario={"yaml": yaml}))
-    try:
-        console = people.open("Carl Controller")
-        sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
-        start_exercise(console)
-        send_police_message(sara)
-        console.get_by_role("button", name="Release now T-07").click()
-        incoming = nils.locator("#inbox [data-request]")
-        expect(incoming).to_have_attribute("data-status", "answered")
-        incoming.locator("summary").click()
-        expect(incoming.locator(".history")).to_contain_text(
-            "Answered · Norland Police (scripted by exercise control)"
-        )
-        expect(incoming.locator(".answer")).to_contain_text("SeaCrew Agency is known to us.")
-        outgoing = sara.locator("#outbox [data-request]")
-        expect(outgoing).to_have_attribute("data-status", "answered")
-    finally:
-        people.close()
-    assert people.problems == [], people.problems
+    people = stand_in_people
+    console = people.open("Carl Controller")
+    sara, nils = people.open("Sara Costa"), people.open("Nils Berg")
+    start_exercise(console)
+    send_police_message(sara)
+    console.get_by_role("button", name="Release now T-07").click()
+    incoming = nils.locator("#inbox [data-request]")
+    expect(incoming).to_have_attribute("data-status", "answered")
+    incoming.locator("summary").click()
+    expect(incoming.locator(".history")).to_contain_text(
+        "Answered · Norland Police (scripted by exercise control)"
+    )
+    expect(incoming.locator(".answer")).to_contain_text("SeaCrew Agency is known to us.")
+    outgoing = sara.locator("#outbox [data-request]")
+    expect(outgoing).to_have_attribute("data-status", "answered")
 
 
 TIP_OFF = """  - id: T-08
