@@ -98,11 +98,9 @@ class Catalogue:
         if instrument is None:
             return None
         for role in self.roles.values():
-            if (
-                role.can("answer", instrument_id)
-                or role.can("receive", instrument_id)
-                or instrument.receiver in role.agency_types
-            ):
+            if role.can("answer", instrument_id) or (
+                not role.can("receive", instrument_id) and instrument.receiver in role.agency_types
+            ):  # `receive:` alone receives, it does not answer (server.core.requests.may_answer)
                 return role.id
         return None
 

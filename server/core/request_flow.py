@@ -39,9 +39,11 @@ from server.core.requests import (
     deadline,
     deadlines,
     instrument_of,
+    is_answered,
     may_answer,
     may_draft,
     may_issue,
+    may_receive,
     may_validate,
     missing_conditional,
     missing_fields,
@@ -51,7 +53,7 @@ from server.core.requests import (
     require_sender,
     require_status,
 )
-from server.core.scenario import Country, Outcome, Scenario, TeamModel
+from server.core.scenario import Country, Instrument, Outcome, Scenario, TeamModel
 from server.core.signatures import signature
 from server.core.simtime import format_sim_time
 from server.core.state import Exercise, apply
@@ -134,12 +136,12 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
             return [_send(state, request, viewer, sim_now)]
         case c.AcknowledgeRequest():
             request = require_request(state.requests, command.request, viewer)
-            require_receiver(scenario, request, viewer, "acknowledge")
+            require_receiver(scenario, request, viewer, "acknowledge", answering=False)
             require_status(request, "acknowledge", RequestStatus.SENT)
             return [RequestAcknowledged(request.id, viewer.participant, sim_now)]
         case c.AskClarification():
             request = require_request(state.requests, command.request, viewer)
-            require_receiver(scenario, request, viewer, "ask about")
+            require_receiver(scenario, request, viewer, "ask about", answering=False)
             require_status(request, "ask about", *RECEIVED)
             return [ClarificationRequested(request.id, viewer.participant, _text(command.text), sim_now)]
         case c.ClarifyRequest():
@@ -191,6 +193,19 @@ def _decide(state: Exercise, command: c.Command, actor: c.Actor, now: float) -> 
     raise AssertionError(f"not a request command: {type(command).__name__}")
 
 
+def _played(state: Exercise, team: str, instrument: Instrument) -> bool:
+    """Someone in `team` answers such a request (or, for an instrument that is only acknowledged,
+    receives it); else nobody is there to answer (a country or agency nobody plays): SimCell does."""
+    members = [
+        Viewer(p.id, p.team, p.role, False)
+        for p in state.participants.values()
+        if not p.staff and p.team == team and not p.revoked
+    ]
+    if any(may_answer(state.scenario, m, instrument) for m in members):
+        return True
+    return not is_answered(instrument) and any(may_receive(state.scenario, m, instrument) for m in members)
+
+
 def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: float) -> RequestDrafted:
     scenario = state.scenario
     instrument = instrument_of(scenario, command.instrument)
@@ -224,13 +239,8 @@ def _draft(state: Exercise, command: c.DraftRequest, viewer: Viewer, sim_now: fl
     # Drafted to be sent at once, the form must be complete: every problem is named together.
     fields = check_fields(instrument, command.fields, partial=not command.send, sides=sides)
     receiver = scenario.agency(agency)
-    played = not (receiver is not None and receiver[1].played_by_simcell) and any(
-        not p.staff
-        and p.team == target.id
-        and not p.revoked
-        and may_answer(scenario, Viewer(p.id, p.team, p.role, False), instrument)
-        for p in state.participants.values()
-    )  # nobody there to answer (a country or agency nobody plays): SimCell answers
+    simcell_agency = receiver is not None and receiver[1].played_by_simcell
+    played = not simcell_agency and _played(state, target.id, instrument)
     drafted = RequestRun(
         id=f"R-{len(state.requests) + 1}",
         instrument=instrument.id,

@@ -355,8 +355,9 @@ def may_validate(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> 
     return role is not None and role.can("validate", instrument.id)
 
 
-def may_answer(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
-    """A receiving role: it may receive or answer the instrument, or works for its receiver."""
+def may_receive(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
+    """A receiving role: it may receive or answer the instrument, or works for its receiver. It
+    sees such a request to its team, acknowledges it and asks about it."""
     role = scenario.role(viewer.role)
     if role is None:
         return False
@@ -365,6 +366,31 @@ def may_answer(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bo
         or role.can("receive", instrument.id)
         or instrument.receiver in role.agency_types
     )
+
+
+def may_answer(scenario: Scenario, viewer: Viewer, instrument: Instrument) -> bool:
+    """An answering role: `answer:` the instrument, or it works for its receiver and names neither
+    `receive:` nor `answer:` for it (a role with `receive:` alone receives but does not answer). It
+    answers, refuses and grants consent on the receiving side."""
+    role = scenario.role(viewer.role)
+    if role is None:
+        return False
+    if role.can("answer", instrument.id):
+        return True
+    return not role.can("receive", instrument.id) and instrument.receiver in role.agency_types
+
+
+NOT_ANSWERS = frozenset(
+    {"draft", "validated", "sent", "acknowledged", "clarification_requested", "clarified"}
+)
+"""Lifecycle stages short of an answer, with `refused`, `withdrawn` and `closed` (the ends)."""
+
+
+def is_answered(instrument: Instrument) -> bool:
+    """Such a request is answered: its lifecycle has a stage that only an answer reaches (answered,
+    signed, executed ...), not only acknowledged (spontaneous information)."""
+    ends = {"refused", "withdrawn", "closed"}
+    return any(stage not in NOT_ANSWERS and stage not in ends for stage in instrument.lifecycle)
 
 
 def instrument_of(scenario: Scenario, instrument_id: str) -> Instrument:
@@ -405,15 +431,25 @@ def require_sender(scenario: Scenario, request: RequestRun, viewer: Viewer, doin
         raise Forbidden(f"only the requesting team may {doing} request {request.id}")
 
 
-def require_receiver(scenario: Scenario, request: RequestRun, viewer: Viewer, doing: str) -> None:
+def require_receiver(
+    scenario: Scenario, request: RequestRun, viewer: Viewer, doing: str, *, answering: bool = True
+) -> None:
+    """The viewer acts for the receiving side: SimCell for a request nobody plays, else a member of
+    the target team whose role answers the instrument (`answering`) or receives it."""
     instrument = instrument_of(scenario, request.instrument)
     if request.simcell:
         if viewer.role != "simcell" and not (viewer.staff and viewer.role in ("director", "controller")):
             raise Forbidden(f"SimCell answers request {request.id}: nobody plays {request.target_team}")
         return
-    if viewer.team != request.target_team or not may_answer(scenario, viewer, instrument):
+    allowed = may_answer if answering else may_receive
+    if viewer.team != request.target_team or not allowed(scenario, viewer, instrument):
         whose = f" of {viewer.team}" if viewer.team else ""
-        raise Forbidden(f"the role {viewer.role!r}{whose} may not {doing} request {request.id}")
+        what = (
+            f"; it receives {instrument.id} but does not answer it"
+            if (viewer.team == request.target_team and may_receive(scenario, viewer, instrument))
+            else ""
+        )
+        raise Forbidden(f"the role {viewer.role!r}{whose} may not {doing} request {request.id}{what}")
 
 
 # -- deadlines ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from loadtest.playbook import fill_form
 from server.core import commands as c
 from server.core.errors import DomainError, Forbidden, InvalidArguments
-from server.core.requests import may_draft
+from server.core.requests import RequestStatus, may_draft
 from server.core.scenario import Instrument
 from tests.core.test_playthrough import Cohort, flagship
 
@@ -123,3 +123,44 @@ def test_a_domestic_instrument_is_never_sent_across_a_border() -> None:
         for b in cohort.scenario.countries:
             # between the agencies of one country only (inside its one team here)
             assert cohort.scenario.available("NRM_REFERRAL", a.id, b.id) == (a.id == b.id)
+
+
+def _sent(cohort: Cohort, instrument_id: str, source: str, target: str, role: str) -> str:
+    """`source`'s `role` drafts and sends a full `instrument_id` to `target`: the request's id."""
+    instrument = cohort.scenario.instrument(instrument_id)
+    assert instrument is not None
+    author = cohort.member(source, role)
+    (drafted,) = cohort.run.do(
+        c.DraftRequest(instrument_id, target, fill_form(instrument, "x" * 120)), author
+    )
+    request = drafted.request  # type: ignore[attr-defined]
+    cohort.run.do(c.SendRequest(request), author)
+    return str(request)
+
+
+def test_a_role_that_only_receives_an_instrument_does_not_answer_it() -> None:
+    """A live check: Kalmaria's police (`receive:JIT_AGREEMENT`, no `answer:`) signed the JIT
+    agreement, and the joint team formed. It acknowledges and asks; the prosecutor signs."""
+    cohort = _cohort()
+    request = _sent(cohort, "JIT_AGREEMENT", "WES", "KAL", "prosecutor")
+    assert not cohort.run.state.requests[request].simcell  # played: Kalmaria's prosecutor answers
+    police = cohort.member("KAL", "police")
+    cohort.run.do(c.AcknowledgeRequest(request), police)
+    cohort.run.do(c.AskClarification(request, "Which members does Westria name?"), police)
+    error = _refused(cohort, c.AnswerRequest(request, "Signed."), "KAL", "police")
+    assert isinstance(error, Forbidden)
+    assert "receives JIT_AGREEMENT but does not answer it" in error.message
+    _refused(cohort, c.RefuseRequest(request, "other", "No."), "KAL", "police")
+    cohort.run.do(c.AnswerRequest(request, "Signed for Kalmaria."), cohort.member("KAL", "prosecutor"))
+    assert cohort.run.state.requests[request].status is RequestStatus.ANSWERED
+
+
+def test_an_instrument_that_is_only_acknowledged_reaches_the_team_that_receives_it() -> None:
+    """Spontaneous information has no answer (draft, sent, acknowledged, closed): a team whose
+    police receive it plays it, though nobody there answers it."""
+    cohort = _cohort()
+    request = _sent(cohort, "SPONTANEOUS_INFO", "WES", "KAL", "police")
+    assert not cohort.run.state.requests[request].simcell
+    cohort.run.do(c.AcknowledgeRequest(request), cohort.member("KAL", "police"))
+    assert cohort.run.state.requests[request].status is RequestStatus.ACKNOWLEDGED
+    _refused(cohort, c.AnswerRequest(request, "Thanks."), "KAL", "police")

@@ -23,7 +23,7 @@ from server.core.decide import create
 from server.core.errors import DomainError, InvalidState
 from server.core.events import Event, InjectReleased
 from server.core.requests import RequestStatus as S
-from server.core.requests import may_answer, may_validate
+from server.core.requests import may_answer, may_receive, may_validate
 from server.core.roles import StaffRole
 from server.core.scenario import Scenario
 from server.core.simtime import parse_sim_time
@@ -112,7 +112,8 @@ class Cohort:
                 actor = self.run.viewer("SimCell")
             else:
                 candidates = [self.member(reply.team, role.id) for role in self.scenario.roles]
-                able = [v for v in candidates if may_answer(self.scenario, v, instrument)]
+                allowed = may_receive if reply.command == "request.acknowledge" else may_answer
+                able = [v for v in candidates if allowed(self.scenario, v, instrument)]
                 if reply.command == "request.clarify":
                     able = [
                         self.run.viewer(p.name)

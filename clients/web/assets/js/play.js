@@ -357,11 +357,22 @@ export function reachableTeams(model) {
   );
 }
 
-export function mayAnswer(model, request) {
+/** A role that receives such a request: it sees it, acknowledges it and asks about it. */
+export function mayReceive(model, request) {
   const caps = roleCaps(model, model.me.role);
   const role = model.catalogue?.roles.find((r) => r.id === model.me.role);
   const inst = instrument(model, request.instrument);
   return caps.has(`answer:${request.instrument}`) || caps.has(`receive:${request.instrument}`) || Boolean(inst && role?.agency_types.includes(inst.receiver));
+}
+
+/** A role that answers it: `answer:`, or it works for the receiver and names neither `receive:`
+ * nor `answer:` for the instrument (the server's rule, server.core.requests.may_answer). */
+export function mayAnswer(model, request) {
+  const caps = roleCaps(model, model.me.role);
+  if (caps.has(`answer:${request.instrument}`)) return true;
+  const role = model.catalogue?.roles.find((r) => r.id === model.me.role);
+  const inst = instrument(model, request.instrument);
+  return !caps.has(`receive:${request.instrument}`) && Boolean(inst && role?.agency_types.includes(inst.receiver));
 }
 
 export function canSee(participant, audience) {

@@ -24,6 +24,7 @@ import {
   instrumentsTowards,
   isAbandoned,
   mayAnswer,
+  mayReceive,
   OUTBOX,
   reachableTeams,
   RECEIVED,
@@ -248,7 +249,14 @@ function requestActions(ctx, request, incoming) {
       ),
     );
   } else if (incoming && RECEIVED.has(request.status)) {
-    parts.push(el("span", { class: "muted small" }, "Another role of your team answers this instrument."));
+    if (mayReceive(model, request)) {
+      // receive: alone: acknowledge and ask about it; the answer is another role's
+      if (request.status === "sent") parts.push(cmd("request.acknowledge", () => ({}), "Acknowledge receipt"));
+      parts.push(
+        el("span", { class: "muted small" }, "Your role receives this instrument; another role answers it."),
+        el("div", { class: "reply-box" }, ...text("reply", "Your question"), cmd("request.ask_clarification", () => ({ text: value("reply") }), "Ask for clarification")),
+      );
+    } else parts.push(el("span", { class: "muted small" }, "Another role of your team answers this instrument."));
   }
   if (consentSide(model, request, incoming, mayAnswer(model, request))) {
     parts.push(cmd("request.grant_consent", () => ({}), "Grant consent to onward use", "consent-grant"));
