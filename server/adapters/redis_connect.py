@@ -45,6 +45,8 @@ POOL_WAIT = 5.0
 """Seconds a caller waits for a free connection of the pool before it is told the instance is busy."""
 
 SENTINEL_PORT = 26379
+_SENTINEL: Any = Sentinel
+"""`Sentinel`, called untyped: redis-py types its constructor from 8.2 on, not before."""
 CLUSTER_PORT = 6379
 SCHEMES = ("redis", "rediss", "unix", "redis+sentinel", "redis+cluster")
 
@@ -186,7 +188,7 @@ def connect(url: str) -> Client:
         return aioredis.Redis.from_pool(pool)  # closing the client closes the pool
     credentials: dict[str, Any] = {"username": address.username, "password": address.password}
     if address.kind == "sentinel":
-        sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        sentinel = _SENTINEL(
             list(address.hosts),
             sentinel_kwargs={
                 "socket_timeout": 1.0,
