@@ -232,7 +232,8 @@ def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> StandIn:
 
     A reply the scenario scripts for a team (the SPOC answers 30 minutes after the request) must
     not give the case a second version when people play that team and answer it themselves. So:
-    for a request nobody plays (SimCell's), it fires as scripted; for a played one, only once its
+    for a request nobody plays (SimCell's), it fires as scripted unless SimCell answered (refused,
+    scheduled an answer to) a matching request first; for a played one, only once its
     game deadline has passed with the team still owing the answer (never when it has no deadline:
     control may release it by hand, or skip it), and never once the team answered or refused a
     matching request itself (a later request is the team's to answer too). Its release answers
@@ -248,7 +249,11 @@ def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> StandIn:
         for s in statuses
         if (t := facts.simcell_reached(trigger.instrument, trigger.source, trigger.target, s)) is not None
     ]
-    if first:  # a request nobody plays: as scripted, answering the first such request if still open
+    simcell_answered = any(
+        facts.simcell_reached(trigger.instrument, trigger.source, trigger.target, s) is not None
+        for s in OWN_ANSWERS
+    )
+    if first and not simcell_answered:  # a request nobody plays: as scripted, while still open
         scripted = after(after(min(first), trigger.delay, morning), run.delay, morning)
         still_open = [
             request.id
@@ -257,7 +262,8 @@ def stand_in_time(run: InjectRun, facts: Facts, morning: int) -> StandIn:
             and _owes(request)
             and _request_reached(trigger, request, facts.countries) == min(first)
         ]
-        found.append((scripted, min(still_open, default="")))
+        if still_open:  # SimCell answered it by hand, or with a template: no second answer
+            found.append((scripted, min(still_open)))
     answered_itself = any(
         facts.played_reached(trigger.instrument, trigger.source, trigger.target, s) is not None
         for s in OWN_ANSWERS

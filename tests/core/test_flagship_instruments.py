@@ -11,6 +11,7 @@ from server.core import commands as c
 from server.core.errors import DomainError, Forbidden, InvalidArguments
 from server.core.requests import RequestStatus, may_draft
 from server.core.scenario import Instrument
+from server.core.simtime import parse_sim_time
 from tests.core.test_playthrough import Cohort, flagship
 
 INSTRUMENTS = [i.id for i in flagship().instruments]
@@ -164,3 +165,20 @@ def test_an_instrument_that_is_only_acknowledged_reaches_the_team_that_receives_
     cohort.run.do(c.AcknowledgeRequest(request), cohort.member("KAL", "police"))
     assert cohort.run.state.requests[request].status is RequestStatus.ACKNOWLEDGED
     _refused(cohort, c.AnswerRequest(request, "Thanks."), "KAL", "police")
+
+
+@pytest.mark.parametrize(("agency", "forwarded"), [("VAR.PROS", False), ("VAR.MOJ", True)])
+def test_the_ministry_forwards_an_mla_request_only_when_it_received_it(agency: str, forwarded: bool) -> None:
+    """A live check: "MLA request arrives in Varnia" (I-19: the Ministry forwards it to the
+    prosecutors) came when Westria sent its MLA to Varnia's prosecutors directly."""
+    cohort = _cohort()
+    instrument = cohort.scenario.instrument("MLA")
+    assert instrument is not None
+    prosecutor = cohort.member("WES", "prosecutor")
+    sides = {"source": cohort.scenario.country("WES"), "target": cohort.scenario.country("VAR")}
+    form = fill_form(instrument, "Search of EuroWork's office. " * 20, sides)
+    draft = c.DraftRequest("MLA", "VAR", form, agency=agency, send=True)
+    cohort.run.do(draft, prosecutor)
+    cohort.run.now = cohort.wall(parse_sim_time("D2 18:00"))
+    cohort.run.do(c.Advance(), c.SYSTEM)
+    assert (cohort.run.state.injects["I-19"].released_at is not None) is forwarded

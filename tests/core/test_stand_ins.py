@@ -134,6 +134,21 @@ def test_a_team_nobody_plays_gets_its_scripted_answer_as_written(play: Run) -> N
     assert released(play, "D1 09:31") == [("I-FR", parse_sim_time("D1 09:30"))]
 
 
+@pytest.mark.parametrize("by_template", [False, True])
+def test_simcell_answering_first_leaves_no_scripted_second_answer(play: Run, by_template: bool) -> None:
+    """A live check: SimCell answered Westria's request to Kalmaria (nobody played it) by hand
+    before the SPOC's scripted reply was due; the scripted reply came too, a second answer."""
+    request = ask(play, "fr", "D1 09:00")
+    sam = play.viewer("Sam")
+    if by_template:  # the template's answer comes two hours later: it is on its way
+        play.do(c.AnswerRequest(request, "", as_proposed=True), sam, at=wall("D1 09:10"))
+    else:
+        play.do(c.AnswerRequest(request, "A prepaid SIM; no subscriber."), sam, at=wall("D1 09:10"))
+    assert released(play, "D1 09:31") == []
+    assert released(play, "D1 12:00") == []
+    assert stand_in(play, "I-FR") == {"team": "fr", "waiting_for": [], "due_at": None}
+
+
 def test_control_sees_a_pending_stand_in_and_may_cancel_it(play: Run) -> None:
     assert stand_in(play, "I-BE") == {"team": "be", "waiting_for": [], "due_at": None}  # nothing asked yet
     request = ask(play, "be", "D1 09:00")
